@@ -1,0 +1,71 @@
+"""One settings object for every component, read from ``KINEMA_*`` environment variables.
+
+Unset means the embedded default: SQLite and local files under ``data_dir``, an
+in-process cache, no cluster. Setting a URL switches that part to its production
+backend (PostgreSQL, Redis, S3, Kubernetes) without any other change.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kinema.errors import ConfigError
+
+DEVELOPMENT_SECRET = "development-only-secret"  # noqa: S105 - refused outside development
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "kinema", DEVELOPMENT_SECRET}
+)
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KINEMA_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path.home() / ".local" / "share" / "kinema"
+    # SQLAlchemy URL; None means SQLite at ``data_dir/kinema.db``.
+    database_url: str | None = None
+    # redis:// URL; None means in-process cache, pub/sub and rate limits.
+    redis_url: str | None = None
+    # ``s3://bucket[/prefix]`` or None for the local object store under ``data_dir``.
+    storage_url: str | None = None
+    # Endpoint of an S3-compatible server; None means AWS itself.
+    s3_endpoint_url: str | None = None
+    # Path to a kubeconfig; None means in-cluster config when present, else no cluster.
+    kubeconfig: Path | None = None
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            secret = self.secret_key.get_secret_value()
+            if secret in PLACEHOLDER_SECRETS:
+                raise ConfigError(
+                    "KINEMA_SECRET_KEY is unset or a placeholder; set a long random value "
+                    "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                )
+        if self.storage_url is not None and not self.storage_url.startswith("s3://"):
+            raise ConfigError(
+                f"KINEMA_STORAGE_URL={self.storage_url!r} is not an s3:// URL; "
+                "leave it unset for local storage under KINEMA_DATA_DIR"
+            )
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'kinema.db'}"
+
+    @property
+    def local_media_dir(self) -> Path:
+        return self.data_dir / "media"
