@@ -11,12 +11,17 @@ lists: a GPU node is not proof of NVENC (an H100 has NVDEC but no encoder engine
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from kinema.errors import MediaToolError
 
@@ -136,3 +141,149 @@ def _reason(stderr: str) -> str:
         if first.startswith("[") and "] " in first
         else first[:200]
     )
+
+
+# --- the runner ----------------------------------------------------------------------
+# Every ffmpeg/ffprobe execution in Kinema goes through ``run``: it streams ffmpeg's
+# ``-progress pipe:1`` key=value blocks to a callback, keeps the stderr tail, and turns a
+# failure into one MediaToolError line (the most telling stderr line, not the banner).
+
+STDERR_TAIL_LINES = 40
+
+
+class FfmpegFailed(MediaToolError):
+    """An ffmpeg or ffprobe run exited non-zero (or timed out)."""
+
+    def __init__(self, message: str, *, returncode: int | None, stderr_tail: str) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr_tail = stderr_tail
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+ProgressCallback = Callable[[dict[str, str]], None]
+
+
+def progress_blocks(lines: Iterable[str]) -> Iterator[dict[str, str]]:
+    """Group ``-progress`` output (``key=value`` lines) into one dict per report.
+
+    Each report ends with a ``progress=continue`` or ``progress=end`` line.
+    """
+    block: dict[str, str] = {}
+    for raw in lines:
+        key, sep, value = raw.strip().partition("=")
+        if not sep:
+            continue
+        block[key] = value
+        if key == "progress":
+            yield block
+            block = {}
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    on_progress: ProgressCallback | None = None,
+    timeout: float | None = None,
+    what: str = "ffmpeg",
+) -> RunResult:
+    """Run ``argv``; with ``on_progress`` its stdout is read as ``-progress pipe:1`` output.
+
+    Raises FfmpegFailed with the most telling stderr line when the exit status is not 0.
+    """
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+                errors="replace",
+            )
+        except OSError as exc:
+            raise MediaToolError(f"{what}: cannot start {argv[0]}: {exc.strerror}") from exc
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            out = proc.stdout
+            if out is None:  # pragma: no cover - stdout=PIPE always gives a stream
+                raise MediaToolError(f"{what}: no stdout pipe")
+            if on_progress is not None:
+                for block in progress_blocks(out):
+                    on_progress(block)
+                stdout = ""
+            else:
+                stdout = out.read()
+            returncode = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            if timer:
+                timer.cancel()
+        err.seek(0)
+        stderr = err.read()
+    if returncode != 0:
+        tail = "\n".join(stderr.splitlines()[-STDERR_TAIL_LINES:])
+        if timer is not None and returncode < 0:
+            message = f"{what} timed out after {timeout:.0f}s"
+        else:
+            message = f"{what} failed: {failure_reason(stderr) or f'exit status {returncode}'}"
+        raise FfmpegFailed(message, returncode=returncode, stderr_tail=tail)
+    return RunResult(returncode, stdout, stderr)
+
+
+def failure_reason(stderr: str) -> str:
+    """The line of an ffmpeg failure a user should read (first error, no context prefix)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    telling = ("No space left on device", "Invalid data found", "does not contain any stream")
+    for marker in telling:
+        for line in lines:
+            if marker in line:
+                return _strip_context(line)
+    errors = [line for line in lines if "rror" in line or "nvalid" in line or "failed" in line]
+    noise = ("Error while opening encoder", "Conversion failed", "Nothing was written")
+    useful = [line for line in errors if not line.startswith(noise)]
+    chosen = (useful or errors or lines[-1:] or [""])[0]
+    return _strip_context(chosen)
+
+
+def _strip_context(line: str) -> str:
+    while line.startswith("[") and "] " in line:
+        line = line.split("] ", 1)[1].strip()
+    return line[:300]
+
+
+def probe_args(ffprobe: Path, source: str) -> list[str]:
+    return [
+        str(ffprobe),
+        "-hide_banner",
+        "-v",
+        "error",
+        "-show_format",
+        "-show_streams",
+        "-of",
+        "json",
+        source,
+    ]
+
+
+def probe(source: str, *, timeout: float = 120) -> dict[str, Any]:
+    """ffprobe's JSON for ``source`` (a path or URL)."""
+    result = run(probe_args(ffprobe_path(), source), timeout=timeout, what="ffprobe")
+    try:
+        data = json.loads(result.stdout or "{}")
+    except json.JSONDecodeError as exc:
+        raise MediaToolError(f"ffprobe printed no JSON for {source}") from exc
+    if not isinstance(data, dict):
+        raise MediaToolError(f"ffprobe printed unexpected JSON for {source}")
+    return data

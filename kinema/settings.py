@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kinema.errors import ConfigError
@@ -40,9 +40,24 @@ class Settings(BaseSettings):
     storage_url: str | None = None
     # Endpoint of an S3-compatible server; None means AWS itself.
     s3_endpoint_url: str | None = None
+    # Region for S3 signing; None means boto3's own resolution (AWS_DEFAULT_REGION...).
+    s3_region: str | None = None
     # Path to a kubeconfig; None means in-cluster config when present, else no cluster.
     kubeconfig: Path | None = None
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # The admin account `kinema up` creates (a random password is printed when unset).
+    admin_email: str = "admin@kinema.local"
+    admin_password: SecretStr | None = None
+    # Local worker pool (embedded): transcodes running at once.
+    workers: int = Field(default=2, ge=1, le=64)
+    # Lifetime of signed playback URLs and of login sessions.
+    playback_url_ttl_s: int = Field(default=6 * 3600, ge=60)
+    session_ttl_s: int = Field(default=30 * 24 * 3600, ge=300)
+    # Requests per minute per client on auth and write endpoints.
+    auth_rate_limit_per_min: int = Field(default=20, ge=1)
+    write_rate_limit_per_min: int = Field(default=600, ge=1)
+    # Allow the `kinema transcode` command to be replaced (tests, custom images).
+    transcode_command: str | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -1,0 +1,114 @@
+"""Kinema's ladder vs the product brief's sketch, on the same real clip and machine.
+
+The brief's approach: one ffmpeg process per rung, all in parallel, each decoding the
+source itself, MPEG-TS HLS segments, ``-preset medium -crf 23`` capped with
+``-maxrate/-bufsize``, and every source scaled to 3840x2160, 1920x1080, 1280x720,
+854x480 and 640x360 even when that upscales. Kinema: ``kinema transcode`` with the
+default ladder (one decode, split to every rung, CMAF for HLS and DASH, quality pass).
+
+PSNR of every rung is measured the same way for both (the rung scaled back to the
+source's size with bicubic, against the source, every frame). Printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from kinema.ffmpeg import ffmpeg_path
+
+pytestmark = pytest.mark.bench
+
+CLIP = Path(__file__).parents[1] / "fixtures" / "media" / "bigbuckbunny.mp4"
+BRIEF_RUNGS = [
+    (3840, 2160, 16000),
+    (1920, 1080, 6000),
+    (1280, 720, 3000),
+    (854, 480, 1500),
+    (640, 360, 800),
+]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _psnr(rendition: Path, width: int, height: int) -> float:
+    graph = f"[0:v]scale={width}:{height}:flags=bicubic,format=yuv420p[d];[d][1:v]psnr"
+    proc = subprocess.run(
+        [str(ffmpeg_path()), "-hide_banner", "-nostdin", "-i", str(rendition), "-i", str(CLIP),
+         "-lavfi", graph, "-f", "null", "-"],
+        capture_output=True, text=True, timeout=600, check=True,
+    )  # fmt: skip
+    match = re.search(r"average:([\d.]+|inf)", proc.stderr)
+    assert match, proc.stderr[-500:]
+    return float(match.group(1))
+
+
+def _brief_rung(out: Path, width: int, height: int, kbps: int) -> subprocess.CompletedProcess[str]:
+    folder = out / f"{height}p"
+    folder.mkdir(parents=True)
+    return subprocess.run(
+        [str(ffmpeg_path()), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+         "-i", str(CLIP), "-vf", f"scale={width}:{height}",
+         "-c:v", "libx264", "-preset", "medium", "-crf", "23",
+         "-maxrate", f"{kbps}k", "-bufsize", f"{2 * kbps}k",
+         "-c:a", "aac", "-b:a", "128k",
+         "-f", "hls", "-hls_time", "6", "-hls_playlist_type", "vod",
+         "-hls_segment_filename", str(folder / "seg_%03d.ts"), str(folder / "index.m3u8")],
+        capture_output=True, text=True, timeout=600, check=True,
+    )  # fmt: skip
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def test_kinema_ladder_vs_brief(tmp_path: Path) -> None:
+    duration = 5.28
+    # --- Kinema -----------------------------------------------------------------
+    kinema_out = tmp_path / "kinema"
+    cpu0, wall0 = _children_cpu(), time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinema_transcoder", "transcode", str(CLIP), str(kinema_out),
+         "--ladder", "default", "--encoder", "cpu"],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    k_wall, k_cpu = time.monotonic() - wall0, _children_cpu() - cpu0
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((kinema_out / "kinema.json").read_text())
+    k_rungs = [r for r in report["renditions"] if r["kind"] == "video"]
+    # --- the brief's sketch -------------------------------------------------------
+    brief_out = tmp_path / "brief"
+    cpu0, wall0 = _children_cpu(), time.monotonic()
+    with ThreadPoolExecutor(len(BRIEF_RUNGS)) as pool:
+        list(pool.map(lambda r: _brief_rung(brief_out, *r), BRIEF_RUNGS))
+    b_wall, b_cpu = time.monotonic() - wall0, _children_cpu() - cpu0
+
+    print("\n=== ladder benchmark:", CLIP.name, f"1280x720 25 fps {duration:.2f} s ===")
+    print(f"{'approach':8} {'rung':>10} {'bytes':>10} {'PSNR dB':>8} {'kinema.json PSNR/SSIM':>22}")
+    for r in k_rungs:
+        psnr = _psnr(kinema_out / r["playlist"], 1280, 720)
+        q = r.get("quality") or {}
+        print(f"{'kinema':8} {r['width']}x{r['height']:>4} {r['bytes']:>10} {psnr:>8.2f} "
+              f"{q.get('psnr', 0):>12.2f}/{q.get('ssim', 0):.4f}")  # fmt: skip
+    for w, h, _ in BRIEF_RUNGS:
+        folder = brief_out / f"{h}p"
+        psnr = _psnr(folder / "index.m3u8", 1280, 720)
+        print(f"{'brief':8} {w}x{h:>4} {_size(folder):>10} {psnr:>8.2f}")
+    k_bytes = sum(r["bytes"] for r in report["renditions"])
+    print(f"kinema: wall {k_wall:.1f} s, CPU {k_cpu:.1f} s, {k_bytes} bytes (all renditions, "
+          f"incl. audio), {len(k_rungs)} rungs, dropped {[d['name'] for d in report['dropped']]}")  # fmt: skip  # noqa: E501
+    print(f"brief:  wall {b_wall:.1f} s, CPU {b_cpu:.1f} s, {_size(brief_out)} bytes, 5 rungs")
+    print(f"wall ratio brief/kinema: {b_wall / k_wall:.2f}x; CPU ratio: {b_cpu / k_cpu:.2f}x")
+    print(f"kinema speed: {duration / k_wall:.2f}x real time (wall, incl. quality pass); "
+          f"kinema.json says {report['timing']['speedXRealtime']}x")  # fmt: skip

@@ -1,0 +1,118 @@
+"""``kinema transcode``, ``kinema package`` and ``kinema probe``.
+
+Registered on the core CLI through the ``kinema.commands`` entry point. Exit status 0
+means the output is complete (or the chunk is done); anything else prints ONE line on
+stderr saying what failed and why, and ``kinema.json`` holds the same error. Progress
+goes to stdout: a bar on a terminal, JSON lines otherwise (see ``progress.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from kinema.errors import KinemaError
+from kinema.ladder import EncoderPreference, load_ladder
+from kinema_transcoder import packaging, pipeline
+from kinema_transcoder.errors import BadArguments, TranscodeError
+from kinema_transcoder.progress import Reporter
+from kinema_transcoder.sources import open_source
+
+
+def parse_chunk(value: str | None) -> tuple[int, int] | None:
+    """``"2/4"`` -> ``(2, 4)``: chunk index (0-based) of a count."""
+    if value is None:
+        return None
+    index, sep, count = value.partition("/")
+    if not sep or not index.strip().isdigit() or not count.strip().isdigit():
+        raise BadArguments(f"--chunk {value!r}: expected I/N, e.g. 0/4")
+    i, n = int(index), int(count)
+    if n < 1 or not 0 <= i < n:
+        raise BadArguments(f"--chunk {value!r}: I must be between 0 and N-1")
+    return i, n
+
+
+def parse_subtitle(value: str) -> tuple[str, str]:
+    """``"fr=subs/movie.fr.srt"`` -> ``("fr", "subs/movie.fr.srt")``."""
+    language, sep, path = value.partition("=")
+    if not sep or not language.strip() or not path.strip():
+        raise BadArguments(f"--subtitle {value!r}: expected LANG=PATH, e.g. fr=movie.fr.srt")
+    return language.strip(), path.strip()
+
+
+def _fail(exc: KinemaError) -> typer.Exit:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2 if isinstance(exc, BadArguments) else 1)
+
+
+def transcode_command(
+    src: Annotated[str, typer.Argument(help="Source: a path, s3://bucket/key or https:// URL.")],
+    outdir: Annotated[str, typer.Argument(help="Output folder: a path or s3://bucket/prefix.")],
+    ladder: Annotated[str, typer.Option(help="Built-in ladder name or YAML file.")] = "default",
+    encoder: Annotated[
+        EncoderPreference | None,
+        typer.Option(help="auto, cpu or nvenc (default: the ladder's preference)."),
+    ] = None,
+    subtitle: Annotated[
+        list[str] | None, typer.Option(help="LANG=PATH (SRT or WebVTT); repeatable.")
+    ] = None,
+    chunk: Annotated[str | None, typer.Option(help="Encode slice I of N (I/N).")] = None,
+    quality: Annotated[bool, typer.Option("--quality/--no-quality", help="PSNR/SSIM.")] = True,
+    vmaf: Annotated[bool, typer.Option(help="Also measure VMAF (slower).")] = False,
+    json_progress: Annotated[
+        bool | None,
+        typer.Option("--json-progress/--bar", help="JSON lines or a bar (default: by TTY)."),
+    ] = None,
+) -> None:
+    """Encode SRC into CMAF renditions with HLS and DASH manifests in OUTDIR."""
+    try:
+        job = pipeline.Job(
+            source=src,
+            outdir=outdir,
+            ladder=ladder,
+            encoder=encoder,
+            subtitles=[parse_subtitle(s) for s in subtitle or []],
+            chunk=parse_chunk(chunk),
+            quality=quality,
+            vmaf=vmaf,
+        )
+        pipeline.transcode(job, Reporter(json_lines=json_progress))
+    except TranscodeError as exc:
+        raise _fail(exc) from None
+
+
+def package_command(
+    outdir: Annotated[str, typer.Argument(help="The OUTDIR every chunk wrote to.")],
+    json_progress: Annotated[bool | None, typer.Option("--json-progress/--bar")] = None,
+) -> None:
+    """Stitch the chunks of a --chunk I/N run into final manifests."""
+    try:
+        packaging.package(outdir, Reporter(json_lines=json_progress))
+    except TranscodeError as exc:
+        raise _fail(exc) from None
+
+
+def probe_command(
+    src: Annotated[str, typer.Argument(help="A path, s3:// or https:// URL.")],
+) -> None:
+    """Print what Kinema reads from SRC as JSON (the probe summary and the default plan)."""
+    try:
+        source = open_source(src)
+        summary = pipeline.probe_source(source.input, src)
+        out = {"probe": json.loads(summary.model_dump_json(by_alias=True))}
+        if summary.video is not None:
+            plan = pipeline.plan_for(summary, load_ladder("default"), src)
+            out["plan"] = json.loads(plan.model_dump_json(by_alias=True))
+    except KinemaError as exc:
+        raise _fail(exc) from None
+    sys.stdout.write(json.dumps(out, indent=2) + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("transcode")(transcode_command)
+    app.command("package")(package_command)
+    app.command("probe")(probe_command)

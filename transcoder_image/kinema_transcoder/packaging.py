@@ -1,0 +1,264 @@
+"""``kinema package``: chunk reports in, manifests and ``kinema.json`` out.
+
+Packaging never reads a segment: every chunk recorded its segments' timing, sizes and
+fragment byte ranges in ``chunks/<i>/chunk.json``. Packaging checks the chunks belong
+together (same plan, same codec configuration, all present, timelines continuous),
+writes the media, I-frame and subtitle playlists, ``thumbnails.vtt``, then
+``master.m3u8`` and ``manifest.mpd``, and ``kinema.json`` with ``status: complete``
+LAST. That order is the completion protocol: until ``kinema.json`` says complete, the
+output is not finished, and a failed run removes its manifests so nothing half-made
+looks playable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from pydantic import ValidationError
+
+from kinema_transcoder import manifests, trickplay
+from kinema_transcoder.errors import PackageFailed, TranscodeError
+from kinema_transcoder.progress import Reporter
+from kinema_transcoder.quality import REFERENCE
+from kinema_transcoder.report import (
+    ChunkReport,
+    ErrorInfo,
+    PosterCandidate,
+    QualitySums,
+    RenditionRecord,
+    RenditionSummary,
+    Timing,
+    TranscodeReport,
+    TrickplayRecord,
+    quality_from,
+)
+from kinema_transcoder.sink import Sink
+
+REPORT = "kinema.json"
+THUMBNAILS = "thumbnails.vtt"
+POSTERS = 5
+# Everything a run writes, removed when a run fails or a new unchunked run starts.
+OUTPUTS = (
+    REPORT, manifests.MASTER, manifests.MPD, THUMBNAILS,
+    "video", "audio", "subtitles", "trickplay", "posters", "chunks",
+)  # fmt: skip
+
+
+def chunk_key(index: int) -> str:
+    return f"chunks/{index:04d}/chunk.json"
+
+
+def invalidate(sink: Sink) -> None:
+    """Before a new run: nothing of a previous output may still look complete."""
+    for rel in OUTPUTS:
+        sink.remove(rel)
+
+
+def record_failure(sink: Sink, source: str, error: TranscodeError, *, cleanup: bool) -> None:
+    """Remove what the run wrote (when it owns the folder) and say why in kinema.json."""
+    try:
+        if cleanup:
+            for rel in OUTPUTS:
+                sink.remove(rel)
+        else:
+            for rel in (manifests.MASTER, manifests.MPD):
+                sink.remove(rel)
+        report = TranscodeReport(
+            status="failed",
+            source=source,
+            error=ErrorInfo(code=error.code, type=type(error).__name__, message=str(error)),
+        )
+        sink.write_bytes(REPORT, report.to_json().encode())
+    except TranscodeError:
+        pass  # the original error is what the user needs to see (a full disk, say)
+
+
+def load_chunks(sink: Sink) -> list[ChunkReport]:
+    names = [n for n in sink.list("chunks") if n.endswith("/chunk.json")]
+    if not names:
+        raise PackageFailed(f"{sink.outdir} holds no chunks/<i>/chunk.json: run the chunks first")
+    reports: list[ChunkReport] = []
+    for name in names:
+        data = sink.read_bytes(name)
+        try:
+            reports.append(ChunkReport.model_validate(json.loads(data or b"")))
+        except (ValueError, ValidationError) as exc:
+            raise PackageFailed(f"{name} is not a valid chunk report: {exc}") from exc
+    return reports
+
+
+def package(outdir: str, reporter: Reporter) -> TranscodeReport:
+    sink = Sink(outdir)
+    source = "unknown"
+    try:
+        chunks = load_chunks(sink)
+        source = chunks[0].source
+        report = package_chunks(sink, chunks, None, reporter)
+        sink.remove("chunks")
+        reporter.done("complete", outdir=outdir)
+        return report
+    except TranscodeError as exc:
+        record_failure(sink, source, exc, cleanup=False)
+        reporter.error(exc.code, str(exc))
+        raise
+    finally:
+        sink.close()
+
+
+def _check(chunks: list[ChunkReport]) -> list[ChunkReport]:
+    ordered = sorted(chunks, key=lambda c: c.index)
+    count = ordered[0].count
+    indexes = [c.index for c in ordered]
+    if indexes != list(range(count)):
+        missing = sorted(set(range(count)) - set(indexes))
+        raise PackageFailed(f"chunks missing: {missing} of {count}; rerun those chunks")
+    plan = ordered[0].plan
+    for chunk in ordered[1:]:
+        if chunk.count != count or chunk.plan != plan:
+            raise PackageFailed(f"chunk {chunk.index} was planned differently from chunk 0")
+    return ordered
+
+
+def merge_rendition(parts: list[RenditionRecord]) -> RenditionRecord:
+    first = parts[0]
+    segments = []
+    for part in parts:
+        if (part.codec, part.timescale, part.init_sha256) != (
+            first.codec,
+            first.timescale,
+            first.init_sha256,
+        ):
+            raise PackageFailed(
+                f"rendition {first.name}: chunks disagree on the codec configuration"
+            )
+        segments.extend(part.segments)
+    for prev, seg in itertools.pairwise(segments):
+        if seg.number != prev.number + 1 or seg.decode_time != prev.decode_time + prev.duration:
+            raise PackageFailed(
+                f"rendition {first.name}: segment {seg.number} does not follow segment "
+                f"{prev.number} (gap or overlap on the timeline)"
+            )
+    return first.model_copy(update={"segments": segments})
+
+
+def package_chunks(
+    sink: Sink, chunks: list[ChunkReport], source: str | None, reporter: Reporter
+) -> TranscodeReport:
+    reporter.begin("package")
+    ordered = _check(chunks)
+    head = ordered[0]
+    plan = head.plan
+    active = [c for c in ordered if c.video]
+    videos: list[manifests.VideoRendition] = []
+    for i, rung in enumerate(plan.rungs):
+        record = merge_rendition([c.video[i] for c in active])
+        videos.append(manifests.VideoRendition(record, rung, plan.frame_rate))
+    duration = manifests.seconds(videos[0].record)
+    files: dict[str, str] = {}
+    for v in videos:
+        files[f"{v.path}/index.m3u8"] = manifests.media_playlist(v.record)
+        files[f"{v.path}/iframes.m3u8"] = manifests.iframe_playlist(v.record)
+    for track in head.audio:
+        files[f"audio/{track.rendition.name}/index.m3u8"] = manifests.media_playlist(
+            track.rendition
+        )
+    for sub in head.subtitles:
+        name = sub.uri.removeprefix("subtitles/")
+        files[sub.uri.removesuffix(".vtt") + ".m3u8"] = manifests.subtitle_playlist(name, duration)
+    sheets = [s for c in active if c.trickplay for s in c.trickplay.sheets]
+    trick: TrickplayRecord | None = None
+    if sheets and head.trickplay:
+        trick = head.trickplay.model_copy(update={"sheets": sheets})
+        files[THUMBNAILS] = trickplay.thumbnails_vtt(trick, duration)
+    candidates = [p for c in active for p in c.posters]
+    posters = trickplay.choose_posters(candidates, POSTERS, max(1.0, duration / 10))
+    keep = {p.uri for p in posters}
+    for cand in candidates:
+        if cand.uri not in keep:
+            sink.remove(cand.uri)
+    for rel, text in files.items():
+        sink.write_bytes(rel, text.encode("utf-8"))
+    sink.write_bytes(
+        manifests.MASTER, manifests.master_playlist(videos, head.audio, head.subtitles).encode()
+    )
+    sink.write_bytes(
+        manifests.MPD, manifests.mpd(videos, head.audio, head.subtitles, duration).encode()
+    )
+    report = _report(ordered, videos, duration, trick, posters, source)
+    sink.write_bytes(REPORT, report.to_json().encode())
+    return report
+
+
+def _report(
+    chunks: list[ChunkReport],
+    videos: list[manifests.VideoRendition],
+    duration: float,
+    trick: TrickplayRecord | None,
+    posters: list[PosterCandidate],
+    source: str | None,
+) -> TranscodeReport:
+    head = chunks[0]
+    renditions: list[RenditionSummary] = []
+    for v in videos:
+        sums = QualitySums()
+        for c in chunks:
+            if v.record.name in c.quality:
+                sums = sums.add(c.quality[v.record.name])
+        renditions.append(
+            RenditionSummary(
+                name=v.record.name,
+                kind="video",
+                codec=v.record.codec,
+                width=v.rung.width,
+                height=v.rung.height,
+                playlist=f"{v.path}/index.m3u8",
+                target_bitrate_kbps=v.rung.bitrate_kbps,
+                average_bitrate=manifests.average_bitrate(v.record),
+                peak_bitrate=manifests.peak_bitrate(v.record),
+                bytes=manifests.total_bytes(v.record),
+                segments=len(v.record.segments),
+                duration=round(manifests.seconds(v.record), 6),
+                quality=quality_from(sums, REFERENCE) if sums.frames else None,
+            )
+        )
+    for track in head.audio:
+        rec = track.rendition
+        renditions.append(
+            RenditionSummary(
+                name=rec.name,
+                kind="audio",
+                codec=rec.codec,
+                language=track.language,
+                playlist=f"audio/{rec.name}/index.m3u8",
+                average_bitrate=manifests.average_bitrate(rec),
+                peak_bitrate=manifests.peak_bitrate(rec),
+                bytes=manifests.total_bytes(rec),
+                segments=len(rec.segments),
+                duration=round(manifests.seconds(rec), 6),
+            )
+        )
+    wall = sum(c.wall_s for c in chunks) if len(chunks) == 1 else max(c.wall_s for c in chunks)
+    cpu = sum(c.cpu_s for c in chunks)
+    return TranscodeReport(
+        status="complete",
+        source=source or head.source,
+        probe=head.probe,
+        ladder=head.ladder,
+        plan=head.plan,
+        dropped=head.plan.dropped,
+        encoder=head.encoder,
+        renditions=renditions,
+        subtitles=head.subtitles,
+        trickplay=trick,
+        posters=posters,
+        manifests={"hls": manifests.MASTER, "dash": manifests.MPD},
+        duration=round(duration, 6),
+        chunks=len(chunks),
+        timing=Timing(
+            wall_s=round(wall, 3),
+            cpu_s=round(cpu, 3),
+            chunk_wall_s=[c.wall_s for c in chunks],
+            speed_x_realtime=round(duration / wall, 3) if wall > 0 else None,
+        ),
+    )
