@@ -146,21 +146,9 @@ def check_object_store(settings: Settings) -> Check:
         )
 
     def probe() -> str:
-        import boto3
-        from botocore.config import Config
+        from kinema.storage import store_from_settings
 
-        bucket = (
-            settings.storage_url.removeprefix("s3://").split("/", 1)[0]
-            if settings.storage_url
-            else ""
-        )
-        client = boto3.client(
-            "s3",
-            endpoint_url=settings.s3_endpoint_url,
-            config=Config(connect_timeout=PROBE_TIMEOUT_S, retries={"max_attempts": 1}),
-        )
-        client.head_bucket(Bucket=bucket)
-        return f"bucket {bucket!r} reachable at {settings.s3_endpoint_url or 'AWS'}"
+        return store_from_settings(settings).probe()
 
     return _guard("services", "object store", False, probe)
 

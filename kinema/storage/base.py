@@ -194,6 +194,13 @@ class ObjectStore(ABC):
         return None
 
     @abstractmethod
+    def probe(self) -> str:
+        """Check the store is usable (reachable, writable); a one-line description.
+
+        Raises StorageUnavailable. ``kinema doctor`` reports this.
+        """
+
+    @abstractmethod
     def uri(self, key: str) -> str:
         """A URL naming the object (``s3://bucket/prefix/key`` or ``file:///...``)."""
 

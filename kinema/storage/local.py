@@ -33,7 +33,13 @@ from kinema.storage.base import (
     normalize_key,
     normalize_prefix,
 )
-from kinema.storage.errors import InvalidKey, NotSupported, ObjectNotFound, UploadError
+from kinema.storage.errors import (
+    InvalidKey,
+    NotSupported,
+    ObjectNotFound,
+    StorageUnavailable,
+    UploadError,
+)
 
 STAGING = ".multipart"
 
@@ -195,6 +201,16 @@ class LocalStore(ObjectStore):
 
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
+
+    def probe(self) -> str:
+        try:
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".tmp-probe-"):
+                pass
+            stat = os.statvfs(self.root)
+        except OSError as exc:
+            raise StorageUnavailable(f"{self.root} is not writable: {exc}") from exc
+        free = stat.f_bavail * stat.f_frsize / 2**30
+        return f"local files under {self.root} ({free:.1f} GiB free)"
 
     def uri(self, key: str) -> str:
         return self._path(key).as_uri()

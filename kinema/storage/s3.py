@@ -255,6 +255,13 @@ class S3Store(ObjectStore):
             ExpiresIn=expires_s,
         )
 
+    def probe(self) -> str:
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except (ClientError, BotoCoreError) as exc:
+            self._fail(exc, "access to bucket", "")
+        return f"bucket {self.bucket!r} reachable at {self.endpoint_url or 'AWS'}"
+
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._full(key) if key else self.prefix}"
 

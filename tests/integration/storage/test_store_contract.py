@@ -166,3 +166,15 @@ def test_presigned_urls(request: pytest.FixtureRequest) -> None:
     assert ok.headers["ETag"].strip('"') == md5_hex(body)
     info = store.complete_multipart("raw/direct.bin", upload)
     assert info.size == len(body)
+
+
+def test_probe(store: ObjectStore) -> None:
+    assert store.probe()
+
+
+def test_probe_reports_unreachable_s3() -> None:
+    from kinema.storage import StorageUnavailable
+
+    dead = S3Store("no-such-bucket", endpoint_url="http://127.0.0.1:9", region="us-east-1")
+    with pytest.raises(StorageUnavailable):
+        dead.probe()

@@ -1,0 +1,53 @@
+"""Everything a running API holds: settings, database, object store, cache, keys.
+
+Built once at start-up (``create_app``) and reached by routes through ``deps.py``;
+tests build one against the harness's real services.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kinema.catalog.db import create_db_engine, session_factory
+from kinema.settings import Settings
+from kinema.storage import ObjectStore, store_from_settings
+from kinema_api.cache import Cache, cache_from_url
+from kinema_api.services.signing import derive_key
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: ObjectStore
+    cache: Cache
+    playback_key: bytes
+    # Woken when a transcode job is queued, so an in-process worker pool starts at once.
+    jobs_queued: threading.Event = field(default_factory=threading.Event)
+    # Per (video, generation, max height): files only reachable through refused rungs.
+    forbidden_cache: dict[tuple[str, int, int], frozenset[str]] = field(default_factory=dict)
+    on_close: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for hook in self.on_close:
+            hook()
+        self.cache.close()
+        self.engine.dispose()
+
+
+def build_context(settings: Settings) -> AppContext:
+    engine = create_db_engine(settings.resolved_database_url)
+    return AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        store=store_from_settings(settings),
+        cache=cache_from_url(settings.redis_url),
+        playback_key=derive_key(settings.secret_key.get_secret_value(), "playback"),
+    )

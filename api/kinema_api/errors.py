@@ -1,0 +1,135 @@
+"""The API's exception tree and how each error becomes an HTTP response.
+
+    KinemaError
+    └── ApiError                    an error with an HTTP status, shown to the client
+        ├── BadRequest       400    the request is well-formed JSON but makes no sense
+        ├── Unauthorized     401    no valid session or token
+        ├── Forbidden        403    authenticated, but not allowed (role, plan, token scope)
+        ├── NotFoundError    404
+        ├── ConflictError    409
+        ├── Gone             410    an expired or finished resource (upload, signed URL)
+        ├── PayloadTooLarge  413
+        ├── RangeNotSatisfiable 416
+        ├── TooManyRequests  429    rate limit or concurrent-stream limit
+        └── Unavailable      503    a backing service is down
+
+Errors raised by the core (``kinema.catalog.errors``, ``kinema.storage.errors``) are
+mapped here too, so routes let them propagate. Every error body is
+``{"detail": "<one line>", "code": "<machine-readable>"}``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kinema.catalog import errors as catalog_errors
+from kinema.errors import KinemaError
+from kinema.storage import errors as storage_errors
+
+
+class ApiError(KinemaError):
+    status_code = 500
+    code = "error"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+
+
+class BadRequest(ApiError):
+    status_code, code = 400, "bad_request"
+
+
+class Unauthorized(ApiError):
+    status_code, code = 401, "unauthorized"
+
+
+class Forbidden(ApiError):
+    status_code, code = 403, "forbidden"
+
+
+class NotFoundError(ApiError):
+    status_code, code = 404, "not_found"
+
+
+class ConflictError(ApiError):
+    status_code, code = 409, "conflict"
+
+
+class Gone(ApiError):
+    status_code, code = 410, "gone"
+
+
+class PayloadTooLarge(ApiError):
+    status_code, code = 413, "payload_too_large"
+
+
+class RangeNotSatisfiable(ApiError):
+    status_code, code = 416, "range_not_satisfiable"
+
+
+class TooManyRequests(ApiError):
+    status_code, code = 429, "too_many_requests"
+
+
+class Unavailable(ApiError):
+    status_code, code = 503, "unavailable"
+
+
+_CORE: list[tuple[type[KinemaError], int, str]] = [
+    (catalog_errors.NotFound, 404, "not_found"),
+    (catalog_errors.Conflict, 409, "conflict"),
+    (catalog_errors.InvalidChange, 409, "invalid_change"),
+    (storage_errors.ObjectNotFound, 404, "not_found"),
+    (storage_errors.InvalidKey, 400, "invalid_key"),
+    (storage_errors.ChecksumMismatch, 422, "checksum_mismatch"),
+    (storage_errors.UploadError, 409, "upload_error"),
+    (storage_errors.NotSupported, 400, "not_supported"),
+    (storage_errors.StorageUnavailable, 503, "storage_unavailable"),
+]
+
+
+def _body(detail: str, code: str) -> dict[str, str]:
+    return {"detail": detail, "code": code}
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ApiError):
+        return JSONResponse(
+            _body(exc.detail, exc.code), status_code=exc.status_code, headers=exc.headers
+        )
+    for cls, status, code in _CORE:
+        if isinstance(exc, cls):
+            return JSONResponse(_body(str(exc), code), status_code=status)
+    return JSONResponse(_body(str(exc) or type(exc).__name__, "error"), status_code=500)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    problems = []
+    details = exc.errors() if isinstance(exc, RequestValidationError) else []
+    for err in details[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
+        problems.append(f"{where}: {err.get('msg', 'invalid')}")
+    return JSONResponse(
+        {"detail": "; ".join(problems) or "invalid request", "code": "validation_error"},
+        status_code=422,
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, StarletteHTTPException):  # pragma: no cover - registration
+        return await _api_error(_request, exc)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(
+        _body(str(exc.detail), code), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(KinemaError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,1 @@
+"""Request and response bodies (Create / Update / Public), apart from the ORM models."""

@@ -1,0 +1,172 @@
+"""What ``kinema up``, ``kinema api`` and ``kinema migrate`` do (``cli.py`` parses their options).
+
+``kinema up`` is the README's first command: on a fresh machine it migrates a SQLite
+catalog under the data directory, creates (and prints) an admin account, starts the
+local worker pool, ingests the given files (or a sample clip) and serves the API and
+the built web app.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from kinema.catalog import migrate as catalog_migrate
+from kinema.catalog.services import accounts
+from kinema.errors import KinemaError
+from kinema.settings import Settings
+from kinema_api.app import WEB_DIST, create_app, web_available
+from kinema_api.context import AppContext, build_context
+from kinema_api.services.auth import ensure_admin
+from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_file
+from kinema_api.worker.pool import WorkerPool
+
+log = logging.getLogger("kinema")
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    try:
+        return Settings(data_dir=data_dir) if data_dir else Settings()
+    except (KinemaError, ValueError) as exc:
+        typer.secho(f"settings: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _admin_password_file(settings: Settings) -> Path:
+    return settings.data_dir / "admin-password.txt"
+
+
+def bootstrap_admin(ctx: AppContext) -> tuple[str, str | None]:
+    """Create the admin account; the generated password is kept (mode 0600) in the data
+    directory so it can be printed at every start until the admin changes it."""
+    settings = ctx.settings
+    given = settings.admin_password.get_secret_value() if settings.admin_password else None
+    stored_file = _admin_password_file(settings)
+    with ctx.sessions() as session:
+        user, chosen = ensure_admin(
+            session,
+            email=settings.admin_email,
+            password=given or (None if stored_file.exists() else secrets.token_urlsafe(12)),
+        )
+    if chosen is not None and given is None:
+        stored_file.write_text(chosen + "\n")
+        stored_file.chmod(0o600)
+    if given is not None:
+        stored_file.unlink(missing_ok=True)
+        return user.email, given
+    if stored_file.exists():
+        return user.email, stored_file.read_text().strip()
+    return user.email, None
+
+
+def run_up(
+    *,
+    port: int,
+    host: str,
+    data_dir: Path | None,
+    ingest: list[Path],
+    workers: int | None,
+    sample: bool,
+) -> None:
+    """Run the whole product on this machine: API, web app, worker pool, on SQLite."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = _settings(data_dir)
+    if workers is not None:
+        settings = settings.model_copy(update={"workers": workers})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    typer.echo(f"kinema: data in {settings.data_dir}")
+    catalog_migrate.upgrade(settings.resolved_database_url)
+    ctx = build_context(settings)
+    with ctx.sessions() as session:
+        accounts.ensure_sample_plans(session)
+        session.commit()
+    email, password = bootstrap_admin(ctx)
+    if password:
+        typer.secho(f"kinema: admin account {email} / password {password}", fg="green")
+    else:
+        typer.echo(f"kinema: admin account {email} (password as set earlier)")
+    pool = WorkerPool(
+        settings=settings,
+        sessions=ctx.sessions,
+        store=ctx.store,
+        size=settings.workers,
+        wake=ctx.jobs_queued,
+    )
+    requeued = pool.start()
+    if requeued:
+        typer.echo(f"kinema: resumed {len(requeued)} interrupted transcode(s)")
+    _ingest(ctx, ingest, sample=sample)
+    url = f"http://{host}:{port}"
+    if web_available():
+        typer.echo(f"kinema: web app at {url}/")
+    else:
+        typer.echo(
+            f"kinema: the web app is not built ({WEB_DIST} is missing); serving the API "
+            f"only: {url}/api/docs"
+        )
+    typer.echo(f"kinema: API at {url}/api/v1 ({settings.workers} transcode worker(s))")
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(context=ctx), host=host, port=port, log_level="info")
+    )
+    try:
+        server.run()
+    finally:
+        pool.stop()
+        ctx.close()
+
+
+def _ingest(ctx: AppContext, files: list[Path], *, sample: bool) -> None:
+    with ctx.sessions() as session:
+        if not files and sample and catalog_is_empty(session):
+            clip, generated = ensure_sample(ctx.settings.data_dir)
+            if generated:
+                typer.echo(f"kinema: no sample clip bundled; generated {clip} with ffmpeg")
+            files = [clip]
+            titles = {clip: "Kinema Sample"}
+        else:
+            titles = {}
+        for path in files:
+            video, created = ingest_file(
+                session,
+                ctx.store,
+                path=path,
+                title=titles.get(path),
+                genres=("Sample",) if path in titles else (),
+            )
+            state = "queued for transcoding" if created else "already in the catalog"
+            typer.echo(f"kinema: {path} -> video {video.id} ({state})")
+    ctx.jobs_queued.set()
+
+
+def run_api(*, port: int, host: str, workers: int) -> None:
+    """Serve the API (cluster mode: run `kinema migrate` first, e.g. as a Helm hook)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = _settings(None)
+    ctx = build_context(settings)
+    pool = None
+    if workers:
+        pool = WorkerPool(
+            settings=settings,
+            sessions=ctx.sessions,
+            store=ctx.store,
+            size=workers,
+            wake=ctx.jobs_queued,
+        )
+        pool.start()
+    try:
+        uvicorn.run(create_app(context=ctx), host=host, port=port, proxy_headers=True)
+    finally:
+        if pool is not None:
+            pool.stop()
+        ctx.close()
+
+
+def run_migrate() -> None:
+    """Bring the catalog database to the current schema (run before starting the API)."""
+    settings = _settings(None)
+    catalog_migrate.upgrade(settings.resolved_database_url)
+    typer.echo(f"catalog migrated to {catalog_migrate.head_revision()}")

@@ -1,0 +1,1 @@
+"""API-side services: what routes call. Catalog writes go through ``kinema.catalog``."""

@@ -1,0 +1,164 @@
+"""Playback: entitlement (plan, maturity, concurrent streams), signed URLs, and the
+plan-filtered manifests and guarded files behind them."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from kinema.catalog.models import TrackKind, Video
+from kinema.catalog.services import titles, viewing
+from kinema.storage import ObjectNotFound, join_key, normalize_key
+from kinema.storage.errors import InvalidKey
+from kinema_api.context import AppContext
+from kinema_api.errors import Forbidden, Gone, NotFoundError, TooManyRequests
+from kinema_api.schemas.playback import PlaybackPublic, RenditionPublic, SubtitlePublic
+from kinema_api.services import manifests
+from kinema_api.services.auth import Viewer
+from kinema_api.services.signing import InvalidToken, PlaybackGrant, sign, verify
+from kinema_api.services.viewer import check_visible, load_progress
+from kinema_api.services.views import playable
+
+STREAM_PREFIX = "/api/v1/stream"
+
+
+def start_playback(
+    ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.UUID, base_url: str
+) -> PlaybackPublic:
+    video = titles.get_video(session, video_id=video_id)
+    check_visible(viewer, video.title)
+    if not playable(video):
+        raise Forbidden(f"video {video.id} is not ready to play (status: {video.status})")
+    cap = viewer.plan.max_height
+    allowed = [r for r in video.renditions if r.height <= cap]
+    if video.renditions and not allowed:
+        raise Forbidden(
+            f"no rendition of this video fits the {viewer.plan.name} plan "
+            f"(up to {cap}p); lowest is {min(r.height for r in video.renditions)}p"
+        )
+    lease = viewing.open_stream(
+        session,
+        user_id=viewer.user.id,
+        profile_id=viewer.profile.id,
+        video_id=video.id,
+        limit=viewer.plan.concurrent_streams,
+    )
+    if lease is None:
+        session.rollback()
+        raise TooManyRequests(
+            f"the {viewer.plan.name} plan allows {viewer.plan.concurrent_streams} stream(s) "
+            "at once; stop playback on another device first"
+        )
+    session.commit()
+    expires = int(time.time()) + ctx.settings.playback_url_ttl_s
+    token = sign(PlaybackGrant(video.id, cap, expires, video.generation), ctx.playback_key)
+    root = f"{base_url.rstrip('/')}{STREAM_PREFIX}/{token}"
+    resume = load_progress(ctx, session, profile_id=viewer.profile.id, video_id=video.id)
+    return PlaybackPublic(
+        video_id=video.id,
+        title=video.title.name
+        if video.name == video.title.name
+        else f"{video.title.name}: {video.name}",
+        hls_url=f"{root}/{video.hls_path}",
+        dash_url=f"{root}/{video.dash_path}" if video.dash_path else None,
+        thumbnails_url=f"{root}/{video.thumbnails_path}" if video.thumbnails_path else None,
+        poster_url=f"{root}/{video.poster_path}" if video.poster_path else None,
+        subtitles=[
+            SubtitlePublic(language=t.language, label=t.label or t.language, url=f"{root}/{t.path}")
+            for t in video.tracks
+            if t.kind is TrackKind.SUBTITLE and t.path
+        ],
+        renditions=[
+            RenditionPublic(
+                name=r.name, width=r.width, height=r.height, bitrate=r.bitrate, codec=r.codec
+            )
+            for r in allowed
+        ],
+        max_height=cap,
+        resume_position_s=0.0 if resume is None or resume.completed else resume.position_s,
+        duration_s=video.duration_s,
+        expires_at=datetime.fromtimestamp(expires, tz=UTC),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StreamTarget:
+    """What the stream route should send for one request."""
+
+    key: str  # store key
+    rewritten: str | None = None  # a filtered manifest to send instead of the stored file
+    content_type: str | None = None
+    cacheable: bool = True
+
+
+def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) -> StreamTarget:
+    """Check a streaming request against its token; raises Forbidden/Gone/NotFound."""
+    try:
+        grant = verify(token, ctx.playback_key)
+    except InvalidToken as exc:
+        raise Forbidden(f"{exc}") from exc
+    video = session.get(Video, grant.video_id)
+    if video is None or not video.output_prefix:
+        raise NotFoundError("no such video")
+    if video.generation != grant.generation:
+        raise Gone("this video was re-processed; request a new playback URL")
+    try:
+        rel = normalize_key(path)
+    except InvalidKey as exc:
+        raise NotFoundError(f"no file {path!r}") from exc
+    key = join_key(video.output_prefix, rel)
+    try:
+        if rel == video.hls_path:
+            master = ctx.store.get_bytes(key).decode()
+            return StreamTarget(
+                key,
+                manifests.filter_master(master, grant.max_height),
+                "application/vnd.apple.mpegurl",
+                cacheable=False,
+            )
+        if rel == video.dash_path:
+            mpd = ctx.store.get_bytes(key).decode()
+            return StreamTarget(
+                key,
+                manifests.filter_mpd(mpd, grant.max_height),
+                "application/dash+xml",
+                cacheable=False,
+            )
+    except ObjectNotFound as exc:
+        raise NotFoundError(f"no file {path!r}") from exc
+    if rel in forbidden_for(ctx, video, grant.max_height):
+        raise Forbidden(
+            f"{path!r} belongs to a rendition above your plan's {grant.max_height}p limit"
+        )
+    return StreamTarget(key)
+
+
+def forbidden_for(ctx: AppContext, video: Video, max_height: int) -> frozenset[str]:
+    cache_key = (video.id.hex, video.generation, max_height)
+    cached = ctx.forbidden_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    prefix = video.output_prefix or ""
+    master_path = video.hls_path or "master.m3u8"
+    try:
+        master = ctx.store.get_bytes(join_key(prefix, master_path)).decode()
+    except ObjectNotFound:
+        return frozenset()
+    media: dict[str, str] = {}
+    for variant in manifests.variants(master):
+        path = manifests.resolve(master_path, variant.uri)
+        if path is None:
+            continue
+        try:
+            media[path] = ctx.store.get_bytes(join_key(prefix, path)).decode()
+        except (ObjectNotFound, InvalidKey):
+            continue
+    denied = manifests.forbidden_files(master_path, master, media, max_height)
+    if len(ctx.forbidden_cache) > 10_000:
+        ctx.forbidden_cache.clear()
+    ctx.forbidden_cache[cache_key] = denied
+    return denied

@@ -1,0 +1,190 @@
+"""Admin video operations: create from an upload, update, re-transcode, delete, status.
+
+Embedded, a transcode is a row in the job queue that the local worker pool picks up
+(and the pool is woken at once). In a cluster the operator creates Jobs from Video
+resources instead; the API then only records the source (see the README).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinema.catalog.models import (
+    Title,
+    TitleKind,
+    Upload,
+    UploadStatus,
+    Video,
+    VideoStatus,
+)
+from kinema.catalog.services import jobs, titles
+from kinema.storage import StorageError
+from kinema_api.context import AppContext
+from kinema_api.errors import ConflictError, NotFoundError
+from kinema_api.schemas.admin import (
+    AdminVideoPublic,
+    EpisodeCreate,
+    JobPublic,
+    VideoCreate,
+    VideoUpdate,
+)
+
+
+def _completed_upload(session: Session, upload_id: uuid.UUID) -> Upload:
+    upload = session.get(Upload, upload_id)
+    if upload is None:
+        raise NotFoundError(f"no upload {upload_id}")
+    if upload.status is not UploadStatus.COMPLETED:
+        raise ConflictError(f"upload {upload_id} is {upload.status}; complete it first")
+    return upload
+
+
+def create(ctx: AppContext, session: Session, *, body: VideoCreate) -> Video:
+    upload = _completed_upload(session, body.upload_id) if body.upload_id else None
+    if isinstance(body, EpisodeCreate):
+        video = _create_episode(session, body, source=upload.key if upload else None)
+    else:
+        title = titles.create_title(
+            session,
+            name=body.title,
+            kind=TitleKind.MOVIE,
+            description=body.description,
+            year=body.year,
+            maturity=body.maturity,
+            genres=body.genres,
+            tags=body.tags,
+            published=body.published,
+        )
+        video = titles.create_video(
+            session, title=title, name=body.title, source=upload.key if upload else None
+        )
+    if upload is not None:
+        upload.video_id = video.id
+        jobs.enqueue_transcode(session, video=video)
+    session.commit()
+    if upload is not None:
+        ctx.jobs_queued.set()
+    return video
+
+
+def _create_episode(session: Session, body: EpisodeCreate, *, source: str | None) -> Video:
+    if body.series_id is not None:
+        title = titles.get_title(session, title_id=body.series_id)
+        if title.kind is not TitleKind.SERIES:
+            raise ConflictError(f"title {title.id} is a movie, not a series")
+        name = body.title
+    else:
+        title = titles.create_title(
+            session,
+            name=body.title,
+            kind=TitleKind.SERIES,
+            year=body.year,
+            maturity=body.maturity,
+            genres=body.genres,
+            tags=body.tags,
+            published=body.published,
+        )
+        name = f"Episode {body.episode_number}"
+    return titles.create_video(
+        session,
+        title=title,
+        name=name,
+        description=body.description,
+        season_number=body.season_number,
+        episode_number=body.episode_number,
+        source=source,
+    )
+
+
+def update(session: Session, *, video: Video, body: VideoUpdate) -> Video:
+    title = video.title
+    if title.kind is TitleKind.MOVIE:
+        titles.update_title(
+            session,
+            title=title,
+            name=body.title,
+            description=body.description,
+            year=body.year,
+            maturity=body.maturity,
+            genres=body.genres,
+            tags=body.tags,
+            published=body.published,
+        )
+    else:
+        if body.title is not None:
+            video.name = body.title
+        if body.description is not None:
+            video.description = body.description
+        titles.update_title(
+            session,
+            title=title,
+            year=body.year,
+            maturity=body.maturity,
+            genres=body.genres,
+            tags=body.tags,
+            published=body.published,
+        )
+    session.commit()
+    return video
+
+
+def retranscode(
+    ctx: AppContext, session: Session, *, video: Video, upload_id: uuid.UUID | None
+) -> Video:
+    if upload_id is not None:
+        upload = _completed_upload(session, upload_id)
+        upload.video_id = video.id
+        video.source = upload.key
+    if not video.source:
+        raise ConflictError(f"video {video.id} has no source; pass an upload_id")
+    jobs.enqueue_transcode(session, video=video)
+    session.commit()
+    ctx.jobs_queued.set()
+    return video
+
+
+def delete(ctx: AppContext, session: Session, *, video: Video) -> None:
+    prefixes = [f"processed/{video.id.hex}"]
+    if video.source and video.source.startswith("raw/"):
+        prefixes.append(video.source.rsplit("/", 1)[0])
+    titles.delete_video(session, video=video)
+    session.commit()
+    for prefix in prefixes:
+        with contextlib.suppress(StorageError):
+            ctx.store.delete_prefix(prefix)
+
+
+def to_public(session: Session, video: Video) -> AdminVideoPublic:
+    job = jobs.latest_job(session, video_id=video.id)
+    return AdminVideoPublic(
+        id=video.id,
+        title_id=video.title_id,
+        title=video.title.name,
+        name=video.name,
+        kind=video.title.kind,
+        season_number=video.season_number,
+        episode_number=video.episode_number,
+        status=video.status,
+        progress=video.progress,
+        error=video.error,
+        published=video.title.published,
+        source=video.source,
+        duration_s=video.duration_s,
+        renditions=[r.name for r in video.renditions],
+        job=JobPublic.model_validate(job) if job else None,
+        created_at=video.created_at,
+        updated_at=video.updated_at,
+    )
+
+
+def list_videos(
+    session: Session, *, status: VideoStatus | None, limit: int, offset: int
+) -> list[Video]:
+    stmt = select(Video).join(Title).order_by(Video.created_at.desc(), Video.id)
+    if status is not None:
+        stmt = stmt.where(Video.status == status)
+    return list(session.scalars(stmt.limit(limit).offset(offset)))

@@ -1,0 +1,142 @@
+"""Bringing local files into the catalog (``kinema up --ingest``) and the sample clip."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import uuid
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinema import ffmpeg
+from kinema.catalog.models import Maturity, Upload, UploadMethod, UploadStatus, Video, utcnow
+from kinema.catalog.services import jobs, titles
+from kinema.errors import MediaToolError
+from kinema.storage import ObjectStore
+from kinema_api.services.uploads import safe_filename
+
+SAMPLE_NAME = "kinema-sample.mp4"
+SAMPLE_SECONDS = 20
+
+
+def sample_args(
+    ffmpeg_bin: Path, dest: Path, *, seconds: int = SAMPLE_SECONDS, size: str = "1280x720"
+) -> list[str]:
+    """A real, playable clip with a tone: testsrc2 + sine, H.264/AAC in MP4."""
+    return [
+        str(ffmpeg_bin),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=size={size}:rate=25:duration={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        "-shortest",
+        "-movflags",
+        "+faststart",
+        str(dest),
+    ]
+
+
+def make_clip(dest: Path, *, seconds: int = SAMPLE_SECONDS, size: str = "1280x720") -> Path:
+    """Generate a clip with Kinema's ffmpeg (written atomically)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".tmp.mp4")
+    try:
+        subprocess.run(
+            sample_args(ffmpeg.ffmpeg_path(), tmp, seconds=seconds, size=size),
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise MediaToolError(f"generating a clip with ffmpeg failed: {exc}") from exc
+    tmp.replace(dest)
+    return dest
+
+
+def ensure_sample(data_dir: Path) -> tuple[Path, bool]:
+    """The sample clip, generated with Kinema's ffmpeg on first use; (path, generated)."""
+    dest = data_dir / "samples" / SAMPLE_NAME
+    if dest.is_file() and dest.stat().st_size > 0:
+        return dest, False
+    return make_clip(dest), True
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(8 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def catalog_is_empty(session: Session) -> bool:
+    return session.scalar(select(Video.id).limit(1)) is None
+
+
+def ingest_file(
+    session: Session,
+    store: ObjectStore,
+    *,
+    path: Path,
+    title: str | None = None,
+    genres: tuple[str, ...] = (),
+    maturity: Maturity = Maturity.ALL,
+) -> tuple[Video, bool]:
+    """Copy a local file into the store and queue it; (video, created). The same bytes
+    ingested twice return the existing video."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a file")
+    sha = file_sha256(path)
+    existing = session.scalar(
+        select(Video)
+        .join(Upload, Upload.video_id == Video.id)
+        .where(Upload.sha256 == sha, Upload.status == UploadStatus.COMPLETED)
+        .limit(1)
+    )
+    if existing is not None:
+        return existing, False
+    upload_id = uuid.uuid4()
+    key = f"raw/{upload_id.hex}/{safe_filename(path.name)}"
+    info = store.put_file(path, key)
+    upload = Upload(
+        id=upload_id,
+        method=UploadMethod.TUS,
+        status=UploadStatus.COMPLETED,
+        filename=path.name,
+        key=key,
+        size=info.size,
+        offset=info.size,
+        sha256=sha,
+        completed_at=utcnow(),
+    )
+    session.add(upload)
+    name = title or path.stem.replace("_", " ").replace("-", " ").strip().title() or "Untitled"
+    movie = titles.create_title(
+        session, name=name, genres=genres, maturity=maturity, published=True
+    )
+    video = titles.create_video(session, title=movie, source=key)
+    upload.video_id = video.id
+    jobs.enqueue_transcode(session, video=video)
+    session.commit()
+    return video, True

@@ -1,0 +1,114 @@
+"""Users, plans and subscriptions, profiles, and login sessions (devices)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kinema.catalog.models.base import (
+    Base,
+    IdMixin,
+    Maturity,
+    Role,
+    SubscriptionStatus,
+    TimestampMixin,
+    str_enum,
+    utcnow,
+)
+
+
+class Plan(IdMixin, TimestampMixin, Base):
+    """A subscription plan, synced from the Plan resource (and to Stripe)."""
+
+    __tablename__ = "plans"
+
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    price_cents: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    interval: Mapped[str] = mapped_column(String(16), default="month")
+    # Highest rendition height a subscriber may stream (480 for Free).
+    max_height: Mapped[int] = mapped_column(default=480)
+    concurrent_streams: Mapped[int] = mapped_column(default=1)
+    max_profiles: Mapped[int] = mapped_column(default=1)
+    downloads: Mapped[bool] = mapped_column(default=False)
+    ads: Mapped[bool] = mapped_column(default=False)
+    is_default: Mapped[bool] = mapped_column(default=False)
+    stripe_price_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.VIEWER)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    profiles: Mapped[list[Profile]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Profile.created_at"
+    )
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class Subscription(IdMixin, TimestampMixin, Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_user_status", "user_id", "status"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"))
+    status: Mapped[SubscriptionStatus] = mapped_column(
+        str_enum(SubscriptionStatus), default=SubscriptionStatus.ACTIVE
+    )
+    current_period_end: Mapped[datetime | None]
+    external_id: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship(back_populates="subscriptions")
+    plan: Mapped[Plan] = relationship()
+
+
+class Profile(IdMixin, TimestampMixin, Base):
+    """A viewer inside an account; kids profiles see titles up to their maturity."""
+
+    __tablename__ = "profiles"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_profiles_user_name"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    is_kids: Mapped[bool] = mapped_column(default=False)
+    max_maturity: Mapped[Maturity] = mapped_column(str_enum(Maturity), default=Maturity.ADULT)
+    avatar: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship(back_populates="profiles")
+
+
+class AuthSession(IdMixin, Base):
+    """A login: the web app's cookie or an API client's bearer token, one per device.
+
+    Only a SHA-256 of the token is stored, so a database leak reveals no usable token.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    profile_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("profiles.id", ondelete="SET NULL")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="bearer")
+    device_name: Mapped[str] = mapped_column(String(120), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

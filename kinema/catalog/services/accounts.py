@@ -1,0 +1,237 @@
+"""Users, plans, subscriptions and profiles."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kinema.catalog.errors import Conflict, InvalidChange, NotFound
+from kinema.catalog.models import (
+    Maturity,
+    Plan,
+    Profile,
+    Role,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSpec:
+    """A plan as declared by a Plan resource (or the built-in samples)."""
+
+    slug: str
+    name: str
+    max_height: int
+    concurrent_streams: int
+    max_profiles: int
+    price_cents: int = 0
+    currency: str = "usd"
+    interval: str = "month"
+    downloads: bool = False
+    ads: bool = False
+    is_default: bool = False
+
+
+# The sample plans of the Plan resources, used when no cluster syncs plans.
+SAMPLE_PLANS = (
+    PlanSpec("free", "Free", 480, 1, 1, 0, ads=True, is_default=True),
+    PlanSpec("basic", "Basic", 720, 1, 2, 699),
+    PlanSpec("premium", "Premium", 2160, 4, 5, 1799, downloads=True),
+    PlanSpec("family", "Family", 1080, 4, 6, 1399, downloads=True),
+)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def upsert_plan(session: Session, *, spec: PlanSpec) -> Plan:
+    plan = session.scalar(select(Plan).where(Plan.slug == spec.slug))
+    if plan is None:
+        plan = Plan(slug=spec.slug)
+        session.add(plan)
+    plan.name = spec.name
+    plan.max_height = spec.max_height
+    plan.concurrent_streams = spec.concurrent_streams
+    plan.max_profiles = spec.max_profiles
+    plan.price_cents = spec.price_cents
+    plan.currency = spec.currency
+    plan.interval = spec.interval
+    plan.downloads = spec.downloads
+    plan.ads = spec.ads
+    plan.is_default = spec.is_default
+    session.flush()
+    return plan
+
+
+def ensure_sample_plans(session: Session) -> list[Plan]:
+    """Create the sample plans when the catalog has none (idempotent)."""
+    if session.scalar(select(func.count()).select_from(Plan)):
+        return list(session.scalars(select(Plan).order_by(Plan.max_height)))
+    return [upsert_plan(session, spec=spec) for spec in SAMPLE_PLANS]
+
+
+def default_plan(session: Session) -> Plan:
+    plan = session.scalar(
+        select(Plan).order_by(Plan.is_default.desc(), Plan.price_cents, Plan.max_height).limit(1)
+    )
+    if plan is None:
+        plans = ensure_sample_plans(session)
+        plan = next(p for p in plans if p.is_default)
+    return plan
+
+
+def get_plan(session: Session, *, slug: str) -> Plan:
+    plan = session.scalar(select(Plan).where(Plan.slug == slug))
+    if plan is None:
+        raise NotFound(f"no plan {slug!r}")
+    return plan
+
+
+def get_user(session: Session, *, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def find_user_by_email(session: Session, *, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password_hash: str,
+    display_name: str = "",
+    role: Role = Role.VIEWER,
+    plan_slug: str | None = None,
+) -> User:
+    """A user with one profile and a subscription to ``plan_slug`` (default: the free plan)."""
+    email = normalize_email(email)
+    if find_user_by_email(session, email=email) is not None:
+        raise Conflict(f"an account with email {email!r} already exists")
+    plan = get_plan(session, slug=plan_slug) if plan_slug else default_plan(session)
+    name = display_name or email.split("@", 1)[0]
+    user = User(email=email, password_hash=password_hash, display_name=name, role=role)
+    user.profiles.append(Profile(name=name[:60]))
+    user.subscriptions.append(Subscription(plan=plan, status=SubscriptionStatus.ACTIVE))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password_hash(session: Session, *, user: User, password_hash: str) -> None:
+    user.password_hash = password_hash
+    session.flush()
+
+
+def active_plan(session: Session, *, user_id: uuid.UUID) -> Plan:
+    """The plan a user streams under: their active subscription's, else the default."""
+    plan = session.scalar(
+        select(Plan)
+        .join(Subscription, Subscription.plan_id == Plan.id)
+        .where(
+            Subscription.user_id == user_id,
+            Subscription.status.in_([SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING]),
+        )
+        .order_by(Plan.max_height.desc())
+        .limit(1)
+    )
+    return plan or default_plan(session)
+
+
+def subscribe(session: Session, *, user_id: uuid.UUID, plan_slug: str) -> Subscription:
+    """Switch a user to ``plan_slug``, cancelling their other subscriptions."""
+    plan = get_plan(session, slug=plan_slug)
+    for sub in session.scalars(select(Subscription).where(Subscription.user_id == user_id)):
+        if sub.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
+            sub.status = SubscriptionStatus.CANCELED
+    sub = Subscription(user_id=user_id, plan_id=plan.id, status=SubscriptionStatus.ACTIVE)
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def list_profiles(session: Session, *, user_id: uuid.UUID) -> list[Profile]:
+    return list(
+        session.scalars(
+            select(Profile).where(Profile.user_id == user_id).order_by(Profile.created_at)
+        )
+    )
+
+
+def get_profile(session: Session, *, user_id: uuid.UUID, profile_id: uuid.UUID) -> Profile:
+    profile = session.get(Profile, profile_id)
+    if profile is None or profile.user_id != user_id:
+        raise NotFound(f"no profile {profile_id} in this account")
+    return profile
+
+
+def create_profile(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    name: str,
+    is_kids: bool = False,
+    max_maturity: Maturity | None = None,
+    avatar: str | None = None,
+) -> Profile:
+    plan = active_plan(session, user_id=user_id)
+    existing = list_profiles(session, user_id=user_id)
+    if len(existing) >= plan.max_profiles:
+        raise InvalidChange(
+            f"the {plan.name} plan allows {plan.max_profiles} profile(s); delete one or change plan"
+        )
+    if any(p.name == name for p in existing):
+        raise Conflict(f"a profile named {name!r} already exists")
+    limit = max_maturity or (Maturity.KIDS if is_kids else Maturity.ADULT)
+    if is_kids and limit.level > Maturity.KIDS.level:
+        raise InvalidChange(f"a kids profile cannot see titles rated above {Maturity.KIDS}")
+    profile = Profile(
+        user_id=user_id, name=name, is_kids=is_kids, max_maturity=limit, avatar=avatar
+    )
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def update_profile(
+    session: Session,
+    *,
+    profile: Profile,
+    name: str | None = None,
+    max_maturity: Maturity | None = None,
+    avatar: str | None = None,
+) -> Profile:
+    if name is not None and name != profile.name:
+        clash = session.scalar(
+            select(Profile).where(Profile.user_id == profile.user_id, Profile.name == name)
+        )
+        if clash is not None:
+            raise Conflict(f"a profile named {name!r} already exists")
+        profile.name = name
+    if max_maturity is not None:
+        if profile.is_kids and max_maturity.level > Maturity.KIDS.level:
+            raise InvalidChange(f"a kids profile cannot see titles rated above {Maturity.KIDS}")
+        profile.max_maturity = max_maturity
+    if avatar is not None:
+        profile.avatar = avatar
+    session.flush()
+    return profile
+
+
+def delete_profile(session: Session, *, profile: Profile) -> None:
+    count = session.scalar(
+        select(func.count()).select_from(Profile).where(Profile.user_id == profile.user_id)
+    )
+    if (count or 0) <= 1:
+        raise InvalidChange("an account keeps at least one profile")
+    session.delete(profile)
+    session.flush()

@@ -1,0 +1,183 @@
+"""The embedded worker pool's job queue, kept in the database.
+
+A job is claimed by flipping it from ``queued`` to ``running`` inside one transaction
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's write lock serializes claims), so
+two workers never take the same job. Workers heartbeat while they run; after a crash
+or a restart, :func:`recover_interrupted` queues the orphaned jobs again, which is how
+``kinema up`` loses nothing when stopped mid-transcode.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinema.catalog.errors import InvalidChange, NotFound
+from kinema.catalog.models import JobStatus, TranscodeJob, Video, VideoStatus, utcnow
+
+MAX_ATTEMPTS = 3
+_OPEN = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def enqueue_transcode(session: Session, *, video: Video) -> TranscodeJob:
+    """Queue a (re-)transcode of ``video``; open jobs for it are cancelled first.
+
+    A re-transcode gets the next generation; ``video.generation`` stays that of the
+    output being served (and a ready video stays playable) until the new output is
+    published by :func:`kinema.catalog.services.sync.upsert_video`.
+    """
+    if not video.source:
+        raise InvalidChange(f"video {video.id} has no source to transcode; upload one first")
+    existing = list(session.scalars(select(TranscodeJob).where(TranscodeJob.video_id == video.id)))
+    for job in existing:
+        if job.status in _OPEN:
+            job.status = JobStatus.CANCELLED
+            job.finished_at = utcnow()
+    generation = video.generation
+    if existing or video.output_prefix:
+        prior = max((j.generation for j in existing), default=0)
+        generation = max(prior, video.generation) + 1
+    if video.status is not VideoStatus.READY:
+        video.status = VideoStatus.QUEUED
+        video.progress = 0.0
+        video.error = None
+    job = TranscodeJob(video_id=video.id, generation=generation)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _follows(video: Video | None, job: TranscodeJob) -> bool:
+    """Whether the video's status should reflect this job (it is not serving an
+    output already, and the job is its newest)."""
+    return (
+        video is not None
+        and video.status is not VideoStatus.READY
+        and job.generation >= video.generation
+    )
+
+
+def claim_next(session: Session, *, worker: str) -> TranscodeJob | None:
+    stmt = (
+        select(TranscodeJob)
+        .where(TranscodeJob.status == JobStatus.QUEUED)
+        .order_by(TranscodeJob.created_at, TranscodeJob.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    job = session.scalar(stmt)
+    if job is None:
+        return None
+    now = utcnow()
+    job.status = JobStatus.RUNNING
+    job.attempts += 1
+    job.worker = worker
+    job.started_at = now
+    job.heartbeat_at = now
+    job.progress = 0.0
+    job.stage = "starting"
+    video = session.get(Video, job.video_id)
+    if video is not None and _follows(video, job):
+        video.status = VideoStatus.PROCESSING
+        video.progress = 0.0
+    session.flush()
+    return job
+
+
+def get_job(session: Session, *, job_id: uuid.UUID) -> TranscodeJob:
+    job = session.get(TranscodeJob, job_id)
+    if job is None:
+        raise NotFound(f"no transcode job {job_id}")
+    return job
+
+
+def heartbeat(session: Session, *, job_id: uuid.UUID, progress: float, stage: str = "") -> bool:
+    """Record progress; returns False when the job was cancelled (the worker should stop)."""
+    job = get_job(session, job_id=job_id)
+    if job.status is not JobStatus.RUNNING:
+        return False
+    job.progress = max(job.progress, min(1.0, max(0.0, progress)))
+    job.stage = stage or job.stage
+    job.heartbeat_at = utcnow()
+    video = session.get(Video, job.video_id)
+    if video is not None and _follows(video, job):
+        video.progress = job.progress
+    session.flush()
+    return True
+
+
+def finish_job(
+    session: Session, *, job_id: uuid.UUID, succeeded: bool, error: str | None = None
+) -> TranscodeJob:
+    """Close a running job. A failure with attempts left goes back to the queue."""
+    job = get_job(session, job_id=job_id)
+    if job.status is not JobStatus.RUNNING:
+        return job
+    job.finished_at = utcnow()
+    video = session.get(Video, job.video_id)
+    current = _follows(video, job)
+    if succeeded:
+        job.status, job.progress, job.error = JobStatus.SUCCEEDED, 1.0, None
+    elif job.attempts < MAX_ATTEMPTS:
+        job.status, job.error, job.worker = JobStatus.QUEUED, error, None
+        if current and video is not None:
+            video.status = VideoStatus.QUEUED
+    else:
+        job.status, job.error = JobStatus.FAILED, error
+        if current and video is not None:
+            video.status = VideoStatus.FAILED
+            video.error = error
+    session.flush()
+    return job
+
+
+def recover_interrupted(
+    session: Session, *, stale_before: datetime | None = None
+) -> list[TranscodeJob]:
+    """Queue again the running jobs whose worker died (all of them when
+    ``stale_before`` is None: at start-up no job can still be running)."""
+    stmt = select(TranscodeJob).where(TranscodeJob.status == JobStatus.RUNNING)
+    if stale_before is not None:
+        stmt = stmt.where(TranscodeJob.heartbeat_at < stale_before)
+    recovered = []
+    for job in session.scalars(stmt):
+        video = session.get(Video, job.video_id)
+        current = _follows(video, job)
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status, job.finished_at = JobStatus.FAILED, utcnow()
+            job.error = job.error or "the worker stopped during every attempt"
+            if current and video is not None:
+                video.status, video.error = VideoStatus.FAILED, job.error
+        else:
+            job.status, job.worker = JobStatus.QUEUED, None
+            if current and video is not None:
+                video.status = VideoStatus.QUEUED
+        recovered.append(job)
+    session.flush()
+    return recovered
+
+
+def open_jobs(session: Session) -> list[TranscodeJob]:
+    return list(
+        session.scalars(
+            select(TranscodeJob)
+            .where(TranscodeJob.status.in_(_OPEN))
+            .order_by(TranscodeJob.created_at)
+        )
+    )
+
+
+def latest_job(session: Session, *, video_id: uuid.UUID) -> TranscodeJob | None:
+    return session.scalar(
+        select(TranscodeJob)
+        .where(TranscodeJob.video_id == video_id)
+        .order_by(TranscodeJob.created_at.desc())
+        .limit(1)
+    )
+
+
+STALE_HEARTBEAT = timedelta(minutes=2)

@@ -1,0 +1,35 @@
+"""The API against the harness's real services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kinema_api.context import AppContext
+from tests.utils.factories import build_api_context
+
+
+@pytest.fixture
+def cluster_ctx(
+    tmp_path: Path, pg_url: str, redis_url: str, s3_env: Any, s3_prefix: str
+) -> Iterator[AppContext]:
+    """The API as a cluster runs it: PostgreSQL, Redis and S3."""
+    ctx = build_api_context(
+        tmp_path / "data",
+        database_url=pg_url,
+        redis_url=redis_url,
+        storage_url=f"s3://{s3_env.bucket}/{s3_prefix}",
+        s3_endpoint_url=s3_env.endpoint_url,
+    )
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def embedded_ctx(tmp_path: Path) -> Iterator[AppContext]:
+    ctx = build_api_context(tmp_path / "data")
+    yield ctx
+    ctx.close()
