@@ -1,0 +1,268 @@
+"""The Jobs a Video needs, as plain manifests. Pure: no cluster, no clock, no I/O.
+
+Three steps run the transcoder image (``transcoder_image/``), each a ``batch/v1`` Job:
+
+- **probe**: ``kinema probe SRC``; its JSON goes to ``<output>/probe.json`` so the
+  operator can read it back through :mod:`kinema.storage` (there is no reliable way to
+  read a pod's stdout from the API: logs need a kubelet, termination messages are
+  capped at 4 KiB);
+- **transcode**: an *Indexed* Job, ``completions = parallelism = N`` chunks, each pod
+  running ``kinema transcode SRC OUT --chunk $(JOB_COMPLETION_INDEX)/N`` so Kubernetes
+  itself tracks which slices are done (``status.completedIndexes``);
+- **package**: ``kinema package OUT`` stitches the chunks and writes ``kinema.json``
+  (needed only when N > 1: a ``--chunk 0/1`` run packages by itself).
+
+Every Job carries the Video's labels, ``backoffLimit`` from the Ladder's retry policy
+(per index for the Indexed Job; a pod failure policy so evictions cost no retry and bad
+arguments none either), ``terminationMessagePolicy: FallbackToLogsOnError``
+(the transcoder's one-line ``error: ...`` becomes the pod's termination message), the
+Ladder's scheduling (resources with ``nvidia.com/gpu`` limits, nodeSelector,
+tolerations, runtimeClassName) and, when a Kueue queue is named, the
+``kueue.x-k8s.io/queue-name`` label and ``suspend: true`` (Kueue unsuspends it on
+admission). Owner references are added by the caller (``kopf.adopt``).
+
+The Ladder reaches the pod as YAML in an environment variable, written to a temporary
+file by a tiny ``sh`` wrapper: no ConfigMap and no volume to keep in step.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kinema.ladder import LadderSpec
+from kinema.resources.video import VideoSpec
+from kinema_operator.identity import KUEUE_QUEUE_LABEL, Step, job_labels, job_name
+
+LADDER_ENV = "KINEMA_LADDER_YAML"
+SOURCE_ENV = "KINEMA_SOURCE"
+OUTPUT_ENV = "KINEMA_OUTPUT"
+PROBE_FILE = "probe.json"
+REPORT_FILE = "kinema.json"
+
+# Writes the ladder from the environment to a file, then runs kinema with "$@".
+_WITH_LADDER = (
+    'set -e; d="$(mktemp -d)"; printf "%s" "$' + LADDER_ENV + '" > "$d/ladder.yaml"; '
+    'exec kinema "$@" --ladder "$d/ladder.yaml"'
+)
+# Probes the source and stores the JSON beside the output (stderr stays the pod's log).
+_PROBE = (
+    "import os, subprocess, sys\n"
+    "from kinema.storage import open_url\n"
+    f"src, out = os.environ['{SOURCE_ENV}'], os.environ['{OUTPUT_ENV}']\n"
+    "run = subprocess.run(['kinema', 'probe', src], stdout=subprocess.PIPE)\n"
+    "if run.returncode:\n"
+    "    sys.exit(run.returncode)\n"
+    "store, key = open_url(out.rstrip('/') + '/" + PROBE_FILE + "')\n"
+    "store.put_bytes(run.stdout, key, content_type='application/json')\n"
+    "sys.stdout.write(run.stdout.decode())\n"
+)
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """How the operator's deployment shapes every Job (from its settings)."""
+
+    image: str = "ghcr.io/kinema/transcoder:0.1.0"
+    image_pull_policy: str = "IfNotPresent"
+    env: dict[str, str] = field(default_factory=dict)  # e.g. KINEMA_S3_ENDPOINT_URL
+    env_from_secret: str | None = None  # KINEMA_JOB_ENV_FROM_SECRET
+    service_account: str | None = None
+    cpu_request: str = "500m"
+    memory_request: str = "512Mi"
+    memory_limit: str | None = None  # for encoding pods, unless the Ladder sets one
+    ttl_seconds_after_finished: int | None = None
+
+
+@dataclass(frozen=True)
+class VideoRef:
+    """The Video a Job works for, and where its output goes."""
+
+    namespace: str
+    name: str
+    digest: str
+    output_url: str  # s3://bucket/processed/<ns>/<video>/<digest>
+
+
+def ladder_yaml(ladder: LadderSpec) -> str:
+    """The ladder as a Ladder resource document (JSON is YAML) for ``--ladder FILE``."""
+    spec = ladder.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return json.dumps({"apiVersion": "kinema.dev/v1alpha1", "kind": "Ladder", "spec": spec})
+
+
+def _env(config: JobConfig, video: VideoRef, extra: dict[str, str]) -> list[dict[str, Any]]:
+    values = {**config.env, SOURCE_ENV: "", OUTPUT_ENV: video.output_url, **extra}
+    return [{"name": k, "value": v} for k, v in values.items()]
+
+
+def _resources(ladder: LadderSpec, config: JobConfig) -> dict[str, Any]:
+    wanted = ladder.scheduling.resources
+    requests = {"cpu": config.cpu_request, "memory": config.memory_request, **wanted.requests}
+    limits = dict(wanted.limits)
+    if config.memory_limit and "memory" not in limits:
+        limits["memory"] = config.memory_limit
+    # Extended resources (GPUs) must be requested exactly as limited.
+    for key, value in limits.items():
+        if "/" in key and key not in requests:
+            requests[key] = value
+    out: dict[str, Any] = {"requests": requests}
+    if limits:
+        out["limits"] = limits
+    return out
+
+
+def _pod_spec(
+    ladder: LadderSpec,
+    config: JobConfig,
+    container: dict[str, Any],
+    *,
+    scheduled: bool,
+) -> dict[str, Any]:
+    # The image runs as a numeric non-root user (transcoder_image/Dockerfile).
+    pod: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "securityContext": {"runAsNonRoot": True},
+        "containers": [container],
+    }
+    if config.service_account:
+        pod["serviceAccountName"] = config.service_account
+    if scheduled:  # encoding steps follow the Ladder's scheduling; probe/package stay light
+        sched = ladder.scheduling
+        container["resources"] = _resources(ladder, config)
+        if sched.node_selector:
+            pod["nodeSelector"] = dict(sched.node_selector)
+        if sched.tolerations:
+            pod["tolerations"] = [
+                t.model_dump(mode="json", by_alias=True, exclude_none=True)
+                for t in sched.tolerations
+            ]
+        if sched.runtime_class_name:
+            pod["runtimeClassName"] = sched.runtime_class_name
+    else:
+        container["resources"] = {
+            "requests": {"cpu": "100m", "memory": "256Mi"},
+        }
+    return pod
+
+
+def _container(
+    config: JobConfig, name: str, command: list[str], args: list[str], env: list[dict[str, Any]]
+) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "name": name,
+        "image": config.image,
+        "imagePullPolicy": config.image_pull_policy,
+        "command": command,
+        "args": args,
+        "env": env,
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+    }
+    if config.env_from_secret:
+        container["envFrom"] = [{"secretRef": {"name": config.env_from_secret}}]
+    return container
+
+
+def pod_failure_policy(container: str, *, indexed: bool) -> dict[str, Any]:
+    """Evictions and preemptions (a drained GPU node, Kueue) do not use up retries; bad
+    arguments (the transcoder's exit code 2) fail at once, since retrying cannot help."""
+    return {
+        "rules": [
+            {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]},
+            {
+                "action": "FailIndex" if indexed else "FailJob",
+                "onExitCodes": {"containerName": container, "operator": "In", "values": [2]},
+            },
+        ]
+    }
+
+
+def _job(
+    step: Step,
+    video: VideoRef,
+    ladder: LadderSpec,
+    config: JobConfig,
+    pod: dict[str, Any],
+    *,
+    completions: int = 1,
+    indexed: bool = False,
+    queue: bool = False,
+) -> dict[str, Any]:
+    labels = job_labels(video.name, step, video.digest)
+    if queue and ladder.scheduling.kueue_queue_name:
+        labels[KUEUE_QUEUE_LABEL] = ladder.scheduling.kueue_queue_name
+    spec: dict[str, Any] = {
+        "backoffLimit": ladder.retry.backoff_limit,
+        "completions": completions,
+        "parallelism": completions,
+        "template": {"metadata": {"labels": dict(labels)}, "spec": pod},
+    }
+    if indexed:
+        spec["completionMode"] = "Indexed"
+        # Retries are counted per chunk, so one bad slice cannot use up the others' budget.
+        spec["backoffLimitPerIndex"] = ladder.retry.backoff_limit
+        spec["maxFailedIndexes"] = 0
+        spec.pop("backoffLimit")
+    spec["podFailurePolicy"] = pod_failure_policy(pod["containers"][0]["name"], indexed=indexed)
+    if ladder.retry.active_deadline_seconds is not None:
+        spec["activeDeadlineSeconds"] = ladder.retry.active_deadline_seconds
+    if config.ttl_seconds_after_finished is not None:
+        spec["ttlSecondsAfterFinished"] = config.ttl_seconds_after_finished
+    if queue and ladder.scheduling.kueue_queue_name:
+        spec["suspend"] = True
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": job_name(video.name, step, video.digest),
+            "namespace": video.namespace,
+            "labels": labels,
+        },
+        "spec": spec,
+    }
+
+
+def probe_job(
+    video: VideoRef, spec: VideoSpec, ladder: LadderSpec, config: JobConfig
+) -> dict[str, Any]:
+    """``kinema probe`` of the source, JSON stored at ``<output>/probe.json``."""
+    env = _env(config, video, {SOURCE_ENV: spec.source})
+    container = _container(config, "probe", ["python", "-c", _PROBE], [], env)
+    pod = _pod_spec(ladder, config, container, scheduled=False)
+    return _job(Step.PROBE, video, ladder, config, pod)
+
+
+def transcode_args(spec: VideoSpec, video: VideoRef, chunks: int) -> list[str]:
+    """``kinema transcode`` arguments; Kubernetes expands ``$(JOB_COMPLETION_INDEX)``."""
+    args = ["transcode", spec.source, video.output_url, "--json-progress"]
+    args += ["--chunk", f"$(JOB_COMPLETION_INDEX)/{chunks}"]
+    for sub in spec.subtitles:
+        args += ["--subtitle", f"{sub.language}={sub.source}"]
+    return args
+
+
+def transcode_job(
+    video: VideoRef, spec: VideoSpec, ladder: LadderSpec, config: JobConfig, *, chunks: int
+) -> dict[str, Any]:
+    """The Indexed Job: one pod per chunk, all rungs from one decode per chunk."""
+    if chunks < 1:
+        raise ValueError(f"chunks must be at least 1, got {chunks}")
+    env = _env(config, video, {SOURCE_ENV: spec.source, LADDER_ENV: ladder_yaml(ladder)})
+    command = ["sh", "-c", _WITH_LADDER, "kinema"]
+    container = _container(config, "transcode", command, transcode_args(spec, video, chunks), env)
+    pod = _pod_spec(ladder, config, container, scheduled=True)
+    return _job(
+        Step.TRANSCODE, video, ladder, config, pod, completions=chunks, indexed=True, queue=True
+    )
+
+
+def package_job(
+    video: VideoRef, spec: VideoSpec, ladder: LadderSpec, config: JobConfig
+) -> dict[str, Any]:
+    """``kinema package OUT``: final HLS/DASH manifests and ``kinema.json``."""
+    env = _env(config, video, {SOURCE_ENV: spec.source})
+    args = ["package", video.output_url, "--json-progress"]
+    container = _container(config, "package", ["kinema"], args, env)
+    pod = _pod_spec(ladder, config, container, scheduled=False)
+    return _job(Step.PACKAGE, video, ladder, config, pod)

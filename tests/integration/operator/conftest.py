@@ -1,0 +1,83 @@
+"""Fixtures for operator tests: the test-only kubelet and small sources in S3.
+
+``fake_kubelet`` runs the Pods of the test's namespace (see :mod:`tests.utils.kubelet`)
+with the S3 server's credentials as the Pods' base environment, as the Secret named by
+``KINEMA_JOB_ENV_FROM_SECRET`` would supply them in a cluster. ``tiny_source`` is a
+2-second 320x180 clip with one audio track uploaded under the test's S3 prefix;
+``corrupt_source`` is a file that is not media at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.utils.kube_cluster import KubeCluster
+from tests.utils.kubelet import FakeKubelet
+from tests.utils.media import Source, make_source
+from tests.utils.s3_server import S3Server
+
+# Two low rungs and two chunks: a real Indexed Job and a package step, in seconds.
+TINY_LADDER = {
+    "segmentSeconds": 1,
+    "gopSeconds": 1,
+    "preset": "ultrafast",
+    "rungs": [
+        {"height": 144, "width": 256, "bitrateKbps": 120},
+        {"height": 180, "width": 320, "bitrateKbps": 200},
+    ],
+    "audio": {"bitrateKbps": 64},
+    "chunking": {"chunks": 2},
+    "retry": {"backoffLimit": 0},
+    "trickplay": {"intervalSeconds": 1, "tileWidth": 64, "columns": 2, "rows": 2},
+}
+
+
+def s3_base_env(s3: S3Server) -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": s3.access_key,
+        "AWS_SECRET_ACCESS_KEY": s3.secret_key,
+        "AWS_DEFAULT_REGION": s3.region,
+        "AWS_ENDPOINT_URL": s3.endpoint_url,
+        "KINEMA_S3_ENDPOINT_URL": s3.endpoint_url,
+    }
+
+
+@pytest.fixture
+def fake_kubelet(
+    kube_controllers: KubeCluster, kube_namespace: str, s3: S3Server, tmp_path: Path
+) -> Iterator[FakeKubelet]:
+    """A fake node running the Pods of ``kube_namespace`` (one GPU advertised)."""
+    with (
+        kube_controllers.api_client() as api,
+        FakeKubelet(
+            api, [kube_namespace], tmp_path / "kubelet", base_env=s3_base_env(s3), gpus=1
+        ) as kubelet,
+    ):
+        yield kubelet
+        kubelet.raise_errors()
+
+
+@pytest.fixture(scope="session")
+def tiny_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_source(
+        Source(size="320x180", rate="24", duration=2.0), tmp_path_factory.mktemp("media")
+    )
+
+
+@pytest.fixture
+def tiny_source(s3: S3Server, s3_prefix: str, tiny_media: Path) -> str:
+    """``s3://`` URL of a 2 s 320x180 clip (H.264 + AAC)."""
+    key = f"{s3_prefix}sources/tiny.mp4"
+    s3.client().upload_file(str(tiny_media), s3.bucket, key)
+    return f"s3://{s3.bucket}/{key}"
+
+
+@pytest.fixture
+def corrupt_source(s3: S3Server, s3_prefix: str) -> str:
+    """``s3://`` URL of an .mp4 that holds no media."""
+    key = f"{s3_prefix}sources/corrupt.mp4"
+    s3.client().put_object(Bucket=s3.bucket, Key=key, Body=b"\x00not a movie\x00" * 64)
+    return f"s3://{s3.bucket}/{key}"

@@ -1,0 +1,145 @@
+"""Editing a Ready Video: a metadata edit re-runs nothing and reaches the catalog; a new
+ladder re-transcodes into a new output, replaces the Renditions and removes the old
+output once the new one is live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from kubernetes import client as k8s
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from kinema.catalog.models import Video as CatalogVideo
+from tests.integration.operator.conftest import TINY_LADDER
+from tests.utils.kube_cluster import KubeCluster
+from tests.utils.kubelet import FakeKubelet
+from tests.utils.operator_run import (
+    GROUP,
+    VERSION,
+    conditions_of,
+    configure_operator,
+    operator,
+    video,
+    wait,
+)
+from tests.utils.s3_server import S3Server
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def operator_settings(
+    kube_env: KubeCluster, s3_env: S3Server, s3_prefix: str, pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, Any]:  # fmt: skip
+    return configure_operator(monkeypatch, s3_env, s3_prefix, pg_url)
+
+
+def _ladder(name: str, height: int, width: int) -> dict[str, Any]:
+    spec = {**TINY_LADDER, "chunking": {"chunks": 1}}
+    spec["rungs"] = [{"height": height, "width": width, "bitrateKbps": 150}]
+    return {"apiVersion": f"{GROUP}/{VERSION}", "kind": "Ladder", "metadata": {"name": name},
+            "spec": spec}  # fmt: skip
+
+
+def test_edits_retranscode_only_what_changed(
+    operator_settings: dict[str, Any],
+    fake_kubelet: FakeKubelet,
+    kube_namespace: str,
+    tiny_source: str,
+    s3: S3Server,
+    pg_url: str,
+) -> None:
+    api: Any = k8s.CustomObjectsApi(fake_kubelet.api_client)
+    batch: Any = k8s.BatchV1Api(fake_kubelet.api_client)
+
+    def get() -> dict[str, Any]:
+        obj: dict[str, Any] = api.get_namespaced_custom_object(
+            GROUP, VERSION, kube_namespace, "videos", "edit"
+        )
+        return obj
+
+    def ready_at(generation: int) -> dict[str, Any] | None:
+        fake_kubelet.raise_errors()
+        obj = get()
+        failed = conditions_of(obj).get("Failed", {})
+        assert failed.get("status") != "True", failed
+        ready = conditions_of(obj).get("Ready", {})
+        ok = ready.get("status") == "True" and ready.get("observedGeneration") == generation
+        return obj if ok else None
+
+    def jobs() -> list[str]:
+        found = batch.list_namespaced_job(kube_namespace, label_selector="kinema.dev/video=edit")
+        return sorted(j.metadata.name for j in found.items)
+
+    def renditions() -> list[str]:
+        found = api.list_namespaced_custom_object(GROUP, VERSION, kube_namespace, "renditions")
+        return sorted(r["spec"]["name"] for r in found["items"])
+
+    def catalog_row() -> CatalogVideo | None:
+        with Session(engine) as session:
+            row = session.scalar(
+                select(CatalogVideo).where(CatalogVideo.resource_name == f"{kube_namespace}/edit")
+            )
+            if row is not None:
+                _ = (row.title.name, row.name, [r.height for r in row.renditions])
+            return row
+
+    engine = create_engine(pg_url)
+    try:
+        with operator(kube_namespace):
+            for body in (_ladder("small", 144, 256), _ladder("large", 180, 320)):
+                api.create_namespaced_custom_object(GROUP, VERSION, kube_namespace, "ladders", body)
+            body = video("edit", tiny_source, ladderRef={"name": "small"})
+            api.create_namespaced_custom_object(GROUP, VERSION, kube_namespace, "videos", body)
+            first = wait("Ready", lambda: ready_at(1), timeout=120)
+            first_jobs = jobs()
+            first_output = first["status"]["output"]
+            assert [s.split("-")[1] for s in first_jobs] == ["probe", "transcode"]
+            assert renditions() == ["144p", "audio-0"]
+
+            # 1. Metadata only: same digest, no Job, the catalog follows.
+            patch: dict[str, Any] = {"spec": {"title": "Edited Title", "genres": ["Comedy"]}}
+            api.patch_namespaced_custom_object(
+                GROUP, VERSION, kube_namespace, "videos", "edit", patch
+            )
+            second = wait("Ready at generation 2", lambda: ready_at(2), timeout=60)
+            assert jobs() == first_jobs
+            assert second["status"]["output"] == first_output
+            row = wait(
+                "the catalog title",
+                lambda: (r := catalog_row()) is not None and r.title.name == "Edited Title" and r,
+            )
+            assert [r.height for r in row.renditions] == [144]
+
+            # 2. A new ladder: new digest, new Jobs and output; the old ones go.
+            patch = {"spec": {"ladderRef": {"name": "large"}}}
+            api.patch_namespaced_custom_object(
+                GROUP, VERSION, kube_namespace, "videos", "edit", patch
+            )
+            third = wait("Ready at generation 3", lambda: ready_at(3), timeout=120)
+            new_output = third["status"]["output"]
+            assert new_output != first_output
+            assert third["status"]["digest"] in new_output
+            assert set(jobs()).isdisjoint(first_jobs)
+            assert renditions() == ["180p", "audio-0"]
+            assert third["status"]["manifests"]["hls"].startswith(new_output)
+            old_prefix = first_output.removeprefix(f"s3://{s3.bucket}/") + "/"
+            left = s3.client().list_objects_v2(Bucket=s3.bucket, Prefix=old_prefix)
+            assert left.get("KeyCount", 0) == 0
+            new_prefix = new_output.removeprefix(f"s3://{s3.bucket}/") + "/"
+            kept = s3.client().list_objects_v2(Bucket=s3.bucket, Prefix=new_prefix)
+            assert any(o["Key"].endswith("master.m3u8") for o in kept.get("Contents", []))
+            row = wait(
+                "the catalog renditions",
+                lambda: (
+                    (r := catalog_row()) is not None
+                    and [x.height for x in r.renditions] == [180]
+                    and r
+                ),
+            )
+            assert row.hls_path is not None and third["status"]["digest"] in row.hls_path
+    finally:
+        engine.dispose()
