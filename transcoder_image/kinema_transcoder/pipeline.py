@@ -18,6 +18,7 @@ embedded subtitles and sidecars are encoded once, by chunk 0.
 
 from __future__ import annotations
 
+import re
 import resource
 import shutil
 import tempfile
@@ -96,16 +97,26 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+# The query of a presigned URL carries its signature: it must never reach a message that
+# ends up in kinema.json, a pod's termination message, a condition or an Event.
+_SIGNED_QUERY = re.compile(r"\?[^\s'\":]*Signature=[^\s'\":&]*(&[^\s'\":]*)?")
+
+
+def redact_signed_urls(text: str) -> str:
+    return _SIGNED_QUERY.sub("?<signed>", text)
+
+
 def classify_ffmpeg(exc: ffmpeg.FfmpegFailed, source: str, outdir: str) -> TranscodeError:
     text = f"{exc}\n{exc.stderr_tail}"
+    detail = redact_signed_urls(str(exc))
     if "No space left on device" in text:
         return OutputFailed(f"no space left on device while writing {outdir}")
     if any(m in text for m in ("Connection refused", "Server returned", "Failed to resolve")):
-        return SourceUnreachable(f"cannot read source {source}: {exc}")
+        return SourceUnreachable(f"cannot read source {source}: {detail}")
     unreadable = ("Invalid data found", "moov atom not found", "Decoder", "decoder", "corrupt")
     if any(m in text for m in unreadable):
-        return UnsupportedSource(f"{source} cannot be decoded: {exc}")
-    return EncodeFailed(f"encoding {source} failed: {exc}")
+        return UnsupportedSource(f"{source} cannot be decoded: {detail}")
+    return EncodeFailed(f"encoding {source} failed: {detail}")
 
 
 def probe_source(src: str, original: str) -> ProbeSummary:
@@ -114,7 +125,9 @@ def probe_source(src: str, original: str) -> ProbeSummary:
     except ffmpeg.FfmpegFailed as exc:
         error = classify_ffmpeg(exc, original, "")
         if isinstance(error, EncodeFailed):
-            error = UnsupportedSource(f"{original} is not a media file ffprobe can read: {exc}")
+            error = UnsupportedSource(
+                f"{original} is not a media file ffprobe can read: {redact_signed_urls(str(exc))}"
+            )
         raise error from exc
     summary = summarize_probe(data)
     if summary.video is not None and summary.video.codec in ("unknown", "none"):
