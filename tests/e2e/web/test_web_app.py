@@ -1,0 +1,288 @@
+"""The web app in Debian's Chromium against the real stack (``kinema up``, real
+transcoded CMAF): what a viewer and an admin do, checked by what they would see."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Request, expect
+
+from tests.e2e.web import webapp
+
+pytestmark = [pytest.mark.e2e]
+
+SEGMENT = re.compile(r"/video/(\d+p)/seg_\d+\.m4s")
+
+
+def _video(page: Page, expr: str) -> Any:
+    return page.evaluate(f"() => {{ const v = document.querySelector('video'); return {expr}; }}")
+
+
+def _ensure_playing(page: Page, timeout_s: float = 25) -> None:
+    """Wait for playback; press the big play button if the browser refused autoplay."""
+    player = page.get_by_test_id("player")
+    expect(player).to_have_attribute("data-ready", "true", timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if player.get_attribute("data-playing") == "true":
+            return
+        big = page.locator(".player__big-play")
+        if big.is_visible():
+            # It may go away first: playback started on its own.
+            with contextlib.suppress(PlaywrightError):
+                big.click(timeout=2000)
+        page.wait_for_timeout(250)
+    raise AssertionError(f"not playing; error={player.get_attribute('data-error')}")
+
+
+def _open_player(page: Page, stack: Any) -> None:
+    webapp.login(page, stack.base)
+    page.goto(f"{stack.base}/title/{stack.title_id}")
+    page.get_by_test_id("play-link").click()
+    page.wait_for_url(f"**/watch/{stack.video_id}**")
+    _ensure_playing(page)
+
+
+def _show_controls(page: Page) -> None:
+    page.mouse.move(400, 300)
+    page.mouse.move(420, 320)
+
+
+def _choose(page: Page, menu: str, option: str | re.Pattern[str]) -> None:
+    _show_controls(page)
+    page.get_by_role("button", name=menu, exact=True).click()
+    page.get_by_role("dialog", name=menu).get_by_label(option).check()
+    page.keyboard.press("Escape")
+
+
+def _assert_accessible(page: Page, name: str) -> None:
+    violations = webapp.axe_violations(page)
+    assert not violations, f"axe on {name}: {violations}"
+
+
+def test_login_pick_profile_browse_and_title_page(page: Page, stack: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    webapp.login(page, stack.base)
+    card = page.locator(f"[data-testid=title-card][data-title-id='{stack.title_id}']").first
+    expect(card).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=webapp.TITLE)).to_be_visible()  # the hero
+    # Cards are real links: they open in a new tab and read as links.
+    assert card.get_attribute("href") == f"/title/{stack.title_id}"
+    page.wait_for_timeout(300)  # let poster images settle for the screenshot
+    webapp.screenshot(page, "home", full_page=True)
+    _assert_accessible(page, "home")
+
+    card.click()
+    page.wait_for_url(f"**/title/{stack.title_id}")
+    expect(page.get_by_text(webapp.DESCRIPTION)).to_be_visible()
+    play = page.get_by_test_id("play-link")
+    assert play.get_attribute("href") == f"/watch/{stack.video_id}?title={stack.title_id}"
+    webapp.screenshot(page, "title")
+    _assert_accessible(page, "title")
+
+    # Phone width: still one column, nothing overflowing sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{stack.base}/")
+    expect(card).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 392
+    webapp.screenshot(page, "home-phone")
+
+
+def test_language_follows_browser_and_switches(browser: Any, stack: Any) -> None:
+    context = browser.new_context(locale="es-ES")
+    page = context.new_page()
+    try:
+        page.goto(f"{stack.base}/login")
+        expect(page.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
+        assert page.evaluate("() => document.documentElement.lang") == "es"
+        page.get_by_label("Idioma").select_option("en")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.reload()  # the choice is remembered
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_play_advances_without_error(page: Page, stack: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    events: list[Any] = []
+
+    def on_request(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith(f"/{stack.video_id}/events"):
+            events.append(request.post_data_json)
+
+    page.on("request", on_request)
+    _open_player(page, stack)
+    t0 = _video(page, "v.currentTime")
+    page.wait_for_timeout(2500)
+    t1 = _video(page, "v.currentTime")
+    assert t1 > t0 + 1.0, (t0, t1)
+    assert page.get_by_test_id("player").get_attribute("data-error") is None
+    assert not page.get_by_role("alert").is_visible()
+    # The player reported its startup time to the API.
+    starts = [e for e in events if e["kind"] == "start"]
+    assert starts and starts[0]["payload"]["startup_ms"] > 0, events
+    # Trickplay: hovering the seek bar shows a sprite tile of that moment.
+    bar = page.locator(".seekbar").bounding_box()
+    assert bar is not None
+    page.mouse.move(bar["x"] + bar["width"] * 0.6, bar["y"] + bar["height"] / 2)
+    expect(page.get_by_test_id("trickplay-thumb")).to_be_visible()
+    webapp.screenshot(page, "watch")
+    _assert_accessible(page, "watch")
+
+
+def test_manual_rung_fetches_that_rungs_segments(page: Page, stack: Any) -> None:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    _open_player(page, stack)
+    _show_controls(page)
+    page.get_by_role("button", name="Settings", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Settings")
+    rungs = [
+        label
+        for label in dialog.locator("fieldset", has_text="Quality")
+        .locator("label")
+        .all_inner_texts()
+        if re.fullmatch(r"\d+p", label.strip())
+    ]
+    assert len(rungs) >= 2, rungs
+    lowest = min(rungs, key=lambda r: int(r[:-1]))
+    first_new = len(requested)
+    dialog.get_by_label(lowest, exact=True).check()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("player")).to_have_attribute("data-playing", "true")
+    # After the switch, segments of the chosen rung are fetched, and from the first of
+    # them on, no other rung's.
+    deadline = time.monotonic() + 15
+    after: list[str] = []
+    while time.monotonic() < deadline:
+        after = [m.group(1) for u in requested[first_new:] if (m := SEGMENT.search(u))]
+        if after.count(lowest) >= 2 or (
+            after and _video(page, "v.videoHeight") == int(lowest[:-1])
+        ):
+            break
+        page.wait_for_timeout(250)
+    assert lowest in after, (lowest, after)
+    tail = after[after.index(lowest) :]
+    assert set(tail) == {lowest}, tail
+    page.wait_for_function(f"() => document.querySelector('video').videoHeight === {lowest[:-1]}")
+
+
+def test_subtitles_show_the_cue_at_its_time(page: Page, stack: Any) -> None:
+    _open_player(page, stack)
+    _choose(page, "Subtitles", re.compile(r"eng|English", re.I))
+    page.evaluate("() => { document.querySelector('video').currentTime = 2.5; }")
+    cue = page.locator(".shaka-text-container").get_by_text(webapp.CUES["eng"][0][2])
+    expect(cue).to_be_visible(timeout=10_000)
+    # Later, the second cue replaces it.
+    page.evaluate("() => { document.querySelector('video').currentTime = 13; }")
+    expect(
+        page.locator(".shaka-text-container").get_by_text(webapp.CUES["eng"][1][2])
+    ).to_be_visible(timeout=10_000)
+    expect(cue).to_have_count(0)
+    # "c" turns captions off.
+    page.locator("body").press("c")
+    expect(
+        page.locator(".shaka-text-container").get_by_text(webapp.CUES["eng"][1][2])
+    ).to_have_count(0)
+
+
+def test_speed_one_and_a_half(page: Page, stack: Any) -> None:
+    _open_player(page, stack)
+    _choose(page, "Settings", "1.5x")
+    assert _video(page, "v.playbackRate") == 1.5
+    _ensure_playing(page)
+    start = _video(page, "[v.currentTime, performance.now()]")
+    page.wait_for_timeout(3000)
+    end = _video(page, "[v.currentTime, performance.now()]")
+    ratio = (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+    assert 1.25 < ratio < 1.75, ratio
+
+
+def test_reload_resumes_where_it_stopped(page: Page, stack: Any) -> None:
+    _open_player(page, stack)
+    page.evaluate("() => { document.querySelector('video').currentTime = 15; }")
+    page.wait_for_function(
+        "() => document.querySelector('video').currentTime > 16.5", timeout=15_000
+    )
+    stopped = _video(page, "v.currentTime")
+    page.reload()
+    _ensure_playing(page)
+    resumed = _video(page, "v.currentTime")
+    assert abs(resumed - stopped) <= 10, (stopped, resumed)
+    assert resumed >= 8, (stopped, resumed)  # resumed, not restarted
+
+
+def test_my_list_row_shows_the_title(page: Page, stack: Any) -> None:
+    webapp.login(page, stack.base)
+    page.goto(f"{stack.base}/title/{stack.title_id}")
+    toggle = page.get_by_test_id("my-list-toggle")
+    if toggle.get_attribute("aria-pressed") == "true":  # left over from a rerun
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("link", name="Home").first.click()
+    row = page.get_by_test_id("row-my-list")
+    expect(row.locator(f"[data-title-id='{stack.title_id}']")).to_be_visible()
+    page.get_by_role("link", name="My List").first.click()
+    expect(page.locator(f"main [data-title-id='{stack.title_id}']")).to_be_visible()
+
+
+def test_search_finds_the_title_by_a_word_of_its_description(page: Page, stack: Any) -> None:
+    webapp.login(page, stack.base)
+    page.get_by_role("searchbox", name="Search titles, people, genres").fill(webapp.SEARCH_WORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/search?q={webapp.SEARCH_WORD}")
+    result = page.locator(f"main [data-title-id='{stack.title_id}']")
+    expect(result).to_be_visible()
+    expect(result).to_contain_text(webapp.TITLE)
+    page.get_by_label("Search titles, people, genres").last.fill("zeppelinquasar")
+    expect(page.get_by_text("No titles match")).to_be_visible()
+
+
+def test_admin_upload_progress_then_playable(page: Page, stack: Any, tmp_path: Path) -> None:
+    clip = webapp.make_clip(
+        tmp_path / "upload-check.mp4", seconds=8, video_bitrate="24M", noise=True
+    )
+    assert clip.stat().st_size > 2 * 8 * 1024 * 1024  # several tus chunks
+    page.set_viewport_size({"width": 1280, "height": 900})
+    webapp.login(page, stack.base)
+    page.goto(f"{stack.base}/admin")
+    page.set_input_files("#up-file", str(clip))
+    page.get_by_label("Title", exact=True).fill("Upload Check")
+    page.get_by_label("Description").fill("Uploaded through the browser by the e2e suite.")
+    # Sample the progress bar as fast as the page can, from inside the page.
+    page.evaluate(
+        """() => { window.__progress = [];
+            const tick = () => {
+                const bar = document.querySelector('[data-testid=upload-progress]');
+                if (bar) window.__progress.push(Number(bar.value));
+                window.__tick = requestAnimationFrame(tick); };
+            tick(); }"""
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_text("Upload complete")).to_be_visible(timeout=60_000)
+    values = page.evaluate(
+        "() => { cancelAnimationFrame(window.__tick); return window.__progress; }"
+    )
+    assert values and values[-1] == 100, values[-5:]
+    assert any(0 < v < 100 for v in values), sorted(set(values))
+    assert values == sorted(values), "the bar never goes backwards"
+    row = page.locator("[data-testid=admin-video]", has_text="Upload Check")
+    expect(row).to_be_visible()
+    webapp.screenshot(page, "admin-processing", full_page=True)
+    expect(row).to_have_attribute("data-status", "ready", timeout=180_000)
+    webapp.screenshot(page, "admin", full_page=True)
+    _assert_accessible(page, "admin")
+    row.get_by_role("link", name="Watch").click()
+    _ensure_playing(page)
+    t0 = _video(page, "v.currentTime")
+    page.wait_for_timeout(1500)
+    assert _video(page, "v.currentTime") > t0

@@ -1,0 +1,89 @@
+// Routes. Pages that need an account redirect to /login (then back); a signed-in viewer
+// picks a profile first, as on the big streaming services. Pages are split per route
+// so the player (Shaka is large) loads only when something is watched.
+import { lazy, Suspense, useEffect } from "react";
+import type { ReactNode } from "react";
+import { Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { AppShell } from "./components/Layout/AppShell";
+import { Loading } from "./components/Common/Status";
+import { useAuth } from "./hooks/useAuth";
+import { useI18n } from "./i18n";
+import { LoginPage, SignupPage } from "./routes/Auth";
+import { ProfilesPage } from "./routes/Profiles";
+import { HomePage } from "./routes/Home";
+import { TitlePage } from "./routes/Title";
+import { SearchPage } from "./routes/Search";
+import { MyListPage } from "./routes/MyList";
+import { GenrePage } from "./routes/Genre";
+import { AccountPage } from "./routes/Account";
+import { NotFoundPage } from "./routes/NotFound";
+
+const WatchPage = lazy(() => import("./routes/Watch"));
+const AdminPage = lazy(() => import("./routes/Admin"));
+
+function RequireAuth({ children, needsProfile = true }: { children: ReactNode; needsProfile?: boolean }) {
+  const { user, loading, profileChosen } = useAuth();
+  const location = useLocation();
+  const next = encodeURIComponent(location.pathname + location.search);
+  if (loading) return <Loading />;
+  if (!user) return <Navigate to={`/login?next=${next}`} replace />;
+  if (needsProfile && !profileChosen) return <Navigate to={`/profiles?next=${next}`} replace />;
+  return <>{children}</>;
+}
+
+function Shell({ children }: { children: ReactNode }) {
+  return (
+    <RequireAuth>
+      <AppShell>{children}</AppShell>
+    </RequireAuth>
+  );
+}
+
+function DocumentTitle() {
+  // Each page sets its own title through usePageTitle; this resets it between routes.
+  const location = useLocation();
+  const { t } = useI18n();
+  useEffect(() => {
+    document.title = t("app.name");
+    window.scrollTo(0, 0);
+  }, [location.pathname, t]);
+  return null;
+}
+
+export function App() {
+  return (
+    <>
+      <DocumentTitle />
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/signup" element={<SignupPage />} />
+          <Route
+            path="/profiles"
+            element={
+              <RequireAuth needsProfile={false}>
+                <ProfilesPage />
+              </RequireAuth>
+            }
+          />
+          <Route path="/" element={<Shell><HomePage /></Shell>} />
+          <Route path="/title/:titleId" element={<Shell><TitlePage /></Shell>} />
+          <Route path="/search" element={<Shell><SearchPage /></Shell>} />
+          <Route path="/my-list" element={<Shell><MyListPage /></Shell>} />
+          <Route path="/genre/:slug" element={<Shell><GenrePage /></Shell>} />
+          <Route path="/account" element={<Shell><AccountPage /></Shell>} />
+          <Route path="/admin" element={<Shell><AdminPage /></Shell>} />
+          <Route
+            path="/watch/:videoId"
+            element={
+              <RequireAuth>
+                <WatchPage />
+              </RequireAuth>
+            }
+          />
+          <Route path="*" element={<Shell><NotFoundPage /></Shell>} />
+        </Routes>
+      </Suspense>
+    </>
+  );
+}

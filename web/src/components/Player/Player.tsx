@@ -1,0 +1,358 @@
+// The Kinema player: Shaka (through usePlayer) under custom controls. Everything a
+// viewer touches is a real button, slider or radio with a name, so the player works
+// from the keyboard and with a screen reader, not only with a mouse.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Icon } from "../Icons/Icons";
+import { useI18n } from "../../i18n";
+import { formatClock, qualityLabel } from "../../lib/format";
+import { usePlayer } from "../../hooks/usePlayer";
+import type { PlayerSource } from "../../hooks/usePlayer";
+import { usePlayerShortcuts } from "../../hooks/usePlayerShortcuts";
+import { usePlaybackReporting } from "../../hooks/usePlaybackReporting";
+import type { ReportingCallbacks } from "../../hooks/usePlaybackReporting";
+import { SeekBar } from "./SeekBar";
+import { Popover, RadioGroup } from "./Popover";
+import { parseThumbnailsVtt } from "./thumbnails";
+import type { ThumbnailCue } from "./thumbnails";
+import "./player.css";
+
+export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;
+const HIDE_CONTROLS_MS = 3000;
+const NEXT_COUNTDOWN_S = 10;
+
+export interface NextEpisode {
+  href: string;
+  label: string;
+  /** Seconds into this video where the countdown starts (credits); else at the end. */
+  at?: number | null;
+}
+
+export interface PlayerProps extends ReportingCallbacks {
+  title: string;
+  subtitle?: string | null;
+  source: PlayerSource | null;
+  thumbnailsUrl?: string | null;
+  intro?: { start: number; end: number } | null;
+  next?: NextEpisode | null;
+  backHref?: string;
+  onBack?: () => void;
+  onNext?: (next: NextEpisode) => void;
+  /** First frame shown: startup time in ms since the load began. */
+  onStarted?: (startupMs: number | null) => void;
+}
+
+export function Player(props: PlayerProps) {
+  const { title, subtitle, source, thumbnailsUrl, intro, next, backHref, onBack, onNext } = props;
+  const { t } = useI18n();
+  const { videoRef, containerRef, state, controls } = usePlayer({ source });
+  const [idle, setIdle] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [thumbnails, setThumbnails] = useState<ThumbnailCue[]>([]);
+  const [countdown, setCountdown] = useState<number | null>(null);
+  const [countdownCancelled, setCountdownCancelled] = useState(false);
+  const idleTimer = useRef<number | null>(null);
+
+  usePlaybackReporting(videoRef, controls.qoe, { onProgress: props.onProgress, onQoe: props.onQoe }, state.ready);
+
+  const started = useRef(false);
+  const onStarted = useRef(props.onStarted);
+  onStarted.current = props.onStarted;
+  useEffect(() => {
+    if (state.playing && !started.current) {
+      started.current = true;
+      onStarted.current?.(controls.qoe().startup_ms);
+    }
+  }, [state.playing, controls]);
+
+  const activity = useCallback(() => {
+    setIdle(false);
+    if (idleTimer.current !== null) window.clearTimeout(idleTimer.current);
+    idleTimer.current = window.setTimeout(() => setIdle(true), HIDE_CONTROLS_MS);
+  }, []);
+  useEffect(() => () => {
+    if (idleTimer.current !== null) window.clearTimeout(idleTimer.current);
+  }, []);
+  usePlayerShortcuts(controls, state, activity);
+
+  useEffect(() => {
+    if (!thumbnailsUrl) {
+      setThumbnails([]);
+      return;
+    }
+    const abort = new AbortController();
+    fetch(thumbnailsUrl, { signal: abort.signal, credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
+      .then((text) => setThumbnails(parseThumbnailsVtt(text, thumbnailsUrl)))
+      .catch(() => setThumbnails([]));
+    return () => abort.abort();
+  }, [thumbnailsUrl]);
+
+  // Next-episode countdown: from the credits marker (or the end) down to zero.
+  const inCredits =
+    Boolean(next) &&
+    state.ready &&
+    (state.ended || (next?.at != null && state.duration > 0 && state.currentTime >= next.at));
+  useEffect(() => {
+    if (!inCredits || countdownCancelled) {
+      setCountdown(null);
+      return;
+    }
+    setCountdown(NEXT_COUNTDOWN_S);
+    const timer = window.setInterval(() => {
+      setCountdown((n) => (n === null ? null : Math.max(0, n - 1)));
+    }, 1000);
+    return () => window.clearInterval(timer);
+  }, [inCredits, countdownCancelled]);
+  useEffect(() => {
+    if (countdown === 0 && next) onNext?.(next);
+  }, [countdown, next, onNext]);
+  useEffect(() => setCountdownCancelled(false), [next?.href]);
+
+  const showIntro = Boolean(intro) && intro!.end > intro!.start && state.currentTime >= intro!.start && state.currentTime < intro!.end - 0.5;
+  const controlsHidden = idle && state.playing && !menuOpen;
+  const activeQuality = state.qualities.find((q) => q.height === state.activeHeight);
+  const remaining = Math.max(0, state.duration - state.currentTime);
+
+  return (
+    <div
+      ref={containerRef}
+      className={`player${controlsHidden ? " player--idle" : ""}`}
+      onPointerMove={activity}
+      onPointerDown={activity}
+      onFocus={activity}
+      data-testid="player"
+      data-ready={state.ready ? "true" : "false"}
+      data-playing={state.playing ? "true" : "false"}
+      data-error={state.error ? String(state.error.code) : undefined}
+    >
+      <video
+        ref={videoRef}
+        className="player__video"
+        playsInline
+        onClick={() => {
+          controls.toggle();
+          activity();
+        }}
+        onDoubleClick={controls.toggleFullscreen}
+      />
+
+      {state.buffering && !state.error ? (
+        <div className="player__spinner" role="status" aria-label={t("player.loading")}>
+          <span />
+        </div>
+      ) : null}
+
+      {!state.playing && state.ready && !state.starting && !state.error && countdown === null ? (
+        <button type="button" className="player__big-play" aria-label={t("player.play")} onClick={controls.play}>
+          <Icon name="play" size={56} />
+        </button>
+      ) : null}
+
+      {state.error ? (
+        <div className="player__error" role="alert">
+          <Icon name="error" size={40} />
+          <p>{t("player.error")}</p>
+          <p className="player__error-code">{t("player.errorCode", { code: state.error.code })}</p>
+          <button type="button" className="btn btn--primary" onClick={controls.retry}>
+            {t("player.retry")}
+          </button>
+        </div>
+      ) : null}
+
+      <div className="player__top">
+        {backHref || onBack ? (
+          <a
+            className="player__button player__back"
+            href={backHref ?? "#"}
+            aria-label={t("player.back")}
+            title={t("player.back")}
+            onClick={(e) => {
+              if (onBack) {
+                e.preventDefault();
+                onBack();
+              }
+            }}
+          >
+            <Icon name="back" size={28} />
+          </a>
+        ) : null}
+        <div className="player__heading">
+          <h1 className="player__title">{title}</h1>
+          {subtitle ? <p className="player__subtitle">{subtitle}</p> : null}
+        </div>
+      </div>
+
+      {showIntro ? (
+        <button type="button" className="player__skip btn" onClick={() => controls.seek(intro!.end)}>
+          {t("player.skipIntro")}
+        </button>
+      ) : null}
+
+      {countdown !== null && next ? (
+        <div className="player__next" role="status" aria-live="polite">
+          <p className="player__next-label">{next.label}</p>
+          <p>{t("player.nextIn", { n: countdown })}</p>
+          <div className="player__next-actions">
+            <a
+              className="btn btn--primary"
+              href={next.href}
+              onClick={(e) => {
+                if (onNext) {
+                  e.preventDefault();
+                  onNext(next);
+                }
+              }}
+            >
+              <Icon name="play" size={20} /> {t("player.playNow")}
+            </a>
+            <button type="button" className="btn" onClick={() => setCountdownCancelled(true)}>
+              {t("player.cancel")}
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      <div className="player__controls" aria-label={t("player.settings")} role="group">
+        <div className="player__timeline">
+          <SeekBar
+            currentTime={state.currentTime}
+            duration={state.duration}
+            bufferedEnd={state.bufferedEnd}
+            thumbnails={thumbnails}
+            intro={intro ?? null}
+            onSeek={controls.seek}
+          />
+          <span className="player__remaining" aria-hidden="true">
+            {formatClock(remaining)}
+          </span>
+        </div>
+        <div className="player__bar">
+          <button
+            type="button"
+            className="player__button"
+            aria-label={state.playing ? t("player.pause") : t("player.play")}
+            title={`${state.playing ? t("player.pause") : t("player.play")} (k)`}
+            onClick={controls.toggle}
+            data-testid="play-toggle"
+          >
+            <Icon name={state.playing ? "pause" : "play"} size={30} />
+          </button>
+          <button type="button" className="player__button" aria-label={t("player.rewind")} title={`${t("player.rewind")} (j)`} onClick={() => controls.seekBy(-10)}>
+            <Icon name="rewind" size={28} />
+          </button>
+          <button type="button" className="player__button" aria-label={t("player.forward")} title={`${t("player.forward")} (l)`} onClick={() => controls.seekBy(10)}>
+            <Icon name="forward" size={28} />
+          </button>
+          <div className="player__volume">
+            <button
+              type="button"
+              className="player__button"
+              aria-label={state.muted ? t("player.unmute") : t("player.mute")}
+              title={`${state.muted ? t("player.unmute") : t("player.mute")} (m)`}
+              onClick={controls.toggleMute}
+            >
+              <Icon name={state.muted || state.volume === 0 ? "muted" : "volume"} size={28} />
+            </button>
+            <input
+              className="player__volume-slider"
+              type="range"
+              min={0}
+              max={1}
+              step={0.05}
+              value={state.muted ? 0 : state.volume}
+              aria-label={t("player.volume")}
+              aria-valuetext={`${Math.round((state.muted ? 0 : state.volume) * 100)}%`}
+              onChange={(e) => controls.setVolume(Number(e.currentTarget.value))}
+            />
+          </div>
+          <span className="player__time" aria-live="off">
+            {formatClock(state.currentTime)} / {formatClock(state.duration)}
+          </span>
+          <span className="player__spacer" />
+          {next ? (
+            <a
+              className="player__button"
+              href={next.href}
+              aria-label={`${t("player.nextEpisode")}: ${next.label}`}
+              title={t("player.nextEpisode")}
+              onClick={(e) => {
+                if (onNext) {
+                  e.preventDefault();
+                  onNext(next);
+                }
+              }}
+            >
+              <Icon name="next" size={28} />
+            </a>
+          ) : null}
+          <Popover label={t("player.subtitles")} icon={<Icon name="subtitles" size={28} />} onOpenChange={setMenuOpen}>
+            {state.audio.length > 1 ? (
+              <RadioGroup
+                legend={t("player.audio")}
+                name="audio"
+                value={state.audio.find((a) => a.active)?.key ?? ""}
+                options={state.audio.map((a) => ({ value: a.key, label: a.label }))}
+                onChange={controls.selectAudio}
+              />
+            ) : null}
+            <RadioGroup<number>
+              legend={t("player.subtitles")}
+              name="subtitles"
+              value={state.activeTextId ?? -1}
+              options={[
+                { value: -1, label: t("player.off") },
+                ...state.texts.map((tt) => ({ value: tt.id, label: tt.label })),
+              ]}
+              onChange={(id) => controls.selectText(id === -1 ? null : id)}
+            />
+          </Popover>
+          <Popover label={t("player.settings")} icon={<Icon name="settings" size={28} />} onOpenChange={setMenuOpen}>
+            <RadioGroup<number>
+              legend={t("player.speed")}
+              name="speed"
+              value={state.rate}
+              options={SPEEDS.map((s) => ({ value: s, label: s === 1 ? t("player.normal") : `${s}x` }))}
+              onChange={controls.setRate}
+            />
+            <RadioGroup<number>
+              legend={t("player.quality")}
+              name="quality"
+              value={state.manualHeight ?? 0}
+              options={[
+                {
+                  value: 0,
+                  label:
+                    state.manualHeight === null && activeQuality
+                      ? t("player.autoWith", { q: qualityLabel(activeQuality.height) })
+                      : t("player.auto"),
+                },
+                ...state.qualities.map((q) => ({ value: q.height, label: qualityLabel(q.height) })),
+              ]}
+              onChange={(h) => controls.selectQuality(h === 0 ? null : h)}
+            />
+          </Popover>
+          {state.remoteAvailable ? (
+            <button type="button" className="player__button" aria-label={t("player.cast")} title={t("player.cast")} onClick={controls.castOrRemote}>
+              <Icon name="cast" size={26} />
+            </button>
+          ) : null}
+          {state.pipSupported ? (
+            <button type="button" className="player__button" aria-label={t("player.pip")} title={t("player.pip")} aria-pressed={state.pip} onClick={controls.togglePip}>
+              <Icon name="pip" size={26} />
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="player__button"
+            aria-label={state.fullscreen ? t("player.exitFullscreen") : t("player.fullscreen")}
+            title={`${state.fullscreen ? t("player.exitFullscreen") : t("player.fullscreen")} (f)`}
+            onClick={controls.toggleFullscreen}
+          >
+            <Icon name={state.fullscreen ? "exitFullscreen" : "fullscreen"} size={28} />
+          </button>
+        </div>
+      </div>
+      <p className="visually-hidden">{t("player.shortcuts")}</p>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+// Who is signed in. The session lives in an httpOnly cookie, so the app learns the user
+// by asking `/auth/me`; a 401 simply means "signed out".
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import type { ReactNode } from "react";
+import { api, ApiError, unwrap } from "../api/client";
+import type { UserPublic } from "../api/client";
+
+interface AuthValue {
+  user: UserPublic | null;
+  loading: boolean;
+  /** Whether the viewer picked a profile in this browser session (the picker shows first). */
+  profileChosen: boolean;
+  login: (email: string, password: string) => Promise<void>;
+  signup: (email: string, password: string, displayName: string) => Promise<void>;
+  logout: () => Promise<void>;
+  refresh: () => Promise<void>;
+  chooseProfile: (profileId: string) => Promise<void>;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+const CHOSEN_KEY = "kinema.profileChosen";
+// localStorage, not sessionStorage: a title opened in a new tab must not ask again.
+const store = window.localStorage;
+
+function deviceName(): string {
+  const ua = navigator.userAgent;
+  const browser = /Firefox\//.test(ua) ? "Firefox" : /Edg\//.test(ua) ? "Edge" : /Chrom/.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
+  return `${browser}${os ? ` on ${os}` : ""}`;
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<UserPublic | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [profileChosen, setProfileChosen] = useState(() => store.getItem(CHOSEN_KEY) === "1");
+
+  const refresh = useCallback(async () => {
+    try {
+      setUser(await unwrap(api.GET("/api/v1/auth/me")));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) setUser(null);
+      else throw err;
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    refresh().catch(() => setLoading(false));
+  }, [refresh]);
+
+  const markChosen = useCallback((chosen: boolean) => {
+    setProfileChosen(chosen);
+    if (chosen) store.setItem(CHOSEN_KEY, "1");
+    else store.removeItem(CHOSEN_KEY);
+  }, []);
+
+  const value = useMemo<AuthValue>(
+    () => ({
+      user,
+      loading,
+      profileChosen,
+      login: async (email, password) => {
+        const token = await unwrap(
+          api.POST("/api/v1/auth/login", { body: { email, password, device_name: deviceName() } }),
+        );
+        markChosen(false);
+        setUser(token.user);
+      },
+      signup: async (email, password, displayName) => {
+        const token = await unwrap(
+          api.POST("/api/v1/auth/signup", { body: { email, password, display_name: displayName } }),
+        );
+        markChosen(false);
+        setUser(token.user);
+      },
+      logout: async () => {
+        try {
+          await unwrap(api.POST("/api/v1/auth/logout"));
+        } finally {
+          markChosen(false);
+          setUser(null);
+        }
+      },
+      refresh,
+      chooseProfile: async (profileId) => {
+        await unwrap(api.POST("/api/v1/profiles/{profile_id}/select", { params: { path: { profile_id: profileId } } }));
+        markChosen(true);
+        await refresh();
+      },
+    }),
+    [user, loading, profileChosen, refresh, markChosen],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error("useAuth must be used inside <AuthProvider>");
+  return value;
+}

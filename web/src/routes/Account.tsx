@@ -1,0 +1,100 @@
+// Account: who you are, your plan (and the others you could switch to), recently watched.
+import { useState } from "react";
+import { Link } from "react-router-dom";
+import { api, errorMessage, unwrap } from "../api/client";
+import type { PlanPublic } from "../api/client";
+import { ErrorView, Loading } from "../components/Common/Status";
+import { useApi } from "../hooks/useApi";
+import { useAuth } from "../hooks/useAuth";
+import { usePageTitle } from "../hooks/usePageTitle";
+import { useI18n } from "../i18n";
+import { qualityLabel } from "../lib/format";
+
+function price(plan: PlanPublic, lang: string, free: string): string {
+  if (plan.price_cents === 0) return free;
+  return new Intl.NumberFormat(lang, { style: "currency", currency: plan.currency.toUpperCase() }).format(plan.price_cents / 100);
+}
+
+export function AccountPage() {
+  const { t, lang } = useI18n();
+  const { user, refresh } = useAuth();
+  const plans = useApi(() => unwrap(api.GET("/api/v1/auth/plans")), []);
+  const history = useApi(() => unwrap(api.GET("/api/v1/history", { params: { query: { limit: 10 } } })), []);
+  const [message, setMessage] = useState<string | null>(null);
+  usePageTitle(t("account.title"));
+  if (!user) return <Loading />;
+  const change = async (slug: string) => {
+    try {
+      await unwrap(api.PUT("/api/v1/auth/subscription", { body: { plan: slug } }));
+      await refresh();
+      setMessage(null);
+    } catch (err) {
+      setMessage(errorMessage(err));
+    }
+  };
+  return (
+    <div className="page account">
+      <h1 className="page__title">{t("account.title")}</h1>
+      <section className="panel" aria-labelledby="acct-who">
+        <h2 id="acct-who">{user.display_name || user.email}</h2>
+        <dl className="facts">
+          <dt>{t("account.email")}</dt>
+          <dd>{user.email}</dd>
+          <dt>{t("account.role")}</dt>
+          <dd>{user.role}</dd>
+          <dt>{t("account.profiles")}</dt>
+          <dd>
+            {user.profile.name} · <Link to="/profiles">{t("nav.profiles")}</Link>
+          </dd>
+        </dl>
+      </section>
+      <section className="panel" aria-labelledby="acct-plans">
+        <h2 id="acct-plans">{t("account.plans")}</h2>
+        {message ? <p className="form-error" role="alert">{message}</p> : null}
+        {plans.loading ? <Loading /> : null}
+        {plans.error ? <ErrorView error={plans.error} onRetry={plans.reload} /> : null}
+        <ul className="plans">
+          {plans.data?.map((plan) => {
+            const current = plan.slug === user.plan.slug;
+            return (
+              <li key={plan.slug} className={`plan${current ? " plan--current" : ""}`} data-testid="plan">
+                <h3>{plan.name}</h3>
+                <p className="plan__price">
+                  {plan.price_cents === 0 ? t("account.free") : t("account.perInterval", { price: price(plan, lang, t("account.free")), interval: plan.interval })}
+                </p>
+                <dl className="facts">
+                  <dt>{t("account.maxQuality")}</dt>
+                  <dd>{qualityLabel(plan.max_height)}</dd>
+                  <dt>{t("account.streams")}</dt>
+                  <dd>{plan.concurrent_streams}</dd>
+                  <dt>{t("account.profiles")}</dt>
+                  <dd>{plan.max_profiles}</dd>
+                </dl>
+                {current ? (
+                  <p className="badge">{t("account.current")}</p>
+                ) : (
+                  <button type="button" className="btn" onClick={() => void change(plan.slug)}>
+                    {t("account.choose", { name: plan.name })}
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+      <section className="panel" aria-labelledby="acct-history">
+        <h2 id="acct-history">{t("account.history")}</h2>
+        {history.error ? <ErrorView error={history.error} onRetry={history.reload} /> : null}
+        <ul className="history">
+          {history.data?.map((h) => (
+            <li key={`${h.video.id}-${h.watched_at}`}>
+              <Link to={`/title/${h.title.id}`}>{h.title.name}</Link>
+              {h.video.episode_number != null ? ` · ${t("title.seasonEpisode", { s: h.video.season_number ?? 1, e: h.video.episode_number })}` : ""}
+              <span className="history__when"> · {new Date(h.watched_at).toLocaleDateString(lang)}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+// Admin: upload, then follow processing live. The list polls every 2 s while a video is
+// queued or processing, and every 15 s otherwise.
+import { useEffect } from "react";
+import { api, unwrap } from "../api/client";
+import { ErrorView, Loading } from "../components/Common/Status";
+import { UploadForm } from "../components/Admin/UploadForm";
+import { VideoTable } from "../components/Admin/VideoTable";
+import { useApi } from "../hooks/useApi";
+import { useAuth } from "../hooks/useAuth";
+import { usePageTitle } from "../hooks/usePageTitle";
+import { useI18n } from "../i18n";
+
+export default function AdminPage() {
+  const { t } = useI18n();
+  const { user } = useAuth();
+  const isAdmin = user?.role === "admin";
+  const videos = useApi(() => (isAdmin ? unwrap(api.GET("/api/v1/admin/videos", { params: { query: { limit: 200 } } })) : Promise.resolve([])), [isAdmin]);
+  usePageTitle(t("admin.title"));
+  const busy = videos.data?.some((v) => v.status === "queued" || v.status === "processing" || v.status === "uploading") ?? false;
+  const { setData } = videos;
+  useEffect(() => {
+    if (!isAdmin) return;
+    const timer = window.setInterval(() => {
+      void unwrap(api.GET("/api/v1/admin/videos", { params: { query: { limit: 200 } } }))
+        .then(setData)
+        .catch(() => {});
+    }, busy ? 2000 : 15000);
+    return () => window.clearInterval(timer);
+  }, [isAdmin, busy, setData]);
+  if (!isAdmin) return <p className="empty">{t("admin.forbidden")}</p>;
+  return (
+    <div className="page admin">
+      <h1 className="page__title">{t("admin.title")}</h1>
+      <UploadForm onCreated={videos.reload} />
+      <section className="panel" aria-labelledby="videos-heading">
+        <div className="panel__head">
+          <h2 id="videos-heading">{t("admin.videos")}</h2>
+          <button type="button" className="btn btn--small" onClick={videos.reload}>
+            {t("admin.refresh")}
+          </button>
+        </div>
+        {videos.loading && !videos.data ? <Loading /> : null}
+        {videos.error ? <ErrorView error={videos.error} onRetry={videos.reload} /> : null}
+        {videos.data ? <VideoTable videos={videos.data} onChanged={videos.reload} /> : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,137 @@
+// The watch page: full-screen player for one video. It asks the API for signed
+// playback URLs and the resume position, saves progress as the player reports it, sends
+// quality-of-experience events, and offers the next episode of a series.
+import { useCallback, useMemo } from "react";
+import { useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { api, ApiError, unwrap } from "../api/client";
+import type { PlaybackEventCreate, TitleDetail } from "../api/client";
+import { ErrorView, Loading } from "../components/Common/Status";
+import { Player } from "../components/Player/Player";
+import type { NextEpisode } from "../components/Player/Player";
+import type { QoeReport } from "../components/Player/qoe";
+import { useApi } from "../hooks/useApi";
+import type { PlayerSource } from "../hooks/usePlayer";
+import type { ProgressReason } from "../hooks/usePlaybackReporting";
+import { usePageTitle } from "../hooks/usePageTitle";
+import { useI18n } from "../i18n";
+import type { Translate } from "../i18n";
+
+function nextEpisode(detail: TitleDetail | undefined, videoId: string, t: Translate): NextEpisode | null {
+  if (!detail || detail.kind !== "series") return null;
+  const episodes = detail.seasons.flatMap((s) => s.episodes);
+  const index = episodes.findIndex((e) => e.id === videoId);
+  if (index < 0) return null;
+  const next = episodes.slice(index + 1).find((e) => e.status === "ready");
+  if (!next) return null;
+  const se = t("title.seasonEpisode", { s: next.season_number ?? 1, e: next.episode_number ?? "?" });
+  return { href: `/watch/${next.id}?title=${detail.id}`, label: `${se} ${next.name}`.trim() };
+}
+
+function qoePayload(report: QoeReport): Record<string, string | number | boolean | null> {
+  return {
+    startup_ms: report.startup_ms,
+    rebuffer_count: report.rebuffer_count,
+    rebuffer_ms: report.rebuffer_ms,
+    bitrate_switches: report.bitrate_switches,
+    fatal_errors: report.fatal_errors,
+    error_codes: report.error_codes.join(","),
+    watched_s: report.watched_s,
+  };
+}
+
+export default function WatchPage() {
+  const { videoId = "" } = useParams();
+  const [params] = useSearchParams();
+  const titleId = params.get("title");
+  const navigate = useNavigate();
+  const { t } = useI18n();
+  const playback = useApi(() => unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } })), [videoId]);
+  const detail = useApi(
+    () => (titleId ? unwrap(api.GET("/api/v1/titles/{title_id}", { params: { path: { title_id: titleId } } })) : Promise.resolve(undefined)),
+    [titleId],
+  );
+  const p = playback.data;
+  usePageTitle(p?.title);
+
+  const source = useMemo<PlayerSource | null>(
+    () =>
+      p
+        ? {
+            hls: p.hls_url,
+            dash: p.dash_url,
+            startAt: p.resume_position_s,
+            subtitles: p.subtitles.map((s) => ({ url: s.url, language: s.language, label: s.label })),
+          }
+        : null,
+    [p],
+  );
+
+  const sendEvent = useCallback(
+    (body: PlaybackEventCreate, keepalive = false) => {
+      void api
+        .POST("/api/v1/playback/{video_id}/events", { params: { path: { video_id: videoId } }, body, keepalive })
+        .catch(() => {});
+    },
+    [videoId],
+  );
+
+  const onProgress = useCallback(
+    (position: number, duration: number, reason: ProgressReason) => {
+      void api
+        .PUT("/api/v1/progress/{video_id}", {
+          params: { path: { video_id: videoId } },
+          body: { position_s: Math.round(position * 10) / 10, duration_s: duration > 0 ? duration : null },
+          keepalive: reason === "hide",
+        })
+        .catch(() => {});
+    },
+    [videoId],
+  );
+
+  const onQoe = useCallback(
+    (report: QoeReport, reason: "ended" | "hide" | "error") => {
+      const kind = reason === "error" ? "error" : "end";
+      sendEvent({ kind, payload: qoePayload(report), position_s: null }, reason !== "error");
+    },
+    [sendEvent],
+  );
+
+  const next = nextEpisode(detail.data, videoId, t);
+  const backHref = titleId ? `/title/${titleId}` : "/";
+  const episode = detail.data?.seasons.flatMap((s) => s.episodes).find((e) => e.id === videoId);
+  const subtitle = episode
+    ? `${t("title.seasonEpisode", { s: episode.season_number ?? 1, e: episode.episode_number ?? "?" })}${episode.name ? ` · ${episode.name}` : ""}`
+    : null;
+
+  if (playback.error) {
+    const gone = playback.error instanceof ApiError && playback.error.status === 404;
+    return (
+      <main id="main" className="watch watch--message">
+        {gone ? <p className="empty">{t("title.notFound")}</p> : <ErrorView error={playback.error} onRetry={playback.reload} />}
+      </main>
+    );
+  }
+  return (
+    <main id="main" className="watch">
+      {!p ? (
+        <Loading />
+      ) : (
+        <Player
+          key={videoId}
+          title={detail.data?.name ?? p.title}
+          subtitle={subtitle}
+          source={source}
+          thumbnailsUrl={p.thumbnails_url}
+          intro={null}
+          next={next}
+          backHref={backHref}
+          onBack={() => (window.history.length > 1 ? navigate(-1) : navigate(backHref))}
+          onNext={(n) => navigate(n.href)}
+          onProgress={onProgress}
+          onQoe={onQoe}
+          onStarted={(startupMs) => sendEvent({ kind: "start", payload: { startup_ms: startupMs }, position_s: null })}
+        />
+      )}
+    </main>
+  );
+}
