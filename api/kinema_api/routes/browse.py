@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from kinema.catalog.models import Genre, Maturity, TitleKind
+from kinema.catalog.models import Genre, Maturity, TitleKind, Video
 from kinema.catalog.search import SearchFilters
 from kinema.catalog.services import titles
 from kinema.storage import ObjectNotFound, join_key
+from kinema_api.context import AppContext
 from kinema_api.deps import ContextDep, CurrentViewer, OptionalViewer, SessionDep
 from kinema_api.errors import NotFoundError
 from kinema_api.schemas.common import ERRORS
@@ -88,20 +89,40 @@ def title_poster(title_id: uuid.UUID, ctx: ContextDep, session: SessionDep) -> R
     title = titles.get_title(session, title_id=title_id)
     if not title.published:
         raise NotFoundError(f"no title {title_id}")
-    candidates: list[str] = [title.poster_key] if title.poster_key else []
-    candidates += [
-        join_key(v.output_prefix, v.poster_path)
-        for v in title.videos
-        if v.poster_path and v.output_prefix
-    ]
-    for key in candidates:
+    keys: list[str] = [title.poster_key] if title.poster_key else []
+    keys += [_video_poster_key(v) for v in title.videos if _video_poster_key(v)]
+    return _first_image(ctx, keys, missing=f"title {title_id} has no poster yet")
+
+
+@router.get(
+    "/videos/{video_id}/poster",
+    summary="The poster frame chosen for one video (an episode's own still)",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+def video_poster(video_id: uuid.UUID, ctx: ContextDep, session: SessionDep) -> Response:
+    video = titles.get_video(session, video_id=video_id)
+    if not video.title.published:
+        raise NotFoundError(f"no video {video_id}")
+    key = _video_poster_key(video)
+    return _first_image(ctx, [key] if key else [], missing=f"video {video_id} has no poster yet")
+
+
+def _video_poster_key(video: Video) -> str:
+    if video.poster_path and video.output_prefix:
+        return join_key(video.output_prefix, video.poster_path)
+    return ""
+
+
+def _first_image(ctx: AppContext, keys: list[str], *, missing: str) -> Response:
+    for key in keys:
         try:
             data = ctx.store.get_bytes(key)
         except ObjectNotFound:
             continue
         media = "image/png" if key.endswith(".png") else "image/jpeg"
         return Response(data, media_type=media, headers={"Cache-Control": "public, max-age=300"})
-    raise NotFoundError(f"title {title_id} has no poster yet")
+    raise NotFoundError(missing)
 
 
 @router.get("/genres", summary="All genres")

@@ -178,3 +178,24 @@ def test_progress_history_my_list(ctx: AppContext, client: TestClient) -> None:
     assert client.delete(f"/api/v1/my-list/{ids['movie']}", headers=h).status_code == 404
     assert client.put(f"/api/v1/my-list/{uuid.uuid4()}", headers=h).status_code == 404
     assert client.put(f"/api/v1/my-list/{ids['hidden']}", headers=h).status_code == 404
+
+
+def test_poster_urls_in_summaries_resolve(ctx: AppContext, client: TestClient) -> None:
+    jpeg = b"\xff\xd8\xff\xe0 poster"
+    with ctx.sessions() as s:
+        series = make_title(s, name="Poster Show", kind=TitleKind.SERIES)
+        episode = make_ready_video(s, title=series, season=1, episode=1, name="Pilot")
+        episode.poster_path = "posters/poster_000001000.jpg"
+        assert episode.output_prefix is not None
+        ctx.store.put_bytes(jpeg, f"{episode.output_prefix}/{episode.poster_path}")
+        s.commit()
+        series_id, episode_id = series.id, episode.id
+    detail = client.get(f"/api/v1/titles/{series_id}").json()
+    summary = detail["seasons"][0]["episodes"][0]
+    assert summary["poster_url"] == f"/api/v1/videos/{episode_id}/poster"
+    for url in (summary["poster_url"], f"/api/v1/titles/{series_id}/poster"):
+        got = client.get(url)
+        assert got.status_code == 200, url
+        assert got.headers["content-type"] == "image/jpeg"
+        assert got.content == jpeg
+    assert client.get(f"/api/v1/videos/{uuid.uuid4()}/poster").status_code == 404
