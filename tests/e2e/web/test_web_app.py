@@ -232,6 +232,8 @@ def test_my_list_row_shows_the_title(page: Page, stack: Any) -> None:
     row = page.get_by_test_id("row-my-list")
     expect(row.locator(f"[data-title-id='{stack.title_id}']")).to_be_visible()
     page.get_by_role("link", name="My List").first.click()
+    # The SPA swaps pages asynchronously: wait for the My List page before looking in it.
+    expect(page).to_have_url(re.compile(r"/my-list$"))
     expect(page.locator(f"main [data-title-id='{stack.title_id}']")).to_be_visible()
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.utils.kube_cluster import KubeCluster
 from tests.utils.kubelet import FakeKubelet
 from tests.utils.media import Source, make_source
+from tests.utils.operator_run import configure_operator
 from tests.utils.s3_server import S3Server
 
 # Two low rungs and two chunks: a real Indexed Job and a package step, in seconds.
@@ -81,3 +83,12 @@ def corrupt_source(s3: S3Server, s3_prefix: str) -> str:
     key = f"{s3_prefix}sources/corrupt.mp4"
     s3.client().put_object(Bucket=s3.bucket, Key=key, Body=b"\x00not a movie\x00" * 64)
     return f"s3://{s3.bucket}/{key}"
+
+
+@pytest.fixture
+def operator_settings(
+    kube_env: KubeCluster, s3_env: S3Server, s3_prefix: str, pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, Any]:  # fmt: skip
+    """The operator's settings pointed at this test's S3 prefix and database."""
+    return configure_operator(monkeypatch, s3_env, s3_prefix, pg_url)

@@ -20,7 +20,6 @@ from tests.utils.operator_run import (
     GROUP,
     VERSION,
     conditions_of,
-    configure_operator,
     operator,
     video,
     wait,
@@ -28,14 +27,6 @@ from tests.utils.operator_run import (
 from tests.utils.s3_server import S3Server
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def operator_settings(
-    kube_env: KubeCluster, s3_env: S3Server, s3_prefix: str, pg_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> dict[str, Any]:  # fmt: skip
-    return configure_operator(monkeypatch, s3_env, s3_prefix, pg_url)
 
 
 def test_specs_and_ladders_the_operator_refuses(

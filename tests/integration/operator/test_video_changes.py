@@ -13,13 +13,11 @@ from sqlalchemy.orm import Session
 
 from kinema.catalog.models import Video as CatalogVideo
 from tests.integration.operator.conftest import TINY_LADDER
-from tests.utils.kube_cluster import KubeCluster
 from tests.utils.kubelet import FakeKubelet
 from tests.utils.operator_run import (
     GROUP,
     VERSION,
     conditions_of,
-    configure_operator,
     operator,
     video,
     wait,
@@ -27,14 +25,6 @@ from tests.utils.operator_run import (
 from tests.utils.s3_server import S3Server
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def operator_settings(
-    kube_env: KubeCluster, s3_env: S3Server, s3_prefix: str, pg_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> dict[str, Any]:  # fmt: skip
-    return configure_operator(monkeypatch, s3_env, s3_prefix, pg_url)
 
 
 def _ladder(name: str, height: int, width: int) -> dict[str, Any]:
