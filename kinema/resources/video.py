@@ -76,6 +76,25 @@ _EPISODE_RULES: list[JsonValue] = [
 ]
 
 
+class Chapters(Model):
+    """Where the opening titles and the end credits are, for skip-intro and next-episode."""
+
+    intro_start_seconds: float | None = Field(default=None, ge=0, le=86_400)
+    intro_end_seconds: float | None = Field(default=None, gt=0, le=86_400)
+    credits_start_seconds: float | None = Field(
+        default=None, gt=0, le=86_400, description="Players offer the next episode from here."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        start, end = self.intro_start_seconds, self.intro_end_seconds
+        if (start is None) != (end is None):
+            raise ValueError("an intro needs both introStartSeconds and introEndSeconds")
+        if start is not None and end is not None and end <= start:
+            raise ValueError("introEndSeconds must be after introStartSeconds")
+        return self
+
+
 class VideoSpec(Model):
     """``spec`` of a Video."""
 
@@ -105,6 +124,9 @@ class VideoSpec(Model):
     )
     audio_tracks: list[AudioTrack] = Field(default_factory=list, max_length=32)
     subtitles: list[Subtitle] = Field(default_factory=list, max_length=64)
+    chapters: Chapters | None = Field(
+        default=None, description="Intro and credits times (metadata: nothing is re-encoded)."
+    )
     published: bool = Field(default=False, description="Visible to viewers once Ready.")
     distribution_ref: LocalRef | None = Field(
         default=None, description="Distribution (CDN) that serves the output."
