@@ -124,6 +124,12 @@ class VideoSpec(Model):
     )
     audio_tracks: list[AudioTrack] = Field(default_factory=list, max_length=32)
     subtitles: list[Subtitle] = Field(default_factory=list, max_length=64)
+    revision: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="Bump to transcode again from scratch (e.g. after a failure).",
+    )
     chapters: Chapters | None = Field(
         default=None, description="Intro and credits times (metadata: nothing is re-encoded)."
     )

@@ -43,6 +43,8 @@ def digest(spec: VideoSpec, ladder: LadderSpec) -> str:
         "ladder": ladder.model_dump(mode="json", by_alias=True),
         "subtitles": [s.model_dump(mode="json", by_alias=True) for s in spec.subtitles],
     }
+    if spec.revision:  # absent at 0, so digests from before the field existed still hold
+        inputs["revision"] = spec.revision
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:DIGEST_LENGTH]
 

@@ -12,7 +12,7 @@ import pytest
 from kinema.catalog.models import TitleKind, TrackKind, VideoStatus
 from kinema.ladder import EncoderPreference, LadderSpec, Preset, load_ladder
 from kinema.resources.common import ConditionStatus
-from kinema.resources.video import VideoSpec
+from kinema.resources.video import Chapters, VideoSpec
 from kinema_operator import conditions, identity, ladders
 from kinema_operator.catalog_sync import metadata_upsert, ready_upsert
 from kinema_operator.reconcile import status_patch
@@ -30,6 +30,9 @@ def test_digest_follows_what_the_output_depends_on() -> None:
     assert base != identity.digest(SPEC.model_copy(update={"source": "s3://b-1/x.mp4"}), LADDER)
     faster = LADDER.model_copy(update={"preset": Preset.ULTRAFAST})
     assert base != identity.digest(SPEC, faster)
+    assert base != identity.digest(SPEC.model_copy(update={"revision": 1}), LADDER)
+    chapters = Chapters(intro_start_seconds=1, intro_end_seconds=5)
+    assert base == identity.digest(SPEC.model_copy(update={"chapters": chapters}), LADDER)
     assert len(base) == identity.DIGEST_LENGTH
 
 
