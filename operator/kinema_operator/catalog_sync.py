@@ -41,8 +41,16 @@ def metadata_upsert(namespace: str, name: str, spec: VideoSpec, generation: int)
         tags=list(spec.tags),
         published=spec.published,
         source=spec.source,
+        chapters=_chapters(spec),
         generation=generation,
     )
+
+
+def _chapters(spec: VideoSpec) -> tuple[float | None, float | None, float | None]:
+    c = spec.chapters
+    if c is None:
+        return (None, None, None)
+    return (c.intro_start_seconds, c.intro_end_seconds, c.credits_start_seconds)
 
 
 def ready_upsert(

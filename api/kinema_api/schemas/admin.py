@@ -15,6 +15,7 @@ from kinema.catalog.models import (
     VideoStatus,
 )
 from kinema_api.schemas.common import Label, LongText, OrmModel, ShortText
+from kinema_api.schemas.playback import Chapters
 
 MAX_UPLOAD_BYTES = 50 * 1024**3
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
@@ -89,6 +90,7 @@ class _VideoFields(BaseModel):
     genres: Annotated[list[Label], Field(max_length=20)] = Field(default_factory=list)
     tags: Annotated[list[Label], Field(max_length=50)] = Field(default_factory=list)
     published: bool = True
+    chapters: Chapters | None = None
     upload_id: uuid.UUID | None = None
 
 
@@ -118,6 +120,8 @@ class VideoUpdate(BaseModel):
     genres: Annotated[list[Label], Field(max_length=20)] | None = None
     tags: Annotated[list[Label], Field(max_length=50)] | None = None
     published: bool | None = None
+    # Replaces the chapters; an object with every field null clears them.
+    chapters: Chapters | None = None
 
 
 class JobPublic(OrmModel):
@@ -145,6 +149,7 @@ class AdminVideoPublic(BaseModel):
     published: bool
     source: str | None
     duration_s: float | None
+    chapters: Chapters | None = None
     renditions: list[str]
     job: JobPublic | None
     created_at: datetime

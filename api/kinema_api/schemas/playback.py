@@ -5,7 +5,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from kinema.catalog.models import Video
+
+Seconds = Annotated[float, Field(ge=0, le=7 * 24 * 3600, allow_inf_nan=False)]
 
 
 class RenditionPublic(BaseModel):
@@ -22,6 +26,31 @@ class SubtitlePublic(BaseModel):
     url: str
 
 
+class Chapters(BaseModel):
+    """The opening titles (players offer "Skip intro") and where the end credits start."""
+
+    intro_start_s: Seconds | None = None
+    intro_end_s: Seconds | None = None
+    credits_start_s: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Chapters:
+        start, end = self.intro_start_s, self.intro_end_s
+        if (start is None) != (end is None):
+            raise ValueError("an intro needs both intro_start_s and intro_end_s")
+        if start is not None and end is not None and end <= start:
+            raise ValueError("intro_end_s must be after intro_start_s")
+        return self
+
+    @classmethod
+    def of(cls, video: Video) -> Chapters | None:
+        """The video's chapters, or None when it declares none."""
+        values = (video.intro_start_s, video.intro_end_s, video.credits_start_s)
+        if all(v is None for v in values):
+            return None
+        return cls(intro_start_s=values[0], intro_end_s=values[1], credits_start_s=values[2])
+
+
 class PlaybackPublic(BaseModel):
     video_id: uuid.UUID
     title: str
@@ -34,6 +63,7 @@ class PlaybackPublic(BaseModel):
     max_height: int
     resume_position_s: float
     duration_s: float | None
+    chapters: Chapters | None = None
     expires_at: datetime
 
 

@@ -16,7 +16,12 @@ from kinema.storage import ObjectNotFound, join_key, normalize_key
 from kinema.storage.errors import InvalidKey
 from kinema_api.context import AppContext
 from kinema_api.errors import Forbidden, Gone, NotFoundError, TooManyRequests
-from kinema_api.schemas.playback import PlaybackPublic, RenditionPublic, SubtitlePublic
+from kinema_api.schemas.playback import (
+    Chapters,
+    PlaybackPublic,
+    RenditionPublic,
+    SubtitlePublic,
+)
 from kinema_api.services import manifests
 from kinema_api.services.auth import Viewer
 from kinema_api.services.signing import InvalidToken, PlaybackGrant, sign, verify
@@ -81,6 +86,7 @@ def start_playback(
         max_height=cap,
         resume_position_s=0.0 if resume is None or resume.completed else resume.position_s,
         duration_s=video.duration_s,
+        chapters=Chapters.of(video),
         expires_at=datetime.fromtimestamp(expires, tz=UTC),
     )
 

@@ -32,6 +32,7 @@ from kinema_api.schemas.admin import (
     VideoCreate,
     VideoUpdate,
 )
+from kinema_api.schemas.playback import Chapters
 
 
 def _completed_upload(session: Session, upload_id: uuid.UUID) -> Upload:
@@ -62,6 +63,7 @@ def create(ctx: AppContext, session: Session, *, body: VideoCreate) -> Video:
         video = titles.create_video(
             session, title=title, name=body.title, source=upload.key if upload else None
         )
+    set_chapters(video, body.chapters)
     if upload is not None:
         upload.video_id = video.id
         jobs.enqueue_transcode(session, video=video)
@@ -128,8 +130,18 @@ def update(session: Session, *, video: Video, body: VideoUpdate) -> Video:
             tags=body.tags,
             published=body.published,
         )
+    set_chapters(video, body.chapters)
     session.commit()
     return video
+
+
+def set_chapters(video: Video, chapters: Chapters | None) -> None:
+    """Copy the chapters onto the video; None leaves them as they are."""
+    if chapters is None:
+        return
+    video.intro_start_s = chapters.intro_start_s
+    video.intro_end_s = chapters.intro_end_s
+    video.credits_start_s = chapters.credits_start_s
 
 
 def retranscode(
@@ -174,6 +186,7 @@ def to_public(session: Session, video: Video) -> AdminVideoPublic:
         published=video.title.published,
         source=video.source,
         duration_s=video.duration_s,
+        chapters=Chapters.of(video),
         renditions=[r.name for r in video.renditions],
         job=JobPublic.model_validate(job) if job else None,
         created_at=video.created_at,

@@ -122,6 +122,10 @@ class Video(IdMixin, TimestampMixin, Base):
     thumbnails_path: Mapped[str | None] = mapped_column(String(500))
     poster_path: Mapped[str | None] = mapped_column(String(500))
     probe: Mapped[dict[str, Any] | None]
+    # Chapters: the opening titles (skip intro) and where the end credits start.
+    intro_start_s: Mapped[float | None]
+    intro_end_s: Mapped[float | None]
+    credits_start_s: Mapped[float | None]
     ready_at: Mapped[datetime | None]
     # Bumped by each re-transcode so stale workers cannot overwrite a newer result.
     generation: Mapped[int] = mapped_column(default=1)

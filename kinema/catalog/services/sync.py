@@ -78,6 +78,8 @@ class VideoUpsert:
     tags: Sequence[str] | None = None
     published: bool | None = None
     source: str | None = None
+    # (intro start, intro end, credits start) in seconds; replaces all three when given.
+    chapters: tuple[float | None, float | None, float | None] | None = None
     # Processing state.
     status: VideoStatus | None = None
     progress: float | None = None
@@ -207,6 +209,8 @@ def _apply_state(video: Video, data: VideoUpsert) -> None:
     for attr, value in simple.items():
         if value is not None:
             setattr(video, attr, value)
+    if data.chapters is not None:
+        video.intro_start_s, video.intro_end_s, video.credits_start_s = data.chapters
     if data.progress is not None:
         video.progress = max(0.0, min(1.0, data.progress))
     if data.status is not None:

@@ -174,6 +174,11 @@ def test_operator_upsert_is_idempotent(session: Session) -> None:
     upsert_video(session, done)
     session.commit()
     assert video.status is VideoStatus.READY
+    # Chapters are replaced as a whole when given, kept when not.
+    upsert_video(session, VideoUpsert(resource_name="default/big-buck", chapters=(5, 60, None)))
+    upsert_video(session, VideoUpsert(resource_name="default/big-buck", title="Big Buck"))
+    session.commit()
+    assert (video.intro_start_s, video.intro_end_s, video.credits_start_s) == (5, 60, None)
     assert video.progress == 1.0
     assert video.ready_at is not None
     assert [r.name for r in video.renditions] == ["360p", "720p"]

@@ -635,6 +635,7 @@ export interface components {
     schemas: {
         /** AdminVideoPublic */
         AdminVideoPublic: {
+            chapters?: components["schemas"]["Chapters"] | null;
             /**
              * Created At
              * Format: date-time
@@ -679,6 +680,18 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * Chapters
+         * @description The opening titles (players offer "Skip intro") and where the end credits start.
+         */
+        Chapters: {
+            /** Credits Start S */
+            credits_start_s?: number | null;
+            /** Intro End S */
+            intro_end_s?: number | null;
+            /** Intro Start S */
+            intro_start_s?: number | null;
+        };
         /** ContinueItem */
         ContinueItem: {
             /** Duration S */
@@ -698,6 +711,7 @@ export interface components {
          * @description An episode: of the series ``series_id``, or of a new series named ``title``.
          */
         EpisodeCreate: {
+            chapters?: components["schemas"]["Chapters"] | null;
             /**
              * Description
              * @default
@@ -834,6 +848,7 @@ export interface components {
          * @description A movie: a new title with one video.
          */
         MovieCreate: {
+            chapters?: components["schemas"]["Chapters"] | null;
             /**
              * Description
              * @default
@@ -939,6 +954,7 @@ export interface components {
         PlaybackEventKind: "start" | "heartbeat" | "stall" | "quality_change" | "seek" | "error" | "end";
         /** PlaybackPublic */
         PlaybackPublic: {
+            chapters?: components["schemas"]["Chapters"] | null;
             /** Dash Url */
             dash_url: string | null;
             /** Duration S */
@@ -1352,6 +1368,7 @@ export interface components {
         };
         /** VideoUpdate */
         VideoUpdate: {
+            chapters?: components["schemas"]["Chapters"] | null;
             /** Description */
             description?: string | null;
             /** Genres */
@@ -1374,6 +1391,7 @@ export interface components {
     pathItems: never;
 }
 export type AdminVideoPublic = components['schemas']['AdminVideoPublic'];
+export type Chapters = components['schemas']['Chapters'];
 export type ContinueItem = components['schemas']['ContinueItem'];
 export type EpisodeCreate = components['schemas']['EpisodeCreate'];
 export type ErrorPublic = components['schemas']['ErrorPublic'];
