@@ -67,14 +67,10 @@ def _existing(path: Path, what: str) -> Path:
 def tool_version(binary: Path) -> str:
     """First line of ``-version``, shortened to the version word (e.g. ``n9.0.2-...``)."""
     try:
-        out = subprocess.run(
-            [str(binary), "-hide_banner", "-version"],
-            capture_output=True,
-            text=True,
-            timeout=TRIAL_TIMEOUT_S,
-            check=True,
+        out = run(
+            [str(binary), "-hide_banner", "-version"], timeout=TRIAL_TIMEOUT_S, what=binary.name
         ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
+    except MediaToolError as exc:
         raise MediaToolError(f"{binary} -version failed: {exc}") from exc
     first = out.splitlines()[0] if out else ""
     parts = first.split()
@@ -115,32 +111,10 @@ def trial_encode_args(ffmpeg: Path, encoder: str) -> list[str]:
 def trial_encode(encoder: str) -> EncoderTrial:
     """Prove an encoder works by opening it for real on one frame."""
     try:
-        proc = subprocess.run(
-            trial_encode_args(ffmpeg_path(), encoder),
-            capture_output=True,
-            text=True,
-            timeout=TRIAL_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return EncoderTrial(encoder, False, f"trial encode timed out after {TRIAL_TIMEOUT_S}s")
-    if proc.returncode == 0:
-        return EncoderTrial(encoder, True, "one-frame trial encode succeeded")
-    return EncoderTrial(encoder, False, _reason(proc.stderr) or f"exit {proc.returncode}")
-
-
-def _reason(stderr: str) -> str:
-    """The most telling line of an ffmpeg failure (the first error, not the summary)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    noise = ("Error while opening encoder", "Conversion failed", "Nothing was written")
-    useful = [line for line in lines if not line.startswith(noise)]
-    first = (useful or lines or [""])[0]
-    # Drop ffmpeg's "[h264_nvenc @ 0x55d...]" context prefix.
-    return (
-        first.split("] ", 1)[1].strip()[:200]
-        if first.startswith("[") and "] " in first
-        else first[:200]
-    )
+        run(trial_encode_args(ffmpeg_path(), encoder), timeout=TRIAL_TIMEOUT_S)
+    except FfmpegFailed as exc:
+        return EncoderTrial(encoder, False, exc.reason)
+    return EncoderTrial(encoder, True, "one-frame trial encode succeeded")
 
 
 # --- the runner ----------------------------------------------------------------------
@@ -154,10 +128,13 @@ STDERR_TAIL_LINES = 40
 class FfmpegFailed(MediaToolError):
     """An ffmpeg or ffprobe run exited non-zero (or timed out)."""
 
-    def __init__(self, message: str, *, returncode: int | None, stderr_tail: str) -> None:
+    def __init__(
+        self, message: str, *, returncode: int | None, stderr_tail: str, reason: str
+    ) -> None:
         super().__init__(message)
         self.returncode = returncode
         self.stderr_tail = stderr_tail
+        self.reason = reason  # the message without the "ffmpeg failed: " lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,31 +207,50 @@ def run(
         finally:
             if timer:
                 timer.cancel()
+            if proc.stdout is not None:
+                proc.stdout.close()
         err.seek(0)
         stderr = err.read()
     if returncode != 0:
         tail = "\n".join(stderr.splitlines()[-STDERR_TAIL_LINES:])
         if timer is not None and returncode < 0:
-            message = f"{what} timed out after {timeout:.0f}s"
+            reason = f"timed out after {timeout:.0f}s"
+            message = f"{what} {reason}"
         else:
-            message = f"{what} failed: {failure_reason(stderr) or f'exit status {returncode}'}"
-        raise FfmpegFailed(message, returncode=returncode, stderr_tail=tail)
+            reason = failure_reason(stderr) or f"exit status {returncode}"
+            message = f"{what} failed: {reason}"
+        raise FfmpegFailed(message, returncode=returncode, stderr_tail=tail, reason=reason)
     return RunResult(returncode, stdout, stderr)
 
 
+# Lines that telling an ffmpeg failure apart is never about: its closing summary.
+SUMMARY_NOISE = (
+    "Error while opening encoder",
+    "Error selecting an encoder",
+    "Error opening output",
+    "Encoder not found",
+    "Conversion failed",
+    "Nothing was written",
+)
+# Lines that are the whole story whenever they appear.
+TELLING = ("No space left on device", "Invalid data found", "does not contain any stream")
+_ERRORISH = ("rror", "nvalid", "failed", "Cannot", "Unknown", "not found", "No such")
+
+
 def failure_reason(stderr: str) -> str:
-    """The line of an ffmpeg failure a user should read (first error, no context prefix)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    telling = ("No space left on device", "Invalid data found", "does not contain any stream")
-    for marker in telling:
+    """The line of an ffmpeg failure a user should read, without its ``[ctx @ 0x..]`` prefix.
+
+    A telling marker wins; then the first error-like line that is not the closing
+    summary; then the first line that is not summary; then whatever there is.
+    """
+    lines = [_strip_context(line.strip()) for line in stderr.splitlines() if line.strip()]
+    for marker in TELLING:
         for line in lines:
             if marker in line:
-                return _strip_context(line)
-    errors = [line for line in lines if "rror" in line or "nvalid" in line or "failed" in line]
-    noise = ("Error while opening encoder", "Conversion failed", "Nothing was written")
-    useful = [line for line in errors if not line.startswith(noise)]
-    chosen = (useful or errors or lines[-1:] or [""])[0]
-    return _strip_context(chosen)
+                return line
+    useful = [line for line in lines if not line.startswith(SUMMARY_NOISE)]
+    errors = [line for line in useful if any(word in line for word in _ERRORISH)]
+    return (errors or useful or lines or [""])[0]
 
 
 def _strip_context(line: str) -> str:

@@ -24,7 +24,7 @@ def test_libx264_passes_its_trial() -> None:
 def test_an_unknown_encoder_fails_with_a_reason() -> None:
     trial = ffmpeg.trial_encode("no_such_encoder")
     assert not trial.available
-    assert "no_such_encoder" in trial.reason
+    assert trial.reason.startswith("Unknown encoder 'no_such_encoder'"), trial.reason
 
 
 def test_override_pointing_nowhere_is_a_clear_error(
@@ -48,8 +48,29 @@ def test_override_pointing_nowhere_is_a_clear_error(
             "Cannot load libcuda.so.1",
         ),
         ("Unknown encoder 'x'\n", "Unknown encoder 'x'"),
+        (
+            "[vost#0:0 @ 0x2] Unknown encoder 'x'\n"
+            "[vost#0:0 @ 0x2] Error selecting an encoder\n"
+            "Error opening output file -.\n"
+            "Error opening output files: Encoder not found\n",
+            "Unknown encoder 'x'",
+        ),
+        (
+            "[mov,mp4 @ 0x3] moov atom not found\n"
+            "[in#0 @ 0x4] Error opening input: Invalid data found when processing input\n",
+            "Error opening input: Invalid data found when processing input",
+        ),
+        ("[out#0/null @ 0x5] Conversion failed!\n", "Conversion failed!"),
         ("", ""),
     ],
 )
 def test_failure_reason_is_the_first_telling_line(stderr: str, reason: str) -> None:
-    assert ffmpeg._reason(stderr) == reason
+    assert ffmpeg.failure_reason(stderr) == reason
+
+
+def test_a_failed_run_carries_the_reason_apart_from_the_message() -> None:
+    with pytest.raises(ffmpeg.FfmpegFailed) as caught:
+        ffmpeg.run(ffmpeg.trial_encode_args(ffmpeg.ffmpeg_path(), "no_such_encoder"))
+    assert caught.value.reason.startswith("Unknown encoder 'no_such_encoder'")
+    assert str(caught.value) == f"ffmpeg failed: {caught.value.reason}"
+    assert caught.value.returncode not in (0, None)
