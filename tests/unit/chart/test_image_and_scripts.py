@@ -22,6 +22,7 @@ from tests.utils.helm import REPO_ROOT
 DOCKERFILE = REPO_ROOT / "transcoder_image" / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 KIND_E2E = REPO_ROOT / "scripts" / "kind-e2e.sh"
+BUILD_IMAGE = REPO_ROOT / "scripts" / "build-image.sh"
 
 
 def _instructions(text: str) -> list[tuple[str, str]]:
@@ -93,16 +94,15 @@ def test_hadolint_finds_nothing() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_kind_e2e_script_parses_and_passes_shellcheck() -> None:
-    done = subprocess.run(
-        ["bash", "-n", str(KIND_E2E)], capture_output=True, text=True, check=False
-    )
+@pytest.mark.parametrize("script", [KIND_E2E, BUILD_IMAGE], ids=lambda p: p.name)
+def test_shipped_scripts_parse_and_pass_shellcheck(script: Path) -> None:
+    done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
         pytest.skip("shellcheck not installed (apt-get install shellcheck; scripts/bootstrap does)")
     done = subprocess.run(
-        [shellcheck, "--severity=style", str(KIND_E2E)], capture_output=True, text=True, check=False
+        [shellcheck, "--severity=style", str(script)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
