@@ -210,7 +210,14 @@ class VideoStatus(Model):
     message: str | None = Field(default=None, max_length=4096)
     conditions: list[Condition] = Field(default_factory=list, json_schema_extra=CONDITIONS_LIST)
     digest: str | None = Field(
-        default=None, description="Hash of what the output depends on (source, ladder, subs)."
+        default=None, description="Names the output prefix and its Jobs (see mediaDigest)."
+    )
+    media_digest: str | None = Field(
+        default=None,
+        description="Hash of what the media output depends on (source, ladder, revision).",
+    )
+    subtitles_digest: str | None = Field(
+        default=None, description="Hash of the sidecar subtitle set the output lists."
     )
     ladder: str | None = Field(default=None, description="The ladder used: a name or 'builtin'.")
     output: str | None = Field(default=None, description="Object-store URL of the output.")

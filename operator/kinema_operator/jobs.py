@@ -1,6 +1,6 @@
 """The Jobs a Video needs, as plain manifests. Pure: no cluster, no clock, no I/O.
 
-Three steps run the transcoder image (``transcoder_image/``), each a ``batch/v1`` Job:
+Four steps run the transcoder image (``transcoder_image/``), each a ``batch/v1`` Job:
 
 - **probe**: ``kinema probe SRC``; its JSON goes to ``<output>/probe.json`` so the
   operator can read it back through :mod:`kinema.storage` (there is no reliable way to
@@ -10,7 +10,10 @@ Three steps run the transcoder image (``transcoder_image/``), each a ``batch/v1`
   running ``kinema transcode SRC OUT --chunk $(JOB_COMPLETION_INDEX)/N`` so Kubernetes
   itself tracks which slices are done (``status.completedIndexes``);
 - **package**: ``kinema package OUT`` stitches the chunks and writes ``kinema.json``
-  (needed only when N > 1: a ``--chunk 0/1`` run packages by itself).
+  (needed only when N > 1: a ``--chunk 0/1`` run packages by itself);
+- **subtitles**: ``kinema subtitles OUT --subtitle LANG=URI ...`` replaces the sidecar
+  subtitle tracks of a complete output and rewrites its manifests and ``kinema.json``,
+  never touching a media segment (a subtitle-only spec change).
 
 Every Job carries the Video's labels, ``backoffLimit`` from the Ladder's retry policy
 (per index for the Indexed Job; a pod failure policy so evictions cost no retry and bad
@@ -83,6 +86,7 @@ class VideoRef:
     name: str
     digest: str
     output_url: str  # s3://bucket/processed/<ns>/<video>/<digest>
+    subtitles_digest: str = ""  # the subtitle set the Job writes (a label on every Job)
 
 
 def ladder_yaml(ladder: LadderSpec) -> str:
@@ -189,7 +193,7 @@ def _job(
     indexed: bool = False,
     queue: bool = False,
 ) -> dict[str, Any]:
-    labels = job_labels(video.name, step, video.digest)
+    labels = job_labels(video.name, step, video.digest, video.subtitles_digest)
     if queue and ladder.scheduling.kueue_queue_name:
         labels[KUEUE_QUEUE_LABEL] = ladder.scheduling.kueue_queue_name
     spec: dict[str, Any] = {
@@ -215,7 +219,7 @@ def _job(
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {
-            "name": job_name(video.name, step, video.digest),
+            "name": job_name(video.name, step, video.digest, video.subtitles_digest),
             "namespace": video.namespace,
             "labels": labels,
         },
@@ -266,3 +270,21 @@ def package_job(
     container = _container(config, "package", ["kinema"], args, env)
     pod = _pod_spec(ladder, config, container, scheduled=False)
     return _job(Step.PACKAGE, video, ladder, config, pod)
+
+
+def subtitles_args(spec: VideoSpec, video: VideoRef) -> list[str]:
+    """``kinema subtitles`` arguments: the output and exactly the wanted sidecar set."""
+    args = ["subtitles", video.output_url, "--json-progress"]
+    for sub in spec.subtitles:
+        args += ["--subtitle", f"{sub.language}={sub.source}"]
+    return args
+
+
+def subtitles_job(
+    video: VideoRef, spec: VideoSpec, ladder: LadderSpec, config: JobConfig
+) -> dict[str, Any]:
+    """Replace the sidecar subtitles of a complete output (no media is re-encoded)."""
+    env = _env(config, video, {SOURCE_ENV: spec.source})
+    container = _container(config, "subtitles", ["kinema"], subtitles_args(spec, video), env)
+    pod = _pod_spec(ladder, config, container, scheduled=False)
+    return _job(Step.SUBTITLES, video, ladder, config, pod)

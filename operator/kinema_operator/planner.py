@@ -11,6 +11,10 @@ restarts harmless.
 The steps of one digest (see :mod:`identity`): probe Job -> plan (the pure ladder
 planner) -> Renditions + transcode Job (Indexed over chunks) -> package Job (only
 when chunked) -> read ``kinema.json`` -> publish -> Ready.
+
+A published output whose sidecar subtitle set differs from the spec's (only the
+subtitles digest changed) takes a short path instead: one ``subtitles`` Job rewrites
+the subtitle tracks and manifests in place -> read ``kinema.json`` -> publish -> Ready.
 """
 
 from __future__ import annotations
@@ -38,7 +42,14 @@ from kinema.resources.video import (
 )
 from kinema_operator import conditions
 from kinema_operator.identity import Step, job_name, rendition_name, video_labels
-from kinema_operator.jobs import JobConfig, VideoRef, package_job, probe_job, transcode_job
+from kinema_operator.jobs import (
+    JobConfig,
+    VideoRef,
+    package_job,
+    probe_job,
+    subtitles_job,
+    transcode_job,
+)
 from kinema_operator.report import TranscodeReport
 from kinema_operator.views import JobView
 
@@ -75,6 +86,9 @@ class Observed:
     report: TranscodeReport | None = None
     report_error: str = ""
     renditions: Mapping[str, str] = field(default_factory=dict)  # object name -> digest
+    media_digest: str = ""  # identity.digest of the spec; "" means ``digest`` itself
+    subtitles_digest: str = ""  # identity.subtitles_digest of the spec
+    legacy_digest: str = ""  # identity.legacy_digest of the spec (older operators' digest)
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class Decision:
     status: VideoStatus
     create_jobs: list[dict[str, Any]] = field(default_factory=list)
     delete_jobs: list[str] = field(default_factory=list)
+    stop_jobs: list[str] = field(default_factory=list)  # delete, waiting for their pods
     renditions: list[dict[str, Any]] = field(default_factory=list)
     rendition_status: dict[str, RenditionStatus] = field(default_factory=dict)
     delete_renditions: list[str] = field(default_factory=list)
@@ -276,6 +291,21 @@ def job_spec(obs: Observed) -> VideoSpec:
     return obs.spec.model_copy(update={"source": obs.source_url, "subtitles": subtitles})
 
 
+def output_subtitles(status: VideoStatus, output: str, subtitles: str, legacy: str) -> str | None:
+    """The subtitles digest of the output named ``output`` (None: unknown or not made).
+
+    A status from an older operator has no subtitles digest; its output lists the
+    spec's ``subtitles`` exactly when its one digest is the spec's ``legacy`` digest.
+    """
+    if status.digest != output:
+        return None
+    if status.subtitles_digest:
+        return status.subtitles_digest
+    if status.media_digest is None and legacy and status.digest == legacy:
+        return subtitles
+    return None
+
+
 def _owned(manifest: dict[str, Any], owner: dict[str, Any]) -> dict[str, Any]:
     kopf.adopt(manifest, owner=kopf.Body(cast(kopf.RawBody, owner)))
     return manifest
@@ -283,13 +313,28 @@ def _owned(manifest: dict[str, Any], owner: dict[str, Any]) -> dict[str, Any]:
 
 def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime) -> Decision:
     """The next status and actions for ``obs``'s Video (``owner`` is its body)."""
-    ref = VideoRef(obs.namespace, obs.name, obs.digest, obs.output_url)
+    ref = VideoRef(
+        obs.namespace, obs.name, obs.digest, obs.output_url, subtitles_digest=obs.subtitles_digest
+    )
     spec_for_jobs = job_spec(obs)
     d = obs.digest
+    subs = obs.subtitles_digest
     st = obs.status
     same = st.digest == d
-    current = {j.step: j for j in obs.jobs if j.digest == d and j.step is not None}
-    stale_jobs = sorted(j.name for j in obs.jobs if j.digest != d)
+    written = output_subtitles(st, d, subs, obs.legacy_digest)
+    media_jobs = [j for j in obs.jobs if j.digest == d and j.step is not Step.SUBTITLES]
+    current = {j.step: j for j in media_jobs if j.step is not None}
+    subs_jobs = [j for j in obs.jobs if j.digest == d and j.step is Step.SUBTITLES]
+    subs_job = next((j for j in subs_jobs if j.subtitles == subs), None)
+    # A subtitles Job for another set that may still be writing leaves the output's
+    # subtitles unknown: it is stopped and the wanted set written again.
+    interrupted = any(j.subtitles != subs and not j.finished for j in subs_jobs)
+    subs_current = written == subs and not interrupted
+    stale_jobs = sorted(
+        j.name
+        for j in obs.jobs
+        if j.digest != d or (j.step is Step.SUBTITLES and j.subtitles != subs)
+    )
     probe = obs.probe or (st.probe if same else None)
     events: list[Event] = []
     if not same:
@@ -309,6 +354,8 @@ def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime
             "progress": progress,
             "message": message or None,
             "digest": d,
+            "media_digest": obs.media_digest or d,
+            "subtitles_digest": None if interrupted else written,
             "ladder": obs.ladder.name,
             "output": obs.output_url,
             "published_digest": st.published_digest,
@@ -349,13 +396,15 @@ def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime
             **updates,
         )
 
-    # The current output is live: nothing to run, maybe metadata to sync.
-    if same and st.phase is VideoPhase.READY and st.published_digest == d:
+    # The current output is live and lists the wanted subtitles: nothing to run, maybe
+    # metadata to sync (also after a failed subtitles update whose spec was reverted).
+    published = same and st.published_digest == d
+    if published and subs_current:
         decision = finish(VideoPhase.READY, 100, reason="Transcoded", message="")
         decision.sync_metadata = st.observed_generation != obs.generation
         return decision
     # A failure whose Jobs were garbage-collected stays a failure until the spec changes.
-    gone = same and st.phase is VideoPhase.FAILED and not current
+    gone = same and st.phase is VideoPhase.FAILED and not current and subs_job is None
     if gone and st.observed_generation == obs.generation:
         failed = conditions.get(st.conditions, "Failed")
         return fail(failed.reason if failed else "Failed", st.message or "failed earlier")
@@ -420,6 +469,69 @@ def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime
         decision.status = decision.status.model_copy(update={"chunks": chunks})
         return decision
 
+    def publish(subtitles: str | None) -> Decision:
+        """5. The transcoder's report says whether the output is complete."""
+        report = obs.report
+        if report is None or not report.playable:
+            why = obs.report_error or (
+                report.error.message if report and report.error else "kinema.json is not complete"
+            )
+            return with_renditions(
+                fail("OutputIncomplete", f"the output is not playable: {why}"),
+                RenditionPhase.FAILED,
+                0,
+            )
+        hls, dash = report.hls or "", report.dash or ""
+        manifests = Manifests(
+            hls=join_url(obs.public_base, hls),
+            dash=join_url(obs.public_base, dash),
+            thumbnails=join_url(obs.public_base, report.thumbnails) if report.thumbnails else None,
+            poster=join_url(obs.public_base, report.poster) if report.poster else None,
+        )
+        decision = finish(
+            VideoPhase.READY,
+            100,
+            reason="Transcoded",
+            message="",
+            published_digest=d,
+            subtitles_digest=subtitles,
+            manifests=manifests,
+            renditions=_summaries(report),
+        )
+        decision.publish = True
+        decision.prune_outputs = True
+        # A subtitle's source may change under the same name: re-apply their specs.
+        decision = with_renditions(decision, RenditionPhase.READY, 100)
+        applied = {m["metadata"]["name"] for m in decision.renditions}
+        for name, spec in specs.items():
+            if spec.kind is RenditionKind.SUBTITLE and name not in applied:
+                decision.renditions.append(rendition_manifest(obs, name, spec, owner))
+        return decision
+
+    # 2b. Only the sidecar subtitles changed: rewrite them in the live output.
+    if published and not subs_current:
+        if subs_job is not None and subs_job.complete:
+            return publish(subs)
+        if subs_job is not None and subs_job.failed_final:
+            why = obs.failures.get(subs_job.name) or subs_job.failure_message
+            return fail("SubtitlesFailed", f"updating the subtitles failed: {why}")
+        count = len(obs.spec.subtitles)
+        decision = finish(
+            VideoPhase.PACKAGING,
+            PROGRESS_ENCODED,
+            reason="Subtitles",
+            message=f"writing {count} subtitle track(s) into the live output",
+        )
+        # Two subtitles Jobs must never write one output at once: an older one is
+        # deleted with its pods first, and the new one starts once it is gone.
+        older = [j for j in subs_jobs if j.subtitles != subs]
+        decision.stop_jobs = sorted(j.name for j in older)
+        decision.delete_jobs = [n for n in decision.delete_jobs if n not in decision.stop_jobs]
+        if subs_job is None and all(j.finished for j in older):
+            job = subtitles_job(ref, spec_for_jobs, obs.ladder.spec, config)
+            decision.create_jobs.append(_owned(job, owner))
+        return decision
+
     # 3. Transcode (Indexed over chunks when the ladder asks).
     transcode = current.get(Step.TRANSCODE)
     if transcode is None:
@@ -469,33 +581,5 @@ def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime
                 decision.create_jobs.append(_owned(job, owner))
             return with_renditions(decision, RenditionPhase.ENCODING, PROGRESS_ENCODED)
 
-    # 5. The transcoder's report says whether the output is complete.
-    report = obs.report
-    if report is None or not report.playable:
-        why = obs.report_error or (
-            report.error.message if report and report.error else "kinema.json is not complete"
-        )
-        return with_renditions(
-            fail("OutputIncomplete", f"the output is not playable: {why}"),
-            RenditionPhase.FAILED,
-            0,
-        )
-    hls, dash = report.hls or "", report.dash or ""
-    manifests = Manifests(
-        hls=join_url(obs.public_base, hls),
-        dash=join_url(obs.public_base, dash),
-        thumbnails=join_url(obs.public_base, report.thumbnails) if report.thumbnails else None,
-        poster=join_url(obs.public_base, report.poster) if report.poster else None,
-    )
-    decision = finish(
-        VideoPhase.READY,
-        100,
-        reason="Transcoded",
-        message="",
-        published_digest=d,
-        manifests=manifests,
-        renditions=_summaries(report),
-    )
-    decision.publish = True
-    decision.prune_outputs = True
-    return with_renditions(decision, RenditionPhase.READY, 100)
+    # 5. Publish what the transcode wrote, with the subtitle set it was given.
+    return publish(transcode.subtitles or None)

@@ -39,7 +39,10 @@ from kinema_operator.identity import (
     LABEL_VIDEO,
     Step,
     digest,
+    legacy_digest,
+    output_digest,
     output_key,
+    subtitles_digest,
     video_label,
     video_root_key,
 )
@@ -51,6 +54,7 @@ from kinema_operator.planner import (
     LadderChoice,
     Observed,
     decide,
+    output_subtitles,
     video_conditions,
 )
 from kinema_operator.views import JobView, PodView, last_failure
@@ -253,15 +257,29 @@ class Reconciler:
         meta = body["metadata"]
         namespace, name = meta["namespace"], meta["name"]
         status = _old_status(body)
-        d = digest(spec, ladder.spec)
+        media = digest(spec, ladder.spec)
+        subs = subtitles_digest(spec)
+        legacy = legacy_digest(spec, ladder.spec)
+        d = output_digest(status.digest, status.media_digest, media, legacy)
         key = output_key(namespace, name, d)
         selector = f"{LABEL_VIDEO}={video_label(name)}"
         jobs = tuple(JobView.parse(j) for j in self.kube.list_jobs(namespace, selector))
-        current = {j.step: j for j in jobs if j.digest == d and j.step is not None}
+        current = {
+            j.step: j
+            for j in jobs
+            if j.digest == d and j.step is not None and j.step is not Step.SUBTITLES
+        }
+        subs_job = next(
+            (j for j in jobs if j.digest == d and j.step is Step.SUBTITLES and j.subtitles == subs),
+            None,
+        )
         self._count_in_flight(namespace, name, jobs)
 
         live = (
-            status.phase is VideoPhase.READY and status.digest == d and status.published_digest == d
+            status.phase is VideoPhase.READY
+            and status.digest == d
+            and status.published_digest == d
+            and output_subtitles(status, d, subs, legacy) == subs
         )
         probe = status.probe if status.digest == d else None
         probe_error = ""
@@ -274,7 +292,7 @@ class Reconciler:
                 probe_error = str(exc)
 
         failures: dict[str, str] = {}
-        for job in current.values():
+        for job in [*current.values(), *([subs_job] if subs_job else [])]:
             if job.failed_final and not live:
                 pods = self.kube.list_pods(namespace, f"batch.kubernetes.io/job-name={job.name}")
                 failures[job.name] = last_failure([PodView.parse(p) for p in pods])
@@ -284,7 +302,8 @@ class Reconciler:
         if probe is not None and not live:
             chunks = chunk_count(probe.duration, ladder.spec)
             final = current.get(Step.PACKAGE if chunks > 1 else Step.TRANSCODE)
-            if final is not None and final.complete:
+            rewritten = subs_job is not None and subs_job.complete
+            if rewritten or (final is not None and final.complete):
                 try:
                     report = self.outputs.read_report(key)
                     report_error = "" if report else f"no kinema.json under {self.outputs.url(key)}"
@@ -328,6 +347,9 @@ class Reconciler:
             report=report,
             report_error=report_error,
             renditions=renditions,
+            media_digest=media,
+            subtitles_digest=subs,
+            legacy_digest=legacy,
         )
         return observed, bodies
 
@@ -372,6 +394,8 @@ class Reconciler:
         namespace = obs.namespace
         for job_name in decision.delete_jobs:
             self.kube.delete_job(namespace, job_name)
+        for job_name in decision.stop_jobs:
+            self.kube.delete_job(namespace, job_name, foreground=True)
         for job in decision.create_jobs:
             if self.kube.create_job(job):
                 step = job["metadata"]["labels"].get("kinema.dev/step", "")

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kinema.media import ProbeSummary
-from kinema_operator.identity import LABEL_DIGEST, LABEL_STEP, Step
+from kinema_operator.identity import LABEL_DIGEST, LABEL_STEP, LABEL_SUBTITLES, Step
 
 # The transcoder's JSON progress/error lines and its one-line stderr message.
 _ERROR_PREFIX = "error: "
@@ -42,6 +42,7 @@ class JobView:
     failed_final: bool
     failure_reason: str
     failure_message: str
+    subtitles: str = ""  # the subtitles digest the Job writes ("" on older Jobs)
 
     @classmethod
     def parse(cls, job: dict[str, Any]) -> JobView:
@@ -64,6 +65,7 @@ class JobView:
             failed_final=failed is not None,
             failure_reason=str((failed or {}).get("reason") or ""),
             failure_message=str((failed or {}).get("message") or ""),
+            subtitles=str(labels.get(LABEL_SUBTITLES) or ""),
         )
 
     @property

@@ -1,4 +1,4 @@
-"""``python -m kinema_transcoder transcode|package|probe ...``.
+"""``python -m kinema_transcoder transcode|package|subtitles|probe ...``.
 
 The same commands as ``kinema transcode`` without loading every other component's
 commands first: what a transcode Job's container runs, where start-up time is paid per

@@ -1,4 +1,4 @@
-"""``kinema transcode``, ``kinema package`` and ``kinema probe``.
+"""``kinema transcode``, ``kinema package``, ``kinema subtitles`` and ``kinema probe``.
 
 Registered on the core CLI through the ``kinema.commands`` entry point. Exit status 0
 means the output is complete (or the chunk is done); anything else prints ONE line on
@@ -16,7 +16,7 @@ import typer
 
 from kinema.errors import KinemaError
 from kinema.ladder import EncoderPreference, load_ladder
-from kinema_transcoder import packaging, pipeline
+from kinema_transcoder import packaging, pipeline, resubtitle
 from kinema_transcoder.errors import BadArguments, TranscodeError
 from kinema_transcoder.progress import Reporter
 from kinema_transcoder.sources import open_source
@@ -96,6 +96,22 @@ def package_command(
         raise _fail(exc) from None
 
 
+def subtitles_command(
+    outdir: Annotated[str, typer.Argument(help="A complete output: a path or s3://bucket/prefix.")],
+    subtitle: Annotated[
+        list[str] | None,
+        typer.Option(help="LANG=URI (SRT or WebVTT); repeatable. None removes every sidecar."),
+    ] = None,
+    json_progress: Annotated[bool | None, typer.Option("--json-progress/--bar")] = None,
+) -> None:
+    """Replace the sidecar subtitles of OUTDIR and rewrite its manifests (no re-encode)."""
+    try:
+        sidecars = [parse_subtitle(s) for s in subtitle or []]
+        resubtitle.replace_subtitles(outdir, sidecars, Reporter(json_lines=json_progress))
+    except TranscodeError as exc:
+        raise _fail(exc) from None
+
+
 def probe_command(
     src: Annotated[str, typer.Argument(help="A path, s3:// or https:// URL.")],
 ) -> None:
@@ -115,4 +131,5 @@ def probe_command(
 def register(app: typer.Typer) -> None:
     app.command("transcode")(transcode_command)
     app.command("package")(package_command)
+    app.command("subtitles")(subtitles_command)
     app.command("probe")(probe_command)

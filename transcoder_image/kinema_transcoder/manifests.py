@@ -8,6 +8,10 @@ Pure: records in, ``{relative path: text}`` out. Both formats point at the same 
     audio/<track>/init.mp4, seg_NNNNN.m4s, index.m3u8
     subtitles/<lang>.vtt, <lang>.m3u8
 
+A subtitle-only change rewrites the subtitle entries of existing manifests
+(:func:`with_hls_subtitles`, :func:`with_dash_subtitles`) with the same builders, so
+the result equals what a full run with that subtitle set would have written.
+
 Bitrates come from the bytes written: ``AVERAGE-BANDWIDTH`` is total bits over total
 duration, ``BANDWIDTH`` the busiest segment (video plus the largest audio rendition), as
 Apple's authoring spec defines them. The DASH ``SegmentTimeline`` is built from each
@@ -17,6 +21,7 @@ segment's decode time and duration, so gaps or overlaps would show, not be paper
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -25,6 +30,10 @@ from kinema_transcoder.report import AudioTrackRecord, RenditionRecord, Subtitle
 
 MASTER = "master.m3u8"
 MPD = "manifest.mpd"
+MPD_NAMESPACE = "urn:mpeg:dash:schema:mpd:2011"
+_MEDIA = "#EXT-X-MEDIA:"
+_STREAM = "#EXT-X-STREAM-INF:"
+_ATTR = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 AUDIO_GROUP = "aac"
 SUBTITLE_GROUP = "subs"
 # ISO 639-2 (what containers carry) to the BCP 47 / ISO 639-1 tags players expect.
@@ -171,17 +180,7 @@ def master_playlist(
                 ("URI", f'"{rendition_path(track.rendition, "audio")}/index.m3u8"'),
             ])
         )  # fmt: skip
-    for sub in subtitles:
-        tag = language_tag(sub.language)
-        lines.append(
-            "#EXT-X-MEDIA:"
-            + _attrs([
-                ("TYPE", "SUBTITLES"), ("GROUP-ID", f'"{SUBTITLE_GROUP}"'),
-                ("LANGUAGE", f'"{tag}"'), ("NAME", f'"{sub.name}"'),
-                ("DEFAULT", "NO"), ("AUTOSELECT", "YES"), ("FORCED", "NO"),
-                ("URI", f'"{sub.uri.removesuffix(".vtt")}.m3u8"'),
-            ])
-        )  # fmt: skip
+    lines += [subtitle_media_line(sub) for sub in subtitles]
     if audio or subtitles:
         lines.append("")
     audio_avg = max((average_bitrate(a.rendition) for a in audio), default=0)
@@ -212,6 +211,49 @@ def master_playlist(
         ]
         lines.append("#EXT-X-I-FRAME-STREAM-INF:" + _attrs(pairs))
     return "\n".join(lines) + "\n"
+
+
+def subtitle_media_line(sub: SubtitleRecord) -> str:
+    """The master playlist's ``#EXT-X-MEDIA`` entry of one WebVTT track."""
+    tag = language_tag(sub.language)
+    return _MEDIA + _attrs([
+        ("TYPE", "SUBTITLES"), ("GROUP-ID", f'"{SUBTITLE_GROUP}"'),
+        ("LANGUAGE", f'"{tag}"'), ("NAME", f'"{sub.name}"'),
+        ("DEFAULT", "NO"), ("AUTOSELECT", "YES"), ("FORCED", "NO"),
+        ("URI", f'"{sub.uri.removesuffix(".vtt")}.m3u8"'),
+    ])  # fmt: skip
+
+
+def _stream_inf(line: str, subtitles: bool) -> str:
+    """A variant's ``#EXT-X-STREAM-INF`` with its ``SUBTITLES`` group set or removed."""
+    pairs: list[tuple[str, str | int]] = [
+        (k, v) for k, v in _ATTR.findall(line.removeprefix(_STREAM)) if k != "SUBTITLES"
+    ]
+    if subtitles:
+        at = next((i for i, (k, _) in enumerate(pairs) if k == "CLOSED-CAPTIONS"), len(pairs))
+        pairs.insert(at, ("SUBTITLES", f'"{SUBTITLE_GROUP}"'))
+    return _STREAM + _attrs(pairs)
+
+
+def with_hls_subtitles(master: str, subtitles: list[SubtitleRecord]) -> str:
+    """``master`` (a :func:`master_playlist`) listing exactly ``subtitles``."""
+    lines = master.rstrip("\n").split("\n")
+    first_variant = next(
+        (i for i, line in enumerate(lines) if line.startswith(_STREAM)), len(lines)
+    )
+    head = [line for line in lines[:first_variant] if line and not line.startswith(_MEDIA)]
+    media = [
+        line
+        for line in lines[:first_variant]
+        if line.startswith(_MEDIA) and "TYPE=SUBTITLES" not in line
+    ]
+    media += [subtitle_media_line(sub) for sub in subtitles]
+    out = [*head, ""]
+    if media:
+        out += [*media, ""]
+    for line in lines[first_variant:]:
+        out.append(_stream_inf(line, bool(subtitles)) if line.startswith(_STREAM) else line)
+    return "\n".join(out) + "\n"
 
 
 def subtitle_playlist(vtt_name: str, duration: float) -> str:
@@ -360,15 +402,53 @@ def mpd(
         )
         _template(rep, track.rendition, rendition_path(track.rendition, "audio"))
     for sub in subtitles:
-        tag = language_tag(sub.language)
-        sset = ET.SubElement(
-            period,
-            "AdaptationSet",
-            {"id": str(set_id), "contentType": "text", "mimeType": "text/vtt", "lang": tag},
-        )
+        _text_set(period, sub, set_id)
         set_id += 1
-        ET.SubElement(sset, "Role", {"schemeIdUri": "urn:mpeg:dash:role:2011", "value": "subtitle"})
-        rep = ET.SubElement(sset, "Representation", {"id": f"text_{sub.name}", "bandwidth": "256"})
-        ET.SubElement(rep, "BaseURL").text = sub.uri
+    return _serialize(root)
+
+
+def _text_set(period: ET.Element, sub: SubtitleRecord, set_id: int) -> None:
+    tag = language_tag(sub.language)
+    sset = ET.SubElement(
+        period,
+        "AdaptationSet",
+        {"id": str(set_id), "contentType": "text", "mimeType": "text/vtt", "lang": tag},
+    )
+    ET.SubElement(sset, "Role", {"schemeIdUri": "urn:mpeg:dash:role:2011", "value": "subtitle"})
+    rep = ET.SubElement(sset, "Representation", {"id": f"text_{sub.name}", "bandwidth": "256"})
+    ET.SubElement(rep, "BaseURL").text = sub.uri
+
+
+def _serialize(root: ET.Element) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def with_dash_subtitles(document: str, subtitles: list[SubtitleRecord]) -> str:
+    """``document`` (an :func:`mpd`) whose text adaptation sets are exactly ``subtitles``.
+
+    Raises ValueError when the document is not an MPD with a Period.
+    """
+    try:
+        # Our own output, read back from our own store: no DTD, no entities expected.
+        root = ET.fromstring(document)  # noqa: S314
+    except ET.ParseError as exc:
+        raise ValueError(f"not XML: {exc}") from exc
+    # Parsing turns xmlns into {namespace}Tag names; write them back as mpd() does.
+    for element in root.iter():
+        element.tag = element.tag.rpartition("}")[2]
+    attributes = dict(root.attrib)
+    root.attrib.clear()
+    root.attrib.update({"xmlns": MPD_NAMESPACE, **attributes})
+    period = root.find("Period")
+    if root.tag != "MPD" or period is None:
+        raise ValueError("no MPD Period")
+    for aset in period.findall("AdaptationSet"):
+        if aset.get("contentType") == "text":
+            period.remove(aset)
+    ids = [int(a.get("id", "0")) for a in period.findall("AdaptationSet")]
+    set_id = max(ids, default=-1) + 1
+    for sub in subtitles:
+        _text_set(period, sub, set_id)
+        set_id += 1
+    return _serialize(root)

@@ -54,7 +54,7 @@ from kinema_transcoder.errors import (
     TranscodeError,
     UnsupportedSource,
 )
-from kinema_transcoder.manifests import language_name, language_tag
+from kinema_transcoder.manifests import language_tag
 from kinema_transcoder.progress import Reporter, ffmpeg_fraction, ffmpeg_number
 from kinema_transcoder.report import (
     AudioTrackRecord,
@@ -68,10 +68,11 @@ from kinema_transcoder.report import (
     TranscodeReport,
     TrickplayRecord,
 )
+from kinema_transcoder.resubtitle import TrackWriter, unique_name
 from kinema_transcoder.segmenter import Segmenter
 from kinema_transcoder.sink import Sink
 from kinema_transcoder.sources import open_source, read_text
-from kinema_transcoder.subtitles import SubtitleError, to_webvtt
+from kinema_transcoder.subtitles import SubtitleError
 
 POSTERS_PER_CHUNK = 3
 QUALITY_SAMPLES_PER_S = 5
@@ -153,14 +154,6 @@ def plan_for(probe: ProbeSummary, ladder: LadderSpec, source: str) -> LadderPlan
     if probe.duration <= 0:
         raise UnsupportedSource(f"{source}: the source has no duration (empty or corrupt)")
     return plan
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
 
 
 def transcode(job: Job, reporter: Reporter) -> ChunkReport | TranscodeReport:
@@ -285,7 +278,7 @@ def _encode(
     subtitle_outs: list[ffargs.SubtitleOut] = []
     if index == 0:
         for k, track in enumerate(probe.audio):
-            name = _unique(language_tag(track.language), audio_names)
+            name = unique_name(language_tag(track.language), audio_names)
             out = ffargs.AudioOut(1 if chunked else 0, k, work / "a" / name)
             audio_outs.append((out, name))
         for k, sub in enumerate(probe.subtitles):
@@ -544,24 +537,11 @@ def pick_posters(
 def build_subtitles(
     sink: Sink, job: Job, probe: ProbeSummary, outs: list[ffargs.SubtitleOut]
 ) -> list[SubtitleRecord]:
-    taken: set[str] = set()
+    writer = TrackWriter(sink)
     records: list[SubtitleRecord] = []
 
     def add(language: str, text: str, origin: str, label: str | None) -> None:
-        vtt, cues = to_webvtt(text, origin)
-        tag = language_tag(language)
-        name = _unique(tag, taken)
-        uri = f"subtitles/{name}.vtt"
-        sink.write_bytes(uri, vtt.encode("utf-8"))
-        records.append(
-            SubtitleRecord(
-                language=tag,
-                name=label or language_name(tag) if name == tag else name,
-                uri=uri,
-                source=origin,
-                cues=cues,
-            )
-        )
+        records.append(writer.add(language, text, origin, label))
 
     for out in outs:
         info = probe.subtitles[out.stream]

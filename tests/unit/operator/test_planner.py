@@ -62,8 +62,11 @@ def observed(**over: Any) -> Observed:
         "source_url": "s3://media-bucket/raw/clip.mp4",
         "output_url": "s3://media-bucket/processed/media/clip/d1",
         "public_base": "https://cdn.example.com/processed/media/clip/d1",
+        "subtitles_digest": "s1",
     }
     values.update(over)
+    # Without sidecar subtitles the legacy (one-digest) formula gives the media digest.
+    values.setdefault("legacy_digest", values["digest"])
     return Observed(**values)
 
 
@@ -81,6 +84,7 @@ def job(step: Step, digest: str = "d1", **over: Any) -> JobView:
         "failed_final": False,
         "failure_reason": "",
         "failure_message": "",
+        "subtitles": "s1",
     }
     values.update(over)
     return JobView(**values)
