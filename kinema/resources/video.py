@@ -198,6 +198,7 @@ class JobRefs(Model):
     probe: str | None = None
     transcode: str | None = None
     package: str | None = None
+    subtitles: str | None = Field(default=None, description="Rewrites the subtitle tracks only.")
 
 
 class VideoStatus(Model):

@@ -367,6 +367,7 @@ def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime
                 probe=job_name(obs.name, Step.PROBE, d),
                 transcode=current[Step.TRANSCODE].name if Step.TRANSCODE in current else None,
                 package=current[Step.PACKAGE].name if Step.PACKAGE in current else None,
+                subtitles=subs_job.name if subs_job is not None else None,
             ),
             "renditions": st.renditions if same else [],
         }

@@ -162,6 +162,7 @@ def test_a_finished_subtitles_job_publishes_the_new_set() -> None:
     assert decision.create_jobs == [] and decision.publish
     st = decision.status
     assert st.phase is VideoPhase.READY and st.subtitles_digest == "s2"
+    assert st.jobs is not None and st.jobs.subtitles == subs_job("s2").name
     assert [r.name for r in st.renditions][-1] == "subtitle-fr"
     applied = [m["metadata"]["name"] for m in decision.renditions]
     assert applied == ["clip-subtitle-fr"]
