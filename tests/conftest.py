@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
     from tests.utils.kube_cluster import KubeCluster
+    from tests.utils.moto_server import MotoServer
     from tests.utils.postgres_server import PostgresServer
     from tests.utils.redis_server import RedisServer
     from tests.utils.s3_server import S3Server
@@ -178,8 +179,17 @@ def kube_namespace(kube: KubeCluster) -> Iterator[str]:
 
 @pytest.fixture
 def kube_env(kube: KubeCluster, monkeypatch: pytest.MonkeyPatch) -> KubeCluster:
-    """``KUBECONFIG`` pointing at the test cluster, for code that logs in by itself (kopf)."""
+    """``KUBECONFIG`` pointing at the test cluster, for code that logs in by itself (kopf).
+
+    The kubernetes client reads ``KUBECONFIG`` once, when first imported, into its default
+    location; that is patched too, so code that falls back to it finds this cluster.
+    """
+    import kubernetes.config.kube_config
+
     monkeypatch.setenv("KUBECONFIG", str(kube.kubeconfig))
+    monkeypatch.setattr(
+        kubernetes.config.kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(kube.kubeconfig)
+    )
     return kube
 
 
@@ -229,3 +239,33 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# CloudFront (moto) --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    """moto's CloudFront API on a free port, in a thread of this process."""
+    from tests.utils.moto_server import start_moto
+
+    server = start_moto()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cloudfront_env(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> MotoServer:
+    """KINEMA_CLOUDFRONT_ENDPOINT_URL at an emptied moto, and AWS credentials when the
+    test has none yet (moto takes any; the S3 server's, when set, are kept)."""
+    from tests.utils.moto_server import ACCESS_KEY, SECRET_KEY
+
+    moto_server.reset()
+    monkeypatch.setenv("KINEMA_CLOUDFRONT_ENDPOINT_URL", moto_server.url)
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+    }.items():
+        if not os.environ.get(key):
+            monkeypatch.setenv(key, value)
+    return moto_server

@@ -1,19 +1,23 @@
 """The operator's own settings (``KINEMA_OPERATOR_*``), beside the core's ``KINEMA_*``.
 
 The core settings say where the catalog and the object store are; these say how the
-operator shapes the Jobs it creates and how often it looks at the cluster.
+operator shapes the Jobs it creates and how often it looks at the cluster. The CloudFront
+endpoint and the Stripe key keep their product-wide names (``KINEMA_CLOUDFRONT_*``,
+``KINEMA_STRIPE_*``) through aliases: they name external systems, not operator knobs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class OperatorSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KINEMA_OPERATOR_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="KINEMA_OPERATOR_", extra="ignore", populate_by_name=True
+    )
 
     # The image every probe/transcode/package Job runs (transcoder_image/Dockerfile).
     image: str = "ghcr.io/kinema/transcoder:latest"
@@ -40,3 +44,12 @@ class OperatorSettings(BaseSettings):
     # GPU node pool defaults (JSON: resourceName, nodeSelector, tolerations,
     # runtimeClassName) for Ladders that ask for NVENC but say nothing about scheduling.
     gpu_defaults: dict[str, Any] = Field(default_factory=dict)
+    # CloudFront API endpoint; None means AWS itself (tests point it at moto). Credentials
+    # come from the standard AWS chain (AWS_ACCESS_KEY_ID..., a pod identity).
+    cloudfront_endpoint_url: str | None = Field(
+        default=None, validation_alias="KINEMA_CLOUDFRONT_ENDPOINT_URL"
+    )
+    # Stripe secret key; unset means Plans are synced to the catalog only.
+    stripe_api_key: SecretStr | None = Field(default=None, validation_alias="KINEMA_STRIPE_API_KEY")
+    # Stripe API base URL; None means api.stripe.com (tests point it at stripe-mock).
+    stripe_api_base: str | None = Field(default=None, validation_alias="KINEMA_STRIPE_API_BASE")

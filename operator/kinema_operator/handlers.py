@@ -6,6 +6,12 @@ become ``kopf.PermanentError`` (the status already says why); anything retrying 
 fix becomes ``kopf.TemporaryError``. Deletion runs a finalizer that stops the Jobs,
 removes the output (``deletionPolicy: Delete``) and the catalog rows.
 
+Distributions are synced to CloudFront the same way (created, spec changed, resumed,
+and a timer while a deployment is in progress); their finalizer disables, then deletes
+the CloudFront distribution. When a Distribution's domain appears or changes, the
+Videos that name it are reconciled, so their manifest URLs move to the CDN. Plans go to
+the catalog and, when ``KINEMA_STRIPE_API_KEY`` is set, to a Stripe Product and Price.
+
 Load with ``kopf run -m kinema_operator.handlers`` or ``kinema operator``.
 """
 
@@ -16,15 +22,23 @@ from typing import Any
 
 import kopf
 
+from kinema.resources import distribution as distribution_res
 from kinema.resources import ladder as ladder_res
 from kinema.resources import plan as plan_res
 from kinema.resources import video as video_res
 from kinema.resources.common import GROUP, VERSION
-from kinema_operator import ladders, plans
+from kinema.resources.plan import PlanStatus
+from kinema_operator import distribution, ladders, plans
 from kinema_operator.config import OperatorSettings
 from kinema_operator.errors import InvalidSpec, OperatorError
 from kinema_operator.identity import LABEL_MANAGED_BY, MANAGED_BY
-from kinema_operator.services import build_reconciler, start_metrics, stop
+from kinema_operator.services import (
+    build_cloudfront,
+    build_reconciler,
+    build_stripe,
+    start_metrics,
+    stop,
+)
 
 # The timer ticks every KINEMA_OPERATOR_RESYNC_INTERVAL_S (read when this module is
 # imported); a tick reconciles a Video only if no other trigger did for that long.
@@ -44,6 +58,8 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
     settings.posting.level = logging.WARNING
     settings.watching.server_timeout = 300
     memo.reconciler = build_reconciler()
+    memo.cloudfront = build_cloudfront()
+    memo.stripe = build_stripe()
     memo.metrics = start_metrics(memo.reconciler.op.metrics_port)
 
 
@@ -117,17 +133,117 @@ def video_deleted(
 @kopf.on.create(GROUP, VERSION, plan_res.PLURAL)
 @kopf.on.update(GROUP, VERSION, plan_res.PLURAL, field="spec")
 @kopf.on.resume(GROUP, VERSION, plan_res.PLURAL)
-def plan_changed(body: kopf.Body, name: str, patch: kopf.Patch, memo: kopf.Memo, **_: Any) -> None:
-    spec, error = plans.parse(dict(body))
+def plan_changed(
+    body: kopf.Body, namespace: str | None, name: str, patch: kopf.Patch, memo: kopf.Memo,
+    **_: Any,
+) -> None:  # fmt: skip
+    raw = dict(body)
+    spec, error = plans.parse(raw)
+    enabled = memo.stripe is not None
+    ids = None
     if spec is not None:
         try:
-            memo.reconciler.catalog.upsert_plan(plans.catalog_plan(name, spec))
+            if enabled and namespace is not None:
+                meta = body.metadata
+                ids = memo.stripe.sync(
+                    namespace=namespace,
+                    name=name,
+                    uid=str(meta.uid),
+                    generation=int(meta.get("generation") or 1),
+                    spec=spec,
+                    status=PlanStatus.model_validate(raw.get("status") or {}),
+                )
+            memo.reconciler.catalog.upsert_plan(
+                plans.catalog_plan(name, spec, ids.price_id if ids else None)
+            )
+        except InvalidSpec as exc:
+            patch.status.update(plans.plan_status(raw, str(exc), stripe_enabled=enabled))
+            raise kopf.PermanentError(str(exc)) from exc
         except OperatorError as exc:
-            patch.status.update(plans.plan_status(dict(body), str(exc)))
+            patch.status.update(plans.plan_status(raw, str(exc), stripe_enabled=enabled))
             raise kopf.TemporaryError(str(exc), delay=RETRY_DELAY_S) from exc
-    patch.status.update(plans.plan_status(dict(body), error))
+    patch.status.update(plans.plan_status(raw, error, stripe=ids, stripe_enabled=enabled))
     if error:
         raise kopf.PermanentError(error)
+
+
+def _sync_distribution(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo) -> None:
+    raw = dict(body)
+    try:
+        status = memo.cloudfront.sync(raw)
+    except InvalidSpec as exc:
+        patch.status.update(
+            distribution.distribution_status(raw, ready=False, reason="Invalid", message=str(exc))
+        )
+        raise kopf.PermanentError(str(exc)) from exc
+    except OperatorError as exc:
+        patch.status.update(
+            distribution.distribution_status(
+                raw, ready=False, reason="SyncFailed", message=str(exc)
+            )
+        )
+        raise kopf.TemporaryError(str(exc), delay=RETRY_DELAY_S) from exc
+    patch.status.update(status)
+
+
+@kopf.on.create(GROUP, VERSION, distribution_res.PLURAL)
+@kopf.on.update(GROUP, VERSION, distribution_res.PLURAL, field="spec")
+@kopf.on.resume(GROUP, VERSION, distribution_res.PLURAL)
+def distribution_changed(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, **_: Any) -> None:
+    _sync_distribution(body, patch, memo)
+
+
+@kopf.timer(GROUP, VERSION, distribution_res.PLURAL, interval=RESYNC_S, initial_delay=RESYNC_S)
+def distribution_resync(
+    namespace: str | None, name: str, patch: kopf.Patch, memo: kopf.Memo, **_: Any
+) -> None:
+    # Follows a deployment in progress; a Deployed, current Distribution costs no API
+    # call. The object is read afresh: the timer's own body may predate a spec change.
+    if namespace is None:
+        return
+    try:
+        body = memo.reconciler.kube.get(distribution_res.PLURAL, namespace, name)
+        status = memo.cloudfront.refresh(body) if body else None
+    except OperatorError as exc:  # the next tick retries
+        log.warning("resyncing Distribution %s/%s: %s", namespace, name, exc)
+        return
+    if status is not None:
+        patch.status.update(status)
+
+
+@kopf.on.delete(GROUP, VERSION, distribution_res.PLURAL)
+def distribution_deleted(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    try:
+        waiting = memo.cloudfront.remove(dict(body))
+    except OperatorError as exc:
+        raise kopf.TemporaryError(str(exc), delay=RETRY_DELAY_S) from exc
+    if waiting:
+        raise kopf.TemporaryError(waiting, delay=RETRY_DELAY_S)
+
+
+@kopf.on.event(GROUP, VERSION, distribution_res.PLURAL)
+def distribution_seen(
+    body: kopf.Body, namespace: str | None, name: str, memo: kopf.Memo, **_: Any
+) -> None:
+    """Reconcile the Videos that name this Distribution when where it serves changes."""
+    base = distribution.public_base(dict(body))
+    if namespace is None or not base or memo.get("public_base") == base:
+        return
+    try:
+        videos = memo.reconciler.kube.list_objects(video_res.PLURAL, namespace)
+    except OperatorError as exc:
+        log.warning("listing the Videos of Distribution %s/%s: %s", namespace, name, exc)
+        return
+    for video in videos:
+        ref = (video.get("spec") or {}).get("distributionRef") or {}
+        if ref.get("name") == name:
+            try:
+                memo.reconciler.video(namespace, video["metadata"]["name"])
+            except OperatorError as exc:  # the Video's own timer comes back to it
+                log.warning("reconciling %s after its Distribution changed: %s",
+                            video["metadata"]["name"], exc)  # fmt: skip
+    # Per-object memo: remembered only once every Video has seen the new base.
+    memo.public_base = base
 
 
 @kopf.on.create(GROUP, VERSION, ladder_res.PLURAL)

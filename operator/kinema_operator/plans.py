@@ -1,7 +1,8 @@
 """Plan resources into the catalog's plans table (what the API's entitlements read).
 
 :func:`catalog_plan` is the pure mapping; :func:`plan_status` says whether the Plan was
-accepted. Stripe products and prices are not synced here yet.
+accepted, and where it went: the catalog always, Stripe when a key is configured
+(:mod:`stripe_sync` does the talking).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from kinema.catalog.services.accounts import PlanSpec as CatalogPlan
 from kinema.resources.common import now
 from kinema.resources.plan import PlanSpec, PlanStatus
 from kinema_operator.conditions import condition, merge
+from kinema_operator.stripe_sync import StripeIds
 
 
-def catalog_plan(slug: str, spec: PlanSpec) -> CatalogPlan:
+def catalog_plan(slug: str, spec: PlanSpec, stripe_price_id: str | None = None) -> CatalogPlan:
     return CatalogPlan(
         slug=slug,
         name=spec.display_name,
@@ -29,6 +31,7 @@ def catalog_plan(slug: str, spec: PlanSpec) -> CatalogPlan:
         downloads=spec.downloads,
         ads=spec.ads,
         is_default=spec.default,
+        stripe_price_id=stripe_price_id,
     )
 
 
@@ -42,19 +45,33 @@ def parse(body: dict[str, Any]) -> tuple[PlanSpec | None, str]:
         return None, f"invalid spec at {where}: {first['msg']}"
 
 
-def plan_status(body: dict[str, Any], error: str) -> dict[str, Any]:
+def plan_status(
+    body: dict[str, Any],
+    error: str,
+    *,
+    stripe: StripeIds | None = None,
+    stripe_enabled: bool = True,
+) -> dict[str, Any]:
     generation = int((body.get("metadata") or {}).get("generation") or 1)
     old = PlanStatus.model_validate(body.get("status") or {})
-    ready = (
-        condition("Ready", False, "Invalid" if error.startswith("invalid") else "SyncFailed",
-                  error, generation=generation)
-        if error
-        else condition("Ready", True, "Synced", "in the catalog", generation=generation)
-    )  # fmt: skip
-    status = old.model_copy(
-        update={
-            "observed_generation": generation,
-            "conditions": merge(old.conditions, [ready], now()),
-        }
-    )
-    return status.to_wire()
+    if error:
+        reason = "Invalid" if error.startswith("invalid") else "SyncFailed"
+        ready = condition("Ready", False, reason, error, generation=generation)
+    elif not stripe_enabled:
+        ready = condition(
+            "Ready", True, "StripeDisabled",
+            "in the catalog; not synced to Stripe (KINEMA_STRIPE_API_KEY is unset)",
+            generation=generation,
+        )  # fmt: skip
+    else:
+        where = (
+            f"in the catalog and Stripe (price {stripe.price_id})" if stripe else "in the catalog"
+        )
+        ready = condition("Ready", True, "Synced", where, generation=generation)
+    update: dict[str, Any] = {
+        "observed_generation": generation,
+        "conditions": merge(old.conditions, [ready], now()),
+    }
+    if stripe is not None:
+        update |= {"stripe_product_id": stripe.product_id, "stripe_price_id": stripe.price_id}
+    return old.model_copy(update=update).to_wire()

@@ -11,10 +11,13 @@ from typing import Any
 from kinema.settings import Settings
 from kinema_operator import metrics
 from kinema_operator.catalog_sync import Catalog
+from kinema_operator.cloudfront import CloudFrontApi
+from kinema_operator.cloudfront_sync import CloudFrontSync
 from kinema_operator.config import OperatorSettings
 from kinema_operator.kube import Kube, load_api_client
 from kinema_operator.outputs import Outputs
 from kinema_operator.reconcile import Reconciler
+from kinema_operator.stripe_sync import StripeSync
 
 
 def build_reconciler(
@@ -29,6 +32,19 @@ def build_reconciler(
         settings=settings,
         op=op,
     )
+
+
+def build_cloudfront(op: OperatorSettings | None = None) -> CloudFrontSync:
+    op = op or OperatorSettings()
+    return CloudFrontSync(CloudFrontApi.connect(op.cloudfront_endpoint_url))
+
+
+def build_stripe(op: OperatorSettings | None = None) -> StripeSync | None:
+    """The Stripe sync, or None when no key is configured (Plans go to the catalog only)."""
+    op = op or OperatorSettings()
+    if op.stripe_api_key is None or not op.stripe_api_key.get_secret_value():
+        return None
+    return StripeSync.connect(op.stripe_api_key.get_secret_value(), op.stripe_api_base)
 
 
 def start_metrics(port: int) -> Any:

@@ -35,6 +35,8 @@ class PlanSpec:
     downloads: bool = False
     ads: bool = False
     is_default: bool = False
+    # The Stripe Price subscriptions to this plan use; None leaves the stored one as is.
+    stripe_price_id: str | None = None
 
 
 # The sample plans of the Plan resources, used when no cluster syncs plans.
@@ -65,6 +67,8 @@ def upsert_plan(session: Session, *, spec: PlanSpec) -> Plan:
     plan.downloads = spec.downloads
     plan.ads = spec.ads
     plan.is_default = spec.is_default
+    if spec.stripe_price_id is not None:
+        plan.stripe_price_id = spec.stripe_price_id
     session.flush()
     return plan
 

@@ -1,0 +1,323 @@
+"""Distributions against a real kube-apiserver and CloudFront's API as moto serves it.
+
+The operator runs in-process (``kopf.testing.KopfRunner``) with
+``KINEMA_CLOUDFRONT_ENDPOINT_URL`` pointing at moto; the tests read moto back with
+their own boto3 client. What is asserted is what a platform engineer sees: the
+Distribution's status, and the distribution CloudFront holds (behaviours, TTLs, key
+group, origin access control), one per object whatever restarts or lost status.
+
+moto's limits, and what they leave unproven: it echoes no ``OriginAccessControlId`` on
+origins (the OAC's existence and the status id are checked instead); it accepts any
+ACM certificate, key group and credentials; its deployments finish on the first read
+unless a transition is set (one test sets one to follow a real "InProgress").
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.integration.operator.conftest import TINY_LADDER
+from tests.utils.kubelet import FakeKubelet
+from tests.utils.moto_server import MotoServer
+from tests.utils.operator_run import GROUP, VERSION, conditions_of, operator, video
+from tests.utils.operator_run import wait as wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def wait(what: str, check: Callable[[], Any], timeout: float = 90) -> Any:
+    """Generous: the machine is shared, and Kopf's retries are seconds apart."""
+    return wait_for(what, check, timeout)
+
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "distribution-cloudfront.yaml"
+
+
+def example(name: str = "cdn") -> dict[str, Any]:
+    body: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text())
+    body["metadata"]["name"] = name
+    return body
+
+
+class Distributions:
+    def __init__(self, kube: Any, namespace: str) -> None:
+        from kubernetes import client as k8s
+
+        self.client = kube.api_client()
+        self.api: Any = k8s.CustomObjectsApi(self.client)
+        self.namespace = namespace
+
+    def close(self) -> None:
+        self.client.close()
+
+    def create(self, body: dict[str, Any]) -> None:
+        self.api.create_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, "distributions", body
+        )
+
+    def get(self, name: str = "cdn") -> dict[str, Any] | None:
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            found: dict[str, Any] = self.api.get_namespaced_custom_object(
+                GROUP, VERSION, self.namespace, "distributions", name
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return found
+
+    def ready(self, name: str = "cdn", generation: int = 1) -> dict[str, Any] | None:
+        body = self.get(name)
+        cond = conditions_of(body or {}).get("Ready")
+        if body and cond and cond["status"] == "True" and cond["observedGeneration"] >= generation:
+            return body
+        return None
+
+    def patch(self, name: str, patch: dict[str, Any]) -> None:
+        self.api.patch_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, "distributions", name, patch
+        )
+
+    def delete(self, name: str = "cdn") -> None:
+        self.api.delete_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, "distributions", name
+        )
+
+
+@pytest.fixture
+def dists(kube_env: Any, kube_namespace: str) -> Any:
+    found = Distributions(kube_env, kube_namespace)
+    yield found
+    found.close()
+
+
+def moto_ids(moto: MotoServer) -> list[str]:
+    listing = moto.cloudfront().list_distributions()["DistributionList"]
+    return [item["Id"] for item in listing.get("Items") or []]
+
+
+def ttl(config: dict[str, Any], pattern: str) -> tuple[int, int, int]:
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]["Items"]}
+    b = behaviours[pattern] if pattern else config["DefaultCacheBehavior"]
+    return (b["MinTTL"], b["DefaultTTL"], b["MaxTTL"])
+
+
+def test_distribution_lifecycle_in_cloudfront(
+    operator_settings: dict[str, Any],
+    cloudfront_env: MotoServer,
+    dists: Distributions,
+    kube_namespace: str,
+) -> None:
+    """Created Ready with the example's behaviours, updated in place on a TTL change,
+    adopted (never duplicated) after a restart and a lost status, gone after delete."""
+    moto = cloudfront_env
+    cf = moto.cloudfront()
+    with operator(kube_namespace):
+        dists.create(example())
+        body = wait("the Distribution to be Ready", dists.ready)
+        status = body["status"]
+        dist_id, domain = status["distributionId"], status["domainName"]
+        assert domain.endswith(".cloudfront.net")
+        assert status["arn"].endswith(f"distribution/{dist_id}")
+        assert status["deployment"] == "Deployed"
+        assert conditions_of(body)["Ready"]["reason"] == "Deployed"
+        assert moto_ids(moto) == [dist_id]
+
+        config = cf.get_distribution_config(Id=dist_id)["DistributionConfig"]
+        assert config["Enabled"] is True
+        assert config["Comment"] == "Kinema media"
+        assert config["PriceClass"] == "PriceClass_100"
+        assert config["Aliases"]["Items"] == ["media.example.com"]
+        assert config["ViewerCertificate"]["ACMCertificateArn"].endswith(
+            "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+        )
+        (origin,) = config["Origins"]["Items"]
+        assert origin["DomainName"] == "kinema-media.s3.amazonaws.com"
+        assert origin["OriginPath"] == "/processed"
+        assert ttl(config, "") == (31_536_000,) * 3
+        assert ttl(config, "*.m3u8") == ttl(config, "*.mpd") == (0, 2, 2)
+        for behaviour in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]["Items"]]:
+            assert behaviour["TrustedKeyGroups"]["Items"] == ["K2JCJMDEHXQW5F"]
+            assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+        oacs = cf.list_origin_access_controls()["OriginAccessControlList"]["Items"]
+        assert [o["Id"] for o in oacs] == [status["originAccessControlId"]]
+        assert oacs[0]["OriginAccessControlOriginType"] == "s3"
+
+        # A TTL change updates the same distribution.
+        dists.patch("cdn", {"spec": {"cloudfront": {"cache": {"manifestTtlSeconds": 6}}}})
+        wait("the new generation to be Ready", lambda: dists.ready("cdn", generation=2))
+        config = cf.get_distribution_config(Id=dist_id)["DistributionConfig"]
+        assert ttl(config, "*.m3u8") == (0, 6, 6)
+        assert moto_ids(moto) == [dist_id]
+
+    # A restart after the status lost the id (a crash between create and status write):
+    # the CallerReference brings back the same distribution.
+    dists.api.patch_namespaced_custom_object_status(
+        GROUP, VERSION, kube_namespace, "distributions", "cdn",
+        {"status": {"distributionId": None, "deployment": None}},
+    )  # fmt: skip
+    assert "distributionId" not in (dists.get() or {})["status"]
+    with operator(kube_namespace):
+        adopted = wait(
+            "the Distribution to adopt its CloudFront distribution",
+            lambda: (dists.get() or {}).get("status", {}).get("distributionId"),
+        )
+        assert adopted == dist_id
+        assert moto_ids(moto) == [dist_id]
+        assert len(cf.list_origin_access_controls()["OriginAccessControlList"]["Items"]) == 1
+
+        dists.delete()
+        wait("the Distribution to be deleted", lambda: dists.get() is None, timeout=60)
+        assert moto_ids(moto) == []
+        assert not cf.list_origin_access_controls()["OriginAccessControlList"].get("Items")
+
+
+def test_delete_waits_for_the_disabled_distribution_to_deploy(
+    operator_settings: dict[str, Any],
+    cloudfront_env: MotoServer,
+    dists: Distributions,
+    kube_namespace: str,
+) -> None:
+    """As on AWS, a change stays InProgress for a while: Ready waits for Deployed, and
+    the finalizer deletes only once the disabled distribution is deployed."""
+    moto = cloudfront_env
+    moto.set_transition("cloudfront::distribution", {"progression": "manual", "times": 3})
+    try:
+        with operator(kube_namespace):
+            body = example()
+            body["spec"]["cloudfront"]["signedCookies"] = {"enabled": False}
+            body["spec"]["cloudfront"]["originAccessControl"] = False
+            dists.create(body)
+            deploying = wait(
+                "the Distribution to be deploying",
+                lambda: (
+                    conditions_of(dists.get() or {}).get("Ready", {}).get("reason") == "Deploying"
+                ),
+            )
+            assert deploying
+            body = wait("the Distribution to be Ready", dists.ready, timeout=60)
+            assert "originAccessControlId" not in body["status"]
+            dist_id = body["status"]["distributionId"]
+            config = moto.cloudfront().get_distribution_config(Id=dist_id)["DistributionConfig"]
+            assert config["DefaultCacheBehavior"]["TrustedKeyGroups"]["Quantity"] == 0
+
+            dists.delete()
+            wait("the Distribution to be deleted", lambda: dists.get() is None, timeout=90)
+            assert moto_ids(moto) == []
+    finally:
+        moto.unset_transition("cloudfront::distribution")
+
+
+def test_bad_spec_and_provider_none(
+    operator_settings: dict[str, Any],
+    cloudfront_env: MotoServer,
+    dists: Distributions,
+    kube_namespace: str,
+) -> None:
+    """provider none is Ready with nothing created; a spec CloudFront cannot take (a key
+    group that is not there would be CloudFront's to refuse; a missing keyGroupId is
+    ours) fails with a clear condition and no distribution."""
+    with operator(kube_namespace):
+        dists.create(
+            {
+                "apiVersion": f"{GROUP}/{VERSION}",
+                "kind": "Distribution",
+                "metadata": {"name": "edge"},
+                "spec": {"provider": "none", "baseUrl": "https://edge.example.com/media"},
+            }
+        )
+        body = wait("the none Distribution to be Ready", lambda: dists.ready("edge"))
+        assert conditions_of(body)["Ready"]["reason"] == "NoCDN"
+        assert "distributionId" not in body["status"]
+
+        bad = example("bad")
+        bad["spec"]["cloudfront"]["signedCookies"] = {"enabled": True}
+        dists.create(bad)
+
+        def failed() -> dict[str, Any] | None:
+            cond = conditions_of(dists.get("bad") or {}).get("Ready")
+            return cond if cond and cond["status"] == "False" else None
+
+        cond = wait("the bad Distribution to fail", failed)
+        assert cond["reason"] == "Invalid"
+        assert "signedCookies.enabled needs keyGroupId" in cond["message"]
+        assert moto_ids(cloudfront_env) == []
+        dists.delete("edge")
+        dists.delete("bad")
+        wait("both to be deleted", lambda: not dists.get("edge") and not dists.get("bad"))
+
+
+@pytest.mark.slow
+def test_video_manifests_are_served_from_the_cloudfront_domain(
+    operator_settings: dict[str, Any],
+    cloudfront_env: MotoServer,
+    dists: Distributions,
+    fake_kubelet: FakeKubelet,
+    kube_namespace: str,
+    tiny_source: str,
+) -> None:
+    """A Video naming the Distribution publishes manifest URLs on its CloudFront domain."""
+    with operator(kube_namespace):
+        body = example()
+        body["spec"]["cloudfront"]["originPath"] = ""
+        dists.create(body)
+        domain = wait("the Distribution to be Ready", dists.ready)["status"]["domainName"]
+        api = dists.api
+        api.create_namespaced_custom_object(
+            GROUP, VERSION, kube_namespace, "ladders",
+            {"apiVersion": f"{GROUP}/{VERSION}", "kind": "Ladder",
+             "metadata": {"name": "tiny"}, "spec": copy.deepcopy(TINY_LADDER)},
+        )  # fmt: skip
+        api.create_namespaced_custom_object(
+            GROUP, VERSION, kube_namespace, "videos",
+            video("clip", tiny_source, ladderRef={"name": "tiny"},
+                  distributionRef={"name": "cdn"}),
+        )  # fmt: skip
+
+        def done() -> dict[str, Any] | None:
+            fake_kubelet.raise_errors()
+            found: dict[str, Any] = api.get_namespaced_custom_object(
+                GROUP, VERSION, kube_namespace, "videos", "clip"
+            )
+            conds = conditions_of(found)
+            finished = any(conds.get(t, {}).get("status") == "True" for t in ("Ready", "Failed"))
+            return found if finished else None
+
+        found = wait("the Video to finish", done, timeout=240)
+        assert conditions_of(found)["Ready"]["status"] == "True", found["status"]
+        manifests = found["status"]["manifests"]
+        assert manifests["hls"].startswith(f"https://{domain}/"), manifests
+        assert manifests["dash"].startswith(f"https://{domain}/"), manifests
+        assert manifests["hls"].endswith(".m3u8") and manifests["dash"].endswith(".mpd")
+        api.delete_namespaced_custom_object(GROUP, VERSION, kube_namespace, "videos", "clip")
+        dists.delete()
+        wait("the Distribution to be deleted", lambda: dists.get() is None, timeout=60)
+
+
+def test_switching_to_provider_none_takes_the_distribution_down(
+    operator_settings: dict[str, Any],
+    cloudfront_env: MotoServer,
+    dists: Distributions,
+    kube_namespace: str,
+) -> None:
+    with operator(kube_namespace):
+        dists.create(example())
+        wait("the Distribution to be Ready", dists.ready)
+        assert len(moto_ids(cloudfront_env)) == 1
+        dists.patch("cdn", {"spec": {"provider": "none", "baseUrl": "https://edge.example.com"}})
+        body = wait("the none Distribution to be Ready", lambda: dists.ready("cdn", 2), timeout=60)
+        assert conditions_of(body)["Ready"]["reason"] == "NoCDN"
+        assert "domainName" not in body["status"] and "distributionId" not in body["status"]
+        assert moto_ids(cloudfront_env) == []
+        oacs = cloudfront_env.cloudfront().list_origin_access_controls()
+        assert not oacs["OriginAccessControlList"].get("Items")
+        dists.delete()
+        wait("the Distribution to be deleted", lambda: dists.get() is None)
