@@ -281,6 +281,16 @@ def _summaries(report: TranscodeReport) -> list[RenditionSummary]:
     return out
 
 
+def manifest_urls(public_base: str, report: TranscodeReport) -> Manifests:
+    """Where players find the output's manifests and pictures, under ``public_base``."""
+    return Manifests(
+        hls=join_url(public_base, report.hls or ""),
+        dash=join_url(public_base, report.dash or ""),
+        thumbnails=join_url(public_base, report.thumbnails) if report.thumbnails else None,
+        poster=join_url(public_base, report.poster) if report.poster else None,
+    )
+
+
 def job_spec(obs: Observed) -> VideoSpec:
     """The spec the Jobs see: URIs resolved (``upload:`` ids become object-store URLs)."""
     resolved = dict(obs.subtitles)
@@ -401,7 +411,10 @@ def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime
     # metadata to sync (also after a failed subtitles update whose spec was reverted).
     published = same and st.published_digest == d
     if published and subs_current:
-        decision = finish(VideoPhase.READY, 100, reason="Transcoded", message="")
+        updates: dict[str, Any] = {}
+        if obs.report is not None:  # read because the public base moved (a CDN came up)
+            updates["manifests"] = manifest_urls(obs.public_base, obs.report)
+        decision = finish(VideoPhase.READY, 100, reason="Transcoded", message="", **updates)
         decision.sync_metadata = st.observed_generation != obs.generation
         return decision
     # A failure whose Jobs were garbage-collected stays a failure until the spec changes.
@@ -482,13 +495,7 @@ def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime
                 RenditionPhase.FAILED,
                 0,
             )
-        hls, dash = report.hls or "", report.dash or ""
-        manifests = Manifests(
-            hls=join_url(obs.public_base, hls),
-            dash=join_url(obs.public_base, dash),
-            thumbnails=join_url(obs.public_base, report.thumbnails) if report.thumbnails else None,
-            poster=join_url(obs.public_base, report.poster) if report.poster else None,
-        )
+        manifests = manifest_urls(obs.public_base, report)
         decision = finish(
             VideoPhase.READY,
             100,

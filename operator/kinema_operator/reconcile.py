@@ -324,10 +324,15 @@ class Reconciler:
         public = (
             f"{self.op.public_base_url.rstrip('/')}/{key}"
             if self.op.public_base_url
-            else self.outputs.url(key)
-            if live
             else self._distribution_base(namespace, spec, key)
         )
+        if live and status.manifests and not status.manifests.hls.startswith(f"{public}/"):
+            # Published before its Distribution had a domain (or the domain changed):
+            # read the report again so the planner can point status.manifests there.
+            try:
+                report = self.outputs.read_report(key)
+            except OutputError as exc:
+                log.warning("%s/%s: re-reading the report for new URLs: %s", namespace, name, exc)
         observed = Observed(
             namespace=namespace,
             name=name,

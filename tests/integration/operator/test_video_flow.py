@@ -40,13 +40,6 @@ def operator_env(
     from kinema.catalog import migrate
 
     migrate.upgrade(pg_url)
-    # The kubernetes client reads KUBECONFIG once, when first imported (before kube_env
-    # set it); Kopf's login and the operator fall back to that default location.
-    import kubernetes.config.kube_config
-
-    monkeypatch.setattr(
-        kubernetes.config.kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(kube_env.kubeconfig)
-    )
     storage = f"s3://{s3_env.bucket}/{s3_prefix.rstrip('/')}"
     for key, value in {
         "KINEMA_DATABASE_URL": pg_url,

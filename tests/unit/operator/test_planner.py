@@ -294,6 +294,21 @@ def test_a_metadata_edit_of_a_ready_video_runs_nothing() -> None:
     assert ready.last_transition_time == AT  # still the time it became Ready
 
 
+def test_a_live_video_follows_its_distribution_to_a_new_domain() -> None:
+    status = ready_status()
+    moved = "https://d111.cloudfront.net/processed/media/clip/d1"
+    # Without a report (the URLs still match) the manifests stay as they are...
+    kept = run(observed(status=status, public_base=moved))
+    assert kept.status.manifests == status.manifests
+    # ...with one (read because they did not match) they move, and nothing runs.
+    decision = run(observed(status=status, public_base=moved, report=REPORT))
+    assert decision.create_jobs == [] and not decision.publish
+    assert decision.status.phase is VideoPhase.READY
+    assert decision.status.manifests is not None
+    assert decision.status.manifests.hls == f"{moved}/master.m3u8"
+    assert decision.status.manifests.dash == f"{moved}/manifest.mpd"
+
+
 def test_a_new_ladder_retranscodes_and_keeps_the_live_output() -> None:
     status = ready_status()
     stale = (done(Step.PROBE), done(Step.TRANSCODE), done(Step.PACKAGE))
