@@ -264,12 +264,9 @@ def test_video_manifests_are_served_from_the_cloudfront_domain(
     kube_namespace: str,
     tiny_source: str,
 ) -> None:
-    """A Video naming the Distribution publishes manifest URLs on its CloudFront domain."""
+    """A Video naming a Distribution that is not there yet publishes on the store; once
+    the Distribution has its CloudFront domain, the live Video's manifests move there."""
     with operator(kube_namespace):
-        body = example()
-        body["spec"]["cloudfront"]["originPath"] = ""
-        dists.create(body)
-        domain = wait("the Distribution to be Ready", dists.ready)["status"]["domainName"]
         api = dists.api
         api.create_namespaced_custom_object(
             GROUP, VERSION, kube_namespace, "ladders",
@@ -282,21 +279,39 @@ def test_video_manifests_are_served_from_the_cloudfront_domain(
                   distributionRef={"name": "cdn"}),
         )  # fmt: skip
 
-        def done() -> dict[str, Any] | None:
+        def get_video() -> dict[str, Any]:
             fake_kubelet.raise_errors()
             found: dict[str, Any] = api.get_namespaced_custom_object(
                 GROUP, VERSION, kube_namespace, "videos", "clip"
             )
+            return found
+
+        def done() -> dict[str, Any] | None:
+            found = get_video()
             conds = conditions_of(found)
             finished = any(conds.get(t, {}).get("status") == "True" for t in ("Ready", "Failed"))
             return found if finished else None
 
         found = wait("the Video to finish", done, timeout=240)
         assert conditions_of(found)["Ready"]["status"] == "True", found["status"]
-        manifests = found["status"]["manifests"]
-        assert manifests["hls"].startswith(f"https://{domain}/"), manifests
+        before = found["status"]["manifests"]
+        assert before["hls"].startswith("s3://"), before  # no CDN yet: the store's URL
+
+        body = example()
+        body["spec"]["cloudfront"]["originPath"] = ""
+        dists.create(body)
+        domain = wait("the Distribution to be Ready", dists.ready)["status"]["domainName"]
+
+        def moved() -> dict[str, Any] | None:
+            manifests: dict[str, Any] = get_video()["status"]["manifests"]
+            return manifests if manifests["hls"].startswith(f"https://{domain}/") else None
+
+        manifests = wait("the Video's manifests to move to the CDN", moved)
         assert manifests["dash"].startswith(f"https://{domain}/"), manifests
+        # The same object: the store URL ends with the CDN path (the origin path is "").
+        assert before["hls"].endswith("/" + manifests["hls"].removeprefix(f"https://{domain}/"))
         assert manifests["hls"].endswith(".m3u8") and manifests["dash"].endswith(".mpd")
+        assert conditions_of(get_video())["Ready"]["status"] == "True"
         api.delete_namespaced_custom_object(GROUP, VERSION, kube_namespace, "videos", "clip")
         dists.delete()
         wait("the Distribution to be deleted", lambda: dists.get() is None, timeout=60)
