@@ -8,6 +8,9 @@ at head: migrations run before start (``kinema migrate``), never inside a reques
 from __future__ import annotations
 
 import logging
+import mimetypes
+import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +18,9 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
+from starlette.staticfiles import NotModifiedResponse
+from starlette.types import Scope
 
 from kinema import __version__
 from kinema.catalog import migrate
@@ -89,11 +95,89 @@ def create_app(
     return app
 
 
+# Precompressed siblings the web build writes next to each asset (see web/vite.config.ts),
+# best first. Only the web app's /assets are served this way: media segments are already
+# compressed and must keep exact byte ranges, so nothing else is ever content-encoded.
+_ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+# Vite names every asset `<name>-<8+ char content hash>.<ext>`: such a URL never changes
+# content, so browsers and CDNs may keep it for a year without revalidating.
+_HASHED = re.compile(r"-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$")
+_IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def accepted_encodings(header: str | None) -> set[str]:
+    """Content codings an Accept-Encoding header allows (q > 0), lower-cased; ``*`` stands
+    for any coding not named."""
+    accepted: set[str] = set()
+    refused: set[str] = set()
+    for part in (header or "").split(","):
+        name, _, params = part.strip().partition(";")
+        name = name.strip().lower()
+        if not name:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        (accepted if q > 0 else refused).add(name)
+    if "*" in accepted:
+        accepted |= {coding for coding, _ in _ENCODINGS if coding not in refused}
+    return accepted
+
+
+class WebAssets(StaticFiles):
+    """The built app's hashed assets: a precompressed sibling (``.br``, ``.gz``) when the
+    client accepts it, ``Vary: Accept-Encoding`` wherever a sibling exists, and long
+    immutable caching for hashed names. A Range request always gets the plain bytes."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        request_headers = Headers(scope=scope)
+        path = Path(full_path)
+        siblings = [
+            (coding, path.with_name(path.name + suffix))
+            for coding, suffix in _ENCODINGS
+            if path.suffix not in (".br", ".gz")
+        ]
+        siblings = [(coding, file) for coding, file in siblings if file.is_file()]
+        accepted = accepted_encodings(request_headers.get("accept-encoding"))
+        chosen = None
+        if "range" not in request_headers:
+            chosen = next(((c, f) for c, f in siblings if c in accepted), None)
+        if chosen is not None:
+            coding, file = chosen
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            response = FileResponse(
+                file, status_code=status_code, stat_result=file.stat(), media_type=media_type
+            )
+            response.headers["content-encoding"] = coding
+            # Byte ranges of the encoded body are not what a Range client means.
+            del response.headers["accept-ranges"]
+        else:
+            response = FileResponse(path, status_code=status_code, stat_result=stat_result)
+        if siblings:
+            response.headers["vary"] = "Accept-Encoding"
+        if _HASHED.search(path.name):
+            response.headers["cache-control"] = _IMMUTABLE
+        if self.is_not_modified(response.headers, request_headers):
+            return NotModifiedResponse(response.headers)
+        return response
+
+
 def _mount_web(app: FastAPI, dist: Path) -> None:
     """Serve the built web app; unknown non-API paths get index.html (client routing)."""
     assets = dist / "assets"
     if assets.is_dir():
-        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+        app.mount("/assets", WebAssets(directory=assets), name="assets")
     index = dist / "index.html"
 
     @app.get("/{path:path}", include_in_schema=False)
@@ -103,7 +187,8 @@ def _mount_web(app: FastAPI, dist: Path) -> None:
             return FileResponse(candidate)
         if path.startswith("api/"):
             return Response(status_code=404)
-        return FileResponse(index)
+        # The shell names the current hashed assets: always revalidate it.
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
 def web_available(web_dist: Path | None = WEB_DIST) -> bool:

@@ -17,8 +17,15 @@ import { MyListPage } from "./routes/MyList";
 import { GenrePage } from "./routes/Genre";
 import { AccountPage } from "./routes/Account";
 import { NotFoundPage } from "./routes/NotFound";
+import { loadedWatchPage, loadWatchPage } from "./lib/watchPrefetch";
 
-const WatchPage = lazy(() => import("./routes/Watch"));
+const LazyWatchPage = lazy(loadWatchPage);
+
+function WatchPage() {
+  // Usually loaded already: main.tsx starts the download before the first render.
+  const Loaded = loadedWatchPage();
+  return Loaded ? <Loaded /> : <LazyWatchPage />;
+}
 const AdminPage = lazy(() => import("./routes/Admin"));
 
 function RequireAuth({ children, needsProfile = true }: { children: ReactNode; needsProfile?: boolean }) {

@@ -4,7 +4,11 @@ import { BrowserRouter } from "react-router-dom";
 import { App } from "./App";
 import { I18nProvider } from "./i18n";
 import { AuthProvider } from "./hooks/useAuth";
+import { startWatchPrefetch } from "./lib/watchPrefetch";
 import "./styles/global.css";
+
+// Before React renders: a watch page's player code and playback info start loading now.
+startWatchPrefetch(window.location.pathname);
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");

@@ -3,14 +3,12 @@ transcoded CMAF): what a viewer and an admin do, checked by what they would see.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Request, expect
 
 from tests.e2e.web import webapp
@@ -24,21 +22,7 @@ def _video(page: Page, expr: str) -> Any:
     return page.evaluate(f"() => {{ const v = document.querySelector('video'); return {expr}; }}")
 
 
-def _ensure_playing(page: Page, timeout_s: float = 25) -> None:
-    """Wait for playback; press the big play button if the browser refused autoplay."""
-    player = page.get_by_test_id("player")
-    expect(player).to_have_attribute("data-ready", "true", timeout=timeout_s * 1000)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if player.get_attribute("data-playing") == "true":
-            return
-        big = page.locator(".player__big-play")
-        if big.is_visible():
-            # It may go away first: playback started on its own.
-            with contextlib.suppress(PlaywrightError):
-                big.click(timeout=2000)
-        page.wait_for_timeout(250)
-    raise AssertionError(f"not playing; error={player.get_attribute('data-error')}")
+_ensure_playing = webapp.ensure_playing
 
 
 def _open_player(page: Page, stack: Any) -> None:

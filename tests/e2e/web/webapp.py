@@ -8,6 +8,7 @@ the real pipeline, the API the real app, the player the real build.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -165,6 +166,8 @@ class KinemaUp:
     port: int
     ingest: list[Path] = field(default_factory=list)
     workers: int = 1
+    # More environment for the process (say, S3 storage settings).
+    env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[str] | None = None
 
     @property
@@ -187,6 +190,7 @@ class KinemaUp:
             "KINEMA_ADMIN_EMAIL": ADMIN_EMAIL,
             "KINEMA_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "KINEMA_WORKERS": str(self.workers),
+            **self.env,
         }
         cmd = [sys.executable, "-c", "from kinema.cli import main; main()", "up"]
         cmd += ["--port", str(self.port), "--data-dir", str(self.data_dir), "--no-sample"]
@@ -252,6 +256,26 @@ def wait_ready(client: httpx.Client, *, timeout_s: float = 240) -> list[dict[str
 
 
 # --- browser helpers -----------------------------------------------------------------------
+
+
+def ensure_playing(page: Any, timeout_s: float = 25) -> None:
+    """Wait for playback; press the big play button if the browser refused autoplay."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import expect
+
+    player = page.get_by_test_id("player")
+    expect(player).to_have_attribute("data-ready", "true", timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if player.get_attribute("data-playing") == "true":
+            return
+        big = page.locator(".player__big-play")
+        if big.is_visible():
+            # It may go away first: playback started on its own.
+            with contextlib.suppress(PlaywrightError):
+                big.click(timeout=2000)
+        page.wait_for_timeout(250)
+    raise AssertionError(f"not playing; error={player.get_attribute('data-error')}")
 
 
 def login(

@@ -244,7 +244,17 @@ export function usePlayer(options: UsePlayerOptions) {
         rebufferingGoal: 1,
       },
       manifest: { retryParameters: { maxAttempts: 3, baseDelay: 500, timeout: 15000 } },
-      abr: { enabled: true },
+      // Start on a modest rung (about 1 Mb/s): the first frame needs only a small first
+      // segment. The browser's own guess (Network Information) is coarse and often
+      // optimistic. The first upgrade waits 2 s: Shaka switches as soon as 128 KB have
+      // measured the line, which is usually while the first segment is still arriving,
+      // and that segment would then be thrown away and fetched again at the new rung.
+      abr: {
+        enabled: true,
+        defaultBandwidthEstimate: 1_000_000,
+        useNetworkInformation: false,
+        minTimeToSwitch: 2,
+      },
     });
     const onError = (event: Event) => {
       const detail = (event as unknown as { detail: unknown }).detail;
@@ -379,6 +389,18 @@ export function usePlayer(options: UsePlayerOptions) {
         onFatalRef.current?.(e);
         return;
       }
+      const active = player.getVariantTracks().find((t) => t.active);
+      if (active) qoeRef.current.bandwidth(performance.now(), active.bandwidth);
+      refreshTracks();
+      patch({ ready: true, starting: true, duration: Number.isFinite(video.duration) ? video.duration : 0 });
+      // Play first, then fetch the side-loaded subtitles: the first frame must not wait
+      // for caption files that may never be switched on.
+      const started = video.play().then(
+        () => patch({ starting: false }),
+        // Autoplay with sound can be refused (no user gesture yet): the big play button
+        // shows, as on the big streaming sites, rather than starting muted.
+        () => patch({ starting: false, playing: false, buffering: false }),
+      );
       const inManifest = new Set(player.getTextTracks().map((t) => t.language));
       // Side-loaded tracks need a known duration, which load() has established.
       for (const sub of subtitlesRef.current) {
@@ -389,6 +411,7 @@ export function usePlayer(options: UsePlayerOptions) {
         } catch {
           // A missing subtitle file must not stop playback.
         }
+        if (cancelled) return;
       }
       if (cancelled) return;
       const preferred = preferredTextRef.current;
@@ -401,18 +424,8 @@ export function usePlayer(options: UsePlayerOptions) {
       } else {
         player.selectTextTrack(null);
       }
-      const active = player.getVariantTracks().find((t) => t.active);
-      if (active) qoeRef.current.bandwidth(performance.now(), active.bandwidth);
       refreshTracks();
-      patch({ ready: true, starting: true, duration: Number.isFinite(video.duration) ? video.duration : 0 });
-      try {
-        await video.play();
-        patch({ starting: false });
-      } catch {
-        // Autoplay with sound can be refused (no user gesture yet): the big play button
-        // shows, as on the big streaming sites, rather than starting muted.
-        patch({ starting: false, playing: false, buffering: false });
-      }
+      await started;
     };
     void load();
     return () => {

@@ -139,6 +139,7 @@ export const en = {
   "admin.renditions": "Renditions",
   "admin.watch": "Watch",
   "admin.processingOf": "{name}: {pct}% processed",
+  "admin.retranscodeFailed": "Re-transcode failed: viewers still get the previous version.",
 
   "status.draft": "Draft",
   "status.uploading": "Uploading",
@@ -167,6 +168,7 @@ export const en = {
   "player.fullscreen": "Full screen",
   "player.exitFullscreen": "Exit full screen",
   "player.cast": "Cast to a device",
+  "player.castingTo": "Playing on {device}",
   "player.back": "Back",
   "player.skipIntro": "Skip intro",
   "player.nextEpisode": "Next episode",

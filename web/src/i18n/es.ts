@@ -141,6 +141,7 @@ export const es: Messages = {
   "admin.renditions": "Calidades",
   "admin.watch": "Ver",
   "admin.processingOf": "{name}: {pct}% procesado",
+  "admin.retranscodeFailed": "La nueva transcodificación falló: se sigue sirviendo la versión anterior.",
 
   "status.draft": "Borrador",
   "status.uploading": "Subiendo",
@@ -169,6 +170,7 @@ export const es: Messages = {
   "player.fullscreen": "Pantalla completa",
   "player.exitFullscreen": "Salir de pantalla completa",
   "player.cast": "Enviar a un dispositivo",
+  "player.castingTo": "Reproduciendo en {device}",
   "player.back": "Volver",
   "player.skipIntro": "Saltar intro",
   "player.nextEpisode": "Siguiente episodio",

@@ -8,8 +8,10 @@ import type { PlaybackEventCreate, TitleDetail } from "../api/client";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { Player } from "../components/Player/Player";
 import type { NextEpisode } from "../components/Player/Player";
+import { creditsAt, introOf } from "../components/Player/chapters";
 import type { QoeReport } from "../components/Player/qoe";
 import { useApi } from "../hooks/useApi";
+import { takePrefetchedPlayback } from "../lib/watchPrefetch";
 import type { PlayerSource } from "../hooks/usePlayer";
 import type { ProgressReason } from "../hooks/usePlaybackReporting";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -45,7 +47,10 @@ export default function WatchPage() {
   const titleId = params.get("title");
   const navigate = useNavigate();
   const { t } = useI18n();
-  const playback = useApi(() => unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } })), [videoId]);
+  const playback = useApi(() => {
+    const fresh = () => unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } }));
+    return takePrefetchedPlayback(videoId, fresh) ?? fresh();
+  }, [videoId]);
   const detail = useApi(
     () => (titleId ? unwrap(api.GET("/api/v1/titles/{title_id}", { params: { path: { title_id: titleId } } })) : Promise.resolve(undefined)),
     [titleId],
@@ -96,7 +101,12 @@ export default function WatchPage() {
     [sendEvent],
   );
 
-  const next = nextEpisode(detail.data, videoId, t);
+  // Chapter marks from the API: "Skip intro" over the intro, and the next-episode
+  // countdown from the start of the end credits (else at the end of the video).
+  const intro = useMemo(() => introOf(p?.chapters), [p?.chapters]);
+  const following = nextEpisode(detail.data, videoId, t);
+  const credits = creditsAt(p?.chapters);
+  const next = following && credits !== null ? { ...following, at: credits } : following;
   const backHref = titleId ? `/title/${titleId}` : "/";
   const episode = detail.data?.seasons.flatMap((s) => s.episodes).find((e) => e.id === videoId);
   const subtitle = episode
@@ -122,7 +132,7 @@ export default function WatchPage() {
           subtitle={subtitle}
           source={source}
           thumbnailsUrl={p.thumbnails_url}
-          intro={null}
+          intro={intro}
           next={next}
           backHref={backHref}
           onBack={() => (window.history.length > 1 ? navigate(-1) : navigate(backHref))}

@@ -9,6 +9,7 @@ import { usePlayer } from "../../hooks/usePlayer";
 import type { PlayerSource } from "../../hooks/usePlayer";
 import { usePlayerShortcuts } from "../../hooks/usePlayerShortcuts";
 import { usePlaybackReporting } from "../../hooks/usePlaybackReporting";
+import { useCast } from "../../hooks/useCast";
 import type { ReportingCallbacks } from "../../hooks/usePlaybackReporting";
 import { SeekBar } from "./SeekBar";
 import { Popover, RadioGroup } from "./Popover";
@@ -74,8 +75,29 @@ export function Player(props: PlayerProps) {
   }, []);
   usePlayerShortcuts(controls, state, activity);
 
+  // Google Cast: the sender SDK loads only once playback has settled (never ahead of the
+  // first frame), and the receiver gets the manifest and the position of that moment.
+  const { cast, startCast } = useCast({
+    enabled: state.ready && !state.starting,
+    media: () => {
+      const url = source?.hls ?? source?.dash ?? null;
+      if (!url) return null;
+      return {
+        url,
+        kind: source?.hls ? "hls" : "dash",
+        title,
+        subtitle: subtitle ?? null,
+        position: videoRef.current?.currentTime ?? 0,
+      };
+    },
+    onCasting: controls.pause,
+  });
+
+  // Trickplay sprites wait until the video is loaded: they must not compete with the
+  // manifest and first segments for the first frame.
+  const thumbsWanted = state.ready;
   useEffect(() => {
-    if (!thumbnailsUrl) {
+    if (!thumbnailsUrl || !thumbsWanted) {
       setThumbnails([]);
       return;
     }
@@ -85,7 +107,7 @@ export function Player(props: PlayerProps) {
       .then((text) => setThumbnails(parseThumbnailsVtt(text, thumbnailsUrl)))
       .catch(() => setThumbnails([]));
     return () => abort.abort();
-  }, [thumbnailsUrl]);
+  }, [thumbnailsUrl, thumbsWanted]);
 
   // Next-episode countdown: from the credits marker (or the end) down to zero.
   const inCredits =
@@ -181,6 +203,12 @@ export function Player(props: PlayerProps) {
           {subtitle ? <p className="player__subtitle">{subtitle}</p> : null}
         </div>
       </div>
+
+      {cast.device ? (
+        <p className="player__casting" role="status">
+          {t("player.castingTo", { device: cast.device })}
+        </p>
+      ) : null}
 
       {showIntro ? (
         <button type="button" className="player__skip btn" onClick={() => controls.seek(intro!.end)}>
@@ -331,8 +359,16 @@ export function Player(props: PlayerProps) {
               onChange={(h) => controls.selectQuality(h === 0 ? null : h)}
             />
           </Popover>
-          {state.remoteAvailable ? (
-            <button type="button" className="player__button" aria-label={t("player.cast")} title={t("player.cast")} onClick={controls.castOrRemote}>
+          {cast.available || state.remoteAvailable ? (
+            <button
+              type="button"
+              className="player__button"
+              aria-label={t("player.cast")}
+              title={t("player.cast")}
+              aria-pressed={cast.device !== null}
+              onClick={cast.available ? startCast : controls.castOrRemote}
+              data-testid="cast-button"
+            >
               <Icon name="cast" size={26} />
             </button>
           ) : null}

@@ -1,0 +1,151 @@
+"""The web app's static mount: precompressed assets by Accept-Encoding, long caching for
+hashed names, and nothing else ever content-encoded (media segments, manifests, Range)."""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kinema_api.app import accepted_encodings, create_app
+from kinema_api.context import AppContext
+from tests.utils.factories import bearer, make_playable_video, signup
+
+SCRIPT = b"export const answer = 42;\n" * 200
+# The build writes real Brotli; the server never decodes it, so any bytes prove the point
+# (and the test client cannot decode Brotli).
+FAKE_BROTLI = b"\x1b\x00brotli-stand-in"
+ASSET = "index-AbCdEf12.js"
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    root = tmp_path / "dist"
+    (root / "assets").mkdir(parents=True)
+    (root / "index.html").write_text("<!doctype html><div id=root></div>", encoding="utf-8")
+    (root / "favicon.svg").write_text("<svg/>", encoding="utf-8")
+    asset = root / "assets" / ASSET
+    asset.write_bytes(SCRIPT)
+    asset.with_name(ASSET + ".gz").write_bytes(gzip.compress(SCRIPT))
+    asset.with_name(ASSET + ".br").write_bytes(FAKE_BROTLI)
+    (root / "assets" / "plain-Zz9Yy8Xx.css").write_bytes(b"body{color:red}")
+    return root
+
+
+@pytest.fixture
+def web(ctx: AppContext, dist: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(context=ctx, web_dist=dist)) as c:
+        yield c
+
+
+def _raw(
+    client: TestClient, url: str, headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
+    with client.stream("GET", url, headers=headers) as r:
+        return r.status_code, dict(r.headers), b"".join(r.iter_raw())
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, set()),
+        ("", set()),
+        ("gzip", {"gzip"}),
+        ("gzip, deflate, br, zstd", {"gzip", "deflate", "br", "zstd"}),
+        ("br;q=0, gzip;q=0.5", {"gzip"}),
+        ("*", {"*", "br", "gzip"}),
+        ("*, br;q=0", {"*", "gzip"}),
+        ("GZIP;Q=1", {"gzip"}),
+        ("gzip;q=nonsense", set()),
+    ],
+)
+def test_accepted_encodings(header: str | None, expected: set[str]) -> None:
+    assert accepted_encodings(header) == expected
+
+
+def test_brotli_when_accepted(web: TestClient) -> None:
+    status, headers, body = _raw(web, f"/assets/{ASSET}", {"Accept-Encoding": "gzip, br"})
+    assert status == 200
+    assert headers["content-encoding"] == "br"
+    assert headers["vary"] == "Accept-Encoding"
+    assert headers["content-type"].startswith("text/javascript")
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "accept-ranges" not in headers
+    assert body == FAKE_BROTLI
+
+
+def test_gzip_when_only_gzip_is_accepted(web: TestClient) -> None:
+    status, headers, body = _raw(web, f"/assets/{ASSET}", {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["content-encoding"] == "gzip"
+    assert headers["vary"] == "Accept-Encoding"
+    assert gzip.decompress(body) == SCRIPT
+    # What a browser does with it: the decoded body is the script.
+    assert web.get(f"/assets/{ASSET}", headers={"Accept-Encoding": "gzip"}).content == SCRIPT
+
+
+@pytest.mark.parametrize("accept", ["identity", "", "br;q=0, gzip;q=0", "deflate"])
+def test_plain_when_not_asked(web: TestClient, accept: str) -> None:
+    status, headers, body = _raw(web, f"/assets/{ASSET}", {"Accept-Encoding": accept})
+    assert status == 200
+    assert "content-encoding" not in headers
+    assert headers["vary"] == "Accept-Encoding"  # caches must still key on the header
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert body == SCRIPT
+
+
+def test_range_on_an_asset_gets_plain_bytes(web: TestClient) -> None:
+    status, headers, body = _raw(
+        web, f"/assets/{ASSET}", {"Accept-Encoding": "gzip, br", "Range": "bytes=0-9"}
+    )
+    assert status == 206
+    assert "content-encoding" not in headers
+    assert body == SCRIPT[:10]
+
+
+def test_revalidation_of_the_compressed_variant(web: TestClient) -> None:
+    first = web.get(f"/assets/{ASSET}", headers={"Accept-Encoding": "br"})
+    again = web.get(
+        f"/assets/{ASSET}",
+        headers={"Accept-Encoding": "br", "If-None-Match": first.headers["etag"]},
+    )
+    assert again.status_code == 304
+    assert again.headers["vary"] == "Accept-Encoding"
+    plain = web.get(f"/assets/{ASSET}", headers={"Accept-Encoding": "identity"})
+    assert plain.headers["etag"] != first.headers["etag"]  # two representations, two tags
+
+
+def test_asset_without_siblings_and_the_shell(web: TestClient) -> None:
+    css = web.get("/assets/plain-Zz9Yy8Xx.css", headers={"Accept-Encoding": "gzip, br"})
+    assert css.status_code == 200
+    assert "content-encoding" not in css.headers
+    assert "vary" not in css.headers
+    shell = web.get("/watch/anything", headers={"Accept-Encoding": "gzip, br"})
+    assert shell.status_code == 200
+    assert "content-encoding" not in shell.headers
+    assert shell.headers["cache-control"] == "no-cache"
+    assert web.get("/assets/missing-AbCdEf12.js").status_code == 404
+
+
+def test_media_and_ranges_are_never_compressed(ctx: AppContext, web: TestClient) -> None:
+    with ctx.sessions() as s:
+        video_id: uuid.UUID = make_playable_video(s, ctx.store, duration_s=12).id
+        s.commit()
+    h = bearer(signup(web))
+    hls_url = web.get(f"/api/v1/playback/{video_id}", headers=h).json()["hls_url"]
+    base = hls_url.rsplit("/", 1)[0]
+    accept = {"Accept-Encoding": "gzip, deflate, br"}
+    for url in (hls_url, f"{base}/480p/seg_00002.m4s"):
+        status, headers, _ = _raw(web, url, accept)
+        assert status == 200, url
+        assert "content-encoding" not in headers, url
+    status, headers, body = _raw(
+        web, f"{base}/480p/seg_00002.m4s", {**accept, "Range": "bytes=10-19"}
+    )
+    assert status == 206
+    assert "content-encoding" not in headers
+    assert body == bytes([2]) * 10
