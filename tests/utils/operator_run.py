@@ -7,12 +7,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.utils.ports import free_port
 from tests.utils.s3_server import S3Server
+
+if TYPE_CHECKING:
+    from tests.utils.kubelet import FakeKubelet
 
 GROUP, VERSION = "kinema.dev", "v1alpha1"
 
@@ -69,3 +72,49 @@ def video(name: str, source: str, **spec: Any) -> dict[str, Any]:
 
 def conditions_of(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["type"]: c for c in (obj.get("status") or {}).get("conditions") or []}
+
+
+class VideoWatch:
+    """One Video of a test as the cluster holds it: the object, its Jobs, its Renditions.
+
+    Every read first re-raises what the test-only kubelet caught, so a broken Pod fails
+    the test at once instead of after a timeout.
+    """
+
+    def __init__(self, kubelet: FakeKubelet, namespace: str, name: str) -> None:
+        from kubernetes import client as k8s
+
+        self.kubelet, self.namespace, self.name = kubelet, namespace, name
+        self.api: Any = k8s.CustomObjectsApi(kubelet.api_client)
+        self.batch: Any = k8s.BatchV1Api(kubelet.api_client)
+
+    def get(self) -> dict[str, Any]:
+        self.kubelet.raise_errors()
+        obj: dict[str, Any] = self.api.get_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, "videos", self.name
+        )
+        return obj
+
+    def condition_at(self, kind: str, generation: int) -> dict[str, Any] | None:
+        """The condition ``kind`` when it is True for ``generation``, else None."""
+        found = conditions_of(self.get()).get(kind, {})
+        ok = found.get("status") == "True" and found.get("observedGeneration") == generation
+        return found if ok else None
+
+    def ready_at(self, generation: int) -> dict[str, Any] | None:
+        """The Video once Ready for ``generation``; fails the test if it failed instead."""
+        obj = self.get()
+        failed = conditions_of(obj).get("Failed", {})
+        assert failed.get("status") != "True", failed
+        ready = conditions_of(obj).get("Ready", {})
+        ok = ready.get("status") == "True" and ready.get("observedGeneration") == generation
+        return obj if ok else None
+
+    def jobs(self) -> list[str]:
+        selector = f"kinema.dev/video={self.name}"
+        found = self.batch.list_namespaced_job(self.namespace, label_selector=selector)
+        return sorted(j.metadata.name for j in found.items)
+
+    def renditions(self) -> list[str]:
+        found = self.api.list_namespaced_custom_object(GROUP, VERSION, self.namespace, "renditions")
+        return sorted(r["spec"]["name"] for r in found["items"])

@@ -7,21 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kubernetes import client as k8s
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import Video as CatalogVideo
 from tests.integration.operator.conftest import TINY_LADDER
 from tests.utils.kubelet import FakeKubelet
-from tests.utils.operator_run import (
-    GROUP,
-    VERSION,
-    conditions_of,
-    operator,
-    video,
-    wait,
-)
+from tests.utils.operator_run import GROUP, VERSION, VideoWatch, operator, video, wait
 from tests.utils.s3_server import S3Server
 
 pytestmark = pytest.mark.integration
@@ -42,31 +34,8 @@ def test_edits_retranscode_only_what_changed(
     s3: S3Server,
     pg_url: str,
 ) -> None:
-    api: Any = k8s.CustomObjectsApi(fake_kubelet.api_client)
-    batch: Any = k8s.BatchV1Api(fake_kubelet.api_client)
-
-    def get() -> dict[str, Any]:
-        obj: dict[str, Any] = api.get_namespaced_custom_object(
-            GROUP, VERSION, kube_namespace, "videos", "edit"
-        )
-        return obj
-
-    def ready_at(generation: int) -> dict[str, Any] | None:
-        fake_kubelet.raise_errors()
-        obj = get()
-        failed = conditions_of(obj).get("Failed", {})
-        assert failed.get("status") != "True", failed
-        ready = conditions_of(obj).get("Ready", {})
-        ok = ready.get("status") == "True" and ready.get("observedGeneration") == generation
-        return obj if ok else None
-
-    def jobs() -> list[str]:
-        found = batch.list_namespaced_job(kube_namespace, label_selector="kinema.dev/video=edit")
-        return sorted(j.metadata.name for j in found.items)
-
-    def renditions() -> list[str]:
-        found = api.list_namespaced_custom_object(GROUP, VERSION, kube_namespace, "renditions")
-        return sorted(r["spec"]["name"] for r in found["items"])
+    watch = VideoWatch(fake_kubelet, kube_namespace, "edit")
+    api, ready_at, jobs, renditions = watch.api, watch.ready_at, watch.jobs, watch.renditions
 
     def catalog_row() -> CatalogVideo | None:
         with Session(engine) as session:

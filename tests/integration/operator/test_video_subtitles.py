@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kubernetes import client as k8s
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import Video as CatalogVideo
 from tests.integration.operator.conftest import TINY_LADDER
 from tests.utils.kubelet import FakeKubelet
-from tests.utils.operator_run import GROUP, VERSION, conditions_of, operator, video, wait
+from tests.utils.operator_run import GROUP, VERSION, VideoWatch, operator, video, wait
 from tests.utils.s3_server import S3Server
 
 pytestmark = pytest.mark.integration
@@ -31,33 +30,14 @@ def test_subtitle_edits_rewrite_only_the_subtitles(
     s3_prefix: str,
     pg_url: str,
 ) -> None:
-    api: Any = k8s.CustomObjectsApi(fake_kubelet.api_client)
-    batch: Any = k8s.BatchV1Api(fake_kubelet.api_client)
+    watch = VideoWatch(fake_kubelet, kube_namespace, "subs")
+    api, ready_at, jobs, renditions = watch.api, watch.ready_at, watch.jobs, watch.renditions
     store = s3.client()
     subs_url = {}
     for lang, srt in (("fr", FRENCH), ("de", GERMAN)):
         key = f"{s3_prefix}subs/clip.{lang}.srt"
         store.put_object(Bucket=s3.bucket, Key=key, Body=srt.encode())
         subs_url[lang] = f"s3://{s3.bucket}/{key}"
-
-    def ready_at(generation: int) -> dict[str, Any] | None:
-        fake_kubelet.raise_errors()
-        obj: dict[str, Any] = api.get_namespaced_custom_object(
-            GROUP, VERSION, kube_namespace, "videos", "subs"
-        )
-        failed = conditions_of(obj).get("Failed", {})
-        assert failed.get("status") != "True", failed
-        ready = conditions_of(obj).get("Ready", {})
-        ok = ready.get("status") == "True" and ready.get("observedGeneration") == generation
-        return obj if ok else None
-
-    def jobs() -> list[str]:
-        found = batch.list_namespaced_job(kube_namespace, label_selector="kinema.dev/video=subs")
-        return sorted(j.metadata.name for j in found.items)
-
-    def renditions() -> list[str]:
-        found = api.list_namespaced_custom_object(GROUP, VERSION, kube_namespace, "renditions")
-        return sorted(r["spec"]["name"] for r in found["items"])
 
     def objects(prefix: str) -> dict[str, tuple[str, Any]]:
         out: dict[str, tuple[str, Any]] = {}
@@ -158,26 +138,10 @@ def test_an_unreadable_subtitle_fails_and_leaves_the_output_live(
     s3: S3Server,
     s3_prefix: str,
 ) -> None:
-    api: Any = k8s.CustomObjectsApi(fake_kubelet.api_client)
-    batch: Any = k8s.BatchV1Api(fake_kubelet.api_client)
+    watch = VideoWatch(fake_kubelet, kube_namespace, "oops")
+    api, get, condition_at, jobs = watch.api, watch.get, watch.condition_at, watch.jobs
     store = s3.client()
     missing = f"s3://{s3.bucket}/{s3_prefix}subs/missing.srt"
-
-    def get() -> dict[str, Any]:
-        fake_kubelet.raise_errors()
-        obj: dict[str, Any] = api.get_namespaced_custom_object(
-            GROUP, VERSION, kube_namespace, "videos", "oops"
-        )
-        return obj
-
-    def condition_at(kind: str, generation: int) -> dict[str, Any] | None:
-        found = conditions_of(get()).get(kind, {})
-        ok = found.get("status") == "True" and found.get("observedGeneration") == generation
-        return found if ok else None
-
-    def jobs() -> list[str]:
-        found = batch.list_namespaced_job(kube_namespace, label_selector="kinema.dev/video=oops")
-        return sorted(j.metadata.name for j in found.items)
 
     def objects(prefix: str) -> dict[str, tuple[str, Any]]:
         listed = store.list_objects_v2(Bucket=s3.bucket, Prefix=prefix)
