@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,21 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     # Path to a kubeconfig; None means in-cluster config when present, else no cluster.
     kubeconfig: Path | None = None
+    # Who runs transcodes for the API: ``embedded`` (the local worker pool, the default)
+    # or ``cluster`` (admin actions create and patch Video resources for the operator).
+    mode: Literal["embedded", "cluster"] = "embedded"
+    # Namespace of the API's Video resources; None means the pod's own namespace
+    # (in-cluster), else ``default``.
+    namespace: str | None = Field(
+        default=None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63
+    )
+    # CloudFront signed cookies: the distribution's domain (``d111.cloudfront.net`` or a
+    # CNAME), the key group's public key id, the PEM private key, and the Domain the
+    # cookies are set for (e.g. ``.example.com``; None means the API host only).
+    cloudfront_domain: str | None = None
+    cloudfront_key_pair_id: str | None = None
+    cloudfront_private_key: SecretStr | None = None
+    cloudfront_cookie_domain: str | None = None
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     # The admin account `kinema up` creates (a random password is printed when unset).
     admin_email: str = "admin@kinema.local"
@@ -73,7 +89,25 @@ class Settings(BaseSettings):
                 f"KINEMA_STORAGE_URL={self.storage_url!r} is not an s3:// URL; "
                 "leave it unset for local storage under KINEMA_DATA_DIR"
             )
+        if self.mode == "cluster" and self.storage_url is None:
+            raise ConfigError(
+                "KINEMA_MODE=cluster needs KINEMA_STORAGE_URL (s3://bucket/prefix): transcode "
+                "Jobs read uploads from the object store"
+            )
+        if self.cloudfront_domain and not (
+            self.cloudfront_key_pair_id and self.cloudfront_private_key
+        ):
+            raise ConfigError(
+                "KINEMA_CLOUDFRONT_DOMAIN needs KINEMA_CLOUDFRONT_KEY_PAIR_ID and "
+                "KINEMA_CLOUDFRONT_PRIVATE_KEY (the PEM key of the key group's public key)"
+            )
         return self
+
+    @property
+    def cloudfront_enabled(self) -> bool:
+        return bool(
+            self.cloudfront_domain and self.cloudfront_key_pair_id and self.cloudfront_private_key
+        )
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -17,6 +17,7 @@ from kinema.catalog.db import create_db_engine, session_factory
 from kinema.settings import Settings
 from kinema.storage import ObjectStore, store_from_settings
 from kinema_api.cache import Cache, cache_from_url
+from kinema_api.kube import VideoResources, load_api_client
 from kinema_api.services.signing import derive_key
 
 
@@ -30,15 +31,30 @@ class AppContext:
     playback_key: bytes
     # Woken when a transcode job is queued, so an in-process worker pool starts at once.
     jobs_queued: threading.Event = field(default_factory=threading.Event)
+    # Set when the server is stopping: long-lived responses (event streams) end.
+    stopping: threading.Event = field(default_factory=threading.Event)
     # Per (video, generation, max height): files only reachable through refused rungs.
     forbidden_cache: dict[tuple[str, int, int], frozenset[str]] = field(default_factory=dict)
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    # Cluster mode: admin actions become Video resources; None means the embedded pool.
+    videos: VideoResources | None = None
 
     def close(self) -> None:
+        self.stopping.set()
         for hook in self.on_close:
             hook()
         self.cache.close()
+        if self.videos is not None:
+            self.videos.close()
         self.engine.dispose()
+
+
+def video_resources(settings: Settings) -> VideoResources | None:
+    """The cluster's Video objects when ``KINEMA_MODE=cluster``, else None."""
+    if settings.mode != "cluster":
+        return None
+    api, pod_namespace = load_api_client(settings.kubeconfig)
+    return VideoResources(api, settings.namespace or pod_namespace or "default")
 
 
 def build_context(settings: Settings) -> AppContext:
@@ -50,4 +66,5 @@ def build_context(settings: Settings) -> AppContext:
         store=store_from_settings(settings),
         cache=cache_from_url(settings.redis_url),
         playback_key=derive_key(settings.secret_key.get_secret_value(), "playback"),
+        videos=video_resources(settings),
     )

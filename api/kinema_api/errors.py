@@ -10,6 +10,7 @@
         ├── Gone             410    an expired or finished resource (upload, signed URL)
         ├── PayloadTooLarge  413
         ├── RangeNotSatisfiable 416
+        ├── InvalidResource  422    the cluster refused a Video (CRD validation)
         ├── TooManyRequests  429    rate limit or concurrent-stream limit
         └── Unavailable      503    a backing service is down
 
@@ -70,6 +71,10 @@ class PayloadTooLarge(ApiError):
 
 class RangeNotSatisfiable(ApiError):
     status_code, code = 416, "range_not_satisfiable"
+
+
+class InvalidResource(ApiError):
+    status_code, code = 422, "invalid_resource"
 
 
 class TooManyRequests(ApiError):

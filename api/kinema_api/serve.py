@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
+from types import FrameType
 
 import typer
 import uvicorn
@@ -26,6 +27,21 @@ from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_fil
 from kinema_api.worker.pool import WorkerPool
 
 log = logging.getLogger("kinema")
+
+
+class Server(uvicorn.Server):
+    """uvicorn, telling long-lived responses (admin event streams) to end on Ctrl-C or
+    SIGTERM: uvicorn waits for open responses before it stops, and a stream never ends
+    by itself."""
+
+    def __init__(self, ctx: AppContext, config: uvicorn.Config) -> None:
+        config.timeout_graceful_shutdown = config.timeout_graceful_shutdown or 10
+        super().__init__(config)
+        self.ctx = ctx
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.ctx.stopping.set()
+        super().handle_exit(sig, frame)
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -109,8 +125,8 @@ def run_up(
             f"only: {url}/api/docs"
         )
     typer.echo(f"kinema: API at {url}/api/v1 ({settings.workers} transcode worker(s))")
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(context=ctx), host=host, port=port, log_level="info")
+    server = Server(
+        ctx, uvicorn.Config(create_app(context=ctx), host=host, port=port, log_level="info")
     )
     try:
         server.run()
@@ -158,7 +174,9 @@ def run_api(*, port: int, host: str, workers: int) -> None:
         )
         pool.start()
     try:
-        uvicorn.run(create_app(context=ctx), host=host, port=port, proxy_headers=True)
+        Server(
+            ctx, uvicorn.Config(create_app(context=ctx), host=host, port=port, proxy_headers=True)
+        ).run()
     finally:
         if pool is not None:
             pool.stop()

@@ -149,6 +149,36 @@ class Catalog:
         except SQLAlchemyError as exc:
             raise CatalogSyncError(f"catalog update of {data.resource_name} failed: {exc}") from exc
 
+    def record_failure(self, name: str, message: str) -> bool:
+        """A Failed Video, on the catalog row it feeds (``name`` is ``namespace/name``).
+
+        A row serving an earlier output stays ready (viewers keep playing it) and gets
+        the error, which the admin API shows as a failed re-transcode; any other row
+        becomes failed. Returns whether a row was there to update; call it when the
+        Failed condition is set while ``status.publishedDigest`` (or not) is live.
+        """
+        try:
+            with self.sessions.begin() as session:
+                video = session.scalar(select(Video).where(Video.resource_name == name))
+                if video is None:
+                    return False
+                ready = video.status is VideoStatus.READY
+                upsert_video(
+                    session,
+                    VideoUpsert(
+                        resource_name=name,
+                        error=message or "the transcode failed",
+                        status=None if ready else VideoStatus.FAILED,
+                    ),
+                )
+                return True
+        except SQLAlchemyError as exc:
+            raise CatalogSyncError(f"catalog update of {name} failed: {exc}") from exc
+
+    def clear_failure(self, name: str) -> None:
+        """The Video recovered without a new output (its spec was reverted): no error."""
+        self.update_metadata(VideoUpsert(resource_name=name, error=""))
+
     def upsert_plan(self, plan: CatalogPlan) -> None:
         try:
             with self.sessions.begin() as session:

@@ -427,6 +427,7 @@ class Reconciler:
             self.catalog.update_metadata(
                 catalog_sync.metadata_upsert(namespace, obs.name, obs.spec, obs.generation)
             )
+        self._catalog_outcome(obs, decision.status)
         if decision.prune_outputs:
             # The catalog points at the new output already; Ready is written after this,
             # so whoever sees Ready sees only the live output in the store.
@@ -436,6 +437,19 @@ class Reconciler:
         self._write_status(body, decision.status)
         for event in decision.events:
             self._event(body, event.type, event.reason, event.message)
+
+    def _catalog_outcome(self, obs: Observed, new: VideoStatus) -> None:
+        """Tell the catalog when the Video fails (a live older output stays playable and
+        the admin sees a failed re-transcode) or recovers without a new output."""
+        was, now = obs.status.phase, new.phase
+        name = catalog_sync.resource_name(obs.namespace, obs.name)
+        try:
+            if now is VideoPhase.FAILED and (was is not now or obs.status.message != new.message):
+                self.catalog.record_failure(name, new.message or "")
+            elif was is VideoPhase.FAILED and now is VideoPhase.READY:
+                self.catalog.clear_failure(name)
+        except OperatorError as exc:  # the Video status says it all the same
+            log.warning("catalog update of %s after %s: %s", name, now, exc)
 
     def _rendition_status(self, body: dict[str, Any] | None, status: RenditionStatus) -> None:
         if body is None:

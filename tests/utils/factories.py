@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -323,3 +324,29 @@ def wait_for(predicate: Any, timeout_s: float = 10.0, interval_s: float = 0.05) 
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval_s)
+
+
+def make_completed_upload(
+    session: Session, store: ObjectStore, *, data: bytes, filename: str = "movie.mp4"
+) -> uuid.UUID:
+    """A finished upload whose bytes are in ``store`` (as a completed tus or multipart
+    upload leaves it); returns its id."""
+    from kinema.catalog.models import Upload, UploadMethod, UploadStatus, utcnow
+
+    upload_id = uuid.uuid4()
+    key = f"raw/{upload_id.hex}/{filename}"
+    store.put_bytes(data, key)
+    session.add(
+        Upload(
+            id=upload_id,
+            method=UploadMethod.TUS,
+            status=UploadStatus.COMPLETED,
+            filename=filename,
+            key=key,
+            size=len(data),
+            offset=len(data),
+            completed_at=utcnow(),
+        )
+    )
+    session.flush()
+    return upload_id

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+import anyio
+from fastapi import APIRouter, Query, Response, status
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
 
 from kinema.catalog.models import VideoStatus
@@ -13,7 +16,9 @@ from kinema.catalog.services import titles
 from kinema_api.deps import AdminViewer, ContextDep, SessionDep, WriteRateLimit
 from kinema_api.schemas.admin import AdminVideoPublic, VideoCreate, VideoUpdate
 from kinema_api.schemas.common import ERRORS, Message
+from kinema_api.services import resources
 from kinema_api.services import videos as video_service
+from kinema_api.services.events import VideoWatcher
 
 router = APIRouter(prefix="/admin/videos", tags=["admin"], responses=ERRORS)
 
@@ -33,26 +38,64 @@ def create_video(
 @router.get("", summary="Videos with their processing status")
 def list_videos(
     _admin: AdminViewer,
+    ctx: ContextDep,
     session: SessionDep,
     status_filter: Annotated[VideoStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[AdminVideoPublic]:
     rows = video_service.list_videos(session, status=status_filter, limit=limit, offset=offset)
-    return [video_service.to_public(session, v) for v in rows]
+    live = resources.live_statuses(ctx.videos)
+    return [video_service.to_public(session, v, live=live) for v in rows]
+
+
+# Seconds between two looks at the catalog on one events connection.
+EVENTS_POLL_S = 1.0
+
+
+@router.get(
+    "/events",
+    response_class=EventSourceResponse,
+    summary="Processing status changes, as Server-Sent Events",
+)
+async def video_events(
+    _admin: AdminViewer, ctx: ContextDep, session: SessionDep
+) -> AsyncIterator[ServerSentEvent]:
+    """``event: video`` (an AdminVideoPublic) for each video whose status, progress,
+    error or job changed (every followed video first), ``event: deleted`` (``{"id"}``)
+    when one goes; keep-alive comments while nothing happens. Ends when the client
+    goes away or the server stops (EventSource then reconnects by itself)."""
+    session.close()  # the stream may last hours: hold no connection between looks
+    watcher = VideoWatcher(ctx)
+    yield ServerSentEvent(retry=3000, comment="kinema admin events")
+    while not ctx.stopping.is_set():
+        found = await anyio.to_thread.run_sync(watcher.poll)
+        for video in found.changed:
+            yield ServerSentEvent(event="video", data=video.model_dump(mode="json"))
+        for video_id in found.removed:
+            yield ServerSentEvent(event="deleted", data={"id": str(video_id)})
+        await anyio.sleep(EVENTS_POLL_S)
 
 
 @router.get("/{video_id}", summary="One video's live processing status")
-def get_video(video_id: uuid.UUID, _admin: AdminViewer, session: SessionDep) -> AdminVideoPublic:
-    return video_service.to_public(session, titles.get_video(session, video_id=video_id))
+def get_video(
+    video_id: uuid.UUID, _admin: AdminViewer, ctx: ContextDep, session: SessionDep
+) -> AdminVideoPublic:
+    video = titles.get_video(session, video_id=video_id)
+    live = resources.live_statuses(ctx.videos) if video.resource_name else None
+    return video_service.to_public(session, video, live=live)
 
 
 @router.patch("/{video_id}", dependencies=[WriteRateLimit])
 def update_video(
-    video_id: uuid.UUID, body: VideoUpdate, _admin: AdminViewer, session: SessionDep
+    video_id: uuid.UUID,
+    body: VideoUpdate,
+    _admin: AdminViewer,
+    ctx: ContextDep,
+    session: SessionDep,
 ) -> AdminVideoPublic:
     video = video_service.update(
-        session, video=titles.get_video(session, video_id=video_id), body=body
+        ctx, session, video=titles.get_video(session, video_id=video_id), body=body
     )
     return video_service.to_public(session, video)
 
@@ -74,9 +117,22 @@ def retranscode(
     return video_service.to_public(session, video)
 
 
-@router.delete("/{video_id}", dependencies=[WriteRateLimit])
+@router.delete(
+    "/{video_id}",
+    dependencies=[WriteRateLimit],
+    responses={202: {"model": Message, "description": "Deletion asked of the cluster"}},
+)
 def delete_video(
-    video_id: uuid.UUID, _admin: AdminViewer, ctx: ContextDep, session: SessionDep
+    video_id: uuid.UUID,
+    _admin: AdminViewer,
+    ctx: ContextDep,
+    session: SessionDep,
+    response: Response,
 ) -> Message:
-    video_service.delete(ctx, session, video=titles.get_video(session, video_id=video_id))
-    return Message(message="video deleted")
+    """Embedded: deleted now (200). Cluster: the Video resource is deleted and its
+    finalizer removes the output and the catalog rows (202)."""
+    video = titles.get_video(session, video_id=video_id)
+    if video_service.delete(ctx, session, video=video):
+        return Message(message="video deleted")
+    response.status_code = status.HTTP_202_ACCEPTED
+    return Message(message="deletion requested; the operator removes the output and the row")

@@ -39,13 +39,28 @@ router = APIRouter(tags=["playback"], responses=ERRORS)
 def start_playback(
     video_id: uuid.UUID,
     request: Request,
+    response: Response,
     viewer: CurrentViewer,
     ctx: ContextDep,
     session: SessionDep,
 ) -> PlaybackPublic:
-    return playback_service.start_playback(
+    """With CloudFront configured, also sets the CloudFront-Policy, -Signature and
+    -Key-Pair-Id cookies, one set per output folder the viewer's plan may read."""
+    public, cookies = playback_service.start_playback(
         ctx, session, viewer=viewer, video_id=video_id, base_url=str(request.base_url)
     )
+    for cookie in cookies:
+        response.set_cookie(
+            cookie.name,
+            cookie.value,
+            max_age=ctx.settings.playback_url_ttl_s,
+            path=cookie.path,
+            domain=ctx.settings.cloudfront_cookie_domain,
+            secure=True,
+            httponly=True,
+            samesite="none",
+        )
+    return public
 
 
 _MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -115,6 +130,14 @@ def stream_head(
     return _serve(token, path, request, ctx, session, range_header)
 
 
+# Cast receivers (and other players on other origins) fetch these files from their own
+# origin. The signed token in the path is the whole credential, so any origin may read.
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Length, Content-Range, ETag",
+}
+
+
 def _serve(
     token: str,
     path: str,
@@ -129,10 +152,11 @@ def _serve(
         return Response(
             target.rewritten,
             media_type=target.content_type,
-            headers={"Cache-Control": "private, max-age=5"},
+            headers={"Cache-Control": "private, max-age=5", **CORS},
         )
     info = ctx.store.head(target.key)
     headers = {
+        **CORS,
         "Accept-Ranges": "bytes",
         "ETag": f'"{info.etag}"',
         "Cache-Control": "private, max-age=86400" if target.cacheable else "no-store",

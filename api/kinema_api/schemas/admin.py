@@ -19,10 +19,14 @@ from kinema_api.schemas.playback import Chapters
 
 MAX_UPLOAD_BYTES = 50 * 1024**3
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
+# A file name without folders or control characters that neither starts nor ends with
+# whitespace (stated in the pattern, so the OpenAPI schema says exactly what is accepted).
+_NAME_CHAR = r"[^/\\\x00-\x1f\x7f-\x9f]"
+_NAME_EDGE = r"[^\s/\\\x00-\x1f\x7f-\x9f]"
 Filename = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$"
+        min_length=1, max_length=255, pattern=rf"^{_NAME_EDGE}(?:{_NAME_CHAR}*{_NAME_EDGE})?$"
     ),
 ]
 
@@ -146,6 +150,9 @@ class AdminVideoPublic(BaseModel):
     status: VideoStatus
     progress: float
     error: str | None
+    # Ready, but the latest re-transcode failed (``error`` says why); the previous
+    # output is still what viewers play.
+    retranscode_failed: bool = False
     published: bool
     source: str | None
     duration_s: float | None

@@ -22,18 +22,23 @@ from kinema_api.schemas.playback import (
     RenditionPublic,
     SubtitlePublic,
 )
-from kinema_api.services import manifests
+from kinema_api.services import cloudfront, manifests
 from kinema_api.services.auth import Viewer
 from kinema_api.services.signing import InvalidToken, PlaybackGrant, sign, verify
 from kinema_api.services.viewer import check_visible, load_progress
-from kinema_api.services.views import playable
+from kinema_api.services.views import output_path, playable
 
 STREAM_PREFIX = "/api/v1/stream"
 
 
 def start_playback(
     ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.UUID, base_url: str
-) -> PlaybackPublic:
+) -> tuple[PlaybackPublic, list[cloudfront.Cookie]]:
+    """The playback response, and the CloudFront cookies to set (none without CloudFront).
+
+    With CloudFront the manifests still come from the API (filtered to the plan) and
+    point at CloudFront; every other URL is on CloudFront, readable with the cookies.
+    """
     video = titles.get_video(session, video_id=video_id)
     check_visible(viewer, video.title)
     if not playable(video):
@@ -62,18 +67,27 @@ def start_playback(
     expires = int(time.time()) + ctx.settings.playback_url_ttl_s
     token = sign(PlaybackGrant(video.id, cap, expires, video.generation), ctx.playback_key)
     root = f"{base_url.rstrip('/')}{STREAM_PREFIX}/{token}"
+    media_root, cookies = root, []
+    if ctx.settings.cloudfront_enabled:
+        media_root = cdn_base_url(ctx, video)
+        cookies = cdn_cookies(ctx, video, max_height=cap, expires=expires)
     resume = load_progress(ctx, session, profile_id=viewer.profile.id, video_id=video.id)
-    return PlaybackPublic(
+    hls, dash = output_path(video, video.hls_path), output_path(video, video.dash_path)
+    thumbnails = output_path(video, video.thumbnails_path)
+    poster = output_path(video, video.poster_path)
+    public = PlaybackPublic(
         video_id=video.id,
         title=video.title.name
         if video.name == video.title.name
         else f"{video.title.name}: {video.name}",
-        hls_url=f"{root}/{video.hls_path}",
-        dash_url=f"{root}/{video.dash_path}" if video.dash_path else None,
-        thumbnails_url=f"{root}/{video.thumbnails_path}" if video.thumbnails_path else None,
-        poster_url=f"{root}/{video.poster_path}" if video.poster_path else None,
+        hls_url=f"{root}/{hls}",
+        dash_url=f"{root}/{dash}" if dash else None,
+        thumbnails_url=f"{media_root}/{thumbnails}" if thumbnails else None,
+        poster_url=f"{media_root}/{poster}" if poster else None,
         subtitles=[
-            SubtitlePublic(language=t.language, label=t.label or t.language, url=f"{root}/{t.path}")
+            SubtitlePublic(
+                language=t.language, label=t.label or t.language, url=f"{media_root}/{t.path}"
+            )
             for t in video.tracks
             if t.kind is TrackKind.SUBTITLE and t.path
         ],
@@ -88,6 +102,45 @@ def start_playback(
         duration_s=video.duration_s,
         chapters=Chapters.of(video),
         expires_at=datetime.fromtimestamp(expires, tz=UTC),
+    )
+    return public, cookies
+
+
+def cdn_path(ctx: AppContext, key: str) -> str:
+    """Where a store key is on CloudFront (its origin is the bucket): the key with the
+    store's own prefix, without the bucket."""
+    uri = ctx.store.uri(key)
+    if uri.startswith("s3://"):
+        return uri.removeprefix("s3://").partition("/")[2]
+    return key
+
+
+def cdn_base_url(ctx: AppContext, video: Video) -> str:
+    return f"https://{ctx.settings.cloudfront_domain}/{cdn_path(ctx, video.output_prefix or '')}"
+
+
+def cdn_cookies(
+    ctx: AppContext, video: Video, *, max_height: int, expires: int
+) -> list[cloudfront.Cookie]:
+    """Cookie sets covering only what ``max_height`` allows of ``video``'s output."""
+    settings = ctx.settings
+    assert settings.cloudfront_private_key is not None  # noqa: S101 - cloudfront_enabled
+    folders, files = cloudfront.readable_scopes(
+        allowed=[r.path for r in video.renditions if r.height <= max_height and r.path],
+        denied=[r.path for r in video.renditions if r.height > max_height and r.path],
+        shared_files=[
+            output_path(video, video.thumbnails_path),
+            output_path(video, video.poster_path),
+        ],
+    )
+    return cloudfront.signed_cookies(
+        domain=settings.cloudfront_domain or "",
+        base_path=cdn_path(ctx, video.output_prefix or ""),
+        folders=folders,
+        files=files,
+        expires=expires,
+        key_pair_id=settings.cloudfront_key_pair_id or "",
+        private_key_pem=settings.cloudfront_private_key.get_secret_value(),
     )
 
 
@@ -118,22 +171,22 @@ def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) 
         raise NotFoundError(f"no file {path!r}") from exc
     key = join_key(video.output_prefix, rel)
     try:
-        if rel == video.hls_path:
+        if rel == output_path(video, video.hls_path):
             master = ctx.store.get_bytes(key).decode()
-            return StreamTarget(
-                key,
-                manifests.filter_master(master, grant.max_height),
-                "application/vnd.apple.mpegurl",
-                cacheable=False,
-            )
-        if rel == video.dash_path:
+            text = manifests.filter_master(master, grant.max_height)
+            if ctx.settings.cloudfront_enabled:
+                text = cloudfront.absolute_master(
+                    text, master_path=rel, base_url=cdn_base_url(ctx, video)
+                )
+            return StreamTarget(key, text, "application/vnd.apple.mpegurl", cacheable=False)
+        if rel == output_path(video, video.dash_path):
             mpd = ctx.store.get_bytes(key).decode()
-            return StreamTarget(
-                key,
-                manifests.filter_mpd(mpd, grant.max_height),
-                "application/dash+xml",
-                cacheable=False,
-            )
+            text = manifests.filter_mpd(mpd, grant.max_height)
+            if ctx.settings.cloudfront_enabled:
+                text = cloudfront.with_base_url(
+                    text, mpd_path=rel, base_url=cdn_base_url(ctx, video)
+                )
+            return StreamTarget(key, text, "application/dash+xml", cacheable=False)
     except ObjectNotFound as exc:
         raise NotFoundError(f"no file {path!r}") from exc
     if rel in forbidden_for(ctx, video, grant.max_height):
@@ -149,7 +202,7 @@ def forbidden_for(ctx: AppContext, video: Video, max_height: int) -> frozenset[s
     if cached is not None:
         return cached
     prefix = video.output_prefix or ""
-    master_path = video.hls_path or "master.m3u8"
+    master_path = output_path(video, video.hls_path) or "master.m3u8"
     try:
         master = ctx.store.get_bytes(join_key(prefix, master_path)).decode()
     except ObjectNotFound:

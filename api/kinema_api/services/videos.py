@@ -1,14 +1,16 @@
 """Admin video operations: create from an upload, update, re-transcode, delete, status.
 
 Embedded, a transcode is a row in the job queue that the local worker pool picks up
-(and the pool is woken at once). In a cluster the operator creates Jobs from Video
-resources instead; the API then only records the source (see the README).
+(and the pool is woken at once). In cluster mode (``ctx.videos``) each action becomes a
+Video resource the operator reconciles (:mod:`kinema_api.services.resources`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +26,7 @@ from kinema.catalog.models import (
 from kinema.catalog.services import jobs, titles
 from kinema.storage import StorageError
 from kinema_api.context import AppContext
-from kinema_api.errors import ConflictError, NotFoundError
+from kinema_api.errors import ApiError, ConflictError, NotFoundError
 from kinema_api.schemas.admin import (
     AdminVideoPublic,
     EpisodeCreate,
@@ -33,6 +35,7 @@ from kinema_api.schemas.admin import (
     VideoUpdate,
 )
 from kinema_api.schemas.playback import Chapters
+from kinema_api.services import resources
 
 
 def _completed_upload(session: Session, upload_id: uuid.UUID) -> Upload:
@@ -66,11 +69,28 @@ def create(ctx: AppContext, session: Session, *, body: VideoCreate) -> Video:
     set_chapters(video, body.chapters)
     if upload is not None:
         upload.video_id = video.id
-        jobs.enqueue_transcode(session, video=video)
-    session.commit()
+        if ctx.videos is not None:
+            session.flush()
+            resources.create(ctx.videos, video=video, source=ctx.store.uri(upload.key))
+        else:
+            jobs.enqueue_transcode(session, video=video)
+    _commit_or_undo(ctx, session, video)
     if upload is not None:
         ctx.jobs_queued.set()
     return video
+
+
+def _commit_or_undo(ctx: AppContext, session: Session, video: Video) -> None:
+    """Commit; when that fails after a Video object was created, delete the object so
+    no resource feeds a row that does not exist."""
+    name = video.resource_name
+    try:
+        session.commit()
+    except Exception:
+        if ctx.videos is not None and name:
+            with contextlib.suppress(ApiError):
+                ctx.videos.delete(name.partition("/")[2])
+        raise
 
 
 def _create_episode(session: Session, body: EpisodeCreate, *, source: str | None) -> Video:
@@ -102,7 +122,10 @@ def _create_episode(session: Session, body: EpisodeCreate, *, source: str | None
     )
 
 
-def update(session: Session, *, video: Video, body: VideoUpdate) -> Video:
+def update(ctx: AppContext, session: Session, *, video: Video, body: VideoUpdate) -> Video:
+    if ctx.videos is not None:
+        # The cluster first: a spec it refuses (CRD validation) changes nothing here.
+        resources.update(ctx.videos, video=video, body=body)
     title = video.title
     if title.kind is TitleKind.MOVIE:
         titles.update_title(
@@ -147,6 +170,14 @@ def set_chapters(video: Video, chapters: Chapters | None) -> None:
 def retranscode(
     ctx: AppContext, session: Session, *, video: Video, upload_id: uuid.UUID | None
 ) -> Video:
+    if ctx.videos is not None:
+        upload = _completed_upload(session, upload_id) if upload_id is not None else None
+        source = ctx.store.uri(upload.key) if upload is not None else None
+        if upload is not None:
+            upload.video_id = video.id
+        resources.retranscode(ctx.videos, video=video, source=source)
+        session.commit()
+        return video
     if upload_id is not None:
         upload = _completed_upload(session, upload_id)
         upload.video_id = video.id
@@ -159,7 +190,11 @@ def retranscode(
     return video
 
 
-def delete(ctx: AppContext, session: Session, *, video: Video) -> None:
+def delete(ctx: AppContext, session: Session, *, video: Video) -> bool:
+    """Delete now (True), or, in cluster mode, ask the operator to (False: the Video's
+    finalizer removes the output and the catalog rows)."""
+    if ctx.videos is not None and resources.delete(ctx.videos, video=video):
+        return False
     prefixes = [f"processed/{video.id.hex}"]
     if video.source and video.source.startswith("raw/"):
         prefixes.append(video.source.rsplit("/", 1)[0])
@@ -168,11 +203,16 @@ def delete(ctx: AppContext, session: Session, *, video: Video) -> None:
     for prefix in prefixes:
         with contextlib.suppress(StorageError):
             ctx.store.delete_prefix(prefix)
+    return True
 
 
-def to_public(session: Session, video: Video) -> AdminVideoPublic:
+def to_public(
+    session: Session, video: Video, *, live: Mapping[str, dict[str, Any]] | None = None
+) -> AdminVideoPublic:
+    """The admin view of ``video``; ``live`` (cluster mode: the Videos' status by catalog
+    id, see :func:`resources.live_statuses`) adds what the operator is doing now."""
     job = jobs.latest_job(session, video_id=video.id)
-    return AdminVideoPublic(
+    public = AdminVideoPublic(
         id=video.id,
         title_id=video.title_id,
         title=video.title.name,
@@ -183,6 +223,7 @@ def to_public(session: Session, video: Video) -> AdminVideoPublic:
         status=video.status,
         progress=video.progress,
         error=video.error,
+        retranscode_failed=jobs.retranscode_failed(video),
         published=video.title.published,
         source=video.source,
         duration_s=video.duration_s,
@@ -192,6 +233,9 @@ def to_public(session: Session, video: Video) -> AdminVideoPublic:
         created_at=video.created_at,
         updated_at=video.updated_at,
     )
+    if live is not None and video.resource_name:
+        return resources.overlay(public, live.get(str(video.id)))
+    return public
 
 
 def list_videos(

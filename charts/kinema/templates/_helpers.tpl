@@ -142,6 +142,9 @@ configured. The operator adds its Job settings after it.
 {{- if .Values.cloudfront.enabled }}
 {{ include "kinema.secretEnv" (dict "env" "KINEMA_CLOUDFRONT_PRIVATE_KEY" "existing" .Values.cloudfront.existingSecret "key" "cloudfront-private-key" "ctx" .) }}
 {{- end }}
+{{- if or .Values.stripe.apiKey .Values.stripe.existingSecret.name }}
+{{ include "kinema.secretEnv" (dict "env" "KINEMA_STRIPE_API_KEY" "existing" .Values.stripe.existingSecret "key" "stripe-api-key" "ctx" .) }}
+{{- end }}
 {{- range $name, $value := .Values.config.extraEnv }}
 - name: {{ $name }}
   value: {{ $value | quote }}
@@ -225,5 +228,5 @@ hashes the values rather than the rendered Secret, whose generated key differs b
 renders when no cluster is there to read it back (helm template).
 */}}
 {{- define "kinema.secretChecksum" -}}
-{{- list .Values.postgres .Values.redis .Values.s3 .Values.cloudfront .Values.secretKey | toJson | sha256sum }}
+{{- list .Values.postgres .Values.redis .Values.s3 .Values.cloudfront .Values.secretKey .Values.stripe | toJson | sha256sum }}
 {{- end }}

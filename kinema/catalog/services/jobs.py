@@ -27,7 +27,9 @@ def enqueue_transcode(session: Session, *, video: Video) -> TranscodeJob:
 
     A re-transcode gets the next generation; ``video.generation`` stays that of the
     output being served (and a ready video stays playable) until the new output is
-    published by :func:`kinema.catalog.services.sync.upsert_video`.
+    published by :func:`kinema.catalog.services.sync.upsert_video`. When it fails for
+    good, the video stays ready and ``video.error`` records why (a ready video with an
+    error is a failed re-transcode; see :func:`retranscode_failed`).
     """
     if not video.source:
         raise InvalidChange(f"video {video.id} has no source to transcode; upload one first")
@@ -43,11 +45,21 @@ def enqueue_transcode(session: Session, *, video: Video) -> TranscodeJob:
     if video.status is not VideoStatus.READY:
         video.status = VideoStatus.QUEUED
         video.progress = 0.0
-        video.error = None
+    # A new attempt: an earlier re-transcode failure is no longer the news.
+    video.error = None
     job = TranscodeJob(video_id=video.id, generation=generation)
     session.add(job)
     session.flush()
     return job
+
+
+def _retranscode_of(video: Video | None, job: TranscodeJob) -> bool:
+    """Whether ``job`` re-transcodes a video that is serving an older output."""
+    return (
+        video is not None
+        and video.status is VideoStatus.READY
+        and job.generation > video.generation
+    )
 
 
 def _follows(video: Video | None, job: TranscodeJob) -> bool:
@@ -131,6 +143,9 @@ def finish_job(
         if current and video is not None:
             video.status = VideoStatus.FAILED
             video.error = error
+        elif video is not None and _retranscode_of(video, job):
+            # The old output stays live (status ready); the error says the new one failed.
+            video.error = error or "the re-transcode failed"
     session.flush()
     return job
 
@@ -152,6 +167,8 @@ def recover_interrupted(
             job.error = job.error or "the worker stopped during every attempt"
             if current and video is not None:
                 video.status, video.error = VideoStatus.FAILED, job.error
+            elif video is not None and _retranscode_of(video, job):
+                video.error = job.error
         else:
             job.status, job.worker = JobStatus.QUEUED, None
             if current and video is not None:
@@ -159,6 +176,11 @@ def recover_interrupted(
         recovered.append(job)
     session.flush()
     return recovered
+
+
+def retranscode_failed(video: Video) -> bool:
+    """A ready video whose latest re-transcode failed (its previous output is live)."""
+    return video.status is VideoStatus.READY and bool(video.error)
 
 
 def open_jobs(session: Session) -> list[TranscodeJob]:

@@ -261,9 +261,13 @@ def test_admin_edits_then_deletes_a_video(page: Page, extra: Extra) -> None:
     expect(form.get_by_label("Description")).to_have_value(SPARE_DESCRIPTION)
     form.get_by_label("Title", exact=True).fill(renamed)
     form.get_by_label("Description").fill(described)
+    form.get_by_label("Intro starts at (seconds)").fill("1.5")
+    form.get_by_label("Intro ends at (seconds)").fill("3")
     form.get_by_role("button", name="Save", exact=True).click()
     expect(form).to_have_count(0)
     expect(row).to_contain_text(renamed)
+    saved = page.request.get(f"{extra.base}/api/v1/admin/videos/{video['id']}").json()
+    assert saved["chapters"] == {"intro_start_s": 1.5, "intro_end_s": 3, "credits_start_s": None}
 
     page.goto(f"{extra.base}/title/{video['title_id']}")
     expect(page.get_by_role("heading", level=1, name=renamed)).to_be_visible()

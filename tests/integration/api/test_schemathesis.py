@@ -12,12 +12,21 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from tests.utils.factories import admin_token, build_api_context, make_playable_video
 
 pytestmark = pytest.mark.integration
+
+# Rules JSON Schema cannot state: an intro needs both ends, and its end must follow its
+# start. There, 422 is the right answer to some schema-valid bodies, provided it names
+# the rule's field; any other refusal of valid data still fails the test.
+CROSS_FIELD_RULES = {
+    "POST /api/v1/admin/videos": "chapters",
+    "PATCH /api/v1/admin/videos/{video_id}": "chapters",
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +53,13 @@ def test_api_conforms(app_and_token: tuple[Any, str]) -> None:
     (schemathesis' own pytest integration does not run under pytest 9 yet, so the
     operations are driven through Hypothesis directly.)"""
     app, token = app_and_token
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app).exclude(
+    schema = (
+        schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
         # Logging out would revoke the token every other case runs with.
-        path="/api/v1/auth/logout"
+        .exclude(path="/api/v1/auth/logout")
+        # An event stream never ends, and the in-process transport waits for the end
+        # of a body; test_admin_events.py drives it over real HTTP instead.
+        .exclude(path="/api/v1/admin/videos/events")
     )
     headers = {"Authorization": f"Bearer {token}"}
     failures: list[str] = []
@@ -63,7 +76,16 @@ def test_api_conforms(app_and_token: tuple[Any, str]) -> None:
             database=None,
         )
         def run(case: Any) -> None:
-            case.call_and_validate(headers=headers)
+            rule = CROSS_FIELD_RULES.get(case.operation.label)
+            if rule is None:
+                case.call_and_validate(headers=headers)
+                return
+            response = case.call_and_validate(
+                headers=headers, excluded_checks=[positive_data_acceptance]
+            )
+            positive = case.meta is not None and case.meta.generation.mode.is_positive
+            if positive and response.status_code == 422:
+                assert rule in response.text, response.text
 
         try:
             run()
@@ -84,6 +106,7 @@ def test_openapi_is_complete(app_and_token: tuple[Any, str], tmp_path: Path) -> 
         "/api/v1/admin/uploads",
         "/api/v1/admin/uploads/tus/{upload_id}",
         "/api/v1/admin/videos/{video_id}",
+        "/api/v1/admin/videos/events",
     ):
         assert expected in paths
     for path, ops in paths.items():

@@ -113,6 +113,11 @@ def test_http_range(client: TestClient, video_id: uuid.UUID) -> None:
     full = client.get(url)
     assert full.headers["accept-ranges"] == "bytes"
     assert len(full.content) == 1480
+    # Cast receivers read from their own origin: files and rewritten manifests allow it.
+    master = client.get(f"{base}/master.m3u8", headers={"Origin": "https://receiver.example"})
+    for resp in (part, full, master):
+        assert resp.headers["access-control-allow-origin"] == "*"
+    assert "Content-Range" in part.headers["access-control-expose-headers"]
 
 
 def test_playback_refusals(ctx: AppContext, client: TestClient, video_id: uuid.UUID) -> None:

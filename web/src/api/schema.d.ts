@@ -128,6 +128,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/videos/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Processing status changes, as Server-Sent Events
+         * @description ``event: video`` (an AdminVideoPublic) for each video whose status, progress,
+         *     error or job changed (every followed video first), ``event: deleted`` (``{"id"}``)
+         *     when one goes; keep-alive comments while nothing happens. Ends when the client
+         *     goes away or the server stops (EventSource then reconnects by itself).
+         */
+        get: operations["video_events_api_v1_admin_videos_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/videos/{video_id}": {
         parameters: {
             query?: never;
@@ -139,7 +162,11 @@ export interface paths {
         get: operations["get_video_api_v1_admin_videos__video_id__get"];
         put?: never;
         post?: never;
-        /** Delete Video */
+        /**
+         * Delete Video
+         * @description Embedded: deleted now (200). Cluster: the Video resource is deleted and its
+         *     finalizer removes the output and the catalog rows (202).
+         */
         delete: operations["delete_video_api_v1_admin_videos__video_id__delete"];
         options?: never;
         head?: never;
@@ -411,7 +438,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Signed HLS/DASH URLs and the resume position */
+        /**
+         * Signed HLS/DASH URLs and the resume position
+         * @description With CloudFront configured, also sets the CloudFront-Policy, -Signature and
+         *     -Key-Pair-Id cookies, one set per output folder the viewer's plan may read.
+         */
         get: operations["start_playback_api_v1_playback__video_id__get"];
         put?: never;
         post?: never;
@@ -662,6 +693,11 @@ export interface components {
             published: boolean;
             /** Renditions */
             renditions: string[];
+            /**
+             * Retranscode Failed
+             * @default false
+             */
+            retranscode_failed: boolean;
             /** Season Number */
             season_number: number | null;
             /** Source */
@@ -2472,6 +2508,89 @@ export interface operations {
             };
         };
     };
+    video_events_api_v1_admin_videos_events_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     get_video_api_v1_admin_videos__video_id__get: {
         parameters: {
             query?: never;
@@ -2570,6 +2689,15 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Deletion asked of the cluster */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

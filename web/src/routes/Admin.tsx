@@ -1,10 +1,12 @@
-// Admin: upload, then follow processing live. The list polls every 2 s while a video is
+// Admin: upload, then follow processing live. Status changes are pushed over Server-Sent
+// Events; while that stream is not connected the list polls every 2 s while a video is
 // queued or processing, and every 15 s otherwise.
-import { useEffect } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { api, unwrap } from "../api/client";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { UploadForm } from "../components/Admin/UploadForm";
 import { VideoTable } from "../components/Admin/VideoTable";
+import { useVideoEvents } from "../components/Admin/useVideoEvents";
 import { useApi } from "../hooks/useApi";
 import { useAuth } from "../hooks/useAuth";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -17,22 +19,26 @@ export default function AdminPage() {
   const videos = useApi(() => (isAdmin ? unwrap(api.GET("/api/v1/admin/videos", { params: { query: { limit: 200 } } })) : Promise.resolve([])), [isAdmin]);
   usePageTitle(t("admin.title"));
   const busy = videos.data?.some((v) => v.status === "queued" || v.status === "processing" || v.status === "uploading") ?? false;
-  const { setData } = videos;
+  const { setData, reload } = videos;
+  const shown = useRef(videos.data);
+  shown.current = videos.data;
+  const getVideos = useCallback(() => shown.current, []);
+  const live = useVideoEvents(isAdmin, { getVideos, setVideos: setData, onUnknown: reload });
   useEffect(() => {
-    if (!isAdmin) return;
+    if (!isAdmin || live) return;
     const timer = window.setInterval(() => {
       void unwrap(api.GET("/api/v1/admin/videos", { params: { query: { limit: 200 } } }))
         .then(setData)
         .catch(() => {});
     }, busy ? 2000 : 15000);
     return () => window.clearInterval(timer);
-  }, [isAdmin, busy, setData]);
+  }, [isAdmin, live, busy, setData]);
   if (!isAdmin) return <p className="empty">{t("admin.forbidden")}</p>;
   return (
     <div className="page admin">
       <h1 className="page__title">{t("admin.title")}</h1>
       <UploadForm onCreated={videos.reload} />
-      <section className="panel" aria-labelledby="videos-heading">
+      <section className="panel" aria-labelledby="videos-heading" data-live={live ? "true" : "false"}>
         <div className="panel__head">
           <h2 id="videos-heading">{t("admin.videos")}</h2>
           <button type="button" className="btn btn--small" onClick={videos.reload}>

@@ -1,6 +1,7 @@
-// Videos and their live processing status (polled while anything is in flight), with
-// metadata editing, re-transcode and delete.
-import { useEffect, useState } from "react";
+// Videos and their live processing status (pushed over Server-Sent Events, or polled),
+// with metadata editing, re-transcode and delete. A ready video whose re-transcode
+// failed says so: its previous output is still what viewers get.
+import { useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { Link } from "react-router-dom";
 import { api, errorMessage, unwrap } from "../../api/client";
@@ -17,33 +18,64 @@ const STATUS_KEYS: Record<VideoStatus, MessageKey> = {
   failed: "status.failed",
 };
 
+type Chapters = NonNullable<AdminVideoPublic["chapters"]>;
+
+/** A number input's text as seconds: "" is unset; anything else must be a number. */
+function seconds(text: string): number | null {
+  return text.trim() === "" ? null : Number(text);
+}
+
+function secondsText(value: number | null | undefined): string {
+  return value == null ? "" : String(value);
+}
+
 function EditRow({ video, onDone }: { video: AdminVideoPublic; onDone: (saved: boolean) => void }) {
   const { t } = useI18n();
   const [title, setTitle] = useState(video.title);
   const [published, setPublished] = useState(video.published);
   const [description, setDescription] = useState("");
   const [genres, setGenres] = useState("");
+  // Description and genres come from a second request: until it answers (or if it
+  // fails) only what the admin typed is sent, so nothing stored is overwritten by "".
+  const [loaded, setLoaded] = useState(false);
+  const typed = useRef({ description: false, genres: false });
+  const [introStart, setIntroStart] = useState(secondsText(video.chapters?.intro_start_s));
+  const [introEnd, setIntroEnd] = useState(secondsText(video.chapters?.intro_end_s));
+  const [creditsStart, setCreditsStart] = useState(secondsText(video.chapters?.credits_start_s));
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     // The admin list has no description or genres: read them from the title.
     void unwrap(api.GET("/api/v1/titles/{title_id}", { params: { path: { title_id: video.title_id } } }))
       .then((d) => {
-        setDescription(d.kind === "movie" ? d.description : (d.seasons.flatMap((s) => s.episodes).find((e) => e.id === video.id)?.description ?? d.description));
-        setGenres(d.genres.map((g) => g.name).join(", "));
+        if (!typed.current.description) {
+          setDescription(d.kind === "movie" ? d.description : (d.seasons.flatMap((s) => s.episodes).find((e) => e.id === video.id)?.description ?? d.description));
+        }
+        if (!typed.current.genres) setGenres(d.genres.map((g) => g.name).join(", "));
+        setLoaded(true);
       })
       .catch(() => {});
   }, [video.title_id, video.id]);
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    const chapters: Chapters = {
+      intro_start_s: seconds(introStart),
+      intro_end_s: seconds(introEnd),
+      credits_start_s: seconds(creditsStart),
+    };
+    const hadChapters = video.chapters != null;
+    const hasChapters = Object.values(chapters).some((v) => v !== null);
     try {
       await unwrap(
         api.PATCH("/api/v1/admin/videos/{video_id}", {
           params: { path: { video_id: video.id } },
           body: {
             title,
-            description,
             published,
-            genres: genres.split(",").map((g) => g.trim()).filter(Boolean),
+            ...(loaded || typed.current.description ? { description } : {}),
+            ...(loaded || typed.current.genres
+              ? { genres: genres.split(",").map((g) => g.trim()).filter(Boolean) }
+              : {}),
+            ...(hadChapters || hasChapters ? { chapters } : {}),
           },
         }),
       );
@@ -52,6 +84,12 @@ function EditRow({ video, onDone }: { video: AdminVideoPublic; onDone: (saved: b
       setError(errorMessage(err));
     }
   };
+  const secondsField = (id: string, label: MessageKey, value: string, set: (v: string) => void) => (
+    <div className="field">
+      <label htmlFor={`${id}-${video.id}`}>{t(label)}</label>
+      <input id={`${id}-${video.id}`} type="number" min={0} step="0.1" inputMode="decimal" value={value} onChange={(e) => set(e.currentTarget.value)} />
+    </div>
+  );
   return (
     <tr className="video-table__edit">
       <td colSpan={5}>
@@ -62,12 +100,30 @@ function EditRow({ video, onDone }: { video: AdminVideoPublic; onDone: (saved: b
           </div>
           <div className="field">
             <label htmlFor={`e-genres-${video.id}`}>{t("admin.genres")}</label>
-            <input id={`e-genres-${video.id}`} value={genres} onChange={(e) => setGenres(e.currentTarget.value)} />
+            <input
+              id={`e-genres-${video.id}`}
+              value={genres}
+              onChange={(e) => {
+                typed.current.genres = true;
+                setGenres(e.currentTarget.value);
+              }}
+            />
           </div>
           <div className="field field--wide">
             <label htmlFor={`e-desc-${video.id}`}>{t("admin.description")}</label>
-            <textarea id={`e-desc-${video.id}`} rows={3} value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
+            <textarea
+              id={`e-desc-${video.id}`}
+              rows={3}
+              value={description}
+              onChange={(e) => {
+                typed.current.description = true;
+                setDescription(e.currentTarget.value);
+              }}
+            />
           </div>
+          {secondsField("e-intro-start", "admin.introStart", introStart, setIntroStart)}
+          {secondsField("e-intro-end", "admin.introEnd", introEnd, setIntroEnd)}
+          {secondsField("e-credits", "admin.creditsStart", creditsStart, setCreditsStart)}
           <label className="checkbox">
             <input type="checkbox" checked={published} onChange={(e) => setPublished(e.currentTarget.checked)} /> {t("admin.published")}
           </label>
@@ -123,6 +179,11 @@ export function VideoTable({ videos, onChanged }: { videos: readonly AdminVideoP
                   <td>
                     <span className={`status status--${v.status}`}>{t(STATUS_KEYS[v.status])}</span>
                     {v.job?.stage && v.status !== "ready" ? <span className="status__stage"> · {v.job.stage}</span> : null}
+                    {v.retranscode_failed ? (
+                      <p className="status__error" data-testid="retranscode-failed">
+                        {t("admin.retranscodeFailed")}
+                      </p>
+                    ) : null}
                     {v.error ? <p className="status__error">{v.error}</p> : null}
                   </td>
                   <td>

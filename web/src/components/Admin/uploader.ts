@@ -27,6 +27,13 @@ export class UploadAborted extends Error {
   }
 }
 
+/** The name the API accepts for `name`: no folders or control characters, no edge spaces. */
+export function uploadName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = name.trim().replace(/[/\\\u0000-\u001f\u007f-\u009f]/g, "_").trim();
+  return clean.slice(0, 255).trim() || "upload";
+}
+
 export function fingerprint(file: File): string {
   return `${RESUME_PREFIX}${file.name}:${file.size}:${file.lastModified}`;
 }
@@ -200,7 +207,7 @@ export async function uploadFile(file: File, onProgress: (p: UploadProgress) => 
   if (!upload) {
     upload = await unwrap(
       api.POST("/api/v1/admin/uploads", {
-        body: { filename: file.name, size: file.size, content_type: file.type || "application/octet-stream" },
+        body: { filename: uploadName(file.name), size: file.size, content_type: file.type || "application/octet-stream" },
       }),
     );
     localStorage.setItem(fingerprint(file), upload.id);
