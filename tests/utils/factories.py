@@ -30,6 +30,7 @@ from kinema.settings import Settings
 from kinema.storage import ObjectStore
 from kinema_api.context import AppContext, build_context
 from kinema_api.services.auth import ensure_admin
+from kinema_api.worker.pool import WorkerPool
 from tests.utils.ports import free_port
 
 _seq = itertools.count(1)
@@ -350,3 +351,15 @@ def make_completed_upload(
     )
     session.flush()
     return upload_id
+
+
+def worker_pool(ctx: AppContext, *, size: int = 1, poll_s: float = 0.2) -> WorkerPool:
+    """The embedded worker pool on ``ctx``'s catalog and store (not started)."""
+    return WorkerPool(
+        settings=ctx.settings,
+        sessions=ctx.sessions,
+        store=ctx.store,
+        size=size,
+        wake=ctx.jobs_queued,
+        poll_s=poll_s,
+    )

@@ -135,20 +135,13 @@ def signed_cookies(
 ) -> list[Cookie]:
     """One cookie set per folder (``Path=/<base>/<folder>/``) and per top-level file."""
     base = "/" + base_path.strip("/")
+    # A folder's policy covers everything below it; a file's, that file alone.
+    scopes = [(f"{base}/{folder}/", "*") for folder in folders]
+    scopes += [(f"{base}/{name}", "") for name in files]
     out: list[Cookie] = []
-    for folder in folders:
-        path = f"{base}/{folder}/"
+    for path, wildcard in scopes:
         out += cookie_set(
-            resource=f"https://{domain}{path}*",
-            path=path,
-            expires=expires,
-            key_pair_id=key_pair_id,
-            private_key_pem=private_key_pem,
-        )
-    for name in files:
-        path = f"{base}/{name}"
-        out += cookie_set(
-            resource=f"https://{domain}{path}",
+            resource=f"https://{domain}{path}{wildcard}",
             path=path,
             expires=expires,
             key_pair_id=key_pair_id,

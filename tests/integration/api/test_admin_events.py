@@ -21,7 +21,6 @@ from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from kinema_api.serve import Server
 from kinema_api.worker.ingest import ingest_file, make_clip
-from kinema_api.worker.pool import WorkerPool
 from tests.utils.factories import (
     admin_token,
     bearer,
@@ -29,6 +28,7 @@ from tests.utils.factories import (
     make_title,
     signup,
     wait_for,
+    worker_pool,
 )
 from tests.utils.ports import free_port
 
@@ -59,14 +59,7 @@ def test_progress_events_arrive_while_a_clip_transcodes(
     clip = make_clip(tmp_path / "clip.mp4", seconds=12, size="1280x720")
     app = create_app(context=ctx, web_dist=None)
     token = admin_token(ctx, TestClient(app))
-    pool = WorkerPool(
-        settings=ctx.settings,
-        sessions=ctx.sessions,
-        store=ctx.store,
-        size=1,
-        wake=ctx.jobs_queued,
-        poll_s=0.2,
-    )
+    pool = worker_pool(ctx)
     seen: list[dict[str, Any]] = []
     with (
         live_server(app) as base,

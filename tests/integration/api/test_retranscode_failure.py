@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from kinema.catalog.models import JobStatus, TranscodeJob
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from kinema_api.worker.pool import WorkerPool
 from kinema_operator.catalog_sync import Catalog
 from tests.utils.factories import (
     admin_token,
@@ -20,6 +19,7 @@ from tests.utils.factories import (
     make_completed_upload,
     make_playable_video,
     signup,
+    worker_pool,
 )
 
 pytestmark = pytest.mark.integration
@@ -41,14 +41,7 @@ def test_embedded_retranscode_of_a_corrupt_upload_fails_visibly(
         video_id = str(make_playable_video(s, ctx.store, duration_s=12).id)
         corrupt = make_completed_upload(s, ctx.store, data=b"\x00garbage, not a video" * 500)
         s.commit()
-    pool = WorkerPool(
-        settings=ctx.settings,
-        sessions=ctx.sessions,
-        store=ctx.store,
-        size=1,
-        wake=ctx.jobs_queued,
-        poll_s=0.2,
-    )
+    pool = worker_pool(ctx)
     with TestClient(create_app(context=ctx, web_dist=None)) as client:
         h = bearer(admin_token(ctx, client))
         before = client.get(f"/api/v1/admin/videos/{video_id}", headers=h).json()

@@ -16,21 +16,10 @@ from kinema_api.context import AppContext
 from kinema_api.services import manifests
 from kinema_api.worker.ingest import ingest_file, make_clip
 from kinema_api.worker.pool import WorkerPool
-from tests.utils.factories import bearer, signup
+from tests.utils.factories import bearer, signup, worker_pool
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 TIMEOUT_S = 240
-
-
-def _pool(ctx: AppContext, size: int) -> WorkerPool:
-    return WorkerPool(
-        settings=ctx.settings,
-        sessions=ctx.sessions,
-        store=ctx.store,
-        size=size,
-        wake=ctx.jobs_queued,
-        poll_s=0.5,
-    )
 
 
 def _ingest(ctx: AppContext, clip: Path, name: str) -> uuid.UUID:
@@ -66,7 +55,7 @@ def test_pool_transcodes_several_at_once(embedded_ctx: AppContext, tmp_path: Pat
     # Different lengths: the same bytes twice would be recognised as one video.
     clips = [make_clip(tmp_path / f"clip{n}.mp4", seconds=n, size="426x240") for n in (4, 5)]
     ids = [_ingest(embedded_ctx, clip, f"Clip {n}") for n, clip in enumerate(clips, 1)]
-    pool = _pool(embedded_ctx, 2)
+    pool = worker_pool(embedded_ctx, size=2, poll_s=0.5)
     pool.start()
     try:
         most = _wait_ready(embedded_ctx, ids, pool)
@@ -97,7 +86,7 @@ def test_pool_transcodes_several_at_once(embedded_ctx: AppContext, tmp_path: Pat
 def test_restart_resumes_interrupted_transcode(embedded_ctx: AppContext, tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "clip.mp4", seconds=6, size="640x360")
     video_id = _ingest(embedded_ctx, clip, "Interrupted")
-    pool = _pool(embedded_ctx, 1)
+    pool = worker_pool(embedded_ctx, poll_s=0.5)
     pool.start()
     deadline = time.monotonic() + 60
     while pool.running() == 0:
@@ -108,7 +97,7 @@ def test_restart_resumes_interrupted_transcode(embedded_ctx: AppContext, tmp_pat
         job = s.query(TranscodeJob).filter_by(video_id=video_id).one()
         assert job.status is JobStatus.RUNNING
         assert job.attempts == 1
-    restarted = _pool(embedded_ctx, 1)
+    restarted = worker_pool(embedded_ctx, poll_s=0.5)
     assert restarted.start() == [job.id]
     try:
         _wait_ready(embedded_ctx, [video_id], restarted)
