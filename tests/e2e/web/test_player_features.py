@@ -263,6 +263,7 @@ def test_admin_edits_then_deletes_a_video(page: Page, extra: Extra) -> None:
     form.get_by_label("Description").fill(described)
     form.get_by_label("Intro starts at (seconds)").fill("1.5")
     form.get_by_label("Intro ends at (seconds)").fill("3")
+    webapp.screenshot(page, "admin-edit")
     form.get_by_role("button", name="Save", exact=True).click()
     expect(form).to_have_count(0)
     expect(row).to_contain_text(renamed)
