@@ -142,9 +142,6 @@ configured. The operator adds its Job settings after it.
 {{- if .Values.cloudfront.enabled }}
 {{ include "kinema.secretEnv" (dict "env" "KINEMA_CLOUDFRONT_PRIVATE_KEY" "existing" .Values.cloudfront.existingSecret "key" "cloudfront-private-key" "ctx" .) }}
 {{- end }}
-{{- if or .Values.stripe.apiKey .Values.stripe.existingSecret.name }}
-{{ include "kinema.secretEnv" (dict "env" "KINEMA_STRIPE_API_KEY" "existing" .Values.stripe.existingSecret "key" "stripe-api-key" "ctx" .) }}
-{{- end }}
 {{- range $name, $value := .Values.config.extraEnv }}
 - name: {{ $name }}
   value: {{ $value | quote }}

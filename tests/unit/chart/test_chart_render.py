@@ -161,6 +161,21 @@ def test_operator_cluster_role_is_least_privilege() -> None:
 # Replicas and peering ---------------------------------------------------------------------
 
 
+def test_only_the_operator_gets_the_stripe_key() -> None:
+    objects = helm.render(set_values={"stripe.apiKey": "sk_test_123"})
+    operator = _env(_container(helm.find(objects, "Deployment", "-operator")))
+    ref = operator["KINEMA_STRIPE_API_KEY"]["secretKeyRef"]
+    assert ref["key"] == "stripe-api-key"
+    secret = helm.find(objects, "Secret", "-secrets")
+    assert "stripe-api-key" in {**secret.get("data", {}), **secret.get("stringData", {})}
+    api = _env(_container(helm.find(objects, "Deployment", "-api")))
+    assert "KINEMA_STRIPE_API_KEY" not in api
+    without = helm.render()
+    assert "KINEMA_STRIPE_API_KEY" not in _env(
+        _container(helm.find(without, "Deployment", "-operator"))
+    )
+
+
 def test_more_than_one_operator_replica_without_peering_is_refused() -> None:
     result = helm.template(set_values={"operator.replicas": "2"})
     assert not result.ok
