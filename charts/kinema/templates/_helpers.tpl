@@ -139,9 +139,6 @@ configured. The operator adds its Job settings after it.
       name: {{ include "kinema.s3SecretName" . }}
       key: AWS_SECRET_ACCESS_KEY
 {{- end }}
-{{- if .Values.cloudfront.enabled }}
-{{ include "kinema.secretEnv" (dict "env" "KINEMA_CLOUDFRONT_PRIVATE_KEY" "existing" .Values.cloudfront.existingSecret "key" "cloudfront-private-key" "ctx" .) }}
-{{- end }}
 {{- range $name, $value := .Values.config.extraEnv }}
 - name: {{ $name }}
   value: {{ $value | quote }}

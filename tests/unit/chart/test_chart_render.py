@@ -204,7 +204,10 @@ def test_gpu_ha_values_render_peering_gpu_defaults_and_monitoring() -> None:
         "key": "database-url",
     }
     assert env["KINEMA_REDIS_URL"]["secretKeyRef"] == {"name": "kinema-redis", "key": "url"}
-    assert env["KINEMA_CLOUDFRONT_PRIVATE_KEY"]["secretKeyRef"]["name"] == "kinema-cloudfront"
+    # Only the API signs CloudFront cookies: the operator never sees the key.
+    assert "KINEMA_CLOUDFRONT_PRIVATE_KEY" not in env
+    api = _env(_container(helm.find(objects, "Deployment", "-api")))
+    assert api["KINEMA_CLOUDFRONT_PRIVATE_KEY"]["secretKeyRef"]["name"] == "kinema-cloudfront"
 
     # The Secret Jobs load whole (envFrom) holds the S3 keys and nothing else.
     s3 = helm.find(objects, "Secret", "-s3")
@@ -456,8 +459,7 @@ def test_operator_env_names_are_settings_the_operator_reads() -> None:
     )
     env = _env(_container(helm.find(objects, "Deployment", "-operator")))
     kinema_env = {name for name in env if name.startswith("KINEMA_")}
-    # The CloudFront signing key has no settings field yet (see the chart README).
-    unknown = kinema_env - known - {"KINEMA_CLOUDFRONT_PRIVATE_KEY"}
+    unknown = kinema_env - known
     assert not unknown, f"the operator reads none of {sorted(unknown)}"
     assert "KINEMA_OPERATOR_GPU_DEFAULTS" in env
 
