@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from kinema.catalog.models import (
     Title,
@@ -241,7 +241,13 @@ def to_public(
 def list_videos(
     session: Session, *, status: VideoStatus | None, limit: int, offset: int
 ) -> list[Video]:
-    stmt = select(Video).join(Title).order_by(Video.created_at.desc(), Video.id)
+    # Titles in the same statement (see titles.get_video: a finalizer may delete both).
+    stmt = (
+        select(Video)
+        .join(Title)
+        .options(contains_eager(Video.title))
+        .order_by(Video.created_at.desc(), Video.id)
+    )
     if status is not None:
         stmt = stmt.where(Video.status == status)
     return list(session.scalars(stmt.limit(limit).offset(offset)))

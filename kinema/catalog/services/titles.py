@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from kinema.catalog.errors import Conflict, InvalidChange, NotFound
 from kinema.catalog.models import (
@@ -164,7 +164,10 @@ def ensure_season(session: Session, *, title: Title, number: int) -> Season:
 
 
 def get_video(session: Session, *, video_id: uuid.UUID) -> Video:
-    video = session.get(Video, video_id)
+    # The title comes in the same statement: loaded lazily, it could already be gone when
+    # another process (the operator's finalizer) deletes the video and its title between
+    # the two reads.
+    video = session.get(Video, video_id, options=[joinedload(Video.title)])
     if video is None:
         raise NotFound(f"no video {video_id}")
     return video

@@ -342,3 +342,23 @@ def test_stream_leases(session: Session) -> None:
     assert viewing.open_stream(
         session, user_id=user.id, profile_id=None, video_id=video.id, limit=1, now=later
     )
+
+
+def test_a_video_read_while_another_process_deletes_it_keeps_its_title(pg_url: str) -> None:
+    """The admin API read a video while the operator's finalizer deleted it and its title:
+    a lazily loaded title came back None (a 500). It is read in the same statement now.
+    (PostgreSQL only: SQLite's transactions here take the write lock, so no other process
+    can delete between two reads of one.)"""
+    with migrated_session(pg_url) as session:
+        video_id = make_ready_video(session).id
+        session.commit()
+        session.expunge_all()
+        video = titles.get_video(session, video_id=video_id)
+        engine = create_db_engine(pg_url)
+        try:
+            with Session(engine) as other:
+                titles.delete_video(other, video=titles.get_video(other, video_id=video_id))
+                other.commit()
+        finally:
+            engine.dispose()
+        assert video.title is not None and video.title.name
