@@ -20,7 +20,6 @@ from kinema_api.schemas.common import ERRORS
 from kinema_api.schemas.titles import GenrePublic, HomePublic, SearchPublic, TitleCard, TitleDetail
 from kinema_api.services import viewer as viewer_service
 from kinema_api.services.auth import Viewer
-from kinema_api.services.views import output_path
 
 router = APIRouter(tags=["browse"], responses=ERRORS)
 
@@ -110,9 +109,8 @@ def video_poster(video_id: uuid.UUID, ctx: ContextDep, session: SessionDep) -> R
 
 
 def _video_poster_key(video: Video) -> str:
-    poster = output_path(video, video.poster_path)
-    if poster and video.output_prefix:
-        return join_key(video.output_prefix, poster)
+    if video.poster_path and video.output_prefix:
+        return join_key(video.output_prefix, video.poster_path)
     return ""
 
 

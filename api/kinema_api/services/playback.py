@@ -26,7 +26,7 @@ from kinema_api.services import cloudfront, manifests
 from kinema_api.services.auth import Viewer
 from kinema_api.services.signing import InvalidToken, PlaybackGrant, sign, verify
 from kinema_api.services.viewer import check_visible, load_progress
-from kinema_api.services.views import output_path, playable
+from kinema_api.services.views import playable
 
 STREAM_PREFIX = "/api/v1/stream"
 
@@ -72,18 +72,15 @@ def start_playback(
         media_root = cdn_base_url(ctx, video)
         cookies = cdn_cookies(ctx, video, max_height=cap, expires=expires)
     resume = load_progress(ctx, session, profile_id=viewer.profile.id, video_id=video.id)
-    hls, dash = output_path(video, video.hls_path), output_path(video, video.dash_path)
-    thumbnails = output_path(video, video.thumbnails_path)
-    poster = output_path(video, video.poster_path)
     public = PlaybackPublic(
         video_id=video.id,
         title=video.title.name
         if video.name == video.title.name
         else f"{video.title.name}: {video.name}",
-        hls_url=f"{root}/{hls}",
-        dash_url=f"{root}/{dash}" if dash else None,
-        thumbnails_url=f"{media_root}/{thumbnails}" if thumbnails else None,
-        poster_url=f"{media_root}/{poster}" if poster else None,
+        hls_url=f"{root}/{video.hls_path}",
+        dash_url=f"{root}/{video.dash_path}" if video.dash_path else None,
+        thumbnails_url=f"{media_root}/{video.thumbnails_path}" if video.thumbnails_path else None,
+        poster_url=f"{media_root}/{video.poster_path}" if video.poster_path else None,
         subtitles=[
             SubtitlePublic(
                 language=t.language, label=t.label or t.language, url=f"{media_root}/{t.path}"
@@ -128,10 +125,7 @@ def cdn_cookies(
     folders, files = cloudfront.readable_scopes(
         allowed=[r.path for r in video.renditions if r.height <= max_height and r.path],
         denied=[r.path for r in video.renditions if r.height > max_height and r.path],
-        shared_files=[
-            output_path(video, video.thumbnails_path),
-            output_path(video, video.poster_path),
-        ],
+        shared_files=[video.thumbnails_path, video.poster_path],
     )
     return cloudfront.signed_cookies(
         domain=settings.cloudfront_domain or "",
@@ -171,7 +165,7 @@ def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) 
         raise NotFoundError(f"no file {path!r}") from exc
     key = join_key(video.output_prefix, rel)
     try:
-        if rel == output_path(video, video.hls_path):
+        if rel == video.hls_path:
             master = ctx.store.get_bytes(key).decode()
             text = manifests.filter_master(master, grant.max_height)
             if ctx.settings.cloudfront_enabled:
@@ -179,7 +173,7 @@ def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) 
                     text, master_path=rel, base_url=cdn_base_url(ctx, video)
                 )
             return StreamTarget(key, text, "application/vnd.apple.mpegurl", cacheable=False)
-        if rel == output_path(video, video.dash_path):
+        if rel == video.dash_path:
             mpd = ctx.store.get_bytes(key).decode()
             text = manifests.filter_mpd(mpd, grant.max_height)
             if ctx.settings.cloudfront_enabled:
@@ -202,7 +196,7 @@ def forbidden_for(ctx: AppContext, video: Video, max_height: int) -> frozenset[s
     if cached is not None:
         return cached
     prefix = video.output_prefix or ""
-    master_path = output_path(video, video.hls_path) or "master.m3u8"
+    master_path = video.hls_path or "master.m3u8"
     try:
         master = ctx.store.get_bytes(join_key(prefix, master_path)).decode()
     except ObjectNotFound:

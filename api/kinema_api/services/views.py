@@ -41,15 +41,5 @@ def video_summary(video: Video, *, position_s: float | None = None) -> VideoSumm
     )
 
 
-def output_path(video: Video, path: str | None) -> str | None:
-    """``path`` relative to the video's output prefix. The embedded pool stores paths
-    that way; the operator's catalog sync stores them from the store's root
-    (``processed/<ns>/<name>/<digest>/master.m3u8``): both are read the same here."""
-    prefix = (video.output_prefix or "").rstrip("/")
-    if path and prefix and path.startswith(prefix + "/"):
-        return path[len(prefix) + 1 :]
-    return path
-
-
 def playable(video: Video) -> bool:
     return video.status is VideoStatus.READY and bool(video.hls_path)

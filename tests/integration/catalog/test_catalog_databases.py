@@ -362,3 +362,29 @@ def test_a_video_read_while_another_process_deletes_it_keeps_its_title(pg_url: s
         finally:
             engine.dispose()
         assert video.title is not None and video.title.name
+
+
+def test_operator_paths_from_the_store_root_become_relative(db_url: str) -> None:
+    """Migration 0003: rows the operator wrote before with ``<prefix>/file`` paths read
+    like the embedded pool's (relative to ``output_prefix``); others are untouched."""
+    with migrated_session(db_url) as session:
+        old = make_ready_video(session)
+        pool = make_ready_video(session)
+        prefix = old.output_prefix or ""
+        old.hls_path, old.dash_path = f"{prefix}/master.m3u8", f"{prefix}/manifest.mpd"
+        old.poster_path, old.thumbnails_path = f"{prefix}/posters/p0.jpg", None
+        before = (pool.hls_path, pool.dash_path, pool.thumbnails_path, pool.poster_path)
+        session.commit()
+        old_id, pool_id = old.id, pool.id
+    migrate.downgrade(db_url, "0002")
+    migrate.upgrade(db_url)
+    with migrated_session(db_url) as session:
+        moved, kept = session.get(Video, old_id), session.get(Video, pool_id)
+        assert moved is not None and kept is not None
+        assert (moved.hls_path, moved.dash_path, moved.poster_path, moved.thumbnails_path) == (
+            "master.m3u8",
+            "manifest.mpd",
+            "posters/p0.jpg",
+            None,
+        )
+        assert (kept.hls_path, kept.dash_path, kept.thumbnails_path, kept.poster_path) == before

@@ -99,6 +99,7 @@ def test_edits_retranscode_only_what_changed(
                     and r
                 ),
             )
-            assert row.hls_path is not None and third["status"]["digest"] in row.hls_path
+            assert row.hls_path == "master.m3u8"
+            assert row.output_prefix is not None and third["status"]["digest"] in row.output_prefix
     finally:
         engine.dispose()

@@ -215,8 +215,8 @@ def test_ready_upsert_carries_renditions_tracks_and_paths() -> None:
     assert data.resource_name == "media/pilot" and data.generation == 4
     assert data.kind is TitleKind.SERIES and data.series == "Show"
     assert data.status is VideoStatus.READY
-    assert data.hls_path == "processed/media/pilot/d1/master.m3u8"
-    assert data.dash_path == "processed/media/pilot/d1/manifest.mpd"
+    assert data.output_prefix == "processed/media/pilot/d1"
+    assert (data.hls_path, data.dash_path) == ("master.m3u8", "manifest.mpd")
     assert [(r.name, r.height, r.bitrate) for r in data.renditions or []] == [
         ("720p", 720, 4000000)
     ]
