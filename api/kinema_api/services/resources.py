@@ -18,6 +18,7 @@ from typing import Any
 from kinema.catalog.models import TitleKind, Video, VideoStatus
 from kinema.resources.common import API_VERSION
 from kinema.resources.video import KIND
+from kinema.resources.video import Chapters as SpecChapters  # the CRD's, not the API's
 from kinema_api.errors import ApiError, ConflictError, NotFoundError
 from kinema_api.kube import CATALOG_VIDEO_ID, VideoResources
 from kinema_api.schemas.admin import AdminVideoPublic, VideoUpdate
@@ -32,12 +33,20 @@ def resource_name(video: Video) -> str:
     return f"{slug or 'video'}-{video.id.hex[:8]}"
 
 
+def _spec_chapters(
+    intro_start: float | None, intro_end: float | None, credits_start: float | None
+) -> dict[str, float | None]:
+    """``spec.chapters`` with the CRD's field names (unset fields as None)."""
+    chapters = SpecChapters.model_construct(
+        intro_start_seconds=intro_start,
+        intro_end_seconds=intro_end,
+        credits_start_seconds=credits_start,
+    )
+    return chapters.model_dump(by_alias=True)
+
+
 def _chapters(video: Video) -> dict[str, float] | None:
-    values = {
-        "introStartSeconds": video.intro_start_s,
-        "introEndSeconds": video.intro_end_s,
-        "creditsStartSeconds": video.credits_start_s,
-    }
+    values = _spec_chapters(video.intro_start_s, video.intro_end_s, video.credits_start_s)
     chosen = {k: v for k, v in values.items() if v is not None}
     return chosen or None
 
@@ -108,11 +117,8 @@ def metadata_patch(body: VideoUpdate) -> dict[str, Any]:
         spec["published"] = body.published
     if body.chapters is not None:
         # Merge-patch nulls remove a field: an all-null object clears the chapters.
-        spec["chapters"] = {
-            "introStartSeconds": body.chapters.intro_start_s,
-            "introEndSeconds": body.chapters.intro_end_s,
-            "creditsStartSeconds": body.chapters.credits_start_s,
-        }
+        c = body.chapters
+        spec["chapters"] = _spec_chapters(c.intro_start_s, c.intro_end_s, c.credits_start_s)
     return {"spec": spec} if spec else {}
 
 
