@@ -21,6 +21,7 @@ segment's decode time and duration, so gaps or overlaps would show, not be paper
 from __future__ import annotations
 
 import math
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -220,7 +221,7 @@ def subtitle_media_line(sub: SubtitleRecord) -> str:
         ("TYPE", "SUBTITLES"), ("GROUP-ID", f'"{SUBTITLE_GROUP}"'),
         ("LANGUAGE", f'"{tag}"'), ("NAME", f'"{sub.name}"'),
         ("DEFAULT", "NO"), ("AUTOSELECT", "YES"), ("FORCED", "NO"),
-        ("URI", f'"{sub.uri.removesuffix(".vtt")}.m3u8"'),
+        ("URI", f'"{subtitle_playlist_uri(sub)}"'),
     ])  # fmt: skip
 
 
@@ -256,8 +257,14 @@ def with_hls_subtitles(master: str, subtitles: list[SubtitleRecord]) -> str:
     return "\n".join(out) + "\n"
 
 
-def subtitle_playlist(vtt_name: str, duration: float) -> str:
-    """A one-segment WebVTT playlist: cue times in the file are presentation times."""
+def subtitle_playlist_uri(sub: SubtitleRecord) -> str:
+    """Where ``sub``'s HLS playlist goes: beside its WebVTT file."""
+    return sub.uri.removesuffix(".vtt") + ".m3u8"
+
+
+def subtitle_playlist(sub: SubtitleRecord, duration: float) -> str:
+    """``sub``'s one-segment playlist: cue times in the file are presentation times."""
+    vtt_name = posixpath.basename(sub.uri)
     return "\n".join([
         "#EXTM3U",
         "#EXT-X-VERSION:7",

@@ -164,8 +164,7 @@ def package_chunks(
             track.rendition
         )
     for sub in head.subtitles:
-        name = sub.uri.removeprefix("subtitles/")
-        files[sub.uri.removesuffix(".vtt") + ".m3u8"] = manifests.subtitle_playlist(name, duration)
+        files[manifests.subtitle_playlist_uri(sub)] = manifests.subtitle_playlist(sub, duration)
     sheets = [s for c in active if c.trickplay for s in c.trickplay.sheets]
     trick: TrickplayRecord | None = None
     if sheets and head.trickplay:

@@ -23,16 +23,17 @@ from kinema_transcoder.manifests import (
     language_name,
     language_tag,
     subtitle_playlist,
+    subtitle_playlist_uri,
     with_dash_subtitles,
     with_hls_subtitles,
 )
+from kinema_transcoder.packaging import REPORT
 from kinema_transcoder.progress import Reporter
 from kinema_transcoder.report import SubtitleRecord, TranscodeReport
 from kinema_transcoder.sink import Sink
 from kinema_transcoder.sources import read_text
 from kinema_transcoder.subtitles import SubtitleError, to_webvtt
 
-REPORT = "kinema.json"
 EMBEDDED = "embedded:"
 
 
@@ -76,10 +77,6 @@ class TrackWriter:
         record, vtt = self.prepare(language, text, origin, label)
         self.write(record, vtt)
         return record
-
-
-def playlist_of(record: SubtitleRecord) -> str:
-    return record.uri.removesuffix(".vtt") + ".m3u8"
 
 
 def read_report(sink: Sink) -> TranscodeReport:
@@ -126,8 +123,9 @@ def replace_subtitles(
         duration = report.duration or (report.probe.duration if report.probe else 0.0)
         for record, vtt in tracks:
             writer.write(record, vtt)
-            vtt_name = record.uri.removeprefix("subtitles/")
-            sink.write_bytes(playlist_of(record), subtitle_playlist(vtt_name, duration).encode())
+            sink.write_bytes(
+                subtitle_playlist_uri(record), subtitle_playlist(record, duration).encode()
+            )
         sink.write_bytes(MASTER, new_master.encode())
         sink.write_bytes(MPD, new_mpd.encode())
         updated = report.model_copy(update={"subtitles": records})
@@ -136,7 +134,7 @@ def replace_subtitles(
         for old in report.subtitles:
             if old.uri not in listed:
                 sink.remove(old.uri)
-                sink.remove(playlist_of(old))
+                sink.remove(subtitle_playlist_uri(old))
         reporter.done("complete", outdir=outdir, subtitles=len(records))
         return updated
     except TranscodeError as exc:
