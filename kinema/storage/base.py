@@ -161,6 +161,11 @@ class ObjectStore(ABC):
         """Every object whose key starts with ``prefix/`` (or everything), in key order."""
 
     @abstractmethod
+    def copy(self, src_key: str, dst_key: str) -> None:
+        """Copy ``src_key`` to ``dst_key`` inside this store, without a round trip through
+        the caller (a server-side copy on S3); raises ObjectNotFound."""
+
+    @abstractmethod
     def delete(self, key: str) -> None:
         """Delete one object; deleting a missing object is not an error."""
 

@@ -124,6 +124,21 @@ class LocalStore(ObjectStore):
             local_path.unlink()
         return self._info(key, path)
 
+    def copy(self, src_key: str, dst_key: str) -> None:
+        src = self._path(src_key)
+        if not src.is_file():
+            raise ObjectNotFound(f"no object at {src}")
+        dst = self._path(dst_key)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        # Objects are never written in place (see _atomic), so a hard link is a copy.
+        with contextlib.suppress(FileNotFoundError):
+            dst.unlink()
+        try:
+            os.link(src, dst)
+        except OSError:
+            with src.open("rb") as fh:
+                self.put_stream(fh, dst_key)
+
     def get_file(self, key: str, local_path: Path) -> ObjectInfo:
         path = self._path(key)
         info = self._info(key, path)

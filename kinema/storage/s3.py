@@ -221,6 +221,22 @@ class S3Store(ObjectStore):
         except (ClientError, BotoCoreError) as exc:
             self._fail(exc, "listing of", full_prefix.rstrip("/") or "")
 
+    def copy(self, src_key: str, dst_key: str) -> None:
+        # The managed copy switches to UploadPartCopy above the multipart threshold.
+        try:
+            self._client.copy(
+                {"Bucket": self.bucket, "Key": self._full(src_key)},
+                self.bucket,
+                self._full(dst_key),
+                Config=_TRANSFER,
+            )
+        except (ClientError, BotoCoreError) as exc:
+            self._fail(exc, "copy of", src_key)
+        except Exception as exc:  # s3transfer wraps ClientError in its own failure type
+            if isinstance(exc.__cause__, ClientError | BotoCoreError):
+                self._fail(exc.__cause__, "copy of", src_key)
+            raise
+
     def delete(self, key: str) -> None:
         try:
             self._client.delete_object(Bucket=self.bucket, Key=self._full(key))

@@ -91,6 +91,20 @@ def test_list_and_delete_prefix(store: ObjectStore) -> None:
     assert [i.key for i in store.list()] == ["p/v10/c"]
 
 
+def test_copy(store: ObjectStore) -> None:
+    store.put_bytes(b"segment bytes", "out/a/video/seg_00001.m4s")
+    store.put_bytes(b"older", "out/b/video/seg_00001.m4s")
+    store.copy("out/a/video/seg_00001.m4s", "out/b/video/seg_00001.m4s")
+    assert store.get_bytes("out/b/video/seg_00001.m4s") == b"segment bytes"
+    head = store.head("out/b/video/seg_00001.m4s")
+    assert head.etag == store.head("out/a/video/seg_00001.m4s").etag
+    # The copy is its own object: deleting the original leaves it.
+    store.delete_prefix("out/a")
+    assert store.get_bytes("out/b/video/seg_00001.m4s") == b"segment bytes"
+    with pytest.raises(ObjectNotFound):
+        store.copy("out/a/video/seg_00001.m4s", "out/c/x")
+
+
 def test_put_dir_get_dir(store: ObjectStore, tmp_path: Path) -> None:
     src = tmp_path / "out"
     (src / "720p").mkdir(parents=True)
