@@ -63,6 +63,17 @@ def transcode_command(
     chunk: Annotated[str | None, typer.Option(help="Encode slice I of N (I/N).")] = None,
     quality: Annotated[bool, typer.Option("--quality/--no-quality", help="PSNR/SSIM.")] = True,
     vmaf: Annotated[bool, typer.Option(help="Also measure VMAF (slower).")] = False,
+    reuse: Annotated[
+        str | None,
+        typer.Option(
+            help="A complete earlier output of SRC (path or s3:// prefix): copy the rungs, "
+            "audio and pictures whose settings did not change instead of encoding them."
+        ),
+    ] = None,
+    revision: Annotated[
+        int,
+        typer.Option(min=0, help="The source's revision: outputs of another are not reused."),
+    ] = 0,
     json_progress: Annotated[
         bool | None,
         typer.Option("--json-progress/--bar", help="JSON lines or a bar (default: by TTY)."),
@@ -79,6 +90,8 @@ def transcode_command(
             chunk=parse_chunk(chunk),
             quality=quality,
             vmaf=vmaf,
+            reuse=reuse,
+            revision=revision,
         )
         pipeline.transcode(job, Reporter(json_lines=json_progress))
     except TranscodeError as exc:

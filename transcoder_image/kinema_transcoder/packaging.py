@@ -17,17 +17,23 @@ import json
 
 from pydantic import ValidationError
 
-from kinema_transcoder import manifests, trickplay
+from kinema_transcoder import manifests, reuse, trickplay
 from kinema_transcoder.errors import PackageFailed, TranscodeError
 from kinema_transcoder.progress import Reporter
 from kinema_transcoder.quality import REFERENCE
 from kinema_transcoder.report import (
+    EMBEDDED,
+    RECORDS,
+    REPORT,
+    AudioTrackRecord,
     ChunkReport,
     ErrorInfo,
+    OutputRecords,
     PosterCandidate,
     QualitySums,
     RenditionRecord,
     RenditionSummary,
+    SubtitleRecord,
     Timing,
     TranscodeReport,
     TrickplayRecord,
@@ -35,12 +41,11 @@ from kinema_transcoder.report import (
 )
 from kinema_transcoder.sink import Sink
 
-REPORT = "kinema.json"
 THUMBNAILS = "thumbnails.vtt"
 POSTERS = 5
 # Everything a run writes, removed when a run fails or a new unchunked run starts.
 OUTPUTS = (
-    REPORT, manifests.MASTER, manifests.MPD, THUMBNAILS,
+    REPORT, RECORDS, manifests.MASTER, manifests.MPD, THUMBNAILS,
     "video", "audio", "subtitles", "trickplay", "posters", "chunks",
 )  # fmt: skip
 
@@ -113,11 +118,30 @@ def _check(chunks: list[ChunkReport]) -> list[ChunkReport]:
     if indexes != list(range(count)):
         missing = sorted(set(range(count)) - set(indexes))
         raise PackageFailed(f"chunks missing: {missing} of {count}; rerun those chunks")
-    plan = ordered[0].plan
+    head = ordered[0]
     for chunk in ordered[1:]:
-        if chunk.count != count or chunk.plan != plan:
+        if chunk.count != count or chunk.plan != head.plan or chunk.reuse != head.reuse:
             raise PackageFailed(f"chunk {chunk.index} was planned differently from chunk 0")
     return ordered
+
+
+def _part(chunk: ChunkReport, name: str) -> RenditionRecord:
+    found = next((r for r in chunk.video if r.name == name), None)
+    if found is None:
+        raise PackageFailed(f"chunk {chunk.index} holds no rendition {name}")
+    return found
+
+
+def _check_aligned(videos: list[manifests.VideoRendition], reused: set[str]) -> None:
+    """Copied rungs must share the encoded ones' segment timeline, like any rung."""
+    reference = videos[0].record.timeline()
+    for v in videos[1:]:
+        if v.record.timeline() != reference:
+            origin = "copied" if {v.record.name, videos[0].record.name} & reused else "encoded"
+            raise PackageFailed(
+                f"rendition {v.record.name} ({origin}) does not line up with "
+                f"{videos[0].record.name}; transcode again without --reuse"
+            )
 
 
 def merge_rendition(parts: list[RenditionRecord]) -> RenditionRecord:
@@ -149,42 +173,71 @@ def package_chunks(
     ordered = _check(chunks)
     head = ordered[0]
     plan = head.plan
-    active = [c for c in ordered if c.video]
+    adopted = reuse.adopt(sink, head.reuse) if head.reuse else reuse.Adopted()
+    active = [c for c in ordered if c.end > c.start]
     videos: list[manifests.VideoRendition] = []
-    for i, rung in enumerate(plan.rungs):
-        record = merge_rendition([c.video[i] for c in active])
+    for rung in plan.rungs:
+        record = adopted.video.get(rung.name) or merge_rendition(
+            [_part(c, rung.name) for c in active]
+        )
         videos.append(manifests.VideoRendition(record, rung, plan.frame_rate))
+    _check_aligned(videos, set(adopted.video))
+    pictures = head.reuse is not None and head.reuse.pictures
+    audio = adopted.audio if head.reuse and head.reuse.audio else head.audio
+    subtitles = [*adopted.subtitles, *head.subtitles]
     duration = manifests.seconds(videos[0].record)
     files: dict[str, str] = {}
     for v in videos:
         files[f"{v.path}/index.m3u8"] = manifests.media_playlist(v.record)
         files[f"{v.path}/iframes.m3u8"] = manifests.iframe_playlist(v.record)
-    for track in head.audio:
+    for track in audio:
         files[f"audio/{track.rendition.name}/index.m3u8"] = manifests.media_playlist(
             track.rendition
         )
-    for sub in head.subtitles:
+    for sub in subtitles:
         files[manifests.subtitle_playlist_uri(sub)] = manifests.subtitle_playlist(sub, duration)
     sheets = [s for c in active if c.trickplay for s in c.trickplay.sheets]
-    trick: TrickplayRecord | None = None
+    trick: TrickplayRecord | None = adopted.trickplay if pictures else None
     if sheets and head.trickplay:
         trick = head.trickplay.model_copy(update={"sheets": sheets})
+    if trick is not None:
         files[THUMBNAILS] = trickplay.thumbnails_vtt(trick, duration)
-    candidates = [p for c in active for p in c.posters]
-    posters = trickplay.choose_posters(candidates, POSTERS, max(1.0, duration / 10))
-    keep = {p.uri for p in posters}
-    for cand in candidates:
-        if cand.uri not in keep:
-            sink.remove(cand.uri)
+    if pictures:
+        posters = adopted.posters
+    else:
+        candidates = [p for c in active for p in c.posters]
+        posters = trickplay.choose_posters(candidates, POSTERS, max(1.0, duration / 10))
+        keep = {p.uri for p in posters}
+        for cand in candidates:
+            if cand.uri not in keep:
+                sink.remove(cand.uri)
+    sums: dict[str, QualitySums] = {}
+    for v in videos:
+        total = adopted.quality.get(v.record.name, QualitySums())
+        for c in ordered:
+            if v.record.name in c.quality:
+                total = total.add(c.quality[v.record.name])
+        sums[v.record.name] = total
     for rel, text in files.items():
         sink.write_bytes(rel, text.encode("utf-8"))
-    sink.write_bytes(
-        manifests.MASTER, manifests.master_playlist(videos, head.audio, head.subtitles).encode()
+    sink.write_bytes(manifests.MASTER, manifests.master_playlist(videos, audio, subtitles).encode())
+    sink.write_bytes(manifests.MPD, manifests.mpd(videos, audio, subtitles, duration).encode())
+    records = OutputRecords(
+        source=head.source,
+        revision=head.revision,
+        probe=head.probe,
+        ladder=head.ladder,
+        plan=plan,
+        encoder=head.encoder,
+        video=[v.record for v in videos],
+        audio=audio,
+        subtitles=[s for s in subtitles if s.source.startswith(EMBEDDED)],
+        trickplay=trick,
+        posters=posters,
+        quality=sums,
     )
-    sink.write_bytes(
-        manifests.MPD, manifests.mpd(videos, head.audio, head.subtitles, duration).encode()
-    )
-    report = _report(ordered, videos, duration, trick, posters, source)
+    sink.write_bytes(RECORDS, records.to_json().encode())
+    report = _report(ordered, videos, audio, subtitles, sums, duration, trick, posters, source)
     sink.write_bytes(REPORT, report.to_json().encode())
     return report
 
@@ -192,6 +245,9 @@ def package_chunks(
 def _report(
     chunks: list[ChunkReport],
     videos: list[manifests.VideoRendition],
+    audio: list[AudioTrackRecord],
+    subtitles: list[SubtitleRecord],
+    sums: dict[str, QualitySums],
     duration: float,
     trick: TrickplayRecord | None,
     posters: list[PosterCandidate],
@@ -200,10 +256,7 @@ def _report(
     head = chunks[0]
     renditions: list[RenditionSummary] = []
     for v in videos:
-        sums = QualitySums()
-        for c in chunks:
-            if v.record.name in c.quality:
-                sums = sums.add(c.quality[v.record.name])
+        total = sums.get(v.record.name, QualitySums())
         renditions.append(
             RenditionSummary(
                 name=v.record.name,
@@ -218,10 +271,10 @@ def _report(
                 bytes=manifests.total_bytes(v.record),
                 segments=len(v.record.segments),
                 duration=round(manifests.seconds(v.record), 6),
-                quality=quality_from(sums, REFERENCE) if sums.frames else None,
+                quality=quality_from(total, REFERENCE) if total.frames else None,
             )
         )
-    for track in head.audio:
+    for track in audio:
         rec = track.rendition
         renditions.append(
             RenditionSummary(
@@ -248,7 +301,7 @@ def _report(
         dropped=head.plan.dropped,
         encoder=head.encoder,
         renditions=renditions,
-        subtitles=head.subtitles,
+        subtitles=subtitles,
         trickplay=trick,
         posters=posters,
         manifests={"hls": manifests.MASTER, "dash": manifests.MPD},
@@ -260,4 +313,5 @@ def _report(
             chunk_wall_s=[c.wall_s for c in chunks],
             speed_x_realtime=round(duration / wall, 3) if wall > 0 else None,
         ),
+        reused=head.reuse,
     )

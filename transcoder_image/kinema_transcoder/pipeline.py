@@ -59,9 +59,12 @@ from kinema_transcoder.progress import Reporter, ffmpeg_fraction, ffmpeg_number
 from kinema_transcoder.report import (
     AudioTrackRecord,
     ChunkReport,
+    EncoderChoice,
+    OutputRecords,
     PosterCandidate,
     QualitySums,
     RenditionRecord,
+    ReuseRecord,
     SegmentRecord,
     SheetRecord,
     SubtitleRecord,
@@ -69,6 +72,7 @@ from kinema_transcoder.report import (
     TrickplayRecord,
 )
 from kinema_transcoder.resubtitle import TrackWriter, unique_name
+from kinema_transcoder.reuse import embedded_subtitles, load_previous, plan_reuse
 from kinema_transcoder.segmenter import Segmenter
 from kinema_transcoder.sink import Sink
 from kinema_transcoder.sources import open_source, read_text
@@ -90,6 +94,8 @@ class Job:
     chunk: tuple[int, int] | None = None
     quality: bool = True
     vmaf: bool = False
+    reuse: str | None = None  # a previous output whose unchanged parts are copied
+    revision: int = 0
 
 
 def cpu_seconds() -> float:
@@ -192,6 +198,35 @@ def transcode(job: Job, reporter: Reporter) -> ChunkReport | TranscodeReport:
         sink.close()
 
 
+def consider_reuse(
+    job: Job,
+    probe: ProbeSummary,
+    ladder: LadderSpec,
+    plan: LadderPlan,
+    encoders: EncoderChoice,
+    reporter: Reporter,
+) -> tuple[OutputRecords | None, ReuseRecord | None]:
+    """The previous output's records and what of it this run copies (``--reuse``)."""
+    if job.reuse is None:
+        return None, None
+    previous, why = load_previous(job.reuse)
+    reuse = None
+    if previous is not None:
+        reuse, why = plan_reuse(
+            previous, job.reuse, source=job.source, revision=job.revision, probe=probe,
+            ladder=ladder, plan=plan, encoders=encoders,
+        )  # fmt: skip
+    if reuse is None:
+        reporter.note(f"encoding every rung: {job.reuse} cannot be reused: {why}")
+        return None, None
+    encode = [r.name for r in plan.rungs if r.name not in reuse.rungs]
+    reporter.note(
+        f"copying {len(reuse.rungs)} rung(s) from {job.reuse}, encoding {len(encode)}",
+        reused=reuse.rungs, encoded=encode, audioReused=reuse.audio,
+    )  # fmt: skip
+    return previous, reuse
+
+
 def encode_chunk(
     job: Job, sink: Sink, index: int, count: int, reporter: Reporter, wall0: float, cpu0: float
 ) -> ChunkReport:
@@ -210,6 +245,7 @@ def encode_chunk(
     total_segments = segment_count(probe.duration, seg_seconds)
     span = plan_chunks(probe.duration, seg_seconds, count)[index]
     encoders = choose_encoders(ladder.encoder, {r.codec for r in plan.rungs})
+    previous, reuse = consider_reuse(job, probe, ladder, plan, encoders, reporter)
     base = ChunkReport(
         index=index,
         count=count,
@@ -223,6 +259,8 @@ def encode_chunk(
         encoder=encoders,
         wall_s=0.0,
         cpu_s=0.0,
+        revision=job.revision,
+        reuse=reuse,
     )
     if span.segments == 0:
         return base.model_copy(update={"wall_s": time.monotonic() - wall0})
@@ -230,12 +268,29 @@ def encode_chunk(
     last = span.first_segment + span.segments >= total_segments
     frames = None if last else span.segments * seg_frames
     length = probe.duration - float(start) if last else float(frames or 0) / float(fps)
+    timing = {"start": float(start), "end": float(start) + length}
+    if previous is not None and reuse is not None and reuse.pictures:
+        # Every part is copied at packaging: only the sidecar subtitles are made here.
+        reporter.begin("encode", chunk=index, chunks=count)
+        taken = {Path(s.uri).stem for s in embedded_subtitles(previous)}
+        subtitles = build_subtitles(sink, job, probe, [], taken) if index == 0 else []
+        sink.flush()
+        return base.model_copy(
+            update={
+                **timing,
+                "subtitles": subtitles,
+                "wall_s": round(time.monotonic() - wall0, 3),
+                "cpu_s": round(cpu_seconds() - cpu0, 3),
+            }
+        )
+    copied = set(reuse.rungs) if reuse else set()
+    todo = plan.model_copy(update={"rungs": [r for r in plan.rungs if r.name not in copied]})
     work = Path(tempfile.mkdtemp(prefix=".kinema-work-", dir=None if sink.remote else sink.root))
     try:
         result = _encode(
-            job, sink, work, probe, plan, ladder, encoders.video, index, count,
+            job, sink, work, probe, todo, ladder, encoders.video, index, count,
             start, length, frames, span.first_segment, seg_frames, gops_per_segment,
-            source.input, reporter,
+            source.input, reporter, audio=reuse is None or not reuse.audio,
         )  # fmt: skip
         sink.flush()
     finally:
@@ -243,8 +298,7 @@ def encode_chunk(
     return base.model_copy(
         update={
             **result,
-            "start": float(start),
-            "end": float(start) + length,
+            **timing,
             "wall_s": round(time.monotonic() - wall0, 3),
             "cpu_s": round(cpu_seconds() - cpu0, 3),
         }
@@ -269,7 +323,11 @@ def _encode(
     gops_per_segment: int,
     source_input: str,
     reporter: Reporter,
+    *,
+    audio: bool = True,
 ) -> dict[str, Any]:
+    """Encode ``plan.rungs`` (the rungs not copied), thumbnails, posters and, in chunk 0,
+    the audio (unless copied) and embedded subtitles."""
     video = probe.video
     assert video is not None  # noqa: S101 - checked by the caller
     chunked = count > 1
@@ -277,7 +335,7 @@ def _encode(
     audio_outs: list[tuple[ffargs.AudioOut, str]] = []
     subtitle_outs: list[ffargs.SubtitleOut] = []
     if index == 0:
-        for k, track in enumerate(probe.audio):
+        for k, track in enumerate(probe.audio if audio else []):
             name = unique_name(language_tag(track.language), audio_names)
             out = ffargs.AudioOut(1 if chunked else 0, k, work / "a" / name)
             audio_outs.append((out, name))
@@ -363,7 +421,7 @@ def _encode(
     except OSError as exc:
         raise OutputFailed(f"cannot write segments to {job.outdir}: {exc}") from exc
     verify_chunk(records, frames, length, float(Fraction(plan.frame_rate)), job.source)
-    audio = [
+    tracks = [
         AudioTrackRecord(
             rendition=rec,
             language=language_tag(probe.audio[out.stream].language),
@@ -386,7 +444,7 @@ def _encode(
     poster_list = pick_posters(sink, posters, work / "posters.log", float(start), length)
     subtitles = build_subtitles(sink, job, probe, subtitle_outs) if index == 0 else []
     sums: dict[str, QualitySums] = {}
-    if job.quality:
+    if job.quality and records:
         reporter.begin("quality")
         sums = measure_quality(
             sink,
@@ -402,9 +460,9 @@ def _encode(
             reporter,
         )
     return {
-        "frames": sum(_samples(s) for s in records[0].segments),
+        "frames": sum(_samples(s) for s in records[0].segments) if records else frames or 0,
         "video": records,
-        "audio": audio,
+        "audio": tracks,
         "subtitles": subtitles,
         "trickplay": sheets,
         "posters": poster_list,
@@ -535,9 +593,13 @@ def pick_posters(
 
 
 def build_subtitles(
-    sink: Sink, job: Job, probe: ProbeSummary, outs: list[ffargs.SubtitleOut]
+    sink: Sink,
+    job: Job,
+    probe: ProbeSummary,
+    outs: list[ffargs.SubtitleOut],
+    taken: set[str] | None = None,
 ) -> list[SubtitleRecord]:
-    writer = TrackWriter(sink)
+    writer = TrackWriter(sink, taken)
     records: list[SubtitleRecord] = []
 
     def add(language: str, text: str, origin: str, label: str | None) -> None:

@@ -84,6 +84,13 @@ class Reporter:
         elif self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=self.percent, description=self.stage)
 
+    def note(self, message: str, **fields: Any) -> None:
+        """Something the user should know that is not progress (e.g. what was reused)."""
+        if self.json_lines:
+            self._emit({"event": "note", "message": message, **fields})
+        elif self._bar is not None:
+            self._bar.console.print(message)
+
     def done(self, status: str, **fields: Any) -> None:
         if status == "complete":
             self.percent = 100.0

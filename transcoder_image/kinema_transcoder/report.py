@@ -21,6 +21,10 @@ from kinema.ladder import DroppedRung, LadderPlan, LadderSpec
 from kinema.media import ProbeSummary
 
 REPORT_VERSION = 1
+REPORT = "kinema.json"
+RECORDS = "records.json"
+# SubtitleRecord.source of a track extracted from the source (``embedded:<stream>``).
+EMBEDDED = "embedded:"
 
 
 class _Model(BaseModel):
@@ -58,6 +62,17 @@ class RenditionRecord(_Model):
     height: int = 0
     init_sha256: str
     segments: list[SegmentRecord] = Field(default_factory=list)
+
+    def timeline(self) -> list[tuple[int, float, float]]:
+        """(number, start s, duration s) of every segment: equal across aligned rungs."""
+        return [
+            (
+                s.number,
+                round(s.decode_time / self.timescale, 4),
+                round(s.duration / self.timescale, 4),
+            )
+            for s in self.segments
+        ]
 
 
 class AudioTrackRecord(_Model):
@@ -156,6 +171,18 @@ class ErrorInfo(_Model):
     message: str
 
 
+class ReuseRecord(_Model):
+    """What a run copied from a previous output instead of encoding it again."""
+
+    source: str = Field(description="The previous output (OUTDIR) the parts came from.")
+    rungs: list[str] = Field(default_factory=list, description="Video rungs copied.")
+    audio: bool = Field(default=False, description="Audio tracks copied.")
+    pictures: bool = Field(
+        default=False,
+        description="Nothing was encoded: thumbnails, posters and embedded subtitles copied.",
+    )
+
+
 class ChunkReport(_Model):
     version: int = REPORT_VERSION
     index: int
@@ -164,6 +191,8 @@ class ChunkReport(_Model):
     end: float
     frames: int
     source: str
+    revision: int = 0
+    reuse: ReuseRecord | None = None
     probe: ProbeSummary
     ladder: LadderSpec
     plan: LadderPlan
@@ -222,3 +251,30 @@ class TranscodeReport(_Model):
     duration: float | None = None
     chunks: int = 1
     timing: Timing | None = None
+    reused: ReuseRecord | None = None
+
+
+class OutputRecords(_Model):
+    """``records.json``: what a later run needs to copy parts of this output.
+
+    Written beside ``kinema.json`` by packaging: every rendition's segment records (the
+    manifests are rebuilt from them, no segment is read back), the quality sums, and the
+    source, revision, probe and settings they were made with, which decide whether a
+    part may be reused (see ``reuse.py``).
+    """
+
+    version: int = REPORT_VERSION
+    source: str
+    revision: int = 0
+    probe: ProbeSummary
+    ladder: LadderSpec
+    plan: LadderPlan
+    encoder: EncoderChoice
+    video: list[RenditionRecord] = Field(default_factory=list)
+    audio: list[AudioTrackRecord] = Field(default_factory=list)
+    subtitles: list[SubtitleRecord] = Field(
+        default_factory=list, description="Tracks extracted from the source only."
+    )
+    trickplay: TrickplayRecord | None = None
+    posters: list[PosterCandidate] = Field(default_factory=list)
+    quality: dict[str, QualitySums] = Field(default_factory=dict)

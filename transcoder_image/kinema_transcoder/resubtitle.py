@@ -27,14 +27,11 @@ from kinema_transcoder.manifests import (
     with_dash_subtitles,
     with_hls_subtitles,
 )
-from kinema_transcoder.packaging import REPORT
 from kinema_transcoder.progress import Reporter
-from kinema_transcoder.report import SubtitleRecord, TranscodeReport
+from kinema_transcoder.report import EMBEDDED, REPORT, SubtitleRecord, TranscodeReport
 from kinema_transcoder.sink import Sink
 from kinema_transcoder.sources import read_text
 from kinema_transcoder.subtitles import SubtitleError, to_webvtt
-
-EMBEDDED = "embedded:"
 
 
 def unique_name(name: str, taken: set[str]) -> str:

@@ -11,6 +11,7 @@ atomic for readers of the store.
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -75,6 +76,44 @@ class Sink:
         if self.store is None:  # pragma: no cover - only scheduled when remote
             return
         self.store.put_file(path, self._key(rel))
+
+    def adopt(self, other: Sink, rel: str) -> None:
+        """Copy ``rel`` of another output (an earlier run's) to the same name here.
+
+        Within one bucket this is a server-side copy, queued like an upload (``flush``
+        waits for it); between two local folders a hard link; otherwise the bytes pass
+        through this process.
+        """
+        same_bucket = (
+            self.store is not None
+            and other.store is not None
+            and self.store.uri("") == other.store.uri("")
+        )
+        if same_bucket and self.store is not None and self._pool is not None:
+            src, dst = other._key(rel), self._key(rel)
+            self._pending.append(self._pool.submit(self.store.copy, src, dst))
+            return
+        target = self.path(rel)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            if other.store is None and self.store is None:
+                try:
+                    os.link(other.path(rel), target)
+                except FileNotFoundError:
+                    raise
+                except OSError:  # another filesystem
+                    shutil.copyfile(other.path(rel), target)
+                return
+            data = other.read_bytes(rel)
+            if data is None:
+                raise FileNotFoundError(rel)
+            target.write_bytes(data)
+        except FileNotFoundError as exc:
+            raise OutputFailed(f"{other.outdir}/{rel} is missing: cannot copy it") from exc
+        except OSError as exc:
+            raise _os_failure(exc, f"{self.outdir}/{rel}") from exc
+        self.publish(target)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         """Write and publish synchronously (manifests, reports)."""
