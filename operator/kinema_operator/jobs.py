@@ -8,7 +8,8 @@ Four steps run the transcoder image (``transcoder_image/``), each a ``batch/v1``
   capped at 4 KiB);
 - **transcode**: an *Indexed* Job, ``completions = parallelism = N`` chunks, each pod
   running ``kinema transcode SRC OUT --chunk $(JOB_COMPLETION_INDEX)/N`` so Kubernetes
-  itself tracks which slices are done (``status.completedIndexes``);
+  itself tracks which slices are done (``status.completedIndexes``); after a ladder
+  change, ``--reuse LIVE_OUTPUT`` makes it encode only the rungs that changed;
 - **package**: ``kinema package OUT`` stitches the chunks and writes ``kinema.json``
   (needed only when N > 1: a ``--chunk 0/1`` run packages by itself);
 - **subtitles**: ``kinema subtitles OUT --subtitle LANG=URI ...`` replaces the sidecar
@@ -87,6 +88,7 @@ class VideoRef:
     digest: str
     output_url: str  # s3://bucket/processed/<ns>/<video>/<digest>
     subtitles_digest: str = ""  # the subtitle set the Job writes (a label on every Job)
+    reuse_url: str = ""  # the live output of another digest, whose unchanged rungs are copied
 
 
 def ladder_yaml(ladder: LadderSpec) -> str:
@@ -238,9 +240,18 @@ def probe_job(
 
 
 def transcode_args(spec: VideoSpec, video: VideoRef, chunks: int) -> list[str]:
-    """``kinema transcode`` arguments; Kubernetes expands ``$(JOB_COMPLETION_INDEX)``."""
+    """``kinema transcode`` arguments; Kubernetes expands ``$(JOB_COMPLETION_INDEX)``.
+
+    With ``reuse_url`` the transcoder copies the rungs (and audio, pictures) the new
+    ladder did not change from that output instead of encoding them; it checks for
+    itself that the source, the revision and the encode settings match.
+    """
     args = ["transcode", spec.source, video.output_url, "--json-progress"]
     args += ["--chunk", f"$(JOB_COMPLETION_INDEX)/{chunks}"]
+    if spec.revision:
+        args += ["--revision", str(spec.revision)]
+    if video.reuse_url:
+        args += ["--reuse", video.reuse_url]
     for sub in spec.subtitles:
         args += ["--subtitle", f"{sub.language}={sub.source}"]
     return args

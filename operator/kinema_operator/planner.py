@@ -10,7 +10,9 @@ restarts harmless.
 
 The steps of one digest (see :mod:`identity`): probe Job -> plan (the pure ladder
 planner) -> Renditions + transcode Job (Indexed over chunks) -> package Job (only
-when chunked) -> read ``kinema.json`` -> publish -> Ready.
+when chunked) -> read ``kinema.json`` -> publish -> Ready. While another digest's
+output is live (a ladder change), the transcode Job is pointed at it so the rungs the
+change left alone are copied rather than encoded again.
 
 A published output whose sidecar subtitle set differs from the spec's (only the
 subtitles digest changed) takes a short path instead: one ``subtitles`` Job rewrites
@@ -89,6 +91,7 @@ class Observed:
     media_digest: str = ""  # identity.digest of the spec; "" means ``digest`` itself
     subtitles_digest: str = ""  # identity.subtitles_digest of the spec
     legacy_digest: str = ""  # identity.legacy_digest of the spec (older operators' digest)
+    reuse_url: str = ""  # the live output of another digest (its unchanged rungs are copied)
 
 
 @dataclass(frozen=True)
@@ -324,7 +327,12 @@ def _owned(manifest: dict[str, Any], owner: dict[str, Any]) -> dict[str, Any]:
 def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime) -> Decision:
     """The next status and actions for ``obs``'s Video (``owner`` is its body)."""
     ref = VideoRef(
-        obs.namespace, obs.name, obs.digest, obs.output_url, subtitles_digest=obs.subtitles_digest
+        obs.namespace,
+        obs.name,
+        obs.digest,
+        obs.output_url,
+        subtitles_digest=obs.subtitles_digest,
+        reuse_url=obs.reuse_url,
     )
     spec_for_jobs = job_spec(obs)
     d = obs.digest
@@ -508,6 +516,12 @@ def decide(obs: Observed, config: JobConfig, owner: dict[str, Any], at: datetime
         )
         decision.publish = True
         decision.prune_outputs = True
+        if report.reused is not None and report.reused.rungs:
+            copied = ", ".join(report.reused.rungs)
+            audio = " and the audio" if report.reused.audio else ""
+            decision.events.append(
+                Event("Normal", "Reused", f"copied {copied}{audio} from the previous output")
+            )
         # A subtitle's source may change under the same name: re-apply their specs.
         decision = with_renditions(decision, RenditionPhase.READY, 100)
         applied = {m["metadata"]["name"] for m in decision.renditions}

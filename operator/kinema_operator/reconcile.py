@@ -355,6 +355,11 @@ class Reconciler:
             media_digest=media,
             subtitles_digest=subs,
             legacy_digest=legacy,
+            reuse_url=(
+                self.outputs.url(output_key(namespace, name, status.published_digest))
+                if status.published_digest and status.published_digest != d
+                else ""
+            ),
         )
         return observed, bodies
 

@@ -61,6 +61,12 @@ class ReportError(_Report):
     message: str = ""
 
 
+class ReportReuse(_Report):
+    source: str = ""
+    rungs: list[str] = Field(default_factory=list)
+    audio: bool = False
+
+
 class TranscodeReport(_Report):
     status: Literal["complete", "failed", "running"]
     source: str = ""
@@ -73,6 +79,7 @@ class TranscodeReport(_Report):
     manifests: dict[str, str] = Field(default_factory=dict)
     duration: float | None = None
     chunks: int = 1
+    reused: ReportReuse | None = None  # what was copied from an earlier output
 
     @property
     def hls(self) -> str | None:

@@ -1,12 +1,14 @@
 """Editing a Ready Video: a metadata edit re-runs nothing and reaches the catalog; a new
-ladder re-transcodes into a new output, replaces the Renditions and removes the old
-output once the new one is live."""
+ladder re-transcodes into a new output, encoding only the rung it added (the unchanged
+rung and the audio are copied from the live output, server-side in S3), replaces the
+Renditions and removes the old output once the new one is live."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from kubernetes.client import CoreV1Api
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -19,9 +21,9 @@ from tests.utils.s3_server import S3Server
 pytestmark = pytest.mark.integration
 
 
-def _ladder(name: str, height: int, width: int) -> dict[str, Any]:
+def _ladder(name: str, *sizes: tuple[int, int]) -> dict[str, Any]:
     spec = {**TINY_LADDER, "chunking": {"chunks": 1}}
-    spec["rungs"] = [{"height": height, "width": width, "bitrateKbps": 150}]
+    spec["rungs"] = [{"height": h, "width": w, "bitrateKbps": 150} for h, w in sizes]
     return {"apiVersion": f"{GROUP}/{VERSION}", "kind": "Ladder", "metadata": {"name": name},
             "spec": spec}  # fmt: skip
 
@@ -49,7 +51,7 @@ def test_edits_retranscode_only_what_changed(
     engine = create_engine(pg_url)
     try:
         with operator(kube_namespace):
-            for body in (_ladder("small", 144, 256), _ladder("large", 180, 320)):
+            for body in (_ladder("small", (144, 256)), _ladder("large", (144, 256), (180, 320))):
                 api.create_namespaced_custom_object(GROUP, VERSION, kube_namespace, "ladders", body)
             body = video("edit", tiny_source, ladderRef={"name": "small"})
             api.create_namespaced_custom_object(GROUP, VERSION, kube_namespace, "videos", body)
@@ -73,7 +75,21 @@ def test_edits_retranscode_only_what_changed(
             )
             assert [r.height for r in row.renditions] == [144]
 
-            # 2. A new ladder: new digest, new Jobs and output; the old ones go.
+            def media(output: str) -> dict[str, str]:
+                """Key under the output -> ETag, for the 144p rung and the audio."""
+                prefix = output.removeprefix(f"s3://{s3.bucket}/") + "/"
+                found: dict[str, str] = {}
+                for folder in ("video/144p/", "audio/"):
+                    listed = s3.client().list_objects_v2(Bucket=s3.bucket, Prefix=prefix + folder)
+                    for o in listed.get("Contents", []):
+                        found[o["Key"].removeprefix(prefix)] = o["ETag"]
+                return found
+
+            before = media(first_output)
+            assert any(k.endswith(".m4s") for k in before)
+
+            # 2. A new ladder: new digest, new Jobs and output; the old ones go. Only
+            # the added rung is encoded: 144p and the audio are copied from the live output.
             patch = {"spec": {"ladderRef": {"name": "large"}}}
             api.patch_namespaced_custom_object(
                 GROUP, VERSION, kube_namespace, "videos", "edit", patch
@@ -83,7 +99,27 @@ def test_edits_retranscode_only_what_changed(
             assert new_output != first_output
             assert third["status"]["digest"] in new_output
             assert set(jobs()).isdisjoint(first_jobs)
-            assert renditions() == ["180p", "audio-0"]
+            assert renditions() == ["144p", "180p", "audio-0"]
+            [transcode] = [
+                j
+                for j in watch.batch.list_namespaced_job(kube_namespace).items
+                if "-transcode-" in j.metadata.name and j.metadata.name not in first_jobs
+            ]
+            args = transcode.spec.template.spec.containers[0].args
+            assert args[args.index("--reuse") + 1] == first_output
+            assert media(new_output) == before
+            core = CoreV1Api(fake_kubelet.api_client)
+            reused = wait(
+                "the Reused event",
+                lambda: [
+                    e.message
+                    for e in core.list_namespaced_event(
+                        kube_namespace, field_selector="involvedObject.name=edit"
+                    ).items
+                    if e.reason == "Reused"
+                ],
+            )
+            assert reused == ["copied 144p and the audio from the previous output"]
             assert third["status"]["manifests"]["hls"].startswith(new_output)
             old_prefix = first_output.removeprefix(f"s3://{s3.bucket}/") + "/"
             left = s3.client().list_objects_v2(Bucket=s3.bucket, Prefix=old_prefix)
@@ -95,7 +131,7 @@ def test_edits_retranscode_only_what_changed(
                 "the catalog renditions",
                 lambda: (
                     (r := catalog_row()) is not None
-                    and [x.height for x in r.renditions] == [180]
+                    and sorted(x.height for x in r.renditions) == [144, 180]
                     and r
                 ),
             )

@@ -99,6 +99,17 @@ def test_transcode_job_is_indexed_over_chunks_with_per_index_retries() -> None:
     assert ladder_from_data(json.loads(env(job)[LADDER_ENV])) == CPU
     requests = container(job)["resources"]["requests"]
     assert requests == {"cpu": CONFIG.cpu_request, "memory": CONFIG.memory_request}
+    assert "--reuse" not in args and "--revision" not in args
+
+
+def test_a_ladder_change_points_the_transcode_at_the_live_output() -> None:
+    live = "s3://out/processed/ns/movie/old456"
+    ref = VideoRef(REF.namespace, REF.name, REF.digest, REF.output_url, reuse_url=live)
+    spec = SPEC.model_copy(update={"revision": 3})
+    args = container(transcode_job(ref, spec, CPU, CONFIG, chunks=4))["args"]
+    assert args[args.index("--reuse") + 1] == live
+    # The revision travels too: the transcoder never copies across revisions.
+    assert args[args.index("--revision") + 1] == "3"
 
 
 def test_gpu_ladder_fields_and_kueue_reach_the_transcode_job() -> None:

@@ -20,7 +20,7 @@ from kinema_operator.planner import (
     decide,
     format_duration,
 )
-from kinema_operator.report import TranscodeReport
+from kinema_operator.report import ReportReuse, TranscodeReport
 from kinema_operator.views import JobView
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -319,6 +319,25 @@ def test_a_new_ladder_retranscodes_and_keeps_the_live_output() -> None:
     assert decision.status.published_digest == "d1"
     assert decision.status.manifests == status.manifests
     assert cond(decision, "Ready") == ("False", "Probing")
+
+
+def test_a_new_ladder_encodes_only_what_it_changed() -> None:
+    live = "s3://media-bucket/processed/media/clip/d1"
+    probed = observed(generation=2, status=ready_status(), digest="d2", probe=PROBE,
+                      jobs=(done(Step.PROBE, "d2"),), reuse_url=live)  # fmt: skip
+    [transcode] = run(probed).create_jobs
+    args = transcode["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[args.index("--reuse") + 1] == live
+    # What was copied is told as an Event when the new output goes live.
+    reused = REPORT.model_copy(
+        update={"reused": ReportReuse(source=live, rungs=["144p"], audio=True)}
+    )
+    jobs = (done(Step.PROBE, "d2"), done(Step.TRANSCODE, "d2"), done(Step.PACKAGE, "d2"))
+    ready = run(replace(probed, jobs=jobs, report=reused))
+    assert ready.publish
+    messages = {e.reason: e.message for e in ready.events}
+    assert messages["Reused"] == "copied 144p and the audio from the previous output"
+    assert "Reused" not in {e.reason for e in run(replace(probed, jobs=jobs, report=REPORT)).events}
 
 
 def test_a_source_without_video_is_refused() -> None:
