@@ -148,6 +148,10 @@ class StreamTarget:
     cacheable: bool = True
 
 
+PRIVATE_SUFFIXES = (".json",)
+PRIVATE_FOLDERS = ("chunks/",)
+
+
 def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) -> StreamTarget:
     """Check a streaming request against its token; raises Forbidden/Gone/NotFound."""
     try:
@@ -163,6 +167,10 @@ def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) 
         rel = normalize_key(path)
     except InvalidKey as exc:
         raise NotFoundError(f"no file {path!r}") from exc
+    if rel.endswith(PRIVATE_SUFFIXES) or rel.startswith(PRIVATE_FOLDERS):
+        # kinema.json, records.json, probe.json and chunk reports are for the operator and
+        # the API: they name the source and its storage, which viewers have no use for.
+        raise NotFoundError(f"no file {path!r}")
     key = join_key(video.output_prefix, rel)
     try:
         if rel == video.hls_path:

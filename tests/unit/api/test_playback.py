@@ -80,7 +80,11 @@ def test_premium_gets_everything(client: TestClient, video_id: uuid.UUID) -> Non
     assert client.get(f"{base}/1080p/seg_00002.m4s").status_code == 200
 
 
-def test_signed_urls_are_checked(client: TestClient, video_id: uuid.UUID) -> None:
+def test_signed_urls_are_checked(ctx: AppContext, client: TestClient, video_id: uuid.UUID) -> None:
+    with ctx.sessions() as s:
+        video = s.get(Video, video_id)
+        assert video is not None and video.output_prefix
+        prefix = video.output_prefix
     h = _viewer(client, "free")
     body = client.get(f"/api/v1/playback/{video_id}", headers=h).json()
     base = body["hls_url"].rsplit("/", 1)[0]
@@ -92,6 +96,10 @@ def test_signed_urls_are_checked(client: TestClient, video_id: uuid.UUID) -> Non
     assert client.get(f"{root}/garbage/480p/seg_00001.m4s").status_code == 403
     assert client.get(f"{base}/../../etc/passwd").status_code in (403, 404)
     assert client.get(f"{base}/480p/nope.m4s").status_code == 404
+    # The transcoder's own records stay private, even with a valid token.
+    for private in ("kinema.json", "records.json", "chunks/0000/chunk.json"):
+        ctx.store.put_bytes(b'{"source": "s3://raw/secret.mov"}', f"{prefix}/{private}")
+        assert client.get(f"{base}/{private}").status_code == 404, private
 
 
 def test_http_range(client: TestClient, video_id: uuid.UUID) -> None:
