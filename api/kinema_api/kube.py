@@ -15,6 +15,8 @@ API's own errors, so a refused request is a clear JSON error, never a 500:
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -100,6 +102,8 @@ class VideoResources:
         self.api = api
         self.namespace = namespace
         self.custom = k8s.CustomObjectsApi(api)
+        self._statuses: tuple[float, dict[str, dict[str, Any]]] | None = None
+        self._statuses_lock = threading.Lock()
 
     def close(self) -> None:
         self.api.close()
@@ -144,8 +148,21 @@ class VideoResources:
             )
         return cast(dict[str, Any], obj)
 
-    def statuses(self) -> dict[str, dict[str, Any]]:
-        """``status`` of every Video the API created here, by catalog video id."""
+    def statuses(self, max_age: float = 0.0) -> dict[str, dict[str, Any]]:
+        """``status`` of every Video the API created here, by catalog video id.
+
+        With ``max_age`` a list made that recently (by any thread) is answered again:
+        every admin watching live status shares one list call per interval.
+        """
+        if max_age <= 0:
+            return self._list_statuses()
+        with self._statuses_lock:
+            now = time.monotonic()
+            if self._statuses is None or now - self._statuses[0] >= max_age:
+                self._statuses = (now, self._list_statuses())
+            return self._statuses[1]
+
+    def _list_statuses(self) -> dict[str, dict[str, Any]]:
         with _answer(f"listing Videos in {self.namespace}"):
             found: Any = self.custom.list_namespaced_custom_object(
                 GROUP,

@@ -5,7 +5,8 @@ catalog about once a second and reports the videos whose processing state (statu
 progress, error, job stage) changed, and the ones that disappeared. Reading the catalog
 rather than listening to the worker pool or the operator means it works the same
 embedded and in a cluster, across API replicas, with no broker; in cluster mode the
-Videos' status (one list call per look) adds the operator's progress and failures.
+Videos' status adds the operator's progress and failures (one list call per second
+per API process, shared by every connection).
 The comparison itself is pure (:func:`fingerprint`, :func:`changes`).
 """
 
@@ -27,6 +28,8 @@ from kinema_api.services import videos as video_service
 
 # How many of the newest videos a connection follows.
 WATCH_LIMIT = 200
+# Connections share one list of the Videos' status per this many seconds (cluster mode).
+SHARED_STATUS_AGE_S = 1.0
 Fingerprint = tuple[object, ...]
 
 
@@ -84,7 +87,11 @@ class VideoWatcher:
 
     def poll(self) -> Changes:
         """Read the catalog once (blocking: run it in a thread) and diff."""
-        live = resources.live_statuses(self.ctx.videos) if self.ctx.videos else None
+        live = (
+            resources.live_statuses(self.ctx.videos, max_age=SHARED_STATUS_AGE_S)
+            if self.ctx.videos
+            else None
+        )
         with self.ctx.sessions() as session:
             begin_readonly(session)
             version = (catalog_version(session), repr(sorted((live or {}).items())))

@@ -197,13 +197,16 @@ _WORKING = {"Probing": VideoStatus.PROCESSING, "Transcoding": VideoStatus.PROCES
             "Packaging": VideoStatus.PROCESSING, "Pending": VideoStatus.QUEUED}  # fmt: skip
 
 
-def live_statuses(resources: VideoResources | None) -> dict[str, dict[str, Any]]:
+def live_statuses(
+    resources: VideoResources | None, max_age: float = 0.0
+) -> dict[str, dict[str, Any]]:
     """The Videos' status by catalog id; empty when the cluster cannot be read (the
-    admin list then shows the catalog alone rather than failing)."""
+    admin list then shows the catalog alone rather than failing). ``max_age``: see
+    :meth:`VideoResources.statuses`."""
     if resources is None:
         return {}
     try:
-        return resources.statuses()
+        return resources.statuses(max_age)
     except ApiError:
         return {}
 

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -470,3 +472,37 @@ def test_rbac_refusal_is_a_clear_403(
             assert client.get("/api/v1/admin/videos", headers=h).json() == []
     finally:
         ctx.close()
+
+
+def test_live_status_is_listed_once_per_interval_for_every_watcher(
+    kube_ctx: AppContext, custom: k8s.CustomObjectsApi, kube_namespace: str
+) -> None:
+    """Admin live-status streams share one list of the Videos per interval."""
+    resources = kube_ctx.videos
+    assert resources is not None
+    video_id = str(uuid.uuid4())
+    body = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "Video",
+        "metadata": {"name": "watched", "labels": {CATALOG_VIDEO_ID: video_id}},
+        "spec": {"source": "s3://media/raw/watched.mp4", "title": "Watched"},
+    }
+    custom.create_namespaced_custom_object(GROUP, VERSION, kube_namespace, "videos", body)
+
+    def set_progress(value: int) -> None:
+        custom.patch_namespaced_custom_object_status(
+            GROUP, VERSION, kube_namespace, "videos", "watched",
+            {"status": {"phase": "Transcoding", "progress": value}},
+        )  # fmt: skip
+
+    set_progress(10)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: resources.statuses(max_age=60), range(16)))
+    # One list answered every caller: they hold the very same mapping.
+    assert all(a is answers[0] for a in answers)
+    assert answers[0][video_id]["progress"] == 10
+    set_progress(40)
+    assert resources.statuses(max_age=60)[video_id]["progress"] == 10  # still shared
+    assert resources.statuses()[video_id]["progress"] == 40  # a plain call lists afresh
+    time.sleep(0.3)
+    assert resources.statuses(max_age=0.2)[video_id]["progress"] == 40
