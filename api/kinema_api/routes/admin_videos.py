@@ -46,7 +46,7 @@ def list_videos(
 ) -> list[AdminVideoPublic]:
     rows = video_service.list_videos(session, status=status_filter, limit=limit, offset=offset)
     live = resources.live_statuses(ctx.videos)
-    return [video_service.to_public(session, v, live=live) for v in rows]
+    return video_service.to_public_list(session, rows, live=live)
 
 
 # Seconds between two looks at the catalog on one events connection.

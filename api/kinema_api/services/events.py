@@ -99,6 +99,6 @@ class VideoWatcher:
                 return Changes([], [])
             self.version = version
             rows = video_service.list_videos(session, status=None, limit=WATCH_LIMIT, offset=0)
-            current = [video_service.to_public(session, v, live=live) for v in rows]
+            current = video_service.to_public_list(session, rows, live=live)
         found, self.seen = changes(self.seen, current)
         return found

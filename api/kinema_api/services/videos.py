@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from kinema.catalog.models import (
     Title,
     TitleKind,
+    TranscodeJob,
     Upload,
     UploadStatus,
     Video,
@@ -211,7 +212,20 @@ def to_public(
 ) -> AdminVideoPublic:
     """The admin view of ``video``; ``live`` (cluster mode: the Videos' status by catalog
     id, see :func:`resources.live_statuses`) adds what the operator is doing now."""
-    job = jobs.latest_job(session, video_id=video.id)
+    return _public(video, jobs.latest_job(session, video_id=video.id), live)
+
+
+def to_public_list(
+    session: Session, videos: Sequence[Video], *, live: Mapping[str, dict[str, Any]] | None = None
+) -> list[AdminVideoPublic]:
+    """:func:`to_public` of a page of videos, their latest jobs read in one query."""
+    latest = jobs.latest_jobs(session, [v.id for v in videos])
+    return [_public(v, latest.get(v.id), live) for v in videos]
+
+
+def _public(
+    video: Video, job: TranscodeJob | None, live: Mapping[str, dict[str, Any]] | None
+) -> AdminVideoPublic:
     public = AdminVideoPublic(
         id=video.id,
         title_id=video.title_id,
@@ -245,7 +259,7 @@ def list_videos(
     stmt = (
         select(Video)
         .join(Title)
-        .options(contains_eager(Video.title))
+        .options(contains_eager(Video.title), selectinload(Video.renditions))
         .order_by(Video.created_at.desc(), Video.id)
     )
     if status is not None:

@@ -10,9 +10,10 @@ or a restart, :func:`recover_interrupted` queues the orphaned jobs again, which 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinema.catalog.errors import InvalidChange, NotFound
@@ -200,6 +201,20 @@ def latest_job(session: Session, *, video_id: uuid.UUID) -> TranscodeJob | None:
         .order_by(TranscodeJob.created_at.desc())
         .limit(1)
     )
+
+
+def latest_jobs(session: Session, video_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, TranscodeJob]:
+    """:func:`latest_job` of many videos in one query (a list page, not N queries)."""
+    if not video_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(partition_by=TranscodeJob.video_id, order_by=TranscodeJob.created_at.desc())
+        .label("rank")
+    )
+    ranked = select(TranscodeJob.id, rank).where(TranscodeJob.video_id.in_(video_ids)).subquery()
+    newest = select(TranscodeJob).join(ranked, ranked.c.id == TranscodeJob.id)
+    return {job.video_id: job for job in session.scalars(newest.where(ranked.c.rank == 1))}
 
 
 STALE_HEARTBEAT = timedelta(minutes=2)

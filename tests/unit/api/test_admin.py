@@ -3,12 +3,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from kinema.catalog.models import JobStatus, TranscodeJob
+from kinema.catalog.services import jobs
 from kinema_api.context import AppContext
-from tests.utils.factories import admin_token, bearer, make_playable_video, signup
+from tests.utils.factories import (
+    admin_token,
+    bearer,
+    make_playable_video,
+    make_ready_video,
+    signup,
+)
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
@@ -246,3 +255,40 @@ def test_delete_removes_media(ctx: AppContext, client: TestClient) -> None:
     assert any(True for _ in ctx.store.list(prefix))
     assert client.delete(f"/api/v1/admin/videos/{video.id}", headers=h).status_code == 200
     assert list(ctx.store.list(prefix)) == []
+
+
+def test_the_admin_list_costs_the_same_queries_for_any_page_size(
+    ctx: AppContext, client: TestClient
+) -> None:
+    """Latest jobs and renditions come in one query each, not one per video."""
+    h = bearer(admin_token(ctx, client))
+
+    def add(count: int) -> None:
+        with ctx.sessions() as s:
+            for _ in range(count):
+                video = make_ready_video(s)
+                jobs.enqueue_transcode(s, video=video)
+            s.commit()
+
+    def queries() -> tuple[int, list[dict[str, Any]]]:
+        statements: list[str] = []
+
+        def seen(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(ctx.engine, "before_cursor_execute", seen)
+        try:
+            listed = client.get("/api/v1/admin/videos?limit=200", headers=h)
+        finally:
+            event.remove(ctx.engine, "before_cursor_execute", seen)
+        assert listed.status_code == 200, listed.text
+        return len(statements), listed.json()
+
+    add(2)
+    few, first = queries()
+    add(10)
+    many, second = queries()
+    assert len(first) == 2 and len(second) == 12
+    assert many == few
+    assert all(v["job"] is not None and v["job"]["status"] == "queued" for v in second)
+    assert all(v["renditions"] for v in second)
