@@ -173,7 +173,7 @@ def package_chunks(
     ordered = _check(chunks)
     head = ordered[0]
     plan = head.plan
-    adopted = reuse.adopt(sink, head.reuse) if head.reuse else reuse.Adopted()
+    adopted = reuse.adopt(sink, head.reuse, reporter) if head.reuse else reuse.Adopted()
     active = [c for c in ordered if c.end > c.start]
     videos: list[manifests.VideoRendition] = []
     for rung in plan.rungs:

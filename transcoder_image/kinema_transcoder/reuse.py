@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from kinema.ladder import LadderPlan, LadderSpec
 from kinema.media import ProbeSummary
 from kinema_transcoder.errors import OutputFailed, PackageFailed
+from kinema_transcoder.progress import Reporter
 from kinema_transcoder.report import (
     EMBEDDED,
     RECORDS,
@@ -51,15 +52,18 @@ from kinema_transcoder.report import (
 from kinema_transcoder.segmenter import INIT_NAME
 from kinema_transcoder.sink import Sink
 
+# Files copied between progress reports, and the share of packaging that copying is.
+COPY_BATCH = 200
+COPY_SHARE = 0.9
 # Plan fields every rung's timeline and pictures depend on.
 _SHARED = ("frame_rate", "gop_frames", "segment_seconds", "tonemap", "ten_bit_to_eight")
 
 
 def load_previous(outdir: str) -> tuple[OutputRecords | None, str]:
     """PREV's records when it is a complete output that kept them; else why not."""
-    if not outdir.startswith("s3://"):
-        if not Path(outdir.removeprefix("file://")).expanduser().is_dir():
-            return None, f"{outdir} holds no {REPORT} (no such folder)"
+    local = None if outdir.startswith("s3://") else Path(outdir.removeprefix("file://"))
+    if local is not None and not local.expanduser().is_dir():
+        return None, f"{outdir} holds no {REPORT} (no such folder)"
     try:
         sink = Sink(outdir)
     except OutputFailed as exc:
@@ -147,15 +151,21 @@ def _media_files(record: RenditionRecord, folder: str) -> list[str]:
     return [f"{folder}/{INIT_NAME}", *(f"{folder}/{s.uri}" for s in record.segments)]
 
 
-def adopt(sink: Sink, reuse: ReuseRecord) -> Adopted:
+def adopt(sink: Sink, reuse: ReuseRecord, reporter: Reporter) -> Adopted:
     """Copy what ``reuse`` names from its previous output into ``sink``; their records."""
     previous, why = load_previous(reuse.source)
     if previous is None:
         raise PackageFailed(f"the output to reuse is gone: {why}; run the transcode again")
+    by_name = {r.name: r for r in previous.video}
+    lost = [name for name in reuse.rungs if name not in by_name]
+    if lost:
+        raise PackageFailed(
+            f"{reuse.source} no longer holds {', '.join(lost)} (it was rewritten since the "
+            "chunks ran); run the transcode again"
+        )
     prev = Sink(reuse.source)
     try:
         out = Adopted()
-        by_name = {r.name: r for r in previous.video}
         files: list[str] = []
         for name in reuse.rungs:
             record = by_name[name]
@@ -174,9 +184,11 @@ def adopt(sink: Sink, reuse: ReuseRecord) -> Adopted:
             files += [s.uri for s in previous.trickplay.sheets] if previous.trickplay else []
             files += [p.uri for p in previous.posters]
             files += [s.uri for s in out.subtitles]
-        for rel in files:
-            sink.adopt(prev, rel)
-        sink.flush()
+        for start in range(0, len(files), COPY_BATCH):
+            for rel in files[start : start + COPY_BATCH]:
+                sink.adopt(prev, rel)
+            sink.flush()
+            reporter.update(min(1.0, (start + COPY_BATCH) / len(files)) * COPY_SHARE)
         return out
     finally:
         prev.close()

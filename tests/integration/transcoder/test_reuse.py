@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,23 @@ def test_what_cannot_be_reused_is_encoded(first, tmp_path, previous, extra, why)
     inode = (out / "video/144p/init.mp4").stat().st_ino
     assert inode != (prev / "video/144p/init.mp4").stat().st_ino
     assert not (tmp_path / "nothing-here").exists()
+
+
+def test_packaging_says_so_when_the_reused_output_went_away(first, tmp_path):
+    src, original = first
+    prev = tmp_path / "prev"
+    shutil.copytree(original, prev)
+    out = tmp_path / "out"
+    new_ladder = ladder(tmp_path, "f", ["144p", "360p"])
+    for i in range(2):
+        proc = kinema(
+            "transcode", src, out, "--ladder", new_ladder, "--reuse", prev,
+            "--chunk", f"{i}/2", "--no-quality",
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+    shutil.rmtree(prev)
+    proc = kinema("package", out)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "the output to reuse is gone" in proc.stderr
+    assert report(out)["status"] == "failed"
+    assert not (out / "master.m3u8").exists()
