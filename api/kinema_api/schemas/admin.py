@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from kinema.catalog.models import (
     JobStatus,
@@ -14,6 +15,7 @@ from kinema.catalog.models import (
     UploadStatus,
     VideoStatus,
 )
+from kinema.resources.common import LANGUAGE_TAG
 from kinema_api.schemas.common import Label, LongText, OrmModel, ShortText
 from kinema_api.schemas.playback import Chapters
 
@@ -86,6 +88,46 @@ class UploadComplete(BaseModel):
     parts: Annotated[list[PartIn], Field(max_length=10_000)] | None = None
 
 
+# Sidecar subtitle files are text: anything larger is not a subtitle file.
+MAX_SUBTITLE_BYTES = 5 * 1024**2
+SUBTITLE_SUFFIXES = (".srt", ".vtt")
+
+
+# Shown in the player instead of the language's name; ``\S``: blank is refused.
+SubtitleLabel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+]
+
+
+class SubtitleIn(BaseModel):
+    """A sidecar subtitle file (SRT or WebVTT, a completed upload) for one language."""
+
+    # The Video resource's rule for subtitle languages (a BCP 47 tag such as fr, pt-BR).
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_TAG, max_length=35)]
+    upload_id: uuid.UUID
+    label: SubtitleLabel | None = None
+
+
+def _one_per_language(subtitles: list[SubtitleIn]) -> list[SubtitleIn]:
+    # Tags are case-insensitive (BCP 47): fr and FR would be the same track.
+    counts = Counter(s.language.lower() for s in subtitles)
+    repeated = sorted(lang for lang, n in counts.items() if n > 1)
+    if repeated:
+        raise ValueError(f"one subtitle file per language; repeated: {', '.join(repeated)}")
+    return subtitles
+
+
+# Replaces the whole sidecar set; [] removes every sidecar subtitle.
+Subtitles = Annotated[list[SubtitleIn], Field(max_length=64), AfterValidator(_one_per_language)]
+
+
+class SubtitleFilePublic(BaseModel):
+    language: str
+    label: str | None = None
+    upload_id: uuid.UUID
+    filename: str
+
+
 class _VideoFields(BaseModel):
     title: ShortText
     description: LongText = ""
@@ -96,6 +138,7 @@ class _VideoFields(BaseModel):
     published: bool = True
     chapters: Chapters | None = None
     upload_id: uuid.UUID | None = None
+    subtitles: Subtitles = Field(default_factory=list)
 
 
 class MovieCreate(_VideoFields):
@@ -126,10 +169,15 @@ class VideoUpdate(BaseModel):
     published: bool | None = None
     # Replaces the chapters; an object with every field null clears them.
     chapters: Chapters | None = None
+    # Replaces the sidecar subtitles ([] removes them); a ready video gets its subtitle
+    # tracks rewritten without a new encode.
+    subtitles: Subtitles | None = None
 
 
 class JobPublic(OrmModel):
     id: uuid.UUID
+    # "transcode", or "subtitles" (the subtitle tracks of the output rewritten in place).
+    kind: str = "transcode"
     status: JobStatus
     attempts: int
     progress: float
@@ -157,6 +205,7 @@ class AdminVideoPublic(BaseModel):
     source: str | None
     duration_s: float | None
     chapters: Chapters | None = None
+    subtitles: list[SubtitleFilePublic] = Field(default_factory=list)
     renditions: list[str]
     job: JobPublic | None
     created_at: datetime

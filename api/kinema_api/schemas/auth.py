@@ -10,8 +10,11 @@ from kinema.catalog.models import Maturity, Role
 from kinema_api.schemas.common import OrmModel
 
 # Deliberately permissive (self-hosted installs use .local and intranet domains): one @,
-# no spaces. The pattern is enforced as documented in the OpenAPI schema.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+# no spaces. The pattern is enforced as documented in the OpenAPI schema. The spaces are
+# spelled out because ``\s`` differs between Python (which adds \x1c-\x1f and \x85) and
+# the ECMA regexes JSON Schema uses (which add \ufeff): the union is refused by both.
+_SPACE = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+EMAIL_PATTERN = rf"^[^@{_SPACE}]+@[^@{_SPACE}]+$"
 
 
 def _email(value: str) -> str:

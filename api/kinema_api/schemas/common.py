@@ -20,10 +20,15 @@ class OrmModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-# Plain text fields: trimmed, no control characters beyond tab/newline.
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# Plain text fields: trimmed, no control characters beyond tab/newline. The ``\S``
+# pattern says in the schema what trimming implies: blank text is refused.
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"\S")
+]
 LongText = Annotated[str, StringConstraints(max_length=10_000)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"\S")
+]
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorPublic, "description": "Bad request"},

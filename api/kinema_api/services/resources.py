@@ -22,6 +22,7 @@ from kinema.resources.video import Chapters as SpecChapters  # the CRD's, not th
 from kinema_api.errors import ApiError, ConflictError, NotFoundError
 from kinema_api.kube import CATALOG_VIDEO_ID, VideoResources
 from kinema_api.schemas.admin import AdminVideoPublic, VideoUpdate
+from kinema_api.services.subtitles import spec_subtitles, stored
 
 _NOT_LABEL = re.compile(r"[^a-z0-9]+")
 
@@ -78,6 +79,9 @@ def video_spec(video: Video, *, source: str) -> dict[str, Any]:
     chapters = _chapters(video)
     if chapters:
         spec["chapters"] = chapters
+    sidecars = spec_subtitles(stored(video))
+    if sidecars:
+        spec["subtitles"] = sidecars
     return spec
 
 
@@ -97,9 +101,13 @@ def video_body(video: Video, *, namespace: str, name: str, source: str) -> dict[
     }
 
 
-def metadata_patch(body: VideoUpdate) -> dict[str, Any]:
+def metadata_patch(
+    body: VideoUpdate, subtitles: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The spec fields an admin edit changes, as a JSON merge patch. Pure; ``None``
-    fields of ``body`` are left alone, as the catalog update does."""
+    fields of ``body`` are left alone, as the catalog update does. ``subtitles``: the
+    new sidecar set (:func:`kinema_api.services.subtitles.resolve`), when it changed;
+    a merge patch replaces a list whole, so ``[]`` removes every sidecar."""
     spec: dict[str, Any] = {}
     if body.title is not None:
         spec["title"] = body.title
@@ -119,6 +127,8 @@ def metadata_patch(body: VideoUpdate) -> dict[str, Any]:
         # Merge-patch nulls remove a field: an all-null object clears the chapters.
         c = body.chapters
         spec["chapters"] = _spec_chapters(c.intro_start_s, c.intro_end_s, c.credits_start_s)
+    if subtitles is not None:
+        spec["subtitles"] = spec_subtitles(subtitles)
     return {"spec": spec} if spec else {}
 
 
@@ -148,9 +158,17 @@ def create(resources: VideoResources, *, video: Video, source: str) -> dict[str,
     return obj
 
 
-def update(resources: VideoResources, *, video: Video, body: VideoUpdate) -> None:
+def update(
+    resources: VideoResources,
+    *,
+    video: Video,
+    body: VideoUpdate,
+    subtitles: list[dict[str, Any]] | None = None,
+) -> None:
+    """Patch the Video with an admin edit; a subtitle-only change makes the operator
+    rewrite the subtitle tracks with a light Job, not transcode again."""
     name = owned_name(resources, video)
-    patch = metadata_patch(body)
+    patch = metadata_patch(body, subtitles)
     if name is not None and patch:
         resources.merge_patch(name, patch)
 

@@ -37,6 +37,7 @@ from kinema_api.schemas.admin import (
 )
 from kinema_api.schemas.playback import Chapters
 from kinema_api.services import resources
+from kinema_api.services import subtitles as subtitle_files
 
 
 def _completed_upload(session: Session, upload_id: uuid.UUID) -> Upload:
@@ -50,6 +51,7 @@ def _completed_upload(session: Session, upload_id: uuid.UUID) -> Upload:
 
 def create(ctx: AppContext, session: Session, *, body: VideoCreate) -> Video:
     upload = _completed_upload(session, body.upload_id) if body.upload_id else None
+    sidecars = subtitle_files.resolve(session, body.subtitles)
     if isinstance(body, EpisodeCreate):
         video = _create_episode(session, body, source=upload.key if upload else None)
     else:
@@ -68,6 +70,7 @@ def create(ctx: AppContext, session: Session, *, body: VideoCreate) -> Video:
             session, title=title, name=body.title, source=upload.key if upload else None
         )
     set_chapters(video, body.chapters)
+    video.subtitles = sidecars or None
     if upload is not None:
         upload.video_id = video.id
         if ctx.videos is not None:
@@ -124,9 +127,14 @@ def _create_episode(session: Session, body: EpisodeCreate, *, source: str | None
 
 
 def update(ctx: AppContext, session: Session, *, video: Video, body: VideoUpdate) -> Video:
+    sidecars = None
+    if body.subtitles is not None:
+        wanted = subtitle_files.resolve(session, body.subtitles)
+        if not subtitle_files.same_set(subtitle_files.stored(video), wanted):
+            sidecars = wanted
     if ctx.videos is not None:
         # The cluster first: a spec it refuses (CRD validation) changes nothing here.
-        resources.update(ctx.videos, video=video, body=body)
+        resources.update(ctx.videos, video=video, body=body, subtitles=sidecars)
     title = video.title
     if title.kind is TitleKind.MOVIE:
         titles.update_title(
@@ -155,8 +163,27 @@ def update(ctx: AppContext, session: Session, *, video: Video, body: VideoUpdate
             published=body.published,
         )
     set_chapters(video, body.chapters)
+    queued = sidecars is not None and _set_subtitles(ctx, session, video, sidecars)
     session.commit()
+    if queued:
+        ctx.jobs_queued.set()
     return video
+
+
+def _set_subtitles(
+    ctx: AppContext, session: Session, video: Video, sidecars: list[dict[str, Any]]
+) -> bool:
+    """Record the new sidecar set; embedded, queue what brings the output in line
+    (True when a job was queued). A ready video gets its subtitle tracks rewritten in
+    place; one still processing is transcoded again with the new set; a draft or a
+    failed video picks the set up at its next transcode."""
+    video.subtitles = sidecars or None
+    if ctx.videos is not None or not video.source:
+        return False
+    if video.status not in (VideoStatus.READY, VideoStatus.QUEUED, VideoStatus.PROCESSING):
+        return False
+    jobs.enqueue_subtitles(session, video=video)
+    return True
 
 
 def set_chapters(video: Video, chapters: Chapters | None) -> None:
@@ -242,6 +269,7 @@ def _public(
         source=video.source,
         duration_s=video.duration_s,
         chapters=Chapters.of(video),
+        subtitles=subtitle_files.public(video),
         renditions=[r.name for r in video.renditions],
         job=JobPublic.model_validate(job) if job else None,
         created_at=video.created_at,

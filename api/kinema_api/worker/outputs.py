@@ -8,6 +8,7 @@ imports the transcoder; anything it lacks is taken from the files themselves.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,10 @@ def parse_progress_line(line: str) -> ProgressEvent | None:
     )
 
 
+# ``source`` of a subtitle track extracted from the media (kinema_transcoder.report).
+EMBEDDED = "embedded:"
+
+
 class IncompleteOutput(Exception):
     """The output folder has no complete ``kinema.json``."""
 
@@ -63,10 +68,13 @@ def upsert_from_report(
     generation: int,
     output_prefix: str,
     files: set[str],
+    labels: Mapping[str, str] | None = None,
 ) -> VideoUpsert:
     """What the catalog should record about a finished transcode.
 
-    ``files`` lists the output's relative paths (to find manifests the report omits).
+    ``files`` lists the output's relative paths (to find manifests the report omits);
+    ``labels``: the admin's label of sidecar subtitle languages, shown instead of the
+    language name the transcoder gave the track.
     """
     if report.get("status") != "complete":
         error = report.get("error") or {}
@@ -108,11 +116,14 @@ def upsert_from_report(
             )
         )
     for sub in report.get("subtitles") or []:
+        language = sub.get("language") or "und"
+        sidecar = not str(sub.get("source") or "").startswith(EMBEDDED)
+        label = (labels or {}).get(language) if sidecar else None
         tracks.append(
             TrackRecord(
                 kind=TrackKind.SUBTITLE,
-                language=sub.get("language") or "und",
-                label=sub.get("name") or "",
+                language=language,
+                label=label or sub.get("name") or "",
                 path=sub.get("uri") or "",
             )
         )

@@ -5,6 +5,11 @@ loses nothing: :meth:`WorkerPool.start` first re-queues jobs a dead process left
 ``running``. Each job transcodes into a scratch folder, then publishes the finished
 output under ``processed/<video>/<generation>/`` and upserts the catalog, so a
 re-transcode never disturbs the version being watched until it is complete.
+
+A subtitle-only job (an admin changed the sidecar subtitles of a ready video) runs
+``kinema subtitles`` on the published output instead: it rewrites the subtitle tracks
+and manifests in place, in an order that keeps the output playable throughout, and
+the catalog's tracks are then read again from the rewritten ``kinema.json``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +37,7 @@ from kinema.catalog.services import jobs
 from kinema.catalog.services.sync import upsert_video
 from kinema.settings import Settings
 from kinema.storage import LocalStore, ObjectStore
+from kinema_api.services import subtitles as subtitle_files
 from kinema_api.worker.outputs import IncompleteOutput, parse_progress_line, upsert_from_report
 
 log = logging.getLogger("kinema.worker")
@@ -54,6 +60,12 @@ class ClaimedJob:
     video_id: uuid.UUID
     generation: int
     source: str
+    kind: str = jobs.TRANSCODE
+    # (language, store key) of each sidecar subtitle file, and the admin's labels.
+    subtitles: tuple[tuple[str, str], ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    # The published output a subtitle-only job rewrites.
+    output_prefix: str | None = None
 
 
 class JobCancelled(Exception):
@@ -144,7 +156,14 @@ class WorkerPool:
                 return None
             video = session.get(Video, job.video_id)
             claimed = ClaimedJob(
-                job.id, job.video_id, job.generation, video.source or "" if video else ""
+                job.id,
+                job.video_id,
+                job.generation,
+                video.source or "" if video else "",
+                kind=job.kind,
+                subtitles=tuple(subtitle_files.sidecars(video)) if video else (),
+                labels=subtitle_files.labels(video) if video else {},
+                output_prefix=video.output_prefix if video else None,
             )
             session.commit()
             return claimed
@@ -154,10 +173,13 @@ class WorkerPool:
         shutil.rmtree(scratch, ignore_errors=True)
         out = scratch / "out"
         out.mkdir(parents=True)
-        log.info("transcoding video %s (job %s)", job.video_id, job.job_id)
+        log.info("%s of video %s (job %s)", job.kind, job.video_id, job.job_id)
         try:
-            self._transcode(job, out, scratch)
-            self._publish(job, out)
+            if job.kind == jobs.SUBTITLES:
+                self._resubtitle(job, scratch)
+            else:
+                self._transcode(job, out, scratch)
+                self._publish(job, out)
         except JobCancelled:
             log.info("job %s stopped", job.job_id)
         except Exception as exc:
@@ -174,13 +196,58 @@ class WorkerPool:
         local = self.store.local_path(source)
         return str(local) if local is not None else self.store.uri(source)
 
+    def _subtitle_options(self, job: ClaimedJob) -> list[str]:
+        """``--subtitle LANG=PATH`` for each sidecar (an argument list, never a shell
+        string; the language was checked against the BCP 47 rule at the edge)."""
+        options: list[str] = []
+        for language, key in job.subtitles:
+            options += ["--subtitle", f"{language}={self._source_argument(key)}"]
+        return options
+
     def _transcode(self, job: ClaimedJob, out: Path, scratch: Path) -> None:
         cmd = [
             *transcode_command(self.settings),
             "transcode",
             self._source_argument(job.source),
             str(out),
+            *self._subtitle_options(job),
         ]
+        self._execute(job, cmd, scratch, "kinema transcode")
+
+    def _resubtitle(self, job: ClaimedJob, scratch: Path) -> None:
+        """Rewrite the subtitle tracks of the published output, then the catalog's."""
+        prefix = job.output_prefix
+        if not prefix:
+            raise IncompleteOutput(f"video {job.video_id} has no output to add subtitles to")
+        local = self.store.local_path(prefix)
+        outdir = str(local) if local is not None else self.store.uri(prefix)
+        scratch.mkdir(parents=True, exist_ok=True)
+        cmd = [*transcode_command(self.settings), "subtitles", outdir, *self._subtitle_options(job)]
+        self._execute(job, cmd, scratch, "kinema subtitles")
+        report = json.loads(self.store.get_bytes(f"{prefix}/kinema.json"))
+        files = {info.key.removeprefix(f"{prefix}/") for info in self.store.list(prefix)}
+        data = upsert_from_report(
+            report,
+            video_id=job.video_id,
+            generation=job.generation,
+            output_prefix=prefix,
+            files=files,
+            labels=job.labels,
+        )
+        if not self._beat(job, 1.0, "publishing"):
+            raise JobCancelled(f"job {job.job_id} was cancelled")
+        with self.sessions() as session:
+            try:
+                upsert_video(session, data)
+                jobs.finish_job(session, job_id=job.job_id, succeeded=True)
+            except NotFound:
+                session.rollback()
+                raise JobCancelled(f"video {job.video_id} was deleted") from None
+            session.commit()
+        log.info("video %s lists its new subtitles", job.video_id)
+
+    def _execute(self, job: ClaimedJob, cmd: list[str], scratch: Path, what: str) -> None:
+        """Run one transcoder command, following its progress; raises on failure."""
         stderr_path = scratch / "stderr.log"
         with (
             stderr_path.open("w") as stderr,
@@ -205,7 +272,7 @@ class WorkerPool:
             raise JobCancelled("the pool is stopping")
         if proc.returncode != 0:
             detail = last_error or _last_message(stderr_path) or f"exit status {proc.returncode}"
-            raise RuntimeError(f"kinema transcode failed (exit {proc.returncode}): {detail}")
+            raise RuntimeError(f"{what} failed (exit {proc.returncode}): {detail}")
 
     def _follow(self, job: ClaimedJob, proc: subprocess.Popen[str]) -> str | None:
         assert proc.stdout is not None  # noqa: S101 - stdout=PIPE above
@@ -267,6 +334,7 @@ class WorkerPool:
             generation=job.generation,
             output_prefix=prefix,
             files=files,
+            labels=job.labels,
         )
         if not self._beat(job, 1.0, "publishing"):
             raise JobCancelled(f"job {job.job_id} was cancelled")

@@ -53,6 +53,9 @@ class TranscodeJob(IdMixin, TimestampMixin, Base):
 
     video_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
     status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus), default=JobStatus.QUEUED)
+    # "transcode" (encode and package), or "subtitles" (rewrite the subtitle tracks and
+    # manifests of the complete output of ``generation`` in place).
+    kind: Mapped[str] = mapped_column(String(16), default="transcode", server_default="transcode")
     generation: Mapped[int] = mapped_column(default=1)
     attempts: Mapped[int] = mapped_column(default=0)
     progress: Mapped[float] = mapped_column(default=0.0)

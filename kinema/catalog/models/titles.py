@@ -129,6 +129,9 @@ class Video(IdMixin, TimestampMixin, Base):
     ready_at: Mapped[datetime | None]
     # Bumped by each re-transcode so stale workers cannot overwrite a newer result.
     generation: Mapped[int] = mapped_column(default=1)
+    # Sidecar subtitle files an admin attached: [{language, label, upload_id, key,
+    # filename}] (the embedded worker passes them to the transcoder).
+    subtitles: Mapped[list[Any] | None]
 
     title: Mapped[Title] = relationship(back_populates="videos")
     renditions: Mapped[list[Rendition]] = relationship(

@@ -21,6 +21,10 @@ from kinema.catalog.models import JobStatus, TranscodeJob, Video, VideoStatus, u
 
 MAX_ATTEMPTS = 3
 _OPEN = (JobStatus.QUEUED, JobStatus.RUNNING)
+# TranscodeJob.kind: a full transcode, or a rewrite of the subtitle tracks of the
+# complete output of the job's generation (no frame is encoded again).
+TRANSCODE = "transcode"
+SUBTITLES = "subtitles"
 
 
 def enqueue_transcode(session: Session, *, video: Video) -> TranscodeJob:
@@ -52,6 +56,42 @@ def enqueue_transcode(session: Session, *, video: Video) -> TranscodeJob:
     session.add(job)
     session.flush()
     return job
+
+
+def enqueue_subtitles(session: Session, *, video: Video) -> TranscodeJob:
+    """Queue what makes ``video``'s output list its current sidecar subtitles.
+
+    A ready video whose output is complete and that no full transcode is about to
+    replace gets a subtitle-only job on its current generation (the tracks and
+    manifests are rewritten in place, viewers keep their playback URLs). Otherwise a
+    full transcode is queued (again), since it reads the sidecars when it starts.
+    """
+    open_jobs = list(
+        session.scalars(
+            select(TranscodeJob).where(
+                TranscodeJob.video_id == video.id, TranscodeJob.status.in_(_OPEN)
+            )
+        )
+    )
+    in_place = (
+        video.status is VideoStatus.READY
+        and bool(video.output_prefix)
+        and not any(j.kind != SUBTITLES for j in open_jobs)
+    )
+    if not in_place:
+        return enqueue_transcode(session, video=video)
+    for job in open_jobs:
+        job.status, job.finished_at = JobStatus.CANCELLED, utcnow()
+    video.error = None
+    job = TranscodeJob(video_id=video.id, generation=video.generation, kind=SUBTITLES)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _subtitles_of(video: Video | None, job: TranscodeJob) -> bool:
+    """Whether ``job`` rewrites the subtitles of the output ``video`` serves."""
+    return video is not None and job.kind == SUBTITLES and job.generation == video.generation
 
 
 def _retranscode_of(video: Video | None, job: TranscodeJob) -> bool:
@@ -147,6 +187,8 @@ def finish_job(
         elif video is not None and _retranscode_of(video, job):
             # The old output stays live (status ready); the error says the new one failed.
             video.error = error or "the re-transcode failed"
+        elif video is not None and _subtitles_of(video, job):
+            video.error = error or "updating the subtitles failed"
     session.flush()
     return job
 

@@ -703,6 +703,8 @@ export interface components {
             /** Source */
             source: string | null;
             status: components["schemas"]["VideoStatus"];
+            /** Subtitles */
+            subtitles?: components["schemas"]["SubtitleFilePublic"][];
             /** Title */
             title: string;
             /**
@@ -773,6 +775,8 @@ export interface components {
             season_number: number;
             /** Series Id */
             series_id?: string | null;
+            /** Subtitles */
+            subtitles?: components["schemas"]["SubtitleIn"][];
             /** Tags */
             tags?: string[];
             /** Title */
@@ -843,6 +847,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Kind
+             * @default transcode
+             */
+            kind: string;
             /** Progress */
             progress: number;
             /** Stage */
@@ -905,6 +914,8 @@ export interface components {
              * @default true
              */
             published: boolean;
+            /** Subtitles */
+            subtitles?: components["schemas"]["SubtitleIn"][];
             /** Tags */
             tags?: string[];
             /** Title */
@@ -1206,6 +1217,35 @@ export interface components {
             /** Plan */
             plan: string;
         };
+        /** SubtitleFilePublic */
+        SubtitleFilePublic: {
+            /** Filename */
+            filename: string;
+            /** Label */
+            label?: string | null;
+            /** Language */
+            language: string;
+            /**
+             * Upload Id
+             * Format: uuid
+             */
+            upload_id: string;
+        };
+        /**
+         * SubtitleIn
+         * @description A sidecar subtitle file (SRT or WebVTT, a completed upload) for one language.
+         */
+        SubtitleIn: {
+            /** Label */
+            label?: string | null;
+            /** Language */
+            language: string;
+            /**
+             * Upload Id
+             * Format: uuid
+             */
+            upload_id: string;
+        };
         /** SubtitlePublic */
         SubtitlePublic: {
             /** Label */
@@ -1412,6 +1452,8 @@ export interface components {
             maturity?: components["schemas"]["Maturity"] | null;
             /** Published */
             published?: boolean | null;
+            /** Subtitles */
+            subtitles?: components["schemas"]["SubtitleIn"][] | null;
             /** Tags */
             tags?: string[] | null;
             /** Title */
@@ -1465,6 +1507,8 @@ export type SeasonPublic = components['schemas']['SeasonPublic'];
 export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupCreate = components['schemas']['SignupCreate'];
 export type SubscriptionUpdate = components['schemas']['SubscriptionUpdate'];
+export type SubtitleFilePublic = components['schemas']['SubtitleFilePublic'];
+export type SubtitleIn = components['schemas']['SubtitleIn'];
 export type SubtitlePublic = components['schemas']['SubtitlePublic'];
 export type TitleCard = components['schemas']['TitleCard'];
 export type TitleDetail = components['schemas']['TitleDetail'];

@@ -1,6 +1,6 @@
 // Upload a video and describe it: the file goes up resumably with a real progress bar
-// (pause/resume survive reloads), then the API creates the title and queues the
-// transcode.
+// (pause/resume survive reloads), then its sidecar subtitle files, then the API creates
+// the title and queues the transcode.
 import { useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { api, errorMessage, unwrap } from "../../api/client";
@@ -9,6 +9,9 @@ import { useI18n } from "../../i18n";
 import { formatBytes } from "../../lib/format";
 import { MATURITIES, maturityLabel } from "../Catalog/maturity";
 import { Icon } from "../Icons/Icons";
+import { SubtitlesField } from "./SubtitlesField";
+import { subtitlesToSend } from "./subtitles";
+import type { SubtitleTrack } from "./subtitles";
 import { abortUpload, fingerprint, UploadAborted, uploadFile } from "./uploader";
 import type { UploadProgress } from "./uploader";
 
@@ -25,6 +28,7 @@ export function UploadForm({ onCreated }: { onCreated: () => void }) {
   const [kind, setKind] = useState<"movie" | "series">("movie");
   const [season, setSeason] = useState("1");
   const [episode, setEpisode] = useState("1");
+  const [subtitles, setSubtitles] = useState<SubtitleTrack[]>([]);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [phase, setPhase] = useState<Phase>("idle");
   const [error, setError] = useState<string | null>(null);
@@ -40,6 +44,8 @@ export function UploadForm({ onCreated }: { onCreated: () => void }) {
     setError(null);
     try {
       const upload = await uploadFile(file, setProgress, controller.signal);
+      // Subtitle files are small: they go up after the video, without a bar of their own.
+      const sidecars = await subtitlesToSend(subtitles, (f) => uploadFile(f, () => {}, controller.signal));
       setPhase("creating");
       const common = {
         title: title.trim() || file.name.replace(/\.[^.]+$/, ""),
@@ -49,6 +55,7 @@ export function UploadForm({ onCreated }: { onCreated: () => void }) {
         genres: genres.split(",").map((g) => g.trim()).filter(Boolean),
         published: true,
         upload_id: upload.id,
+        subtitles: sidecars,
       };
       await unwrap(
         api.POST("/api/v1/admin/videos", {
@@ -63,6 +70,7 @@ export function UploadForm({ onCreated }: { onCreated: () => void }) {
       setFile(null);
       setTitle("");
       setDescription("");
+      setSubtitles([]);
       if (fileInputRef.current) fileInputRef.current.value = "";
       onCreated();
     } catch (err) {
@@ -151,6 +159,7 @@ export function UploadForm({ onCreated }: { onCreated: () => void }) {
             ))}
           </select>
         </div>
+        <SubtitlesField idPrefix="up" tracks={subtitles} onChange={setSubtitles} disabled={busy} />
       </div>
       {progress ? (
         <div className="upload-progress">

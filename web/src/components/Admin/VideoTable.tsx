@@ -8,6 +8,10 @@ import { api, errorMessage, unwrap } from "../../api/client";
 import type { AdminVideoPublic, VideoStatus } from "../../api/client";
 import { useI18n } from "../../i18n";
 import type { MessageKey } from "../../i18n/en";
+import { SubtitlesField } from "./SubtitlesField";
+import { sameTracks, subtitlesToSend, tracksOf } from "./subtitles";
+import type { SubtitleTrack } from "./subtitles";
+import { uploadFile } from "./uploader";
 
 const STATUS_KEYS: Record<VideoStatus, MessageKey> = {
   draft: "status.draft",
@@ -42,6 +46,8 @@ function EditRow({ video, onDone }: { video: AdminVideoPublic; onDone: (saved: b
   const [introStart, setIntroStart] = useState(secondsText(video.chapters?.intro_start_s));
   const [introEnd, setIntroEnd] = useState(secondsText(video.chapters?.intro_end_s));
   const [creditsStart, setCreditsStart] = useState(secondsText(video.chapters?.credits_start_s));
+  const [subtitles, setSubtitles] = useState<SubtitleTrack[]>(() => tracksOf(video.subtitles));
+  const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     // The admin list has no description or genres: read them from the title.
@@ -64,7 +70,13 @@ function EditRow({ video, onDone }: { video: AdminVideoPublic; onDone: (saved: b
     };
     const hadChapters = video.chapters != null;
     const hasChapters = Object.values(chapters).some((v) => v !== null);
+    setSaving(true);
     try {
+      // Only a changed list is sent: on a ready video it rewrites the subtitle tracks.
+      const changedSubtitles = !sameTracks(subtitles, tracksOf(video.subtitles));
+      const sidecars = changedSubtitles
+        ? await subtitlesToSend(subtitles, (f) => uploadFile(f, () => {}, new AbortController().signal))
+        : null;
       await unwrap(
         api.PATCH("/api/v1/admin/videos/{video_id}", {
           params: { path: { video_id: video.id } },
@@ -76,12 +88,15 @@ function EditRow({ video, onDone }: { video: AdminVideoPublic; onDone: (saved: b
               ? { genres: genres.split(",").map((g) => g.trim()).filter(Boolean) }
               : {}),
             ...(hadChapters || hasChapters ? { chapters } : {}),
+            ...(sidecars ? { subtitles: sidecars } : {}),
           },
         }),
       );
       onDone(true);
     } catch (err) {
       setError(errorMessage(err));
+    } finally {
+      setSaving(false);
     }
   };
   const secondsField = (id: string, label: MessageKey, value: string, set: (v: string) => void) => (
@@ -124,12 +139,13 @@ function EditRow({ video, onDone }: { video: AdminVideoPublic; onDone: (saved: b
           {secondsField("e-intro-start", "admin.introStart", introStart, setIntroStart)}
           {secondsField("e-intro-end", "admin.introEnd", introEnd, setIntroEnd)}
           {secondsField("e-credits", "admin.creditsStart", creditsStart, setCreditsStart)}
+          <SubtitlesField idPrefix={`e-${video.id}`} tracks={subtitles} onChange={setSubtitles} disabled={saving} />
           <label className="checkbox">
             <input type="checkbox" checked={published} onChange={(e) => setPublished(e.currentTarget.checked)} /> {t("admin.published")}
           </label>
           {error ? <p className="form-error" role="alert">{error}</p> : null}
           <div className="form-actions">
-            <button type="submit" className="btn btn--primary">{t("admin.save")}</button>
+            <button type="submit" className="btn btn--primary" disabled={saving}>{t("admin.save")}</button>
             <button type="button" className="btn" onClick={() => onDone(false)}>{t("profiles.cancel")}</button>
           </div>
         </form>

@@ -1,0 +1,205 @@
+"""Cluster mode: an admin's sidecar subtitles become the Video's ``spec.subtitles`` on
+the real kube-apiserver (with the generated CRD's validation), as ``upload:`` sources
+the operator resolves to the raw upload; refused sets touch neither the cluster nor
+the catalog."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from kubernetes import client as k8s
+
+from kinema.catalog.models import Upload, Video
+from kinema.resources.common import GROUP, VERSION
+from kinema.resources.video import VideoSpec
+from kinema_api.app import create_app
+from kinema_api.context import AppContext
+from kinema_api.schemas.admin import MAX_SUBTITLE_BYTES
+from tests.utils.factories import admin_token, bearer, build_api_context, make_completed_upload
+
+pytestmark = pytest.mark.integration
+
+SRT = b"1\n00:00:00,200 --> 00:00:01,500\nBonjour\n"
+
+
+@pytest.fixture
+def kube_ctx(
+    tmp_path: Path,
+    pg_url: str,
+    redis_url: str,
+    s3_env: Any,
+    s3_prefix: str,
+    kube: Any,
+    kube_namespace: str,
+) -> Iterator[AppContext]:
+    ctx = build_api_context(
+        tmp_path / "data",
+        database_url=pg_url,
+        redis_url=redis_url,
+        storage_url=f"s3://{s3_env.bucket}/{s3_prefix}",
+        s3_endpoint_url=s3_env.endpoint_url,
+        mode="cluster",
+        kubeconfig=kube.kubeconfig,
+        namespace=kube_namespace,
+    )
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def custom(kube: Any) -> Iterator[k8s.CustomObjectsApi]:
+    with kube.api_client() as api:
+        yield k8s.CustomObjectsApi(api)
+
+
+def _upload(ctx: AppContext, data: bytes, filename: str) -> str:
+    with ctx.sessions() as s:
+        upload_id = make_completed_upload(s, ctx.store, data=data, filename=filename)
+        s.commit()
+    return str(upload_id)
+
+
+def _source(upload_id: str, filename: str) -> str:
+    return f"upload:{uuid.UUID(upload_id).hex}/{filename}"
+
+
+def _video_object(custom: k8s.CustomObjectsApi, ctx: AppContext, video_id: str) -> Any:
+    with ctx.sessions() as s:
+        row = s.get(Video, uuid.UUID(video_id))
+        assert row is not None and row.resource_name
+        namespace, _, name = row.resource_name.partition("/")
+    return custom.get_namespaced_custom_object(GROUP, VERSION, namespace, "videos", name)
+
+
+def _count(custom: k8s.CustomObjectsApi, namespace: str) -> int:
+    found: Any = custom.list_namespaced_custom_object(GROUP, VERSION, namespace, "videos")
+    return len(found["items"])
+
+
+def test_sidecars_become_the_video_spec_subtitles(
+    kube_ctx: AppContext, custom: k8s.CustomObjectsApi, kube_namespace: str
+) -> None:
+    with TestClient(create_app(context=kube_ctx, web_dist=None)) as client:
+        h = bearer(admin_token(kube_ctx, client))
+        movie = _upload(kube_ctx, b"not really a movie", "movie.mp4")
+        fr = _upload(kube_ctx, SRT, "movie.fr.srt")
+        en = _upload(kube_ctx, b"WEBVTT\n\n00:00.200 --> 00:01.500\nHello\n", "movie.en.vtt")
+        de = _upload(kube_ctx, SRT, "movie.de.srt")
+        created = client.post(
+            "/api/v1/admin/videos",
+            json={
+                "title": "Harbour",
+                "upload_id": movie,
+                "subtitles": [
+                    {"language": "fr", "upload_id": fr, "label": "Français"},
+                    {"language": "en", "upload_id": en},
+                ],
+            },
+            headers=h,
+        )
+        assert created.status_code == 201, created.text
+        video = created.json()
+        assert [s["language"] for s in video["subtitles"]] == ["fr", "en"]
+        obj = _video_object(custom, kube_ctx, video["id"])
+        assert obj["spec"]["subtitles"] == [
+            {"language": "fr", "source": _source(fr, "movie.fr.srt"), "label": "Français"},
+            {"language": "en", "source": _source(en, "movie.en.vtt")},
+        ]
+        # What the operator reads: the spec passes the Video model's own rules.
+        VideoSpec.model_validate(obj["spec"])
+        source, revision = obj["spec"]["source"], obj["spec"]["revision"]
+
+        # A subtitle-only edit: only spec.subtitles changes (the operator rewrites the
+        # tracks with a light Job; source and revision, hence the encode, stay).
+        url = f"/api/v1/admin/videos/{video['id']}"
+        edited = client.patch(
+            url, json={"subtitles": [{"language": "de", "upload_id": de}]}, headers=h
+        )
+        assert edited.status_code == 200, edited.text
+        assert [s["language"] for s in edited.json()["subtitles"]] == ["de"]
+        obj = _video_object(custom, kube_ctx, video["id"])
+        assert obj["spec"]["subtitles"] == [
+            {"language": "de", "source": _source(de, "movie.de.srt")}
+        ]
+        assert (obj["spec"]["source"], obj["spec"]["revision"]) == (source, revision)
+        assert obj["spec"]["title"] == "Harbour"
+
+        # The same set again is no change: the object is not written.
+        version = obj["metadata"]["resourceVersion"]
+        same = client.patch(
+            url, json={"subtitles": [{"language": "de", "upload_id": de}]}, headers=h
+        )
+        assert same.status_code == 200, same.text
+        assert _video_object(custom, kube_ctx, video["id"])["metadata"]["resourceVersion"] == (
+            version
+        )
+
+        # [] removes every sidecar.
+        cleared = client.patch(url, json={"subtitles": []}, headers=h)
+        assert cleared.status_code == 200 and cleared.json()["subtitles"] == []
+        obj = _video_object(custom, kube_ctx, video["id"])
+        assert not obj["spec"].get("subtitles")
+        assert (obj["spec"]["source"], obj["spec"]["revision"]) == (source, revision)
+        assert _count(custom, kube_namespace) == 1
+
+
+def test_refused_sidecars_touch_neither_cluster_nor_catalog(
+    kube_ctx: AppContext, custom: k8s.CustomObjectsApi, kube_namespace: str
+) -> None:
+    with TestClient(create_app(context=kube_ctx, web_dist=None)) as client:
+        h = bearer(admin_token(kube_ctx, client))
+        movie = _upload(kube_ctx, b"not really a movie", "movie.mp4")
+        fr = _upload(kube_ctx, SRT, "movie.fr.srt")
+        big = _upload(kube_ctx, SRT, "big.srt")
+        with kube_ctx.sessions() as s:
+            row = s.get(Upload, uuid.UUID(big))
+            assert row is not None
+            row.size = MAX_SUBTITLE_BYTES + 1
+            s.commit()
+        cases: list[tuple[list[dict[str, Any]], int, str]] = [
+            ([{"language": "fr", "upload_id": fr}, {"language": "fr", "upload_id": fr}], 422,
+             "repeated: fr"),
+            ([{"language": "fr_FR", "upload_id": fr}], 422, "subtitles"),
+            ([{"language": "fr", "upload_id": str(uuid.uuid4())}], 404, "no upload"),
+            ([{"language": "fr", "upload_id": big}], 422, "at most"),
+            ([{"language": "fr", "upload_id": movie}], 422, ".srt or .vtt"),
+        ]  # fmt: skip
+        for subtitles, status, words in cases:
+            resp = client.post(
+                "/api/v1/admin/videos",
+                json={"title": "Refused", "upload_id": movie, "subtitles": subtitles},
+                headers=h,
+            )
+            assert resp.status_code == status, (subtitles, resp.text)
+            assert words in resp.json()["detail"]
+        assert _count(custom, kube_namespace) == 0
+
+        created = client.post(
+            "/api/v1/admin/videos",
+            json={
+                "title": "Kept",
+                "upload_id": movie,
+                "subtitles": [{"language": "fr", "upload_id": fr}],
+            },
+            headers=h,
+        )
+        assert created.status_code == 201, created.text
+        video_id = created.json()["id"]
+        before = _video_object(custom, kube_ctx, video_id)
+        for subtitles, status, words in cases:
+            resp = client.patch(
+                f"/api/v1/admin/videos/{video_id}",
+                json={"title": "Changed", "subtitles": subtitles},
+                headers=h,
+            )
+            assert resp.status_code == status, (subtitles, resp.text)
+            assert words in resp.json()["detail"]
+        after = _video_object(custom, kube_ctx, video_id)
+        assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
+        shown = client.get(f"/api/v1/admin/videos/{video_id}", headers=h).json()
+        assert shown["title"] == "Kept" and [s["language"] for s in shown["subtitles"]] == ["fr"]
