@@ -4,8 +4,15 @@ Level-triggered: every call reads what exists (the id in status first, then the
 CallerReference derived from the object's uid, so a lost answer or a restart adopts
 rather than duplicates), compares the part of the config Kinema owns
 (:func:`distribution.managed_view`) and writes only when it differs. Writes are
-serialised (a change handler and a finalizer may overlap after a quick edit-then-delete),
-and the resync timer only reads: it follows a deployment until CloudFront says Deployed.
+serialised (a change handler and a finalizer may overlap after a quick edit-then-delete).
+
+The resync timer (:meth:`CloudFrontSync.resync`) makes one GetDistribution per tick. It
+follows a deployment until CloudFront says Deployed, and once deployed it compares the
+managed settings with the spec: a distribution edited by hand (disabled, a TTL, an alias,
+a key group...) gets the spec's config back with the ETag just read, and the caller is
+told what was corrected. It never writes while CloudFront is deploying (ours or someone
+else's change: it looks again on a later tick), never for a generation the change
+handler has not finished, and never an older spec than the last one a sync applied.
 
 Deletion follows CloudFront's rules: a distribution is deleted only once it is disabled
 and that change is deployed, which takes minutes on AWS. :meth:`CloudFrontSync.remove`
@@ -18,16 +25,27 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from kinema.resources.distribution import DistributionStatus
+from kinema.resources.distribution import CloudFront, DistributionStatus
 from kinema_operator import distribution as dist
 from kinema_operator.cloudfront import CloudFrontApi, CloudFrontError
-from kinema_operator.distribution import DEPLOYED, Remote
+from kinema_operator.distribution import DEPLOYED, DRIFT_CORRECTED, SYNCED_REASONS, Remote
+
+
+@dataclass(frozen=True, slots=True)
+class Resynced:
+    """What one resync tick found: the status to write, and what drift it corrected."""
+
+    status: dict[str, Any]
+    corrected: str = ""  # a drift message; "" when nothing was changed behind our back
 
 
 @dataclass
 class CloudFrontSync:
     api: CloudFrontApi
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Distribution id -> the newest generation whose config this process wrote or
+    # checked, so the timer (whose body may be a read old) never writes an older spec.
+    _applied: dict[str, int] = field(default_factory=dict)
 
     def sync(self, body: dict[str, Any]) -> dict[str, Any]:
         """The new status of the Distribution ``body`` once CloudFront matches its spec.
@@ -48,38 +66,64 @@ class CloudFrontSync:
             oac_id = self.api.ensure_oac(dist.oac_name(meta["uid"])) if (
                 cf.origin_access_control
             ) else None  # fmt: skip
-            desired = dist.distribution_config(
-                cf,
-                reference=dist.caller_reference(meta["uid"]),
-                comment=dist.comment_for(cf, meta["namespace"], meta["name"]),
-                oac_id=oac_id,
-            )
+            desired = _desired(body, cf, oac_id)
             remote = self._find(body)
             if remote is None:
                 remote = self.api.create(desired)
-            if dist.managed_view(remote.config) != dist.managed_view(desired):
+            if dist.drift(remote.config, desired):
                 remote = self.api.update(remote, desired)
+            # Change handlers run one at a time per object, with its newest spec.
+            self._applied[remote.id] = _generation(body)
         return dist.synced_status(body, remote, oac_id)
 
-    def refresh(self, body: dict[str, Any]) -> dict[str, Any] | None:
-        """The status with CloudFront's current deployment state, while the last sync
-        left it short of Deployed; None when there is nothing to look at.
+    def resync(self, body: dict[str, Any]) -> Resynced | None:
+        """One timer tick for the Distribution ``body`` (read afresh): None when there is
+        nothing to write, else the new status and, if CloudFront's managed settings had
+        drifted from the spec and were put back, what was corrected.
 
-        Read-only on purpose: the timer may hold an older body than the change handler,
-        and must never write an older spec back to CloudFront.
+        Raises :class:`InvalidSpec` (CloudFront refused the config) and
+        :class:`CloudFrontError` (try again on the next tick).
         """
+        if body["metadata"].get("deletionTimestamp"):
+            return None  # the finalizer is disabling it: never switch it back on
         status = DistributionStatus.model_validate(body.get("status") or {})
-        generation = int(body["metadata"].get("generation") or 1)
+        generation = _generation(body)
+        ready = next((c for c in status.conditions if c.type == "Ready"), None)
         if (
             not status.distribution_id
             or status.observed_generation != generation  # the change handler has it
-            or status.deployment == DEPLOYED
+            or ready is None
+            or ready.reason not in SYNCED_REASONS  # invalid or failing: not ours to redo
         ):
             return None
-        remote = self.api.get(status.distribution_id)
-        if remote is None:
-            return None  # gone behind our back: the next spec change or resume recreates it
-        return dist.synced_status(body, remote, status.origin_access_control_id)
+        cf = dist.check(dist.parse(body))
+        oac_id = status.origin_access_control_id
+        if cf is None or (cf.origin_access_control and not oac_id):
+            return None
+        # While the corrected config deploys, the status keeps saying it was corrected.
+        corrected = dist.corrected_message(ready.message) if (
+            ready.reason == DRIFT_CORRECTED
+        ) else ""  # fmt: skip
+        with self._lock:
+            if self._applied.get(status.distribution_id, 0) > generation:
+                return None  # a newer spec was applied; the change handler reports it
+            remote = self.api.get(status.distribution_id)
+            if remote is None:
+                return None  # gone behind our back: the next spec change or resume recreates it
+            if remote.status != DEPLOYED:
+                # A deployment in progress (ours, or a hand edit's): look again later.
+                if status.deployment == remote.status:
+                    return None
+                return Resynced(dist.synced_status(body, remote, oac_id, corrected=corrected))
+            changed = dist.drift(remote.config, _desired(body, cf, oac_id))
+            if not changed:
+                if status.deployment == DEPLOYED:
+                    return None  # the usual tick: one read, no write
+                return Resynced(dist.synced_status(body, remote, oac_id, corrected=corrected))
+            remote = self.api.update(remote, _desired(body, cf, oac_id))
+            self._note_applied(remote.id, generation)
+        message = dist.drift_message(remote.id, changed)
+        return Resynced(dist.synced_status(body, remote, oac_id, corrected=message), message)
 
     def remove(self, body: dict[str, Any]) -> str:
         """Disable, then delete the distribution and its origin access control.
@@ -88,6 +132,8 @@ class CloudFrontSync:
         """
         status = DistributionStatus.model_validate(body.get("status") or {})
         with self._lock:
+            if status.distribution_id:  # a timer tick that read the body before must not
+                self._applied[status.distribution_id] = _REMOVED  # re-enable it
             remote = self.api.get(status.distribution_id) if status.distribution_id else None
             if remote is not None:
                 if remote.enabled:
@@ -109,3 +155,25 @@ class CloudFrontSync:
         if status.distribution_id:
             return self.api.get(status.distribution_id)
         return None
+
+    def _note_applied(self, distribution_id: str, generation: int) -> None:
+        known = self._applied.get(distribution_id, 0)
+        self._applied[distribution_id] = max(known, generation)
+
+
+_REMOVED = 2**62  # above any generation
+
+
+def _generation(body: dict[str, Any]) -> int:
+    return int(body["metadata"].get("generation") or 1)
+
+
+def _desired(body: dict[str, Any], cf: CloudFront, oac_id: str | None) -> dict[str, Any]:
+    """The full config the spec asks for (the same for create, update and drift)."""
+    meta = body["metadata"]
+    return dist.distribution_config(
+        cf,
+        reference=dist.caller_reference(meta["uid"]),
+        comment=dist.comment_for(cf, meta["namespace"], meta["name"]),
+        oac_id=oac_id,
+    )

@@ -5,8 +5,10 @@ CloudFront's API takes: one private S3 origin (reached through an origin access
 control), segments cached for the long TTL under the default behaviour, ``*.m3u8`` and
 ``*.mpd`` under ordered behaviours with the short manifest TTL, signed cookies through a
 trusted key group. :func:`managed_view` is the part of a config this operator owns, so
-the sync can tell drift from what CloudFront adds by itself. :func:`distribution_status`
-builds the status; no function here talks to AWS (see :mod:`cloudfront`).
+the sync can tell drift from what CloudFront adds by itself; :func:`drift` names the
+managed settings that differ (what a hand edit in the AWS console changed).
+:func:`distribution_status` builds the status; no function here talks to AWS (see
+:mod:`cloudfront`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from kinema_operator.errors import InvalidSpec
 ORIGIN_ID = "kinema-s3"
 MANIFEST_PATTERNS = ("*.m3u8", "*.mpd")
 DEPLOYED = "Deployed"
+# Ready reasons of a Distribution whose spec the last sync applied to CloudFront: the
+# only state in which the resync timer compares CloudFront with the spec.
+DRIFT_CORRECTED = "DriftCorrected"
+SYNCED_REASONS = frozenset({"Deployed", "Deploying", DRIFT_CORRECTED})
 _METHODS = {
     "Quantity": 2,
     "Items": ["GET", "HEAD"],
@@ -208,6 +214,54 @@ def managed_view(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# managed_view keys, in the words a status message uses.
+_DRIFT_LABELS = {
+    "enabled": "enabled",
+    "origins": "origin",
+    "default": "segment cache behaviour (TTLs, key groups)",
+    "ordered": "manifest cache behaviours (TTLs, key groups)",
+    "aliases": "aliases",
+    "certificate": "certificate",
+    "price_class": "price class",
+    "comment": "comment",
+}
+
+
+def _origin_access_control(config: dict[str, Any]) -> str | None:
+    """The OAC id on Kinema's origin, "" for none; None when the config does not say
+    (CloudFront echoes the field, moto leaves it out)."""
+    for origin in (config.get("Origins") or {}).get("Items") or []:
+        if origin.get("Id") == ORIGIN_ID and "OriginAccessControlId" in origin:
+            return str(origin.get("OriginAccessControlId") or "")
+    return None
+
+
+def drift(current: dict[str, Any], desired: dict[str, Any]) -> list[str]:
+    """The managed settings of ``current`` (CloudFront's config) that differ from
+    ``desired`` (the spec's), as words for a message; empty when nothing drifted."""
+    now, want = managed_view(current), managed_view(desired)
+    changed = [label for key, label in _DRIFT_LABELS.items() if now[key] != want[key]]
+    echoed = _origin_access_control(current)
+    if echoed is not None and echoed != (_origin_access_control(desired) or ""):
+        changed.append("origin access control")
+    return changed
+
+
+_DEPLOYING = "; CloudFront is deploying it"
+
+
+def corrected_message(message: str) -> str:
+    """The drift message of a ``DriftCorrected`` Ready condition's ``message``."""
+    return message.removesuffix(_DEPLOYING)
+
+
+def drift_message(distribution_id: str, changed: list[str]) -> str:
+    return (
+        f"CloudFront distribution {distribution_id} had been changed outside Kinema "
+        f"({', '.join(changed)}); the Distribution's spec was applied again"
+    )
+
+
 def public_base(body: dict[str, Any]) -> str:
     """Where a Video's output is reached through this Distribution ("" = not yet)."""
     status = body.get("status") or {}
@@ -265,8 +319,21 @@ def none_status(body: dict[str, Any], base_url: str) -> dict[str, Any]:
     return {**status, **dict.fromkeys(CLOUDFRONT_FIELDS)}
 
 
-def synced_status(body: dict[str, Any], remote: Remote, oac_id: str | None) -> dict[str, Any]:
+def synced_status(
+    body: dict[str, Any], remote: Remote, oac_id: str | None, *, corrected: str = ""
+) -> dict[str, Any]:
+    """Ready once CloudFront has deployed ``remote``. ``corrected`` (a :func:`drift_message`)
+    makes the reason ``DriftCorrected``, kept while the corrected config deploys."""
     deployed = remote.status == DEPLOYED
+    if corrected:
+        return distribution_status(
+            body,
+            remote=remote,
+            oac_id=oac_id,
+            ready=deployed,
+            reason=DRIFT_CORRECTED,
+            message=corrected if deployed else corrected + _DEPLOYING,
+        )
     return distribution_status(
         body,
         remote=remote,

@@ -6,11 +6,13 @@ become ``kopf.PermanentError`` (the status already says why); anything retrying 
 fix becomes ``kopf.TemporaryError``. Deletion runs a finalizer that stops the Jobs,
 removes the output (``deletionPolicy: Delete``) and the catalog rows.
 
-Distributions are synced to CloudFront the same way (created, spec changed, resumed,
-and a timer while a deployment is in progress); their finalizer disables, then deletes
-the CloudFront distribution. When a Distribution's domain appears or changes, the
-Videos that name it are reconciled, so their manifest URLs move to the CDN. Plans go to
-the catalog and, when ``KINEMA_STRIPE_API_KEY`` is set, to a Stripe Product and Price.
+Distributions are synced to CloudFront the same way (created, spec changed, resumed);
+a timer follows deployments in progress and puts back the managed settings someone
+changed in AWS (status reason and Event ``DriftCorrected``); their finalizer disables,
+then deletes the CloudFront distribution. When a Distribution's domain appears or
+changes, the Videos that name it are reconciled, so their manifest URLs move to the CDN.
+Plans go to the catalog and, when ``KINEMA_STRIPE_API_KEY`` is set, to a Stripe Product
+and Price; their finalizer archives both in Stripe and retires the catalog row.
 
 Load with ``kopf run -m kinema_operator.handlers`` or ``kinema operator``.
 """
@@ -167,6 +169,34 @@ def plan_changed(
         raise kopf.PermanentError(error)
 
 
+@kopf.on.delete(GROUP, VERSION, plan_res.PLURAL)
+def plan_deleted(
+    body: kopf.Body, namespace: str | None, name: str, patch: kopf.Patch, memo: kopf.Memo,
+    logger: kopf.Logger, **_: Any,
+) -> None:  # fmt: skip
+    """Archive the Plan's Stripe Product and Prices, then take it out of the catalog.
+
+    Every failure is retried (the finalizer stays until both are done): a Plan that
+    vanished while its Price still sold would be worse than a stuck deletion.
+    """
+    raw = dict(body)
+    status = PlanStatus.model_validate(raw.get("status") or {})
+    try:
+        if memo.stripe is not None and namespace is not None:
+            archived = memo.stripe.archive(namespace=namespace, name=name, status=status)
+            logger.info("Stripe: %s", archived.summary())
+        elif status.stripe_product_id:
+            logger.warning(
+                "KINEMA_STRIPE_API_KEY is unset: Stripe product %s stays active",
+                status.stripe_product_id,
+            )
+        outcome = plans.retire_in_catalog(memo.reconciler.catalog, name)
+    except OperatorError as exc:
+        patch.status.update(plans.plan_status(raw, str(exc), failure_reason="DeleteFailed"))
+        raise kopf.TemporaryError(str(exc), delay=RETRY_DELAY_S) from exc
+    logger.info("catalog: plan %s %s", name, outcome.value)
+
+
 def _sync_distribution(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo) -> None:
     raw = dict(body)
     try:
@@ -195,20 +225,30 @@ def distribution_changed(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, **
 
 @kopf.timer(GROUP, VERSION, distribution_res.PLURAL, interval=RESYNC_S, initial_delay=RESYNC_S)
 def distribution_resync(
-    namespace: str | None, name: str, patch: kopf.Patch, memo: kopf.Memo, **_: Any
-) -> None:
-    # Follows a deployment in progress; a Deployed, current Distribution costs no API
-    # call. The object is read afresh: the timer's own body may predate a spec change.
+    body: kopf.Body, namespace: str | None, name: str, patch: kopf.Patch, memo: kopf.Memo,
+    logger: kopf.Logger, **_: Any,
+) -> None:  # fmt: skip
+    # One CloudFront read per tick: follows a deployment in progress, and puts back the
+    # spec's settings when someone changed them in AWS. The object is read afresh: the
+    # timer's own body may predate a spec change.
     if namespace is None:
         return
     try:
-        body = memo.reconciler.kube.get(distribution_res.PLURAL, namespace, name)
-        status = memo.cloudfront.refresh(body) if body else None
-    except OperatorError as exc:  # the next tick retries
+        fresh = memo.reconciler.kube.get(distribution_res.PLURAL, namespace, name)
+        found = memo.cloudfront.resync(fresh) if fresh else None
+    except InvalidSpec as exc:  # CloudFront refused the spec's config: an Event says so
+        logger.warning("putting back the spec's CloudFront settings failed: %s", exc)
+        return
+    except OperatorError as exc:  # throttled, unreachable, ETag raced: the next tick retries
         log.warning("resyncing Distribution %s/%s: %s", namespace, name, exc)
         return
-    if status is not None:
-        patch.status.update(status)
+    if found is None:
+        return
+    patch.status.update(found.status)
+    if found.corrected:
+        kopf.event(
+            body, type="Warning", reason=distribution.DRIFT_CORRECTED, message=found.corrected
+        )
 
 
 @kopf.on.delete(GROUP, VERSION, distribution_res.PLURAL)

@@ -2,7 +2,9 @@
 
 :func:`catalog_plan` is the pure mapping; :func:`plan_status` says whether the Plan was
 accepted, and where it went: the catalog always, Stripe when a key is configured
-(:mod:`stripe_sync` does the talking).
+(:mod:`stripe_sync` does the talking). :func:`retire_in_catalog` is the catalog side of
+a deleted Plan: the row goes, unless subscriptions name it (then it stays for them,
+``retired``: no longer offered to anyone else).
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
+from kinema.catalog.services.accounts import PlanRetirement, retire_plan
 from kinema.catalog.services.accounts import PlanSpec as CatalogPlan
 from kinema.resources.common import now
 from kinema.resources.plan import PlanSpec, PlanStatus
+from kinema_operator.catalog_sync import Catalog
 from kinema_operator.conditions import condition, merge
+from kinema_operator.errors import CatalogSyncError
 from kinema_operator.stripe_sync import StripeIds
 
 
@@ -51,11 +57,12 @@ def plan_status(
     *,
     stripe: StripeIds | None = None,
     stripe_enabled: bool = True,
+    failure_reason: str = "SyncFailed",
 ) -> dict[str, Any]:
     generation = int((body.get("metadata") or {}).get("generation") or 1)
     old = PlanStatus.model_validate(body.get("status") or {})
     if error:
-        reason = "Invalid" if error.startswith("invalid") else "SyncFailed"
+        reason = "Invalid" if error.startswith("invalid") else failure_reason
         ready = condition("Ready", False, reason, error, generation=generation)
     elif not stripe_enabled:
         ready = condition(
@@ -75,3 +82,11 @@ def plan_status(
     if stripe is not None:
         update |= {"stripe_product_id": stripe.product_id, "stripe_price_id": stripe.price_id}
     return old.model_copy(update=update).to_wire()
+
+
+def retire_in_catalog(catalog: Catalog, slug: str) -> PlanRetirement:
+    try:
+        with catalog.sessions.begin() as session:
+            return retire_plan(session, slug=slug)
+    except SQLAlchemyError as exc:
+        raise CatalogSyncError(f"catalog removal of plan {slug} failed: {exc}") from exc

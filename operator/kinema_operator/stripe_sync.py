@@ -10,6 +10,11 @@ Idempotency: the Product is found by the id in the Plan's status, else by the me
 idempotency key derived from the object's uid and generation, so a retry whose answer
 was lost does not create twice.
 
+A deleted Plan is archived, not deleted (:meth:`StripeSync.archive`): Stripe refuses to
+delete a Product with Prices, and a Price that billed anyone must stay for its
+invoices. Archiving is idempotent (an archived object archives again without error), and
+a Plan whose Product was never created, or is gone, has nothing to archive.
+
     OperatorError
     ├── InvalidSpec
     │   └── StripeRejected     Stripe refused the request (bad key, invalid parameters)
@@ -72,6 +77,20 @@ class PriceAction(StrEnum):
 class StripeIds:
     product_id: str
     price_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """What archiving a deleted Plan touched in Stripe."""
+
+    product_id: str | None  # None: Stripe holds no Product for the Plan
+    price_ids: tuple[str, ...]
+
+    def summary(self) -> str:
+        if self.product_id is None and not self.price_ids:
+            return "no product or price to archive"
+        prices = ", ".join(self.price_ids) or "no active price"
+        return f"archived product {self.product_id or '(none)'} and {prices}"
 
 
 def terms_of(spec: PlanSpec) -> Terms:
@@ -174,6 +193,42 @@ class StripeSync:
             with _stripe(f"archiving Stripe price {current.id}"):
                 self.client.v1.prices.update(current.id, params={"active": False})
         return StripeIds(product.id, price.id)
+
+    def archive(self, *, namespace: str, name: str, status: PlanStatus) -> Archived:
+        """Archive (``active=false``) the Product of a deleted Plan and its active Prices."""
+        key = plan_key(namespace, name)
+        product = self._product(key, status.stripe_product_id)
+        prices: list[str] = []
+        if product is not None:
+            # A Product's default Price cannot be archived: unset it in the same call.
+            with _stripe(f"archiving Stripe product {product.id}"):
+                self.client.v1.products.update(
+                    product.id, params={"active": False, "default_price": ""}
+                )
+            with _stripe(f"listing the active prices of Stripe product {product.id}"):
+                listed = self.client.v1.prices.list(
+                    params={"product": product.id, "active": True, "limit": 100}
+                )
+                # Stripe filters by product; the check below also keeps an emulator's
+                # canned answers (other products' prices) out.
+                prices = [
+                    p.id for p in listed.auto_paging_iter() if _price_seen(p).product == product.id
+                ]
+        if status.stripe_price_id and status.stripe_price_id not in prices:
+            prices.insert(0, status.stripe_price_id)
+        archived = tuple(p for p in prices if self._archive_price(p))
+        return Archived(product.id if product is not None else None, archived)
+
+    def _archive_price(self, price_id: str) -> bool:
+        """False when Stripe has no such Price (nothing to archive)."""
+        try:
+            self.client.v1.prices.update(price_id, params={"active": False})
+        except stripe.StripeError as exc:
+            if _missing(exc):
+                return False
+            with _stripe(f"archiving Stripe price {price_id}"):
+                raise
+        return True
 
     def _product(self, key: str, known_id: str | None) -> stripe.Product | None:
         if known_id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinema.catalog.models.base import (
@@ -38,6 +38,9 @@ class Plan(IdMixin, TimestampMixin, Base):
     ads: Mapped[bool] = mapped_column(default=False)
     is_default: Mapped[bool] = mapped_column(default=False)
     stripe_price_id: Mapped[str | None] = mapped_column(String(255))
+    # Its Plan resource was deleted while subscriptions still named it: they keep it,
+    # nobody else is offered it (see services.accounts.retire_plan).
+    retired: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -67,22 +68,54 @@ def upsert_plan(session: Session, *, spec: PlanSpec) -> Plan:
     plan.downloads = spec.downloads
     plan.ads = spec.ads
     plan.is_default = spec.is_default
+    plan.retired = False  # declared (again): offered
     if spec.stripe_price_id is not None:
         plan.stripe_price_id = spec.stripe_price_id
     session.flush()
     return plan
 
 
+class PlanRetirement(StrEnum):
+    DELETED = "deleted"  # no subscription ever named it: the row is gone
+    KEPT = "kept"  # subscriptions name it: kept for them, no longer the default
+    ABSENT = "absent"  # there was no such plan
+
+
+def retire_plan(session: Session, *, slug: str) -> PlanRetirement:
+    """Take a plan whose declaration is gone out of the catalog, as far as history allows.
+
+    Subscriptions keep their plan (``ON DELETE RESTRICT``): their holders keep its
+    entitlements while billing on the archived Stripe Price runs out, so a plan that any
+    subscription names stays, ``retired``: no longer listed, the default, or open to
+    new subscriptions.
+    """
+    plan = session.scalar(select(Plan).where(Plan.slug == slug))
+    if plan is None:
+        return PlanRetirement.ABSENT
+    if session.scalar(select(Subscription.id).where(Subscription.plan_id == plan.id).limit(1)):
+        plan.is_default = False
+        plan.retired = True
+        session.flush()
+        return PlanRetirement.KEPT
+    session.delete(plan)
+    session.flush()
+    return PlanRetirement.DELETED
+
+
 def ensure_sample_plans(session: Session) -> list[Plan]:
-    """Create the sample plans when the catalog has none (idempotent)."""
+    """The plans on offer; the sample plans first when the catalog has none (idempotent)."""
     if session.scalar(select(func.count()).select_from(Plan)):
-        return list(session.scalars(select(Plan).order_by(Plan.max_height)))
+        offered = select(Plan).where(Plan.retired.is_(False)).order_by(Plan.max_height)
+        return list(session.scalars(offered))
     return [upsert_plan(session, spec=spec) for spec in SAMPLE_PLANS]
 
 
 def default_plan(session: Session) -> Plan:
     plan = session.scalar(
-        select(Plan).order_by(Plan.is_default.desc(), Plan.price_cents, Plan.max_height).limit(1)
+        select(Plan)
+        .where(Plan.retired.is_(False))
+        .order_by(Plan.is_default.desc(), Plan.price_cents, Plan.max_height)
+        .limit(1)
     )
     if plan is None:
         plans = ensure_sample_plans(session)
@@ -91,9 +124,12 @@ def default_plan(session: Session) -> Plan:
 
 
 def get_plan(session: Session, *, slug: str) -> Plan:
+    """A plan on offer (for a new subscription or a change of plan)."""
     plan = session.scalar(select(Plan).where(Plan.slug == slug))
     if plan is None:
         raise NotFound(f"no plan {slug!r}")
+    if plan.retired:
+        raise NotFound(f"plan {slug!r} is no longer offered")
     return plan
 
 

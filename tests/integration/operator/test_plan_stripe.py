@@ -9,6 +9,10 @@ catalog. What they cannot prove: that a second sync finds the Product again by
 metadata search, or reuses an unchanged Price — stripe-mock answers a retrieve with a
 fixture Price of other terms and a search with a fixture Product without our metadata.
 Those decisions are unit-tested (tests/unit/operator/test_stripe_sync.py).
+
+Deleting a Plan archives its Product and Prices: the requests are read back from
+stripe-mock's own request log (it cannot say an object is archived), the catalog from
+PostgreSQL, and the finalizer from the API server: it stays while Stripe refuses.
 """
 
 from __future__ import annotations
@@ -76,6 +80,19 @@ class Plans:
             GROUP, VERSION, self.namespace, "plans", name
         )
         return found
+
+    def find(self, name: str) -> dict[str, Any] | None:
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            return self.get(name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def delete(self, name: str) -> None:
+        self.api.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, "plans", name)
 
     def ready(self, name: str, generation: int = 1) -> dict[str, Any] | None:
         body = self.get(name)
@@ -149,7 +166,10 @@ def recording_client(stripe_mock: StripeMock) -> tuple[Any, list[tuple[str, str,
     class Recording(base):  # type: ignore[valid-type,misc]
         def request(self, method: str, url: str, headers: Any, post_data: Any = None) -> Any:
             parts = urlsplit(url)
-            form = parse_qs(post_data.decode() if isinstance(post_data, bytes) else post_data or "")
+            data = post_data.decode() if isinstance(post_data, bytes) else post_data or ""
+            # Blank values matter: "default_price=" is how Stripe is told to unset it.
+            form = parse_qs(data, keep_blank_values=True)
+            form |= parse_qs(parts.query, keep_blank_values=True)
             calls.append((method.upper(), parts.path, {k: v[0] for k, v in form.items()}))
             return super().request(method, url, headers, post_data)
 
@@ -200,3 +220,156 @@ def test_stripe_calls_for_a_new_plan_and_a_price_change(stripe_mock: StripeMock)
     assert calls[3][2]["unit_amount"] == "1999"
     assert calls[5][2] == {"active": "false"}
     assert again.price_id != ids.price_id
+
+
+FINALIZER = f"{GROUP}/finalizer"
+
+
+def stripe_log_from(stripe_mock: StripeMock, offset: int) -> str:
+    """stripe-mock's request log (``Request: POST /v1/...`` + ``Request data = map[...]``)
+    written since ``offset``."""
+    with stripe_mock.process.log_path.open("rb") as log:
+        log.seek(offset)
+        return log.read().decode(errors="replace")
+
+
+def stripe_log_size(stripe_mock: StripeMock) -> int:
+    return stripe_mock.process.log_path.stat().st_size
+
+
+def test_stripe_calls_to_archive_a_deleted_plan(stripe_mock: StripeMock) -> None:
+    """Product archived with its default price unset (Stripe refuses to archive a
+    default Price), then the Plan's Price; every request as Stripe's API defines it."""
+    from kinema_operator.stripe_sync import Archived, StripeSync
+
+    client, calls = recording_client(stripe_mock)
+    sync = StripeSync(client)
+    known = PlanStatus(stripe_product_id="prod_KinemaBasic", stripe_price_id="price_KinemaBasic")
+    archived = sync.archive(namespace="media", name="basic", status=known)
+    assert archived == Archived("prod_KinemaBasic", ("price_KinemaBasic",))
+    assert [(m, p) for m, p, _ in calls] == [
+        ("GET", "/v1/products/prod_KinemaBasic"),
+        ("POST", "/v1/products/prod_KinemaBasic"),
+        ("GET", "/v1/prices"),
+        ("POST", "/v1/prices/price_KinemaBasic"),
+    ]
+    assert calls[1][2] == {"active": "false", "default_price": ""}
+    assert calls[2][2] == {"product": "prod_KinemaBasic", "active": "true", "limit": "100"}
+    assert calls[3][2] == {"active": "false"}
+
+    # Never synced (no ids; the metadata search finds no Product of ours): nothing to do.
+    calls.clear()
+    nothing = sync.archive(namespace="media", name="basic", status=PlanStatus())
+    assert nothing == Archived(None, ())
+    assert [(m, p) for m, p, _ in calls] == [("GET", "/v1/products/search")]
+    assert calls[0][2]["query"] == "metadata['kinema_plan']:'media/basic'"
+
+
+def test_deleting_a_plan_archives_it_in_stripe_and_removes_it_from_the_catalog(
+    operator_settings: dict[str, Any],
+    stripe_mock: StripeMock,
+    plans: Plans,
+    kube_namespace: str,
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_mock.api_key)
+    monkeypatch.setenv("KINEMA_STRIPE_API_BASE", stripe_mock.url)
+    with operator(kube_namespace):
+        plans.create(sample("basic"))
+        body = wait("the Plan to be Ready", lambda: plans.ready("basic"))
+        assert FINALIZER in body["metadata"]["finalizers"]
+        product, price = body["status"]["stripeProductId"], body["status"]["stripePriceId"]
+        assert catalog_price(pg_url, "basic") == (True, price)
+
+        offset = stripe_log_size(stripe_mock)
+        plans.delete("basic")
+        wait("the Plan to be gone", lambda: plans.find("basic") is None)
+        sent = stripe_log_from(stripe_mock, offset)
+        assert (
+            f"Request: POST /v1/products/{product}\n"
+            "Request data = map[active:false default_price:]\n"
+        ) in sent, sent
+        assert f"Request: POST /v1/prices/{price}\nRequest data = map[active:false]\n" in sent
+        assert catalog_price(pg_url, "basic") == (False, None)
+
+
+def test_a_plan_stays_until_stripe_accepts_the_archive(
+    operator_settings: dict[str, Any],
+    stripe_mock: StripeMock,
+    plans: Plans,
+    kube_namespace: str,
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a key Stripe refuses, the finalizer stays and the status says why; with a
+    good key again (an operator restart), the deletion completes."""
+    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_mock.api_key)
+    monkeypatch.setenv("KINEMA_STRIPE_API_BASE", stripe_mock.url)
+    with operator(kube_namespace):
+        plans.create(sample("premium"))
+        product = wait("the Plan to be Ready", lambda: plans.ready("premium"))["status"][
+            "stripeProductId"
+        ]
+
+    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", "not-a-key")
+    with operator(kube_namespace):
+        plans.delete("premium")
+
+        def refused() -> dict[str, Any] | None:
+            ready = conditions_of(plans.find("premium") or {}).get("Ready") or {}
+            return ready if ready.get("reason") == "DeleteFailed" else None
+
+        ready = wait("the archive to be refused", refused)
+        assert ready["status"] == "False"
+        assert "Stripe refused the API key" in ready["message"]
+        held = plans.find("premium")
+        assert held is not None and held["metadata"].get("deletionTimestamp")
+        assert FINALIZER in held["metadata"]["finalizers"]
+        assert catalog_price(pg_url, "premium")[0]  # nothing done yet
+
+    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_mock.api_key)
+    offset = stripe_log_size(stripe_mock)
+    with operator(kube_namespace):
+        wait("the Plan to be gone", lambda: plans.find("premium") is None)
+    assert f"Request: POST /v1/products/{product}\n" in stripe_log_from(stripe_mock, offset)
+    assert catalog_price(pg_url, "premium") == (False, None)
+
+
+def test_plans_made_before_the_operator_get_its_finalizer_and_subscribed_plans_stay(
+    operator_settings: dict[str, Any],
+    plans: Plans,
+    kube_namespace: str,
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Plan created while no operator ran (as before this finalizer existed) gets it
+    when the operator starts; deleting a Plan someone subscribed to keeps its catalog
+    row for them (subscriptions restrict deletion), retired: no longer offered."""
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from kinema.catalog.models import Plan
+    from kinema.catalog.services.accounts import create_user, get_plan
+
+    monkeypatch.delenv("KINEMA_STRIPE_API_KEY", raising=False)
+    plans.create(sample("free"))
+    assert FINALIZER not in (plans.get("free")["metadata"].get("finalizers") or [])
+    with operator(kube_namespace):
+        body = wait("the Plan to be Ready", lambda: plans.ready("free"))
+        assert FINALIZER in body["metadata"]["finalizers"]
+
+        engine = create_engine(pg_url)
+        try:
+            with Session(engine) as session, session.begin():
+                assert get_plan(session, slug="free").is_default
+                create_user(session, email="viewer@example.com", password_hash="x",
+                            plan_slug="free")  # fmt: skip
+            plans.delete("free")
+            wait("the Plan to be gone", lambda: plans.find("free") is None)
+            with Session(engine) as session:
+                kept = session.scalar(select(Plan).where(Plan.slug == "free"))
+                assert kept is not None and kept.retired and not kept.is_default
+                assert kept.name == "Free"
+        finally:
+            engine.dispose()
