@@ -9,7 +9,7 @@ them; on AWS they work unchanged.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
@@ -115,6 +115,17 @@ class S3Store(ObjectStore):
             f"{self.endpoint_url or 'AWS'} reachable?"
         ) from exc
 
+    def _managed(self, what: str, key: str, call: Callable[[], object]) -> None:
+        """Run a managed transfer (s3transfer), its failures as storage errors."""
+        try:
+            call()
+        except (ClientError, BotoCoreError) as exc:
+            self._fail(exc, what, key)
+        except Exception as exc:  # s3transfer wraps ClientError in its own failure type
+            if isinstance(exc.__cause__, ClientError | BotoCoreError):
+                self._fail(exc.__cause__, what, key)
+            raise
+
     def _info_from_head(self, key: str, head: Any) -> ObjectInfo:
         return ObjectInfo(
             key=normalize_key(key),
@@ -128,20 +139,17 @@ class S3Store(ObjectStore):
     def put_file(
         self, local_path: Path, key: str, *, content_type: str | None = None
     ) -> ObjectInfo:
-        try:
-            self._client.upload_file(
+        self._managed(
+            "upload to",
+            key,
+            lambda: self._client.upload_file(
                 str(local_path),
                 self.bucket,
                 self._full(key),
                 ExtraArgs={"ContentType": content_type or guess_content_type(key)},
                 Config=_TRANSFER,
-            )
-        except (ClientError, BotoCoreError) as exc:
-            self._fail(exc, "upload to", key)
-        except Exception as exc:  # s3transfer wraps ClientError in its own failure type
-            if isinstance(exc.__cause__, ClientError | BotoCoreError):
-                self._fail(exc.__cause__, "upload to", key)
-            raise
+            ),
+        )
         return self.head(key)
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str | None = None) -> ObjectInfo:
@@ -159,25 +167,27 @@ class S3Store(ObjectStore):
     def put_stream(
         self, stream: BinaryIO, key: str, *, content_type: str | None = None
     ) -> ObjectInfo:
-        try:
-            self._client.upload_fileobj(
+        self._managed(
+            "upload to",
+            key,
+            lambda: self._client.upload_fileobj(
                 stream,
                 self.bucket,
                 self._full(key),
                 ExtraArgs={"ContentType": content_type or guess_content_type(key)},
                 Config=_TRANSFER,
-            )
-        except (ClientError, BotoCoreError) as exc:
-            self._fail(exc, "upload to", key)
+            ),
+        )
         return self.head(key)
 
     def get_file(self, key: str, local_path: Path) -> ObjectInfo:
         info = self.head(key)
         local_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._client.download_file(self.bucket, self._full(key), str(local_path))
-        except (ClientError, BotoCoreError) as exc:
-            self._fail(exc, "download of", key)
+        self._managed(
+            "download of",
+            key,
+            lambda: self._client.download_file(self.bucket, self._full(key), str(local_path)),
+        )
         return info
 
     def iter_range(
@@ -223,19 +233,16 @@ class S3Store(ObjectStore):
 
     def copy(self, src_key: str, dst_key: str) -> None:
         # The managed copy switches to UploadPartCopy above the multipart threshold.
-        try:
-            self._client.copy(
+        self._managed(
+            "copy of",
+            src_key,
+            lambda: self._client.copy(
                 {"Bucket": self.bucket, "Key": self._full(src_key)},
                 self.bucket,
                 self._full(dst_key),
                 Config=_TRANSFER,
-            )
-        except (ClientError, BotoCoreError) as exc:
-            self._fail(exc, "copy of", src_key)
-        except Exception as exc:  # s3transfer wraps ClientError in its own failure type
-            if isinstance(exc.__cause__, ClientError | BotoCoreError):
-                self._fail(exc.__cause__, "copy of", src_key)
-            raise
+            ),
+        )
 
     def delete(self, key: str) -> None:
         try:

@@ -183,26 +183,42 @@ class ReuseRecord(_Model):
     )
 
 
-class ChunkReport(_Model):
+class OutputRecords(_Model):
+    """``records.json``: what a later run needs to copy parts of this output.
+
+    Written beside ``kinema.json`` by packaging: every rendition's segment records (the
+    manifests are rebuilt from them, no segment is read back), the quality sums, and the
+    source, revision, probe and settings they were made with, which decide whether a
+    part may be reused (see ``reuse.py``). A chunk's report holds the same for its
+    slice (:class:`ChunkReport`); there ``subtitles`` also lists the sidecars.
+    """
+
     version: int = REPORT_VERSION
-    index: int
-    count: int
-    start: float
-    end: float
-    frames: int
     source: str
     revision: int = 0
-    reuse: ReuseRecord | None = None
     probe: ProbeSummary
     ladder: LadderSpec
     plan: LadderPlan
     encoder: EncoderChoice
     video: list[RenditionRecord] = Field(default_factory=list)
     audio: list[AudioTrackRecord] = Field(default_factory=list)
-    subtitles: list[SubtitleRecord] = Field(default_factory=list)
+    subtitles: list[SubtitleRecord] = Field(
+        default_factory=list, description="In records.json, tracks extracted from the source."
+    )
     trickplay: TrickplayRecord | None = None
     posters: list[PosterCandidate] = Field(default_factory=list)
     quality: dict[str, QualitySums] = Field(default_factory=dict)
+
+
+class ChunkReport(OutputRecords):
+    """``chunks/<i>/chunk.json``: one slice's records, for ``kinema package``."""
+
+    index: int
+    count: int
+    start: float
+    end: float
+    frames: int
+    reuse: ReuseRecord | None = None
     wall_s: float
     cpu_s: float
 
@@ -252,29 +268,3 @@ class TranscodeReport(_Model):
     chunks: int = 1
     timing: Timing | None = None
     reused: ReuseRecord | None = None
-
-
-class OutputRecords(_Model):
-    """``records.json``: what a later run needs to copy parts of this output.
-
-    Written beside ``kinema.json`` by packaging: every rendition's segment records (the
-    manifests are rebuilt from them, no segment is read back), the quality sums, and the
-    source, revision, probe and settings they were made with, which decide whether a
-    part may be reused (see ``reuse.py``).
-    """
-
-    version: int = REPORT_VERSION
-    source: str
-    revision: int = 0
-    probe: ProbeSummary
-    ladder: LadderSpec
-    plan: LadderPlan
-    encoder: EncoderChoice
-    video: list[RenditionRecord] = Field(default_factory=list)
-    audio: list[AudioTrackRecord] = Field(default_factory=list)
-    subtitles: list[SubtitleRecord] = Field(
-        default_factory=list, description="Tracks extracted from the source only."
-    )
-    trickplay: TrickplayRecord | None = None
-    posters: list[PosterCandidate] = Field(default_factory=list)
-    quality: dict[str, QualitySums] = Field(default_factory=dict)

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kinema.catalog.errors import NotFound
 from kinema.catalog.models import Video
 from kinema.catalog.services import jobs
-from kinema.catalog.services.sync import upsert_video
+from kinema.catalog.services.sync import VideoUpsert, upsert_video
 from kinema.settings import Settings
 from kinema.storage import LocalStore, ObjectStore
 from kinema_api.services import subtitles as subtitle_files
@@ -226,6 +226,14 @@ class WorkerPool:
         self._execute(job, cmd, scratch, "kinema subtitles")
         report = json.loads(self.store.get_bytes(f"{prefix}/kinema.json"))
         files = {info.key.removeprefix(f"{prefix}/") for info in self.store.list(prefix)}
+        data = self._catalog_data(job, report, prefix, files)
+        self._finish(job, data)
+        log.info("video %s lists its new subtitles", job.video_id)
+
+    def _catalog_data(
+        self, job: ClaimedJob, report: dict[str, object], prefix: str, files: set[str]
+    ) -> VideoUpsert:
+        """The catalog upsert of an output, once the job is known to be still wanted."""
         data = upsert_from_report(
             report,
             video_id=job.video_id,
@@ -236,15 +244,21 @@ class WorkerPool:
         )
         if not self._beat(job, 1.0, "publishing"):
             raise JobCancelled(f"job {job.job_id} was cancelled")
+        return data
+
+    def _finish(self, job: ClaimedJob, data: VideoUpsert, *, discard: str | None = None) -> None:
+        """Upsert the catalog and close the job; a video deleted meanwhile cancels it
+        (and removes ``discard``, the output just published for it)."""
         with self.sessions() as session:
             try:
                 upsert_video(session, data)
                 jobs.finish_job(session, job_id=job.job_id, succeeded=True)
             except NotFound:
                 session.rollback()
+                if discard is not None:
+                    self.store.delete_prefix(discard)
                 raise JobCancelled(f"video {job.video_id} was deleted") from None
             session.commit()
-        log.info("video %s lists its new subtitles", job.video_id)
 
     def _execute(self, job: ClaimedJob, cmd: list[str], scratch: Path, what: str) -> None:
         """Run one transcoder command, following its progress; raises on failure."""
@@ -328,16 +342,7 @@ class WorkerPool:
         report = json.loads(report_path.read_text())
         files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
         prefix = f"processed/{job.video_id.hex}/{job.generation}"
-        data = upsert_from_report(
-            report,
-            video_id=job.video_id,
-            generation=job.generation,
-            output_prefix=prefix,
-            files=files,
-            labels=job.labels,
-        )
-        if not self._beat(job, 1.0, "publishing"):
-            raise JobCancelled(f"job {job.job_id} was cancelled")
+        data = self._catalog_data(job, report, prefix, files)
         self.store.delete_prefix(prefix)
         if isinstance(self.store, LocalStore):
             target = self.store.root / prefix
@@ -345,15 +350,7 @@ class WorkerPool:
             shutil.move(str(out), target)
         else:
             self.store.put_dir(out, prefix)
-        with self.sessions() as session:
-            try:
-                upsert_video(session, data)
-                jobs.finish_job(session, job_id=job.job_id, succeeded=True)
-            except NotFound:
-                session.rollback()
-                self.store.delete_prefix(prefix)
-                raise JobCancelled(f"video {job.video_id} was deleted") from None
-            session.commit()
+        self._finish(job, data, discard=prefix)
         for older in range(1, job.generation):
             self.store.delete_prefix(f"processed/{job.video_id.hex}/{older}")
         log.info("video %s is ready", job.video_id)

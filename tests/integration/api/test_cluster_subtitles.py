@@ -6,8 +6,6 @@ the catalog."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,41 +18,11 @@ from kinema.resources.video import VideoSpec
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from kinema_api.schemas.admin import MAX_SUBTITLE_BYTES
-from tests.utils.factories import admin_token, bearer, build_api_context, make_completed_upload
+from tests.utils.factories import admin_token, bearer, make_completed_upload
 
 pytestmark = pytest.mark.integration
 
 SRT = b"1\n00:00:00,200 --> 00:00:01,500\nBonjour\n"
-
-
-@pytest.fixture
-def kube_ctx(
-    tmp_path: Path,
-    pg_url: str,
-    redis_url: str,
-    s3_env: Any,
-    s3_prefix: str,
-    kube: Any,
-    kube_namespace: str,
-) -> Iterator[AppContext]:
-    ctx = build_api_context(
-        tmp_path / "data",
-        database_url=pg_url,
-        redis_url=redis_url,
-        storage_url=f"s3://{s3_env.bucket}/{s3_prefix}",
-        s3_endpoint_url=s3_env.endpoint_url,
-        mode="cluster",
-        kubeconfig=kube.kubeconfig,
-        namespace=kube_namespace,
-    )
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def custom(kube: Any) -> Iterator[k8s.CustomObjectsApi]:
-    with kube.api_client() as api:
-        yield k8s.CustomObjectsApi(api)
 
 
 def _upload(ctx: AppContext, data: bytes, filename: str) -> str:

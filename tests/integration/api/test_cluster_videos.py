@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,36 +27,6 @@ from tests.utils.factories import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def kube_ctx(
-    tmp_path: Path,
-    pg_url: str,
-    redis_url: str,
-    s3_env: Any,
-    s3_prefix: str,
-    kube: Any,
-    kube_namespace: str,
-) -> Iterator[AppContext]:
-    ctx = build_api_context(
-        tmp_path / "data",
-        database_url=pg_url,
-        redis_url=redis_url,
-        storage_url=f"s3://{s3_env.bucket}/{s3_prefix}",
-        s3_endpoint_url=s3_env.endpoint_url,
-        mode="cluster",
-        kubeconfig=kube.kubeconfig,
-        namespace=kube_namespace,
-    )
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def custom(kube: Any) -> Iterator[k8s.CustomObjectsApi]:
-    with kube.api_client() as api:
-        yield k8s.CustomObjectsApi(api)
 
 
 def _upload(ctx: AppContext, data: bytes = b"not really a movie") -> str:

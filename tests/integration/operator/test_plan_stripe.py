@@ -109,16 +109,21 @@ def plans(kube_env: Any, kube_namespace: str) -> Any:
     found.client.close()
 
 
+@pytest.fixture
+def stripe_on(stripe_mock: StripeMock, monkeypatch: pytest.MonkeyPatch) -> StripeMock:
+    """The operator started in this test talks to stripe-mock."""
+    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_mock.api_key)
+    monkeypatch.setenv("KINEMA_STRIPE_API_BASE", stripe_mock.url)
+    return stripe_mock
+
+
 def test_plan_is_synced_to_stripe_and_the_catalog(
     operator_settings: dict[str, Any],
-    stripe_mock: StripeMock,
+    stripe_on: StripeMock,
     plans: Plans,
     kube_namespace: str,
     pg_url: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_mock.api_key)
-    monkeypatch.setenv("KINEMA_STRIPE_API_BASE", stripe_mock.url)
     with operator(kube_namespace):
         plans.create(sample("basic"))
         body = wait("the Plan to be Ready", lambda: plans.ready("basic"))
@@ -267,14 +272,11 @@ def test_stripe_calls_to_archive_a_deleted_plan(stripe_mock: StripeMock) -> None
 
 def test_deleting_a_plan_archives_it_in_stripe_and_removes_it_from_the_catalog(
     operator_settings: dict[str, Any],
-    stripe_mock: StripeMock,
+    stripe_on: StripeMock,
     plans: Plans,
     kube_namespace: str,
     pg_url: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_mock.api_key)
-    monkeypatch.setenv("KINEMA_STRIPE_API_BASE", stripe_mock.url)
     with operator(kube_namespace):
         plans.create(sample("basic"))
         body = wait("the Plan to be Ready", lambda: plans.ready("basic"))
@@ -282,10 +284,10 @@ def test_deleting_a_plan_archives_it_in_stripe_and_removes_it_from_the_catalog(
         product, price = body["status"]["stripeProductId"], body["status"]["stripePriceId"]
         assert catalog_price(pg_url, "basic") == (True, price)
 
-        offset = stripe_log_size(stripe_mock)
+        offset = stripe_log_size(stripe_on)
         plans.delete("basic")
         wait("the Plan to be gone", lambda: plans.find("basic") is None)
-        sent = stripe_log_from(stripe_mock, offset)
+        sent = stripe_log_from(stripe_on, offset)
         assert (
             f"Request: POST /v1/products/{product}\n"
             "Request data = map[active:false default_price:]\n"
@@ -296,7 +298,7 @@ def test_deleting_a_plan_archives_it_in_stripe_and_removes_it_from_the_catalog(
 
 def test_a_plan_stays_until_stripe_accepts_the_archive(
     operator_settings: dict[str, Any],
-    stripe_mock: StripeMock,
+    stripe_on: StripeMock,
     plans: Plans,
     kube_namespace: str,
     pg_url: str,
@@ -304,8 +306,6 @@ def test_a_plan_stays_until_stripe_accepts_the_archive(
 ) -> None:
     """With a key Stripe refuses, the finalizer stays and the status says why; with a
     good key again (an operator restart), the deletion completes."""
-    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_mock.api_key)
-    monkeypatch.setenv("KINEMA_STRIPE_API_BASE", stripe_mock.url)
     with operator(kube_namespace):
         plans.create(sample("premium"))
         product = wait("the Plan to be Ready", lambda: plans.ready("premium"))["status"][
@@ -328,11 +328,11 @@ def test_a_plan_stays_until_stripe_accepts_the_archive(
         assert FINALIZER in held["metadata"]["finalizers"]
         assert catalog_price(pg_url, "premium")[0]  # nothing done yet
 
-    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_mock.api_key)
-    offset = stripe_log_size(stripe_mock)
+    monkeypatch.setenv("KINEMA_STRIPE_API_KEY", stripe_on.api_key)
+    offset = stripe_log_size(stripe_on)
     with operator(kube_namespace):
         wait("the Plan to be gone", lambda: plans.find("premium") is None)
-    assert f"Request: POST /v1/products/{product}\n" in stripe_log_from(stripe_mock, offset)
+    assert f"Request: POST /v1/products/{product}\n" in stripe_log_from(stripe_on, offset)
     assert catalog_price(pg_url, "premium") == (False, None)
 
 
