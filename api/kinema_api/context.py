@@ -46,6 +46,7 @@ class AppContext:
         self.cache.close()
         if self.videos is not None:
             self.videos.close()
+        self.store.close()
         self.engine.dispose()
 
 

@@ -198,6 +198,9 @@ class ObjectStore(ABC):
         """The file behind ``key`` when the store is a local directory, else None."""
         return None
 
+    def close(self) -> None:  # noqa: B027 - most stores hold nothing to release
+        """Release connections (an S3 client's pool); the store is not used afterwards."""
+
     @abstractmethod
     def probe(self) -> str:
         """Check the store is usable (reachable, writable); a one-line description.

@@ -278,6 +278,9 @@ class S3Store(ObjectStore):
             ExpiresIn=expires_s,
         )
 
+    def close(self) -> None:
+        self._client.close()
+
     def probe(self) -> str:
         try:
             self._client.head_bucket(Bucket=self.bucket)

@@ -94,6 +94,9 @@ class CloudFrontApi:
     def __init__(self, client: CloudFrontClient) -> None:
         self.client = client
 
+    def close(self) -> None:
+        self.client.close()
+
     @classmethod
     def connect(cls, endpoint_url: str | None) -> CloudFrontApi:
         """A client for ``endpoint_url`` (None: AWS) with the standard credential chain.

@@ -77,7 +77,7 @@ def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
 
 @kopf.on.cleanup()
 def shutdown(memo: kopf.Memo, **_: Any) -> None:
-    stop(memo.get("reconciler"), memo.get("metrics"))
+    stop(memo.get("reconciler"), memo.get("metrics"), memo.get("cloudfront"))
 
 
 def _reconcile(memo: kopf.Memo, namespace: str | None, name: str, *, permanent: bool) -> None:

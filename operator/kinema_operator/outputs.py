@@ -70,6 +70,9 @@ class Outputs:
         except (ValueError, KeyError, TypeError, ValidationError) as exc:
             raise OutputError(f"{self.url(prefix)}/{PROBE_FILE} is not a probe: {exc}") from exc
 
+    def close(self) -> None:
+        self.store.close()
+
     def delete_prefix(self, prefix: str) -> int:
         try:
             return self.store.delete_prefix(prefix.rstrip("/"))

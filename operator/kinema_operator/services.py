@@ -51,10 +51,16 @@ def start_metrics(port: int) -> Any:
     return metrics.serve(port)
 
 
-def stop(reconciler: Reconciler | None, metrics_server: Any) -> None:
+def stop(
+    reconciler: Reconciler | None, metrics_server: Any, cloudfront: CloudFrontSync | None = None
+) -> None:
+    """Close every connection the operator opened (nothing is left to the GC)."""
     if metrics_server is not None:
         metrics_server.shutdown()
         metrics_server.server_close()
     if reconciler is not None:
         reconciler.catalog.close()
+        reconciler.outputs.close()
         reconciler.kube.api.close()
+    if cloudfront is not None:
+        cloudfront.api.close()

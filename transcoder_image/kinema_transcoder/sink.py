@@ -190,5 +190,7 @@ class Sink:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+        if self.store is not None:
+            self.store.close()
         if self._staging is not None:
             self._staging.cleanup()
