@@ -18,15 +18,22 @@ def cluster_ctx(
     tmp_path: Path, pg_url: str, redis_url: str, s3_env: Any, s3_prefix: str
 ) -> Iterator[AppContext]:
     """The API as a cluster runs it: PostgreSQL, Redis and S3."""
-    ctx = build_api_context(
+    ctx = _services_context(tmp_path, pg_url, redis_url, s3_env, s3_prefix)
+    yield ctx
+    ctx.close()
+
+
+def _services_context(
+    tmp_path: Path, pg_url: str, redis_url: str, s3_env: Any, s3_prefix: str, **extra: Any
+) -> AppContext:
+    return build_api_context(
         tmp_path / "data",
         database_url=pg_url,
         redis_url=redis_url,
         storage_url=f"s3://{s3_env.bucket}/{s3_prefix}",
         s3_endpoint_url=s3_env.endpoint_url,
+        **extra,
     )
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture
@@ -47,16 +54,10 @@ def kube_ctx(
     kube_namespace: str,
 ) -> Iterator[AppContext]:
     """Cluster mode: admin actions become Video resources in ``kube_namespace``."""
-    ctx = build_api_context(
-        tmp_path / "data",
-        database_url=pg_url,
-        redis_url=redis_url,
-        storage_url=f"s3://{s3_env.bucket}/{s3_prefix}",
-        s3_endpoint_url=s3_env.endpoint_url,
-        mode="cluster",
-        kubeconfig=kube.kubeconfig,
-        namespace=kube_namespace,
-    )
+    ctx = _services_context(
+        tmp_path, pg_url, redis_url, s3_env, s3_prefix,
+        mode="cluster", kubeconfig=kube.kubeconfig, namespace=kube_namespace,
+    )  # fmt: skip
     yield ctx
     ctx.close()
 

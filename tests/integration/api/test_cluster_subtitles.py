@@ -12,41 +12,21 @@ import pytest
 from fastapi.testclient import TestClient
 from kubernetes import client as k8s
 
-from kinema.catalog.models import Upload, Video
-from kinema.resources.common import GROUP, VERSION
+from kinema.catalog.models import Upload
 from kinema.resources.video import VideoSpec
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from kinema_api.schemas.admin import MAX_SUBTITLE_BYTES
-from tests.utils.factories import admin_token, bearer, make_completed_upload
+from tests.integration.api.cluster import upload, video_object, video_objects
+from tests.utils.factories import admin_token, bearer
 
 pytestmark = pytest.mark.integration
 
 SRT = b"1\n00:00:00,200 --> 00:00:01,500\nBonjour\n"
 
 
-def _upload(ctx: AppContext, data: bytes, filename: str) -> str:
-    with ctx.sessions() as s:
-        upload_id = make_completed_upload(s, ctx.store, data=data, filename=filename)
-        s.commit()
-    return str(upload_id)
-
-
 def _source(upload_id: str, filename: str) -> str:
     return f"upload:{uuid.UUID(upload_id).hex}/{filename}"
-
-
-def _video_object(custom: k8s.CustomObjectsApi, ctx: AppContext, video_id: str) -> Any:
-    with ctx.sessions() as s:
-        row = s.get(Video, uuid.UUID(video_id))
-        assert row is not None and row.resource_name
-        namespace, _, name = row.resource_name.partition("/")
-    return custom.get_namespaced_custom_object(GROUP, VERSION, namespace, "videos", name)
-
-
-def _count(custom: k8s.CustomObjectsApi, namespace: str) -> int:
-    found: Any = custom.list_namespaced_custom_object(GROUP, VERSION, namespace, "videos")
-    return len(found["items"])
 
 
 def test_sidecars_become_the_video_spec_subtitles(
@@ -54,10 +34,10 @@ def test_sidecars_become_the_video_spec_subtitles(
 ) -> None:
     with TestClient(create_app(context=kube_ctx, web_dist=None)) as client:
         h = bearer(admin_token(kube_ctx, client))
-        movie = _upload(kube_ctx, b"not really a movie", "movie.mp4")
-        fr = _upload(kube_ctx, SRT, "movie.fr.srt")
-        en = _upload(kube_ctx, b"WEBVTT\n\n00:00.200 --> 00:01.500\nHello\n", "movie.en.vtt")
-        de = _upload(kube_ctx, SRT, "movie.de.srt")
+        movie = upload(kube_ctx, b"not really a movie", "movie.mp4")
+        fr = upload(kube_ctx, SRT, "movie.fr.srt")
+        en = upload(kube_ctx, b"WEBVTT\n\n00:00.200 --> 00:01.500\nHello\n", "movie.en.vtt")
+        de = upload(kube_ctx, SRT, "movie.de.srt")
         created = client.post(
             "/api/v1/admin/videos",
             json={
@@ -73,7 +53,7 @@ def test_sidecars_become_the_video_spec_subtitles(
         assert created.status_code == 201, created.text
         video = created.json()
         assert [s["language"] for s in video["subtitles"]] == ["fr", "en"]
-        obj = _video_object(custom, kube_ctx, video["id"])
+        obj = video_object(custom, kube_ctx, video["id"])
         assert obj["spec"]["subtitles"] == [
             {"language": "fr", "source": _source(fr, "movie.fr.srt"), "label": "Français"},
             {"language": "en", "source": _source(en, "movie.en.vtt")},
@@ -90,7 +70,7 @@ def test_sidecars_become_the_video_spec_subtitles(
         )
         assert edited.status_code == 200, edited.text
         assert [s["language"] for s in edited.json()["subtitles"]] == ["de"]
-        obj = _video_object(custom, kube_ctx, video["id"])
+        obj = video_object(custom, kube_ctx, video["id"])
         assert obj["spec"]["subtitles"] == [
             {"language": "de", "source": _source(de, "movie.de.srt")}
         ]
@@ -103,17 +83,17 @@ def test_sidecars_become_the_video_spec_subtitles(
             url, json={"subtitles": [{"language": "de", "upload_id": de}]}, headers=h
         )
         assert same.status_code == 200, same.text
-        assert _video_object(custom, kube_ctx, video["id"])["metadata"]["resourceVersion"] == (
+        assert video_object(custom, kube_ctx, video["id"])["metadata"]["resourceVersion"] == (
             version
         )
 
         # [] removes every sidecar.
         cleared = client.patch(url, json={"subtitles": []}, headers=h)
         assert cleared.status_code == 200 and cleared.json()["subtitles"] == []
-        obj = _video_object(custom, kube_ctx, video["id"])
+        obj = video_object(custom, kube_ctx, video["id"])
         assert not obj["spec"].get("subtitles")
         assert (obj["spec"]["source"], obj["spec"]["revision"]) == (source, revision)
-        assert _count(custom, kube_namespace) == 1
+        assert len(video_objects(custom, kube_namespace)) == 1
 
 
 def test_refused_sidecars_touch_neither_cluster_nor_catalog(
@@ -121,9 +101,9 @@ def test_refused_sidecars_touch_neither_cluster_nor_catalog(
 ) -> None:
     with TestClient(create_app(context=kube_ctx, web_dist=None)) as client:
         h = bearer(admin_token(kube_ctx, client))
-        movie = _upload(kube_ctx, b"not really a movie", "movie.mp4")
-        fr = _upload(kube_ctx, SRT, "movie.fr.srt")
-        big = _upload(kube_ctx, SRT, "big.srt")
+        movie = upload(kube_ctx, b"not really a movie", "movie.mp4")
+        fr = upload(kube_ctx, SRT, "movie.fr.srt")
+        big = upload(kube_ctx, SRT, "big.srt")
         with kube_ctx.sessions() as s:
             row = s.get(Upload, uuid.UUID(big))
             assert row is not None
@@ -145,7 +125,7 @@ def test_refused_sidecars_touch_neither_cluster_nor_catalog(
             )
             assert resp.status_code == status, (subtitles, resp.text)
             assert words in resp.json()["detail"]
-        assert _count(custom, kube_namespace) == 0
+        assert len(video_objects(custom, kube_namespace)) == 0
 
         created = client.post(
             "/api/v1/admin/videos",
@@ -158,7 +138,7 @@ def test_refused_sidecars_touch_neither_cluster_nor_catalog(
         )
         assert created.status_code == 201, created.text
         video_id = created.json()["id"]
-        before = _video_object(custom, kube_ctx, video_id)
+        before = video_object(custom, kube_ctx, video_id)
         for subtitles, status, words in cases:
             resp = client.patch(
                 f"/api/v1/admin/videos/{video_id}",
@@ -167,7 +147,7 @@ def test_refused_sidecars_touch_neither_cluster_nor_catalog(
             )
             assert resp.status_code == status, (subtitles, resp.text)
             assert words in resp.json()["detail"]
-        after = _video_object(custom, kube_ctx, video_id)
+        after = video_object(custom, kube_ctx, video_id)
         assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
         shown = client.get(f"/api/v1/admin/videos/{video_id}", headers=h).json()
         assert shown["title"] == "Kept" and [s["language"] for s in shown["subtitles"]] == ["fr"]

@@ -18,36 +18,15 @@ from kinema.resources.common import GROUP, VERSION
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from kinema_api.kube import CATALOG_VIDEO_ID
+from tests.integration.api.cluster import upload, video_object, video_objects
 from tests.utils.factories import (
     admin_token,
     bearer,
     build_api_context,
-    make_completed_upload,
     signup,
 )
 
 pytestmark = pytest.mark.integration
-
-
-def _upload(ctx: AppContext, data: bytes = b"not really a movie") -> str:
-    with ctx.sessions() as s:
-        upload_id = make_completed_upload(s, ctx.store, data=data)
-        s.commit()
-    return str(upload_id)
-
-
-def _video_object(custom: k8s.CustomObjectsApi, ctx: AppContext, video_id: str) -> Any:
-    with ctx.sessions() as s:
-        row = s.get(Video, uuid.UUID(video_id))
-        assert row is not None and row.resource_name
-        namespace, _, name = row.resource_name.partition("/")
-    return custom.get_namespaced_custom_object(GROUP, VERSION, namespace, "videos", name)
-
-
-def _list(custom: k8s.CustomObjectsApi, namespace: str) -> list[Any]:
-    found: Any = custom.list_namespaced_custom_object(GROUP, VERSION, namespace, "videos")
-    items: list[Any] = found["items"]
-    return items
 
 
 def test_admin_actions_drive_video_resources(
@@ -55,7 +34,7 @@ def test_admin_actions_drive_video_resources(
 ) -> None:
     with TestClient(create_app(context=kube_ctx, web_dist=None)) as client:
         h = bearer(admin_token(kube_ctx, client))
-        upload_id = _upload(kube_ctx)
+        upload_id = upload(kube_ctx)
         created = client.post(
             "/api/v1/admin/videos",
             json={
@@ -76,7 +55,7 @@ def test_admin_actions_drive_video_resources(
         assert video["status"] == "queued"
         assert video["job"] is None  # the operator runs it, not the embedded queue
 
-        obj = _video_object(custom, kube_ctx, video["id"])
+        obj = video_object(custom, kube_ctx, video["id"])
         assert obj["metadata"]["namespace"] == kube_namespace
         assert obj["metadata"]["labels"][CATALOG_VIDEO_ID] == video["id"]
         assert obj["metadata"]["annotations"][CATALOG_VIDEO_ID] == video["id"]
@@ -111,7 +90,7 @@ def test_admin_actions_drive_video_resources(
         )
         assert patched.status_code == 200, patched.text
         assert patched.json()["title"] == "Night Train (Director's Cut)"
-        spec = _video_object(custom, kube_ctx, video["id"])["spec"]
+        spec = video_object(custom, kube_ctx, video["id"])["spec"]
         assert spec["title"] == "Night Train (Director's Cut)"
         assert spec["genres"] == ["Drama"]
         assert spec["published"] is False
@@ -121,16 +100,16 @@ def test_admin_actions_drive_video_resources(
         # Re-transcode without a new upload bumps spec.revision...
         again = client.post(f"/api/v1/admin/videos/{video['id']}/transcode", json={}, headers=h)
         assert again.status_code == 200, again.text
-        assert _video_object(custom, kube_ctx, video["id"])["spec"]["revision"] == 1
+        assert video_object(custom, kube_ctx, video["id"])["spec"]["revision"] == 1
         # ...and with one, points spec.source at it.
-        new_upload = _upload(kube_ctx, b"a better master")
+        new_upload = upload(kube_ctx, b"a better master")
         again = client.post(
             f"/api/v1/admin/videos/{video['id']}/transcode",
             json={"upload_id": new_upload},
             headers=h,
         )
         assert again.status_code == 200, again.text
-        spec = _video_object(custom, kube_ctx, video["id"])["spec"]
+        spec = video_object(custom, kube_ctx, video["id"])["spec"]
         assert spec["source"] == kube_ctx.store.uri(f"raw/{new_upload.replace('-', '')}/movie.mp4")
         assert spec["revision"] == 1
         assert again.json()["source"] == spec["source"]
@@ -138,7 +117,7 @@ def test_admin_actions_drive_video_resources(
         # Delete: the Video goes (the operator's finalizer would remove output and row).
         gone = client.delete(f"/api/v1/admin/videos/{video['id']}", headers=h)
         assert gone.status_code == 202, gone.text
-        assert [o["metadata"]["name"] for o in _list(custom, kube_namespace)] == []
+        assert [o["metadata"]["name"] for o in video_objects(custom, kube_namespace)] == []
         assert client.get(f"/api/v1/admin/videos/{video['id']}", headers=h).status_code == 200
         # With the object gone, deleting again removes the row directly.
         assert client.delete(f"/api/v1/admin/videos/{video['id']}", headers=h).status_code == 200
@@ -172,12 +151,12 @@ def test_episode_becomes_an_episode_video(
                 "title": "Harbour Lights",
                 "season_number": 1,
                 "episode_number": 2,
-                "upload_id": _upload(kube_ctx),
+                "upload_id": upload(kube_ctx),
             },
             headers=h,
         )
         assert created.status_code == 201, created.text
-        spec = _video_object(custom, kube_ctx, created.json()["id"])["spec"]
+        spec = video_object(custom, kube_ctx, created.json()["id"])["spec"]
         assert spec["type"] == "episode"
         assert spec["title"] == "Episode 2"
         assert spec["episode"] == {"series": "Harbour Lights", "season": 1, "number": 2}
@@ -191,7 +170,7 @@ def test_cluster_refusals_are_clear_json_errors(
         # The catalog takes 300 characters; the Video CRD only 200: the API server says no.
         resp = client.post(
             "/api/v1/admin/videos",
-            json={"title": "x" * 250, "upload_id": _upload(kube_ctx)},
+            json={"title": "x" * 250, "upload_id": upload(kube_ctx)},
             headers=h,
         )
         assert resp.status_code == 422, resp.text
@@ -199,12 +178,12 @@ def test_cluster_refusals_are_clear_json_errors(
         assert "spec.title" in resp.json()["detail"]
         # Nothing was left behind: no row, no object.
         assert client.get("/api/v1/admin/videos", headers=h).json() == []
-        assert _list(custom, kube_namespace) == []
+        assert video_objects(custom, kube_namespace) == []
 
         # An edit the CRD refuses leaves the row unchanged too.
         created = client.post(
             "/api/v1/admin/videos",
-            json={"title": "Short", "upload_id": _upload(kube_ctx)},
+            json={"title": "Short", "upload_id": upload(kube_ctx)},
             headers=h,
         ).json()
         resp = client.patch(
@@ -235,7 +214,7 @@ def test_cluster_refusals_are_clear_json_errors(
         )
         resp = client.post(
             f"/api/v1/admin/videos/{draft['id']}/transcode",
-            json={"upload_id": _upload(kube_ctx)},
+            json={"upload_id": upload(kube_ctx)},
             headers=h,
         )
         assert resp.status_code == 409, resp.text
@@ -313,7 +292,7 @@ def test_api_created_video_is_transcoded_into_the_same_catalog_row(
             TestClient(create_app(context=ctx, web_dist=None)) as client,
         ):
             h = bearer(admin_token(ctx, client))
-            upload_id = _upload(ctx, media.read_bytes())
+            upload_id = upload(ctx, media.read_bytes())
             created = client.post(
                 "/api/v1/admin/videos",
                 json={"title": "Operator Made", "upload_id": upload_id, "published": True},
@@ -347,7 +326,7 @@ def test_api_created_video_is_transcoded_into_the_same_catalog_row(
 
                 # A re-transcode from a file that is not media fails in the operator; the
                 # live output keeps playing and the admin view says the new one failed.
-                corrupt = _upload(ctx, b"\x00not a movie\x00" * 64)
+                corrupt = upload(ctx, b"\x00not a movie\x00" * 64)
                 again = client.post(f"{url}/transcode", json={"upload_id": corrupt}, headers=h)
                 assert again.status_code == 200, again.text
 
@@ -431,7 +410,7 @@ def test_rbac_refusal_is_a_clear_403(
             h = bearer(admin_token(ctx, client))
             resp = client.post(
                 "/api/v1/admin/videos",
-                json={"title": "Forbidden Fruit", "upload_id": _upload(ctx)},
+                json={"title": "Forbidden Fruit", "upload_id": upload(ctx)},
                 headers=h,
             )
             assert resp.status_code == 403, resp.text
