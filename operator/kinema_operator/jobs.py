@@ -252,8 +252,16 @@ def transcode_args(spec: VideoSpec, video: VideoRef, chunks: int) -> list[str]:
         args += ["--revision", str(spec.revision)]
     if video.reuse_url:
         args += ["--reuse", video.reuse_url]
+    return args + sidecar_args(spec)
+
+
+def sidecar_args(spec: VideoSpec) -> list[str]:
+    """``--subtitle LANG=URI`` (and ``--subtitle-label LANG=LABEL``) per sidecar."""
+    args: list[str] = []
     for sub in spec.subtitles:
         args += ["--subtitle", f"{sub.language}={sub.source}"]
+        if sub.label:
+            args += ["--subtitle-label", f"{sub.language}={sub.label}"]
     return args
 
 
@@ -285,10 +293,7 @@ def package_job(
 
 def subtitles_args(spec: VideoSpec, video: VideoRef) -> list[str]:
     """``kinema subtitles`` arguments: the output and exactly the wanted sidecar set."""
-    args = ["subtitles", video.output_url, "--json-progress"]
-    for sub in spec.subtitles:
-        args += ["--subtitle", f"{sub.language}={sub.source}"]
-    return args
+    return ["subtitles", video.output_url, "--json-progress", *sidecar_args(spec)]
 
 
 def subtitles_job(

@@ -35,12 +35,36 @@ def parse_chunk(value: str | None) -> tuple[int, int] | None:
     return i, n
 
 
+MAX_LABEL = 100
+LABEL_HELP = "LANG=LABEL: the name players show for that sidecar; repeatable."
+
+
 def parse_subtitle(value: str) -> tuple[str, str]:
     """``"fr=subs/movie.fr.srt"`` -> ``("fr", "subs/movie.fr.srt")``."""
     language, sep, path = value.partition("=")
     if not sep or not language.strip() or not path.strip():
         raise BadArguments(f"--subtitle {value!r}: expected LANG=PATH, e.g. fr=movie.fr.srt")
     return language.strip(), path.strip()
+
+
+def parse_labels(values: list[str] | None, sidecars: list[tuple[str, str]]) -> dict[str, str]:
+    """``["fr=Français (SDH)"]`` -> ``{"fr": "Français (SDH)"}``, for languages given
+    with ``--subtitle``."""
+    labels: dict[str, str] = {}
+    languages = {language for language, _ in sidecars}
+    for value in values or []:
+        language, sep, label = value.partition("=")
+        language, label = language.strip(), " ".join(label.split())
+        if not sep or not language or not label:
+            raise BadArguments(
+                f"--subtitle-label {value!r}: expected LANG=LABEL, e.g. fr=Français (SDH)"
+            )
+        if language not in languages:
+            raise BadArguments(f"--subtitle-label {value!r}: no --subtitle {language}=... given")
+        if len(label) > MAX_LABEL:
+            raise BadArguments(f"--subtitle-label {value!r}: at most {MAX_LABEL} characters")
+        labels[language] = label
+    return labels
 
 
 def _fail(exc: KinemaError) -> typer.Exit:
@@ -60,6 +84,7 @@ def transcode_command(
     subtitle: Annotated[
         list[str] | None, typer.Option(help="LANG=PATH (SRT or WebVTT); repeatable.")
     ] = None,
+    subtitle_label: Annotated[list[str] | None, typer.Option(help=LABEL_HELP)] = None,
     chunk: Annotated[str | None, typer.Option(help="Encode slice I of N (I/N).")] = None,
     quality: Annotated[bool, typer.Option("--quality/--no-quality", help="PSNR/SSIM.")] = True,
     vmaf: Annotated[bool, typer.Option(help="Also measure VMAF (slower).")] = False,
@@ -81,12 +106,14 @@ def transcode_command(
 ) -> None:
     """Encode SRC into CMAF renditions with HLS and DASH manifests in OUTDIR."""
     try:
+        sidecars = [parse_subtitle(s) for s in subtitle or []]
         job = pipeline.Job(
             source=src,
             outdir=outdir,
             ladder=ladder,
             encoder=encoder,
-            subtitles=[parse_subtitle(s) for s in subtitle or []],
+            subtitles=sidecars,
+            subtitle_labels=parse_labels(subtitle_label, sidecars),
             chunk=parse_chunk(chunk),
             quality=quality,
             vmaf=vmaf,
@@ -115,12 +142,15 @@ def subtitles_command(
         list[str] | None,
         typer.Option(help="LANG=URI (SRT or WebVTT); repeatable. None removes every sidecar."),
     ] = None,
+    subtitle_label: Annotated[list[str] | None, typer.Option(help=LABEL_HELP)] = None,
     json_progress: Annotated[bool | None, typer.Option("--json-progress/--bar")] = None,
 ) -> None:
     """Replace the sidecar subtitles of OUTDIR and rewrite its manifests (no re-encode)."""
     try:
         sidecars = [parse_subtitle(s) for s in subtitle or []]
-        resubtitle.replace_subtitles(outdir, sidecars, Reporter(json_lines=json_progress))
+        labels = parse_labels(subtitle_label, sidecars)
+        reporter = Reporter(json_lines=json_progress)
+        resubtitle.replace_subtitles(outdir, sidecars, reporter, labels=labels)
     except TranscodeError as exc:
         raise _fail(exc) from None
 

@@ -214,12 +214,17 @@ def master_playlist(
     return "\n".join(lines) + "\n"
 
 
+def display_name(text: str) -> str:
+    """A track name as an HLS quoted string may hold it: one line, no double quote."""
+    return " ".join(text.replace('"', "'").split()) or "Subtitles"
+
+
 def subtitle_media_line(sub: SubtitleRecord) -> str:
     """The master playlist's ``#EXT-X-MEDIA`` entry of one WebVTT track."""
     tag = language_tag(sub.language)
     return _MEDIA + _attrs([
         ("TYPE", "SUBTITLES"), ("GROUP-ID", f'"{SUBTITLE_GROUP}"'),
-        ("LANGUAGE", f'"{tag}"'), ("NAME", f'"{sub.name}"'),
+        ("LANGUAGE", f'"{tag}"'), ("NAME", f'"{display_name(sub.name)}"'),
         ("DEFAULT", "NO"), ("AUTOSELECT", "YES"), ("FORCED", "NO"),
         ("URI", f'"{subtitle_playlist_uri(sub)}"'),
     ])  # fmt: skip
@@ -421,8 +426,12 @@ def _text_set(period: ET.Element, sub: SubtitleRecord, set_id: int) -> None:
         "AdaptationSet",
         {"id": str(set_id), "contentType": "text", "mimeType": "text/vtt", "lang": tag},
     )
+    # Label (what players list) precedes Role in the schema's element order.
+    ET.SubElement(sset, "Label").text = display_name(sub.name)
     ET.SubElement(sset, "Role", {"schemeIdUri": "urn:mpeg:dash:role:2011", "value": "subtitle"})
-    rep = ET.SubElement(sset, "Representation", {"id": f"text_{sub.name}", "bandwidth": "256"})
+    # The id must hold no whitespace: the file's stem (``fr``, ``fr-2``), not the label.
+    stem = sub.uri.rsplit("/", 1)[-1].removesuffix(".vtt")
+    rep = ET.SubElement(sset, "Representation", {"id": f"text_{stem}", "bandwidth": "256"})
     ET.SubElement(rep, "BaseURL").text = sub.uri
 
 

@@ -91,6 +91,7 @@ class Job:
     ladder: str | Path = "default"
     encoder: EncoderPreference | None = None
     subtitles: list[tuple[str, str]] = field(default_factory=list)
+    subtitle_labels: dict[str, str] = field(default_factory=dict)  # language -> label
     chunk: tuple[int, int] | None = None
     quality: bool = True
     vmaf: bool = False
@@ -620,7 +621,7 @@ def build_subtitles(
             continue  # an empty embedded track is not an error
     for language, path in job.subtitles:
         try:
-            add(language, read_text(path), path, None)
+            add(language, read_text(path), path, job.subtitle_labels.get(language))
         except SubtitleError as exc:
             raise BadArguments(f"--subtitle {language}={path}: {exc}") from exc
     return records

@@ -20,6 +20,7 @@ from kinema_transcoder.errors import BadArguments, OutputFailed, TranscodeError
 from kinema_transcoder.manifests import (
     MASTER,
     MPD,
+    display_name,
     language_name,
     language_tag,
     subtitle_playlist,
@@ -59,7 +60,7 @@ class TrackWriter:
         name = unique_name(tag, self.taken)
         record = SubtitleRecord(
             language=tag,
-            name=(label or language_name(tag)) if name == tag else name,
+            name=display_name(label or language_name(tag)) if name == tag else name,
             uri=f"subtitles/{name}.vtt",
             source=origin,
             cues=cues,
@@ -90,7 +91,11 @@ def read_report(sink: Sink) -> TranscodeReport:
 
 
 def replace_subtitles(
-    outdir: str, sidecars: list[tuple[str, str]], reporter: Reporter
+    outdir: str,
+    sidecars: list[tuple[str, str]],
+    reporter: Reporter,
+    *,
+    labels: dict[str, str] | None = None,
 ) -> TranscodeReport:
     """Make the output at ``outdir`` list its embedded tracks plus exactly ``sidecars``."""
     sink = Sink(outdir)
@@ -107,7 +112,8 @@ def replace_subtitles(
         tracks: list[tuple[SubtitleRecord, str]] = []
         for n, (language, uri) in enumerate(sidecars):
             try:
-                tracks.append(writer.prepare(language, read_text(uri), uri, None))
+                label = (labels or {}).get(language)
+                tracks.append(writer.prepare(language, read_text(uri), uri, label))
             except SubtitleError as exc:
                 raise BadArguments(f"--subtitle {language}={uri}: {exc}") from exc
             reporter.update((n + 1) / (len(sidecars) + 1))

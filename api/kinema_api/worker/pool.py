@@ -197,11 +197,14 @@ class WorkerPool:
         return str(local) if local is not None else self.store.uri(source)
 
     def _subtitle_options(self, job: ClaimedJob) -> list[str]:
-        """``--subtitle LANG=PATH`` for each sidecar (an argument list, never a shell
-        string; the language was checked against the BCP 47 rule at the edge)."""
+        """``--subtitle LANG=PATH`` (and ``--subtitle-label LANG=LABEL``) for each sidecar
+        (an argument list, never a shell string; the language was checked against the
+        BCP 47 rule at the edge)."""
         options: list[str] = []
         for language, key in job.subtitles:
             options += ["--subtitle", f"{language}={self._source_argument(key)}"]
+            if job.labels.get(language):
+                options += ["--subtitle-label", f"{language}={job.labels[language]}"]
         return options
 
     def _transcode(self, job: ClaimedJob, out: Path, scratch: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import m3u8
@@ -95,3 +96,43 @@ def test_a_bad_sidecar_leaves_the_output_as_it_was(source, transcode, tmp_path):
 
     proc = kinema("subtitles", tmp_path / "nowhere")
     assert proc.returncode == 1 and "no kinema.json" in proc.stderr
+
+
+def names(outdir: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Language -> the track name players show, in the HLS master and the DASH MPD."""
+    master = m3u8.load(str(outdir / "master.m3u8"))
+    hls = {m.language: m.name for m in master.media if m.type == "SUBTITLES"}
+    ns = {"d": "urn:mpeg:dash:schema:mpd:2011"}
+    root = ET.parse(outdir / "manifest.mpd").getroot()  # noqa: S314 - our own output
+    dash = {
+        a.get("lang", ""): a.findtext("d:Label", "", ns)
+        for a in root.iterfind("d:Period/d:AdaptationSet[@contentType='text']", ns)
+    }
+    return hls, dash
+
+
+def test_sidecar_labels_name_the_tracks(source, transcode, tmp_path):
+    src = source(Source(duration=2.0))
+    german = tmp_path / "de.srt"
+    german.write_text(SRT_SAMPLE)
+    # A double quote cannot stand in an HLS quoted string: it becomes a single quote.
+    run = transcode(
+        src, "--subtitle", f"de={german}", "--subtitle-label", 'de=Deutsch "SDH"', "--no-quality"
+    )
+    assert run.returncode == 0, run.stderr
+    assert names(run.outdir) == ({"de": "Deutsch 'SDH'"}, {"de": "Deutsch 'SDH'"})
+    check_output(run.outdir, src)
+
+    spanish = tmp_path / "es.srt"
+    spanish.write_text(SPANISH)
+    proc = kinema(
+        "subtitles", run.outdir, "--subtitle", f"es={spanish}", "--subtitle-label",
+        "es=Español (España)",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert names(run.outdir) == ({"es": "Español (España)"}, {"es": "Español (España)"})
+
+    # A label must name a sidecar given with --subtitle.
+    proc = kinema("subtitles", run.outdir, "--subtitle-label", "it=Italiano")
+    assert proc.returncode == 2
+    assert "--subtitle-label 'it=Italiano': no --subtitle it=... given" in proc.stderr

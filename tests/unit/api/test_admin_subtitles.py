@@ -281,13 +281,13 @@ def _job_done(ctx: AppContext, video_id: str) -> bool:
     return job.status is JobStatus.SUCCEEDED
 
 
-def _subtitle_media(master: str) -> dict[str, str]:
-    """LANGUAGE -> URI of each subtitle rendition the master playlist lists."""
+def _subtitle_media(master: str, attribute: str = "URI") -> dict[str, str]:
+    """LANGUAGE -> ``attribute`` (URI, NAME) of each subtitle rendition of the master."""
     found = {}
     for line in master.splitlines():
         if line.startswith("#EXT-X-MEDIA:") and "TYPE=SUBTITLES" in line:
             attrs = dict(part.split("=", 1) for part in _attrs(line.removeprefix("#EXT-X-MEDIA:")))
-            found[attrs["LANGUAGE"].strip('"')] = attrs["URI"].strip('"')
+            found[attrs["LANGUAGE"].strip('"')] = attrs[attribute].strip('"')
     return found
 
 
@@ -336,7 +336,7 @@ def test_sidecars_are_transcoded_then_replaced_in_place(
                 "title": "Subtitled",
                 "upload_id": source,
                 "subtitles": [
-                    {"language": "fr", "upload_id": fr, "label": "Français"},
+                    {"language": "fr", "upload_id": fr, "label": "Français (CC)"},
                     {"language": "en", "upload_id": en},
                 ],
             },
@@ -351,12 +351,14 @@ def test_sidecars_are_transcoded_then_replaced_in_place(
         body = play.json()
         tracks = {t["language"]: t for t in body["subtitles"]}
         assert set(tracks) == {"en", "fr"}
-        assert tracks["fr"]["label"] == "Français"
+        assert tracks["fr"]["label"] == "Français (CC)"
         vtt = client.get(tracks["fr"]["url"])
         assert vtt.status_code == 200 and "Bonjour tout le monde" in vtt.text
         master = client.get(body["hls_url"])
         assert master.status_code == 200
         assert set(_subtitle_media(master.text)) == {"en", "fr"}
+        # The admin's label names the track players list; without one, the language.
+        assert _subtitle_media(master.text, "NAME") == {"en": "English", "fr": "Français (CC)"}
         generation = _latest_job(ctx, video_id).generation
 
         with ctx.sessions() as s:
@@ -373,7 +375,7 @@ def test_sidecars_are_transcoded_then_replaced_in_place(
             json={
                 "subtitles": [
                     {"language": "en", "upload_id": en},
-                    {"language": "de", "upload_id": de, "label": "Deutsch"},
+                    {"language": "de", "upload_id": de, "label": "Deutsch (SDH)"},
                 ]
             },
             headers=h,
@@ -389,13 +391,14 @@ def test_sidecars_are_transcoded_then_replaced_in_place(
         assert master.status_code == 200
         listed = _subtitle_media(master.text)
         assert set(listed) == {"en", "de"}
+        assert _subtitle_media(master.text, "NAME")["de"] == "Deutsch (SDH)"
         base = body["hls_url"].rsplit("/", 1)[0]
         playlist = client.get(f"{base}/{listed['de']}")
         assert playlist.status_code == 200 and ".vtt" in playlist.text
         assert client.get(tracks["fr"]["url"]).status_code == 404
         again = client.get(f"/api/v1/playback/{video_id}", headers=viewer).json()
         tracks = {t["language"]: t for t in again["subtitles"]}
-        assert set(tracks) == {"en", "de"} and tracks["de"]["label"] == "Deutsch"
+        assert set(tracks) == {"en", "de"} and tracks["de"]["label"] == "Deutsch (SDH)"
         assert "Guten Tag" in client.get(tracks["de"]["url"]).text
         assert _media_files(output) == before, "no media file was written again"
         with ctx.sessions() as s:

@@ -22,6 +22,7 @@ from kinema_operator.jobs import (
     ladder_yaml,
     package_job,
     probe_job,
+    subtitles_job,
     transcode_job,
 )
 
@@ -100,6 +101,26 @@ def test_transcode_job_is_indexed_over_chunks_with_per_index_retries() -> None:
     requests = container(job)["resources"]["requests"]
     assert requests == {"cpu": CONFIG.cpu_request, "memory": CONFIG.memory_request}
     assert "--reuse" not in args and "--revision" not in args
+
+
+def test_sidecar_labels_reach_the_transcoder() -> None:
+    spec = VideoSpec.model_validate(
+        {
+            "source": "s3://media/in/movie.mov",
+            "title": "Movie",
+            "subtitles": [
+                {"language": "fr", "source": "s3://media/in/fr.srt", "label": "Français (SDH)"},
+                {"language": "de", "source": "s3://media/in/de.srt"},
+            ],
+        }
+    )
+    sidecars = [
+        "--subtitle", "fr=s3://media/in/fr.srt", "--subtitle-label", "fr=Français (SDH)",
+        "--subtitle", "de=s3://media/in/de.srt",
+    ]  # fmt: skip
+    args = container(transcode_job(REF, spec, CPU, CONFIG, chunks=1))["args"]
+    assert args[-len(sidecars) :] == sidecars
+    assert container(subtitles_job(REF, spec, CPU, CONFIG))["args"][3:] == sidecars
 
 
 def test_a_ladder_change_points_the_transcode_at_the_live_output() -> None:
