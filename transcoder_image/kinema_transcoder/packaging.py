@@ -22,7 +22,6 @@ from kinema_transcoder.errors import PackageFailed, TranscodeError
 from kinema_transcoder.progress import Reporter
 from kinema_transcoder.quality import REFERENCE
 from kinema_transcoder.report import (
-    EMBEDDED,
     RECORDS,
     REPORT,
     AudioTrackRecord,
@@ -37,6 +36,7 @@ from kinema_transcoder.report import (
     Timing,
     TranscodeReport,
     TrickplayRecord,
+    embedded,
     quality_from,
 )
 from kinema_transcoder.sink import Sink
@@ -183,7 +183,8 @@ def package_chunks(
         videos.append(manifests.VideoRendition(record, rung, plan.frame_rate))
     _check_aligned(videos, set(adopted.video))
     pictures = head.reuse is not None and head.reuse.pictures
-    audio = adopted.audio if head.reuse and head.reuse.audio else head.audio
+    # Each part is either copied or made by chunk 0, never both.
+    audio = [*adopted.audio, *head.audio]
     subtitles = [*adopted.subtitles, *head.subtitles]
     duration = manifests.seconds(videos[0].record)
     files: dict[str, str] = {}
@@ -197,7 +198,7 @@ def package_chunks(
     for sub in subtitles:
         files[manifests.subtitle_playlist_uri(sub)] = manifests.subtitle_playlist(sub, duration)
     sheets = [s for c in active if c.trickplay for s in c.trickplay.sheets]
-    trick: TrickplayRecord | None = adopted.trickplay if pictures else None
+    trick = adopted.trickplay
     if sheets and head.trickplay:
         trick = head.trickplay.model_copy(update={"sheets": sheets})
     if trick is not None:
@@ -231,7 +232,7 @@ def package_chunks(
         encoder=head.encoder,
         video=[v.record for v in videos],
         audio=audio,
-        subtitles=[s for s in subtitles if s.source.startswith(EMBEDDED)],
+        subtitles=embedded(subtitles),
         trickplay=trick,
         posters=posters,
         quality=sums,

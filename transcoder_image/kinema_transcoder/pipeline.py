@@ -70,9 +70,10 @@ from kinema_transcoder.report import (
     SubtitleRecord,
     TranscodeReport,
     TrickplayRecord,
+    embedded,
 )
 from kinema_transcoder.resubtitle import TrackWriter, unique_name
-from kinema_transcoder.reuse import embedded_subtitles, load_previous, plan_reuse
+from kinema_transcoder.reuse import load_previous, plan_reuse
 from kinema_transcoder.segmenter import Segmenter
 from kinema_transcoder.sink import Sink
 from kinema_transcoder.sources import open_source, read_text
@@ -273,7 +274,7 @@ def encode_chunk(
     if previous is not None and reuse is not None and reuse.pictures:
         # Every part is copied at packaging: only the sidecar subtitles are made here.
         reporter.begin("encode", chunk=index, chunks=count)
-        taken = {Path(s.uri).stem for s in embedded_subtitles(previous)}
+        taken = {Path(s.uri).stem for s in embedded(previous.subtitles)}
         subtitles = build_subtitles(sink, job, probe, [], taken) if index == 0 else []
         sink.flush()
         return base.model_copy(
@@ -488,14 +489,7 @@ def verify_chunk(
                 raise EncodeFailed(
                     f"{record.name} segment {seg.number} does not start with a keyframe"
                 )
-        timeline = [
-            (
-                s.number,
-                round(s.decode_time / record.timescale, 4),
-                round(s.duration / record.timescale, 4),
-            )
-            for s in record.segments
-        ]
+        timeline = record.timeline()
         if reference is None:
             reference = timeline
         elif timeline != reference:

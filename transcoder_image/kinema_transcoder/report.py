@@ -91,6 +91,11 @@ class SubtitleRecord(_Model):
     cues: int
 
 
+def embedded(subtitles: list[SubtitleRecord]) -> list[SubtitleRecord]:
+    """The tracks extracted from the source (not sidecars), in order."""
+    return [s for s in subtitles if s.source.startswith(EMBEDDED)]
+
+
 class SheetRecord(_Model):
     uri: str
     first: int = Field(description="Thumbnail number of the sheet's first tile.")

@@ -29,7 +29,7 @@ from kinema_transcoder.manifests import (
     with_hls_subtitles,
 )
 from kinema_transcoder.progress import Reporter
-from kinema_transcoder.report import EMBEDDED, REPORT, SubtitleRecord, TranscodeReport
+from kinema_transcoder.report import REPORT, SubtitleRecord, TranscodeReport, embedded
 from kinema_transcoder.sink import Sink
 from kinema_transcoder.sources import read_text
 from kinema_transcoder.subtitles import SubtitleError, to_webvtt
@@ -106,7 +106,7 @@ def replace_subtitles(
         mpd = sink.read_bytes(MPD)
         if master is None or mpd is None:
             raise OutputFailed(f"{outdir} lacks {MASTER} or {MPD}: transcode it again")
-        kept = [s for s in report.subtitles if s.source.startswith(EMBEDDED)]
+        kept = embedded(report.subtitles)
         writer = TrackWriter(sink, {s.name for s in kept})
         # Every sidecar is read and converted before anything is written.
         tracks: list[tuple[SubtitleRecord, str]] = []

@@ -26,7 +26,6 @@ is live, as the operator does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -35,7 +34,6 @@ from kinema.media import ProbeSummary
 from kinema_transcoder.errors import OutputFailed, PackageFailed
 from kinema_transcoder.progress import Reporter
 from kinema_transcoder.report import (
-    EMBEDDED,
     RECORDS,
     REPORT,
     AudioTrackRecord,
@@ -48,6 +46,7 @@ from kinema_transcoder.report import (
     SubtitleRecord,
     TranscodeReport,
     TrickplayRecord,
+    embedded,
 )
 from kinema_transcoder.segmenter import INIT_NAME
 from kinema_transcoder.sink import Sink
@@ -61,11 +60,8 @@ _SHARED = ("frame_rate", "gop_frames", "segment_seconds", "tonemap", "ten_bit_to
 
 def load_previous(outdir: str) -> tuple[OutputRecords | None, str]:
     """PREV's records when it is a complete output that kept them; else why not."""
-    local = None if outdir.startswith("s3://") else Path(outdir.removeprefix("file://"))
-    if local is not None and not local.expanduser().is_dir():
-        return None, f"{outdir} holds no {REPORT} (no such folder)"
     try:
-        sink = Sink(outdir)
+        sink = Sink(outdir, create=False)
     except OutputFailed as exc:
         return None, str(exc)
     try:
@@ -131,10 +127,6 @@ def plan_reuse(
     return ReuseRecord(source=outdir, rungs=rungs, audio=audio, pictures=pictures), ""
 
 
-def embedded_subtitles(previous: OutputRecords) -> list[SubtitleRecord]:
-    return [s for s in previous.subtitles if s.source.startswith(EMBEDDED)]
-
-
 @dataclass
 class Adopted:
     """The records of what was copied into the new output."""
@@ -163,7 +155,7 @@ def adopt(sink: Sink, reuse: ReuseRecord, reporter: Reporter) -> Adopted:
             f"{reuse.source} no longer holds {', '.join(lost)} (it was rewritten since the "
             "chunks ran); run the transcode again"
         )
-    prev = Sink(reuse.source)
+    prev = Sink(reuse.source, create=False)
     try:
         out = Adopted()
         files: list[str] = []
@@ -180,7 +172,7 @@ def adopt(sink: Sink, reuse: ReuseRecord, reporter: Reporter) -> Adopted:
         if reuse.pictures:
             out.trickplay = previous.trickplay
             out.posters = previous.posters
-            out.subtitles = embedded_subtitles(previous)
+            out.subtitles = embedded(previous.subtitles)
             files += [s.uri for s in previous.trickplay.sheets] if previous.trickplay else []
             files += [p.uri for p in previous.posters]
             files += [s.uri for s in out.subtitles]

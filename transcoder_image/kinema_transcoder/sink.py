@@ -33,7 +33,11 @@ def _os_failure(exc: OSError, where: str) -> OutputFailed:
 class Sink:
     """A run's output location."""
 
-    def __init__(self, outdir: str, settings: Settings | None = None) -> None:
+    def __init__(
+        self, outdir: str, settings: Settings | None = None, *, create: bool = True
+    ) -> None:
+        """``create=False`` opens an output only to read it (an earlier run's): a local
+        folder that does not exist is not made, and reads from it find nothing."""
         self.outdir = outdir
         self.store: ObjectStore | None = None
         self.prefix = ""
@@ -51,7 +55,8 @@ class Sink:
         else:
             self.root = Path(outdir.removeprefix("file://")).expanduser().resolve()
             try:
-                self.root.mkdir(parents=True, exist_ok=True)
+                if create:
+                    self.root.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise _os_failure(exc, str(self.root)) from exc
 
