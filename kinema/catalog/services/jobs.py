@@ -39,10 +39,7 @@ def enqueue_transcode(session: Session, *, video: Video) -> TranscodeJob:
     if not video.source:
         raise InvalidChange(f"video {video.id} has no source to transcode; upload one first")
     existing = list(session.scalars(select(TranscodeJob).where(TranscodeJob.video_id == video.id)))
-    for job in existing:
-        if job.status in _OPEN:
-            job.status = JobStatus.CANCELLED
-            job.finished_at = utcnow()
+    _cancel(existing)
     generation = video.generation
     if existing or video.output_prefix:
         prior = max((j.generation for j in existing), default=0)
@@ -80,13 +77,19 @@ def enqueue_subtitles(session: Session, *, video: Video) -> TranscodeJob:
     )
     if not in_place:
         return enqueue_transcode(session, video=video)
-    for job in open_jobs:
-        job.status, job.finished_at = JobStatus.CANCELLED, utcnow()
+    _cancel(open_jobs)
     video.error = None
     job = TranscodeJob(video_id=video.id, generation=video.generation, kind=SUBTITLES)
     session.add(job)
     session.flush()
     return job
+
+
+def _cancel(jobs: Sequence[TranscodeJob]) -> None:
+    """Cancel those of ``jobs`` still queued or running."""
+    for job in jobs:
+        if job.status in _OPEN:
+            job.status, job.finished_at = JobStatus.CANCELLED, utcnow()
 
 
 def _subtitles_of(video: Video | None, job: TranscodeJob) -> bool:
