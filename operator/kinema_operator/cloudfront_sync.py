@@ -115,12 +115,13 @@ class CloudFrontSync:
                 if status.deployment == remote.status:
                     return None
                 return Resynced(dist.synced_status(body, remote, oac_id, corrected=corrected))
-            changed = dist.drift(remote.config, _desired(body, cf, oac_id))
+            desired = _desired(body, cf, oac_id)
+            changed = dist.drift(remote.config, desired)
             if not changed:
                 if status.deployment == DEPLOYED:
                     return None  # the usual tick: one read, no write
                 return Resynced(dist.synced_status(body, remote, oac_id, corrected=corrected))
-            remote = self.api.update(remote, _desired(body, cf, oac_id))
+            remote = self.api.update(remote, desired)
             self._note_applied(remote.id, generation)
         message = dist.drift_message(remote.id, changed)
         return Resynced(dist.synced_status(body, remote, oac_id, corrected=message), message)
