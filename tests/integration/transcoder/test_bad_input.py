@@ -88,7 +88,9 @@ def test_decompression_bomb_dimensions(tmp_path, transcode):
     _assert_failed(transcode(src), "unsupported_source", "8192")
 
 
-def test_unreachable_url(transcode):
+def test_unreachable_url(transcode, monkeypatch):
+    # Loopback sources are refused unless allowed; allowed, nothing listens on port 9.
+    monkeypatch.setenv("KINEMA_ALLOW_PRIVATE_SOURCES", "true")
     _assert_failed(transcode("http://127.0.0.1:9/movie.mp4"), "source_unreachable", "cannot reach")
 
 

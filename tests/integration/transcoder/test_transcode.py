@@ -154,7 +154,8 @@ def test_package_refuses_missing_chunks(source, fast_ladder, tmp_path):
     assert not (out / "master.m3u8").exists()
 
 
-def test_s3_source_and_output(source, fast_ladder, s3_env, s3_prefix, tmp_path):
+def test_s3_source_and_output(source, fast_ladder, s3_env, s3_prefix, tmp_path, monkeypatch):
+    monkeypatch.setenv("KINEMA_SOURCE_BUCKETS", s3_env.bucket)  # s3:// sources: named buckets
     src = source(Source(duration=3.0))
     client = s3_env.client()
     s3_prefix = s3_prefix.rstrip("/")
