@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kinema import ffmpeg
+from kinema import ffmpeg, kubeconfig
 from kinema.errors import KinemaError
 from kinema.settings import Settings
 
@@ -154,19 +154,13 @@ def check_object_store(settings: Settings) -> Check:
 
 
 def check_kubernetes(settings: Settings) -> Check:
-    in_cluster = "KUBERNETES_SERVICE_HOST" in os.environ
-    if settings.kubeconfig is None and not in_cluster:
+    if not kubeconfig.configured(settings.kubeconfig):
         return Check("services", "kubernetes", State.NOT_CONFIGURED, "local worker pool (embedded)")
 
     def probe() -> str:
-        from kubernetes import client, config
+        from kubernetes import client
 
-        if settings.kubeconfig is not None:
-            api_client = config.new_client_from_config(config_file=str(settings.kubeconfig))
-        else:
-            config.load_incluster_config()
-            api_client = client.ApiClient()
-        with api_client:
+        with kubeconfig.load(settings.kubeconfig).client as api_client:
             info = client.VersionApi(api_client).get_code(_request_timeout=PROBE_TIMEOUT_S)
             host = api_client.configuration.host
         return f"{host} (Kubernetes {info.git_version})"

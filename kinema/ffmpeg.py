@@ -259,7 +259,9 @@ def _strip_context(line: str) -> str:
     return line[:300]
 
 
-def probe_args(ffprobe: Path, source: str) -> list[str]:
+def probe_args(ffprobe: Path, source: str, input_options: Sequence[str] = ()) -> list[str]:
+    """``input_options`` go just before the source (e.g. ``-max_redirects 0`` for a URL
+    whose redirects were already followed and checked)."""
     return [
         str(ffprobe),
         "-hide_banner",
@@ -269,13 +271,16 @@ def probe_args(ffprobe: Path, source: str) -> list[str]:
         "-show_streams",
         "-of",
         "json",
+        *input_options,
         source,
     ]
 
 
-def probe(source: str, *, timeout: float = 120) -> dict[str, Any]:
+def probe(
+    source: str, *, timeout: float = 120, input_options: Sequence[str] = ()
+) -> dict[str, Any]:
     """ffprobe's JSON for ``source`` (a path or URL)."""
-    result = run(probe_args(ffprobe_path(), source), timeout=timeout, what="ffprobe")
+    result = run(probe_args(ffprobe_path(), source, input_options), timeout=timeout, what="ffprobe")
     try:
         data = json.loads(result.stdout or "{}")
     except json.JSONDecodeError as exc:

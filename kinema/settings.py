@@ -7,6 +7,9 @@ backend (PostgreSQL, Redis, S3, Kubernetes) without any other change.
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import secrets
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -17,10 +20,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kinema.errors import ConfigError
 
-DEVELOPMENT_SECRET = "development-only-secret"  # noqa: S105 - refused outside development
+# Values that must never sign anything, in any environment. The last one was once a
+# built-in default; it stays refused so an old deployment's config cannot bring it back.
 PLACEHOLDER_SECRETS = frozenset(
-    {"", "changeme", "change-me", "secret", "kinema", DEVELOPMENT_SECRET}
+    {"", "changeme", "change-me", "secret", "kinema", "development-only-secret"}
 )
+MIN_SECRET_LENGTH = 16
+SECRET_FILE = "secret-key"  # noqa: S105 - a file name
 
 
 class Environment(StrEnum):
@@ -60,14 +66,30 @@ class Settings(BaseSettings):
     cloudfront_key_pair_id: str | None = None
     cloudfront_private_key: SecretStr | None = None
     cloudfront_cookie_domain: str | None = None
-    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # Signs playback tokens. Unset: `kinema up` creates a random one in the data directory
+    # (``secret-key``, mode 0600) on first start; every other entry point refuses to sign.
+    secret_key: SecretStr | None = None
+    # The URL viewers reach the API at (``https://tv.example.com``); playback URLs are
+    # built on it. None: relative URLs, never the request's Host header.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+    # Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is
+    # believed (the ingress controller's pods). Empty: the TCP peer is the client.
+    trusted_proxies: str = ""
+    # How long an API write waits for SQLite's write lock before answering 503.
+    db_write_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    # Sources a transcode may read: private, loopback and link-local addresses are
+    # refused unless allowed; ``s3://`` sources only from these buckets (comma-separated;
+    # the storage bucket is always allowed).
+    allow_private_sources: bool = False
+    source_buckets: str = ""
     # The admin account `kinema up` creates (a random password is printed when unset).
     admin_email: str = "admin@kinema.local"
     admin_password: SecretStr | None = None
     # Local worker pool (embedded): transcodes running at once.
     workers: int = Field(default=2, ge=1, le=64)
-    # Lifetime of signed playback URLs and of login sessions.
-    playback_url_ttl_s: int = Field(default=6 * 3600, ge=60)
+    # Lifetime of a playback token (the player renews it silently before it ends) and
+    # of login sessions.
+    playback_url_ttl_s: int = Field(default=600, ge=60, le=24 * 3600)
     session_ttl_s: int = Field(default=30 * 24 * 3600, ge=300)
     # Requests per minute per client on auth and write endpoints.
     auth_rate_limit_per_min: int = Field(default=20, ge=1)
@@ -77,13 +99,23 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
-        if self.environment is Environment.PRODUCTION:
-            secret = self.secret_key.get_secret_value()
-            if secret in PLACEHOLDER_SECRETS:
-                raise ConfigError(
-                    "KINEMA_SECRET_KEY is unset or a placeholder; set a long random value "
-                    "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
-                )
+        secret = self.secret_key.get_secret_value() if self.secret_key is not None else None
+        if self.environment is Environment.PRODUCTION and secret is None:
+            raise ConfigError(f"KINEMA_SECRET_KEY is unset; {_SECRET_HINT}")
+        if secret is not None and (
+            secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH
+        ):
+            raise ConfigError(
+                f"KINEMA_SECRET_KEY is a placeholder or shorter than {MIN_SECRET_LENGTH} "
+                f"characters; {_SECRET_HINT}"
+            )
+        try:
+            self.trusted_proxy_networks  # noqa: B018 - validates the list
+        except ValueError as exc:
+            raise ConfigError(
+                f"KINEMA_TRUSTED_PROXIES={self.trusted_proxies!r}: {exc}; give addresses or "
+                "CIDRs separated by commas, for example 10.0.0.0/8,192.168.1.10"
+            ) from exc
         if self.storage_url is not None and not self.storage_url.startswith("s3://"):
             raise ConfigError(
                 f"KINEMA_STORAGE_URL={self.storage_url!r} is not an s3:// URL; "
@@ -103,6 +135,22 @@ class Settings(BaseSettings):
             )
         return self
 
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in self.trusted_proxies.split(",")
+            if part.strip()
+        )
+
+    @property
+    def source_bucket_names(self) -> frozenset[str]:
+        """Buckets ``s3://`` sources may name: the configured ones and the storage bucket."""
+        names = {b.strip() for b in self.source_buckets.split(",") if b.strip()}
+        if self.storage_url:
+            names.add(self.storage_url.removeprefix("s3://").partition("/")[0])
+        return frozenset(names)
+
     @property
     def cloudfront_enabled(self) -> bool:
         return bool(
@@ -118,3 +166,34 @@ class Settings(BaseSettings):
     @property
     def local_media_dir(self) -> Path:
         return self.data_dir / "media"
+
+
+_SECRET_HINT = "set a long random value, for example `openssl rand -base64 48`"  # noqa: S105
+
+
+def signing_secret(settings: Settings, *, create: bool = False) -> str:
+    """The secret that signs playback tokens: ``KINEMA_SECRET_KEY``, else the one kept in
+    the data directory. With ``create`` (``kinema up``), a random one is made there on first
+    start, readable by its owner only. There is no built-in fallback: without either, this
+    refuses rather than sign with a value anyone could know.
+    """
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = settings.data_dir / SECRET_FILE
+    if not path.exists() and create:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48) + "\n")
+    try:
+        value = path.read_text().strip()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"KINEMA_SECRET_KEY is unset and {path} does not exist; {_SECRET_HINT} "
+            "(`kinema up` creates one itself)"
+        ) from None
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{path} holds no usable secret; delete it to make a new one")
+    return value

@@ -5,8 +5,9 @@
 #   etcd                      (go.etcd.io/etcd/server/v3, the version Kubernetes pins)
 #   versitygw                 (S3-compatible server; MinIO's server is AGPL and unversioned on the proxy)
 #   helm, stripe-mock, kwok
-# Each binary is named <tool>-<version>; a stable symlink <tool> points at it, so a
-# version bump rebuilds and an unchanged version costs nothing.
+# Each binary is named <tool>-<version> (helm: <version>-release, see build_helm); a
+# stable symlink <tool> points at it, so a version bump rebuilds and an unchanged
+# version costs nothing.
 set -euo pipefail
 
 K8S_VERSION=1.35.4
@@ -102,9 +103,37 @@ GO
   for t in kube-apiserver kube-controller-manager kube-scheduler etcd; do link "$t" "$v"; done
 }
 
+# Helm's own release build (its Makefile) sets its version and, from the client-go it is
+# built against, the Kubernetes version `helm template` and `helm lint` assume when no
+# --kube-version is given; a plain `go install` leaves that at v1.20.0, below the chart's
+# kubeVersion floor. Built the same way here (a release tag: no "+unreleased" metadata).
+# The "-release" suffix is part of the cache key, so an earlier plain build is replaced.
+build_helm() {
+  local v=$HELM_VERSION tag=$HELM_VERSION-release modfile client major minor ld gobin
+  if have helm "$tag"; then link helm "$tag"; return; fi
+  log "building helm $v with its release ldflags"
+  modfile=$(go mod download -json "helm.sh/helm/v3@v$v" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
+  client=$(sed -n 's#^\s*k8s.io/client-go v\([0-9][0-9.]*\).*#\1#p' "$modfile")
+  [ -n "$client" ] || { log "helm $v's go.mod names no k8s.io/client-go"; exit 1; }
+  # client-go v0.Y.Z is Kubernetes 1.Y.Z: Helm's Makefile takes major+1 and minor.
+  major=$((${client%%.*} + 1))
+  minor=${client#*.}
+  minor=${minor%%.*}
+  ld="-w -s -X helm.sh/helm/v3/internal/version.version=v$v"
+  ld="$ld -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ld="$ld -X $pkg.k8sVersionMajor=$major -X $pkg.k8sVersionMinor=$minor"
+  done
+  gobin=$(mktemp -d)
+  GOBIN=$gobin go install -trimpath -ldflags "$ld" "helm.sh/helm/v3/cmd/helm@v$v"
+  mv "$gobin/helm" "$BIN/helm-$tag"
+  rm -rf "$gobin"
+  link helm "$tag"
+}
+
 build_kubernetes
 install_tool versitygw github.com/versity/versitygw/cmd/versitygw "$VERSITYGW_VERSION"
-install_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
+build_helm
 install_tool stripe-mock github.com/stripe/stripe-mock "$STRIPE_MOCK_VERSION"
 install_tool kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
 log "tools ready in $BIN"

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any, cast
 
 from kubernetes import client as k8s
-from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
-from kubernetes.config.config_exception import ConfigException
 from urllib3.exceptions import HTTPError as Urllib3Error
 
+from kinema import kubeconfig as kubeconfig_loader
 from kinema.errors import ConfigError
 from kinema.resources.common import GROUP, VERSION
 from kinema.resources.video import PLURAL
@@ -42,7 +41,6 @@ from kinema_api.errors import (
 
 MERGE_PATCH = "application/merge-patch+json"
 FIELD_MANAGER = "kinema-api"
-SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 # Label and annotation naming the catalog row a Video feeds (the API's own videos).
 CATALOG_VIDEO_ID = "kinema.dev/catalog-video-id"
 # Timeout of one API-server request (connect, read), seconds.
@@ -76,23 +74,14 @@ def _answer(what: str) -> Iterator[None]:
 
 
 def load_api_client(kubeconfig: Path | None) -> tuple[k8s.ApiClient, str | None]:
-    """An ApiClient from ``kubeconfig`` (read now, not at import) or in-cluster
-    credentials, and the pod's namespace when in-cluster."""
+    """An ApiClient on the core's credentials (``KINEMA_KUBECONFIG``, else the pod's
+    service account; never a guessed ``~/.kube/config``), and the pod's namespace when
+    in-cluster."""
     try:
-        if kubeconfig is not None:
-            api: k8s.ApiClient = k8s_config.new_client_from_config(config_file=str(kubeconfig))
-            return api, None
-        configuration = k8s.Configuration()
-        k8s_config.load_incluster_config(client_configuration=configuration)
-    except (ConfigException, OSError) as exc:
-        raise ConfigError(
-            "KINEMA_MODE=cluster needs Kubernetes credentials: set KINEMA_KUBECONFIG or run "
-            f"in a pod with a service account ({exc})"
-        ) from exc
-    namespace = None
-    with suppress(OSError):
-        namespace = SERVICE_ACCOUNT_NAMESPACE.read_text().strip() or None
-    return k8s.ApiClient(configuration), namespace
+        found = kubeconfig_loader.load(kubeconfig)
+    except ConfigError as exc:
+        raise ConfigError(f"KINEMA_MODE=cluster: {exc}") from exc
+    return found.client, found.namespace
 
 
 class VideoResources:

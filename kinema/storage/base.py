@@ -18,6 +18,7 @@ import builtins
 import hashlib
 import mimetypes
 import posixpath
+import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -179,6 +180,26 @@ class ObjectStore(ABC):
         for path in sorted(p for p in local_dir.rglob("*") if p.is_file()):
             rel = path.relative_to(local_dir).as_posix()
             infos.append(self.put_file(path, join_key(prefix, rel)))
+        return infos
+
+    def move_file(
+        self, local_path: Path, key: str, *, content_type: str | None = None
+    ) -> ObjectInfo:
+        """Move a local file to ``key``: afterwards it is in the store and gone from disk.
+
+        This default uploads, then deletes the file; a local store renames it instead,
+        so a finished upload or output is never copied on the same disk.
+        """
+        info = self.put_file(local_path, key, content_type=content_type)
+        local_path.unlink(missing_ok=True)
+        return info
+
+    def move_dir(self, local_dir: Path, prefix: str) -> builtins.list[ObjectInfo]:
+        """Move a directory tree under ``prefix`` (transcoder outputs): :meth:`put_dir`,
+        then ``local_dir`` is removed. Objects already under ``prefix`` with other keys
+        stay; a local store renames the whole tree when ``prefix`` holds nothing yet."""
+        infos = self.put_dir(local_dir, prefix)
+        shutil.rmtree(local_dir)
         return infos
 
     def get_dir(self, prefix: str, local_dir: Path) -> builtins.list[ObjectInfo]:

@@ -30,6 +30,7 @@ from kinema.storage.base import (
     PartInfo,
     check_parts,
     guess_content_type,
+    join_key,
     normalize_key,
     normalize_prefix,
 )
@@ -113,7 +114,9 @@ class LocalStore(ObjectStore):
             shutil.copyfileobj(stream, fh, CHUNK_SIZE)
         return self._info(key, path)
 
-    def move_file(self, local_path: Path, key: str) -> ObjectInfo:
+    def move_file(
+        self, local_path: Path, key: str, *, content_type: str | None = None
+    ) -> ObjectInfo:
         """Rename a file into the store (same filesystem): no copy of a big upload."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +126,21 @@ class LocalStore(ObjectStore):
             self.put_file(local_path, key)
             local_path.unlink()
         return self._info(key, path)
+
+    def move_dir(self, local_dir: Path, prefix: str) -> builtins.list[ObjectInfo]:
+        """One rename when nothing is at ``prefix`` yet (a transcoder output is never
+        copied on the same disk); otherwise, or across filesystems, file by file."""
+        base = normalize_prefix(prefix)
+        files = sorted(p for p in local_dir.rglob("*") if p.is_file())
+        keys = [join_key(base, p.relative_to(local_dir).as_posix()) for p in files]
+        for key in keys:
+            self._path(key)  # every key is valid before anything moves
+        target = self._path(base) if base else None
+        if target is None or target.exists() or not _renamed(local_dir, target):
+            for path, key in zip(files, keys, strict=True):
+                self.move_file(path, key)
+            shutil.rmtree(local_dir)
+        return [self.head(key) for key in keys]
 
     def copy(self, src_key: str, dst_key: str) -> None:
         src = self._path(src_key)
@@ -317,3 +335,14 @@ class LocalStore(ObjectStore):
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         shutil.rmtree(self._upload_dir(key, upload_id))
+
+
+def _renamed(src: Path, dst: Path) -> bool:
+    """Rename ``src`` to ``dst``; False when that cannot be done in one step (another
+    filesystem), so the caller moves file by file."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        src.rename(dst)
+    except OSError:
+        return False
+    return True

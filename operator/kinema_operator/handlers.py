@@ -1,4 +1,8 @@
-"""Kopf handlers: thin triggers that hand the work to :class:`Reconciler`.
+"""Kopf handlers: thin triggers that hand the work to the kinds.
+
+The top layer of the operator (``handlers -> kinds -> shared``, kept by import-linter):
+each trigger takes the door or kind object it needs from :class:`wiring.Operator`, which
+the startup handler builds, and maps the operator's errors to Kopf's.
 
 Every trigger of a Video (created, spec changed, operator resumed, one of its Jobs
 changed, the resync timer) runs the same level-triggered reconciliation. Bad specs
@@ -30,17 +34,13 @@ from kinema.resources import plan as plan_res
 from kinema.resources import video as video_res
 from kinema.resources.common import GROUP, VERSION
 from kinema.resources.plan import PlanStatus
-from kinema_operator import distribution, ladders, plans
+from kinema.settings import Settings
+from kinema_operator import kube, ladder, wiring
 from kinema_operator.config import OperatorSettings
+from kinema_operator.distribution import mapping as distribution
 from kinema_operator.errors import InvalidSpec, OperatorError
-from kinema_operator.identity import LABEL_MANAGED_BY, MANAGED_BY
-from kinema_operator.services import (
-    build_cloudfront,
-    build_reconciler,
-    build_stripe,
-    start_metrics,
-    stop,
-)
+from kinema_operator.labels import LABEL_MANAGED_BY, MANAGED_BY
+from kinema_operator.plan import catalog as plans
 
 # The timer ticks every KINEMA_OPERATOR_RESYNC_INTERVAL_S (read when this module is
 # imported); a tick reconciles a Video only if no other trigger did for that long.
@@ -59,32 +59,33 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
     settings.persistence.finalizer = f"{GROUP}/finalizer"
     settings.posting.level = logging.WARNING
     settings.watching.server_timeout = 300
-    memo.reconciler = build_reconciler()
-    memo.cloudfront = build_cloudfront()
-    memo.stripe = build_stripe()
-    memo.metrics = start_metrics(memo.reconciler.op.metrics_port)
+    memo.operator = wiring.build()
+
+
+def _operator(memo: kopf.Memo) -> wiring.Operator:
+    built: wiring.Operator = memo.operator
+    return built
 
 
 @kopf.on.login()
-def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
-    # Kopf's own kubeconfig reader looks at KUBECONFIG when called; the client
-    # library's default path is fixed when it is imported.
-    info: kopf.ConnectionInfo | None = kopf.login_with_service_account(
-        **kwargs
-    ) or kopf.login_with_kubeconfig(**kwargs)
-    return info
+def login(settings: kopf.OperatorSettings, **_: Any) -> kopf.ConnectionInfo:
+    # The same credentials as the operator's own calls (KINEMA_KUBECONFIG, the service
+    # account, else $KUBECONFIG / ~/.kube/config), read when Kopf logs in.
+    return kube.login_info(Settings().kubeconfig, trust_env=settings.networking.trust_env)
 
 
 @kopf.on.cleanup()
 def shutdown(memo: kopf.Memo, **_: Any) -> None:
-    stop(memo.get("reconciler"), memo.get("metrics"), memo.get("cloudfront"))
+    built: wiring.Operator | None = memo.get("operator")
+    if built is not None:
+        built.close()
 
 
 def _reconcile(memo: kopf.Memo, namespace: str | None, name: str, *, permanent: bool) -> None:
     if namespace is None:  # Videos are namespaced; Kopf types allow cluster objects
         return
     try:
-        memo.reconciler.video(namespace, name)
+        _operator(memo).videos.video(namespace, name)
     except InvalidSpec as exc:
         if permanent:
             raise kopf.PermanentError(str(exc)) from exc
@@ -102,7 +103,7 @@ def video_changed(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) -
 @kopf.timer(GROUP, VERSION, video_res.PLURAL, interval=RESYNC_S, initial_delay=RESYNC_S)
 def video_resync(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) -> None:
     # A timer keeps going whatever happens; errors are logged by Kopf and retried.
-    if namespace is not None and memo.reconciler.due(namespace, name):
+    if namespace is not None and _operator(memo).videos.due(namespace, name):
         _reconcile(memo, namespace, name, permanent=False)
 
 
@@ -113,7 +114,7 @@ def job_changed(body: kopf.Body, namespace: str | None, memo: kopf.Memo, **_: An
     for ref in body.metadata.get("ownerReferences") or []:
         if ref.get("kind") == video_res.KIND and ref.get("apiVersion", "").startswith(GROUP):
             try:
-                memo.reconciler.video(namespace, ref["name"])
+                _operator(memo).videos.video(namespace, ref["name"])
             except OperatorError as exc:  # the timer will come back to it
                 log.warning("reconciling %s/%s after a Job event: %s", namespace, ref["name"], exc)
 
@@ -125,7 +126,7 @@ def video_deleted(
     if namespace is None:
         return
     try:
-        running = memo.reconciler.finalize_video(namespace, name, dict(spec))
+        running = _operator(memo).videos.finalize_video(namespace, name, dict(spec))
     except OperatorError as exc:
         raise kopf.TemporaryError(str(exc), delay=RETRY_DELAY_S) from exc
     if running:
@@ -141,13 +142,14 @@ def plan_changed(
 ) -> None:  # fmt: skip
     raw = dict(body)
     spec, error = plans.parse(raw)
-    enabled = memo.stripe is not None
+    stripe, catalog = _operator(memo).stripe, _operator(memo).catalog
+    enabled = stripe is not None
     ids = None
     if spec is not None:
         try:
-            if enabled and namespace is not None:
+            if stripe is not None and namespace is not None:
                 meta = body.metadata
-                ids = memo.stripe.sync(
+                ids = stripe.sync(
                     namespace=namespace,
                     name=name,
                     uid=str(meta.uid),
@@ -155,9 +157,7 @@ def plan_changed(
                     spec=spec,
                     status=PlanStatus.model_validate(raw.get("status") or {}),
                 )
-            memo.reconciler.catalog.upsert_plan(
-                plans.catalog_plan(name, spec, ids.price_id if ids else None)
-            )
+            catalog.upsert_plan(plans.catalog_plan(name, spec, ids.price_id if ids else None))
         except InvalidSpec as exc:
             patch.status.update(plans.plan_status(raw, str(exc), stripe_enabled=enabled))
             raise kopf.PermanentError(str(exc)) from exc
@@ -181,16 +181,17 @@ def plan_deleted(
     """
     raw = dict(body)
     status = PlanStatus.model_validate(raw.get("status") or {})
+    stripe = _operator(memo).stripe
     try:
-        if memo.stripe is not None and namespace is not None:
-            archived = memo.stripe.archive(namespace=namespace, name=name, status=status)
+        if stripe is not None and namespace is not None:
+            archived = stripe.archive(namespace=namespace, name=name, status=status)
             logger.info("Stripe: %s", archived.summary())
         elif status.stripe_product_id:
             logger.warning(
                 "KINEMA_STRIPE_API_KEY is unset: Stripe product %s stays active",
                 status.stripe_product_id,
             )
-        outcome = plans.retire_in_catalog(memo.reconciler.catalog, name)
+        outcome = plans.retire_in_catalog(_operator(memo).catalog, name)
     except OperatorError as exc:
         patch.status.update(plans.plan_status(raw, str(exc), failure_reason="DeleteFailed"))
         raise kopf.TemporaryError(str(exc), delay=RETRY_DELAY_S) from exc
@@ -200,7 +201,7 @@ def plan_deleted(
 def _sync_distribution(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo) -> None:
     raw = dict(body)
     try:
-        status = memo.cloudfront.sync(raw)
+        status = _operator(memo).cloudfront.sync(raw)
     except InvalidSpec as exc:
         patch.status.update(
             distribution.distribution_status(raw, ready=False, reason="Invalid", message=str(exc))
@@ -234,8 +235,8 @@ def distribution_resync(
     if namespace is None:
         return
     try:
-        fresh = memo.reconciler.kube.get(distribution_res.PLURAL, namespace, name)
-        found = memo.cloudfront.resync(fresh) if fresh else None
+        fresh = _operator(memo).kube.get(distribution_res.PLURAL, namespace, name)
+        found = _operator(memo).cloudfront.resync(fresh) if fresh else None
     except InvalidSpec as exc:  # CloudFront refused the spec's config: an Event says so
         logger.warning("putting back the spec's CloudFront settings failed: %s", exc)
         return
@@ -254,7 +255,7 @@ def distribution_resync(
 @kopf.on.delete(GROUP, VERSION, distribution_res.PLURAL)
 def distribution_deleted(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
     try:
-        waiting = memo.cloudfront.remove(dict(body))
+        waiting = _operator(memo).cloudfront.remove(dict(body))
     except OperatorError as exc:
         raise kopf.TemporaryError(str(exc), delay=RETRY_DELAY_S) from exc
     if waiting:
@@ -269,19 +270,17 @@ def distribution_seen(
     base = distribution.public_base(dict(body))
     if namespace is None or not base or memo.get("public_base") == base:
         return
+    videos = _operator(memo).videos
     try:
-        videos = memo.reconciler.kube.list_objects(video_res.PLURAL, namespace)
+        using = videos.using_distribution(namespace, name)
     except OperatorError as exc:
         log.warning("listing the Videos of Distribution %s/%s: %s", namespace, name, exc)
         return
-    for video in videos:
-        ref = (video.get("spec") or {}).get("distributionRef") or {}
-        if ref.get("name") == name:
-            try:
-                memo.reconciler.video(namespace, video["metadata"]["name"])
-            except OperatorError as exc:  # the Video's own timer comes back to it
-                log.warning("reconciling %s after its Distribution changed: %s",
-                            video["metadata"]["name"], exc)  # fmt: skip
+    for video in using:
+        try:
+            videos.video(namespace, video)
+        except OperatorError as exc:  # the Video's own timer comes back to it
+            log.warning("reconciling %s after its Distribution changed: %s", video, exc)
     # Per-object memo: remembered only once every Video has seen the new base.
     memo.public_base = base
 
@@ -290,7 +289,7 @@ def distribution_seen(
 @kopf.on.update(GROUP, VERSION, ladder_res.PLURAL, field="spec")
 @kopf.on.resume(GROUP, VERSION, ladder_res.PLURAL)
 def ladder_changed(body: kopf.Body, patch: kopf.Patch, **_: Any) -> None:
-    status = ladders.ladder_status(dict(body))
+    status = ladder.ladder_status(dict(body))
     patch.status.update(status)
-    if not ladders.is_valid(status):
-        raise kopf.PermanentError(ladders.message(status))
+    if not ladder.is_valid(status):
+        raise kopf.PermanentError(ladder.message(status))

@@ -1,30 +1,32 @@
 """The operator's one door to the Kubernetes API.
 
 Every call the operator makes outside Kopf's own watching goes through :class:`Kube`:
-Videos, Renditions and Ladders (custom objects), Jobs, Pods and Events. It speaks plain
-JSON mappings (the shapes :mod:`views` and :mod:`planner` read and build), maps a
-missing object to ``None`` and every other API failure to :class:`ClusterError`, so
-code above this module never sees the client library.
+Videos, Renditions, Ladders and Distributions (custom objects), Jobs, Pods and Events. It
+speaks plain JSON mappings (the shapes the kinds read and build), maps a missing object
+to ``None`` and every other API failure to :class:`ClusterError`, so code above this
+module never sees the client library. Credentials come from the core's one loader
+(:mod:`kinema.kubeconfig`): :func:`connect` for these calls, :func:`login_info` for
+Kopf's own watches.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
+import kopf
 from kubernetes import client as k8s
-from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
-from kubernetes.config.config_exception import ConfigException
 
+from kinema import kubeconfig
+from kinema.errors import ConfigError
 from kinema.resources.common import GROUP, VERSION
 from kinema_operator.errors import ClusterError
-from kinema_operator.identity import MANAGED_BY
+from kinema_operator.labels import MANAGED_BY
 
 FIELD_MANAGER = MANAGED_BY
 MERGE_PATCH = "application/merge-patch+json"
@@ -39,7 +41,7 @@ def _api(what: str) -> Iterator[None]:
         with suppress(TypeError, ValueError):
             reason = json.loads(exc.body or "{}").get("message") or reason
         raise ClusterError(f"{what}: HTTP {exc.status}: {reason}") from exc
-    except (OSError, ConfigException) as exc:
+    except OSError as exc:
         raise ClusterError(f"{what}: {exc}") from exc
 
 
@@ -48,29 +50,58 @@ def _json(response: Any) -> dict[str, Any]:
     return data
 
 
-def load_api_client(kubeconfig: Path | None = None) -> k8s.ApiClient:
-    """In-cluster credentials when running in a pod, else the kubeconfig."""
-    with _api("loading Kubernetes credentials"):
-        if kubeconfig is None:
-            try:
-                k8s_config.load_incluster_config()
-                return k8s.ApiClient()
-            except ConfigException:
-                pass
-        # KUBECONFIG is read now, not when the client library was imported.
-        path = str(kubeconfig) if kubeconfig else os.environ.get("KUBECONFIG")
-        api: k8s.ApiClient = k8s_config.new_client_from_config(
-            config_file=path.split(os.pathsep)[0] if path else None
-        )
-        return api
+def login_info(explicit: Path | None = None, *, trust_env: bool = False) -> kopf.ConnectionInfo:
+    """Kopf's own connection (its watches), from the same credentials as :func:`connect`,
+    so both reach one cluster as one user whichever of the sources provided them."""
+    try:
+        found = kubeconfig.load(explicit, fallback=True)
+    except ConfigError as exc:
+        raise kopf.LoginError(str(exc)) from exc
+    config: Any = found.client.configuration
+    found.client.close()
+    # The client keeps a bearer token (service account, kubeconfig token or an auth
+    # provider's) as "Scheme token" under one of two keys, depending on its version.
+    header = config.get_api_key_with_prefix("BearerToken") or config.get_api_key_with_prefix(
+        "authorization"
+    )
+    parts = str(header or "").split(" ", 1)
+    scheme, token = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+    return kopf.ConnectionInfo(
+        server=config.host,
+        default_namespace=found.namespace,
+        ca_path=config.ssl_ca_cert,
+        insecure=not config.verify_ssl,
+        username=config.username or None,
+        password=config.password or None,
+        scheme=scheme or None,
+        token=token or None,
+        certificate_path=config.cert_file,
+        private_key_path=config.key_file,
+        trust_env=trust_env,
+    )
+
+
+def connect(explicit: Path | None = None) -> Kube:
+    """A :class:`Kube` on the credentials :func:`kinema.kubeconfig.load` finds; like
+    kubectl, the operator falls back to ``$KUBECONFIG`` / ``~/.kube/config``."""
+    try:
+        found = kubeconfig.load(explicit, fallback=True)
+    except ConfigError as exc:
+        raise ClusterError(str(exc)) from exc
+    return Kube(found.client)
 
 
 class Kube:
+    """Plain-JSON calls on one API client; ``close`` releases its connections."""
+
     def __init__(self, api: k8s.ApiClient) -> None:
         self.api = api
         self.custom = k8s.CustomObjectsApi(api)
         self.batch = k8s.BatchV1Api(api)
         self.core = k8s.CoreV1Api(api)
+
+    def close(self) -> None:
+        self.api.close()
 
     # --- custom objects ---------------------------------------------------------------
 

@@ -106,6 +106,8 @@ class EncodeRequest:
     audio_bitrate_kbps: int = 128
     audio_channels: int = 2
     audio_sample_rate: int = 48000
+    # Options before each ``-i source`` (``-max_redirects 0`` for a checked URL).
+    source_options: tuple[str, ...] = ()
     thumbs_dir: Path | None = None
     thumb_interval: float = 5.0
     thumb_width: int = 240
@@ -263,9 +265,9 @@ def encode_args(req: EncodeRequest) -> list[str]:
         args += ["-ss", seconds(max(0.0, req.start - 0.5 / req.plan.fps))]
     if req.duration is not None:
         args += ["-t", seconds(req.duration + 1.0 / req.plan.fps)]
-    args += ["-i", req.source]
+    args += [*req.source_options, "-i", req.source]
     if req.full_input:
-        args += ["-i", req.source]
+        args += [*req.source_options, "-i", req.source]
     args += ["-filter_complex", filter_graph(req)]
     for i, (rung, directory) in enumerate(zip(req.plan.rungs, req.rung_dirs, strict=True)):
         args += ["-map", f"[v{i}]", "-fps_mode", "passthrough"]
@@ -317,6 +319,7 @@ class QualityRequest:
     duration: float | None = None
     every: int = 1  # compare one frame in ``every``
     vmaf: bool = False
+    source_options: tuple[str, ...] = ()
 
 
 def quality_args(req: QualityRequest) -> list[str]:
@@ -359,7 +362,7 @@ def quality_args(req: QualityRequest) -> list[str]:
         args += ["-ss", seconds(max(0.0, req.start - 0.5 / req.plan.fps))]
     if req.duration is not None:
         args += ["-t", seconds(req.duration)]
-    args += ["-i", req.source]
+    args += [*req.source_options, "-i", req.source]
     for playlist in req.playlists:
         args += ["-i", str(playlist)]
     args += ["-filter_complex", ";".join(graph)]

@@ -16,6 +16,7 @@ import typer
 
 from kinema.errors import KinemaError
 from kinema.ladder import EncoderPreference, load_ladder
+from kinema.storage import open_url
 from kinema_transcoder import packaging, pipeline, resubtitle
 from kinema_transcoder.errors import BadArguments, TranscodeError
 from kinema_transcoder.progress import Reporter
@@ -157,18 +158,34 @@ def subtitles_command(
 
 def probe_command(
     src: Annotated[str, typer.Argument(help="A path, s3:// or https:// URL.")],
+    out: Annotated[
+        str | None,
+        typer.Option(help="Also store the JSON at this path or s3:// URL (a probe Job's result)."),
+    ] = None,
 ) -> None:
     """Print what Kinema reads from SRC as JSON (the probe summary and the default plan)."""
     try:
         source = open_source(src)
-        summary = pipeline.probe_source(source.input, src)
-        out = {"probe": json.loads(summary.model_dump_json(by_alias=True))}
+        summary = pipeline.probe_source(source.input, src, source.input_options)
+        found = {"probe": json.loads(summary.model_dump_json(by_alias=True))}
         if summary.video is not None:
             plan = pipeline.plan_for(summary, load_ladder("default"), src)
-            out["plan"] = json.loads(plan.model_dump_json(by_alias=True))
+            found["plan"] = json.loads(plan.model_dump_json(by_alias=True))
+        text = json.dumps(found, indent=2) + "\n"
+        if out is not None:
+            store_json(out, text)
     except KinemaError as exc:
         raise _fail(exc) from None
-    sys.stdout.write(json.dumps(out, indent=2) + "\n")
+    sys.stdout.write(text)
+
+
+def store_json(url: str, text: str) -> None:
+    """Write ``text`` at ``url`` (a local path or ``s3://bucket/key``) through the store."""
+    store, key = open_url(url)
+    try:
+        store.put_bytes(text.encode(), key, content_type="application/json")
+    finally:
+        store.close()
 
 
 def register(app: typer.Typer) -> None:

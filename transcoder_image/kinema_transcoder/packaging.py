@@ -17,7 +17,7 @@ import json
 
 from pydantic import ValidationError
 
-from kinema_transcoder import manifests, reuse, trickplay
+from kinema_transcoder import dash, hls, renditions, reuse, trickplay
 from kinema_transcoder.errors import PackageFailed, TranscodeError
 from kinema_transcoder.progress import Reporter
 from kinema_transcoder.quality import REFERENCE
@@ -45,7 +45,7 @@ THUMBNAILS = "thumbnails.vtt"
 POSTERS = 5
 # Everything a run writes, removed when a run fails or a new unchunked run starts.
 OUTPUTS = (
-    REPORT, RECORDS, manifests.MASTER, manifests.MPD, THUMBNAILS,
+    REPORT, RECORDS, hls.MASTER, dash.MPD, THUMBNAILS,
     "video", "audio", "subtitles", "trickplay", "posters", "chunks",
 )  # fmt: skip
 
@@ -67,7 +67,7 @@ def record_failure(sink: Sink, source: str, error: TranscodeError, *, cleanup: b
             for rel in OUTPUTS:
                 sink.remove(rel)
         else:
-            for rel in (manifests.MASTER, manifests.MPD):
+            for rel in (hls.MASTER, dash.MPD):
                 sink.remove(rel)
         report = TranscodeReport(
             status="failed",
@@ -132,7 +132,7 @@ def _part(chunk: ChunkReport, name: str) -> RenditionRecord:
     return found
 
 
-def _check_aligned(videos: list[manifests.VideoRendition], reused: set[str]) -> None:
+def _check_aligned(videos: list[renditions.VideoRendition], reused: set[str]) -> None:
     """Copied rungs must share the encoded ones' segment timeline, like any rung."""
     reference = videos[0].record.timeline()
     for v in videos[1:]:
@@ -175,28 +175,26 @@ def package_chunks(
     plan = head.plan
     adopted = reuse.adopt(sink, head.reuse, reporter) if head.reuse else reuse.Adopted()
     active = [c for c in ordered if c.end > c.start]
-    videos: list[manifests.VideoRendition] = []
+    videos: list[renditions.VideoRendition] = []
     for rung in plan.rungs:
         record = adopted.video.get(rung.name) or merge_rendition(
             [_part(c, rung.name) for c in active]
         )
-        videos.append(manifests.VideoRendition(record, rung, plan.frame_rate))
+        videos.append(renditions.VideoRendition(record, rung, plan.frame_rate))
     _check_aligned(videos, set(adopted.video))
     pictures = head.reuse is not None and head.reuse.pictures
     # Each part is either copied or made by chunk 0, never both.
     audio = [*adopted.audio, *head.audio]
     subtitles = [*adopted.subtitles, *head.subtitles]
-    duration = manifests.seconds(videos[0].record)
+    duration = renditions.seconds(videos[0].record)
     files: dict[str, str] = {}
     for v in videos:
-        files[f"{v.path}/index.m3u8"] = manifests.media_playlist(v.record)
-        files[f"{v.path}/iframes.m3u8"] = manifests.iframe_playlist(v.record)
+        files[f"{v.path}/index.m3u8"] = hls.media_playlist(v.record)
+        files[f"{v.path}/iframes.m3u8"] = hls.iframe_playlist(v.record)
     for track in audio:
-        files[f"audio/{track.rendition.name}/index.m3u8"] = manifests.media_playlist(
-            track.rendition
-        )
+        files[f"audio/{track.rendition.name}/index.m3u8"] = hls.media_playlist(track.rendition)
     for sub in subtitles:
-        files[manifests.subtitle_playlist_uri(sub)] = manifests.subtitle_playlist(sub, duration)
+        files[hls.subtitle_playlist_uri(sub)] = hls.subtitle_playlist(sub, duration)
     sheets = [s for c in active if c.trickplay for s in c.trickplay.sheets]
     trick = adopted.trickplay
     if sheets and head.trickplay:
@@ -221,8 +219,8 @@ def package_chunks(
         sums[v.record.name] = total
     for rel, text in files.items():
         sink.write_bytes(rel, text.encode("utf-8"))
-    sink.write_bytes(manifests.MASTER, manifests.master_playlist(videos, audio, subtitles).encode())
-    sink.write_bytes(manifests.MPD, manifests.mpd(videos, audio, subtitles, duration).encode())
+    sink.write_bytes(hls.MASTER, hls.master_playlist(videos, audio, subtitles).encode())
+    sink.write_bytes(dash.MPD, dash.mpd(videos, audio, subtitles, duration).encode())
     records = OutputRecords(
         source=head.source,
         revision=head.revision,
@@ -245,7 +243,7 @@ def package_chunks(
 
 def _report(
     chunks: list[ChunkReport],
-    videos: list[manifests.VideoRendition],
+    videos: list[renditions.VideoRendition],
     audio: list[AudioTrackRecord],
     subtitles: list[SubtitleRecord],
     sums: dict[str, QualitySums],
@@ -255,10 +253,10 @@ def _report(
     source: str | None,
 ) -> TranscodeReport:
     head = chunks[0]
-    renditions: list[RenditionSummary] = []
+    summaries: list[RenditionSummary] = []
     for v in videos:
         total = sums.get(v.record.name, QualitySums())
-        renditions.append(
+        summaries.append(
             RenditionSummary(
                 name=v.record.name,
                 kind="video",
@@ -267,28 +265,28 @@ def _report(
                 height=v.rung.height,
                 playlist=f"{v.path}/index.m3u8",
                 target_bitrate_kbps=v.rung.bitrate_kbps,
-                average_bitrate=manifests.average_bitrate(v.record),
-                peak_bitrate=manifests.peak_bitrate(v.record),
-                bytes=manifests.total_bytes(v.record),
+                average_bitrate=renditions.average_bitrate(v.record),
+                peak_bitrate=renditions.peak_bitrate(v.record),
+                bytes=renditions.total_bytes(v.record),
                 segments=len(v.record.segments),
-                duration=round(manifests.seconds(v.record), 6),
+                duration=round(renditions.seconds(v.record), 6),
                 quality=quality_from(total, REFERENCE) if total.frames else None,
             )
         )
     for track in audio:
         rec = track.rendition
-        renditions.append(
+        summaries.append(
             RenditionSummary(
                 name=rec.name,
                 kind="audio",
                 codec=rec.codec,
                 language=track.language,
                 playlist=f"audio/{rec.name}/index.m3u8",
-                average_bitrate=manifests.average_bitrate(rec),
-                peak_bitrate=manifests.peak_bitrate(rec),
-                bytes=manifests.total_bytes(rec),
+                average_bitrate=renditions.average_bitrate(rec),
+                peak_bitrate=renditions.peak_bitrate(rec),
+                bytes=renditions.total_bytes(rec),
                 segments=len(rec.segments),
-                duration=round(manifests.seconds(rec), 6),
+                duration=round(renditions.seconds(rec), 6),
             )
         )
     wall = sum(c.wall_s for c in chunks) if len(chunks) == 1 else max(c.wall_s for c in chunks)
@@ -301,11 +299,11 @@ def _report(
         plan=head.plan,
         dropped=head.plan.dropped,
         encoder=head.encoder,
-        renditions=renditions,
+        renditions=summaries,
         subtitles=subtitles,
         trickplay=trick,
         posters=posters,
-        manifests={"hls": manifests.MASTER, "dash": manifests.MPD},
+        manifests={"hls": hls.MASTER, "dash": dash.MPD},
         duration=round(duration, 6),
         chunks=len(chunks),
         timing=Timing(

@@ -1,40 +1,74 @@
-"""The records a run leaves behind: ``chunks/<i>/chunk.json`` and ``kinema.json``.
+"""The records a run leaves behind for later runs: ``chunks/<i>/chunk.json`` and
+``records.json``.
 
 ``chunk.json`` is what one chunk pod hands to ``kinema package``: every segment's
 timing, size and fragment byte ranges, thumbnails, poster candidates and quality sums,
-so packaging writes the manifests without reading a segment back.
+so packaging writes the manifests without reading a segment back. ``records.json`` keeps
+the same for a whole output, so a later ``--reuse`` run can copy parts of it.
 
-``kinema.json`` is the output contract the operator and the API read (camelCase):
-``status`` is ``complete`` only when the manifests were written; a failed run writes
-``status: failed`` with an ``error`` object and no manifests.
+``kinema.json``, the output contract the operator and the API read, is
+:class:`kinema.output.TranscodeReport` in the core (one model for the writer and both
+readers); these records are the transcoder's own and are built from its parts.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
-from kinema.ladder import DroppedRung, LadderPlan, LadderSpec
+from kinema.ladder import LadderPlan, LadderSpec
 from kinema.media import ProbeSummary
+from kinema.output import (
+    REPORT_FILE,
+    REPORT_VERSION,
+    EncoderChoice,
+    ErrorInfo,
+    OutputModel,
+    PosterCandidate,
+    Quality,
+    RenditionSummary,
+    ReuseRecord,
+    SheetRecord,
+    SubtitleRecord,
+    Timing,
+    TranscodeReport,
+    TrickplayRecord,
+    embedded,
+)
 
-REPORT_VERSION = 1
-REPORT = "kinema.json"
+# The transcoder's modules import the contract's parts from here, beside the records
+# built from them; the models themselves are defined once, in kinema.output.
+__all__ = [
+    "RECORDS",
+    "REPORT",
+    "AudioTrackRecord",
+    "ChunkReport",
+    "EncoderChoice",
+    "ErrorInfo",
+    "FragmentRecord",
+    "OutputRecords",
+    "PosterCandidate",
+    "Quality",
+    "QualitySums",
+    "RenditionRecord",
+    "RenditionSummary",
+    "ReuseRecord",
+    "SegmentRecord",
+    "SheetRecord",
+    "SubtitleRecord",
+    "Timing",
+    "TranscodeReport",
+    "TrickplayRecord",
+    "embedded",
+    "quality_from",
+]
+
+REPORT = REPORT_FILE
 RECORDS = "records.json"
-# SubtitleRecord.source of a track extracted from the source (``embedded:<stream>``).
-EMBEDDED = "embedded:"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-    def to_json(self) -> str:
-        return self.model_dump_json(by_alias=True, indent=2, exclude_none=True)
-
-
-class FragmentRecord(_Model):
+class FragmentRecord(OutputModel):
     offset: int
     size: int
     decode_time: int
@@ -44,7 +78,7 @@ class FragmentRecord(_Model):
     iframe_end: int = Field(description="Byte offset just past the fragment's first sample.")
 
 
-class SegmentRecord(_Model):
+class SegmentRecord(OutputModel):
     number: int
     uri: str
     decode_time: int
@@ -54,7 +88,7 @@ class SegmentRecord(_Model):
     fragments: list[FragmentRecord] = Field(default_factory=list)
 
 
-class RenditionRecord(_Model):
+class RenditionRecord(OutputModel):
     name: str
     timescale: int
     codec: str
@@ -75,7 +109,7 @@ class RenditionRecord(_Model):
         ]
 
 
-class AudioTrackRecord(_Model):
+class AudioTrackRecord(OutputModel):
     rendition: RenditionRecord
     language: str
     title: str | None = None
@@ -83,42 +117,7 @@ class AudioTrackRecord(_Model):
     source_index: int
 
 
-class SubtitleRecord(_Model):
-    language: str
-    name: str
-    uri: str
-    source: str = Field(description="'embedded:<stream index>' or the sidecar file.")
-    cues: int
-
-
-def embedded(subtitles: list[SubtitleRecord]) -> list[SubtitleRecord]:
-    """The tracks extracted from the source (not sidecars), in order."""
-    return [s for s in subtitles if s.source.startswith(EMBEDDED)]
-
-
-class SheetRecord(_Model):
-    uri: str
-    first: int = Field(description="Thumbnail number of the sheet's first tile.")
-    count: int
-
-
-class TrickplayRecord(_Model):
-    interval: float
-    tile_width: int
-    tile_height: int
-    columns: int
-    rows: int
-    sheets: list[SheetRecord] = Field(default_factory=list)
-
-
-class PosterCandidate(_Model):
-    uri: str
-    time: float
-    blur: float = Field(description="blurdetect score: lower is sharper.")
-    scene: float = Field(description="Scene-change score of the frame (0..1).")
-
-
-class QualitySums(_Model):
+class QualitySums(OutputModel):
     """Per-frame sums, so chunks add up to the whole before averaging."""
 
     frames: int = 0
@@ -140,15 +139,6 @@ class QualitySums(_Model):
         )
 
 
-class Quality(_Model):
-    reference: str
-    frames_compared: int
-    psnr: float | None = Field(description="dB, from the mean MSE over compared frames.")
-    psnr_min: float | None = None
-    ssim: float | None = None
-    vmaf: float | None = None
-
-
 def quality_from(sums: QualitySums, reference: str) -> Quality:
     if sums.frames == 0:
         return Quality(reference=reference, frames_compared=0, psnr=None, ssim=None)
@@ -164,31 +154,7 @@ def quality_from(sums: QualitySums, reference: str) -> Quality:
     )
 
 
-class EncoderChoice(_Model):
-    requested: str
-    video: dict[str, str] = Field(description="Codec -> encoder used.")
-    reason: str
-
-
-class ErrorInfo(_Model):
-    code: str
-    type: str
-    message: str
-
-
-class ReuseRecord(_Model):
-    """What a run copied from a previous output instead of encoding it again."""
-
-    source: str = Field(description="The previous output (OUTDIR) the parts came from.")
-    rungs: list[str] = Field(default_factory=list, description="Video rungs copied.")
-    audio: bool = Field(default=False, description="Audio tracks copied.")
-    pictures: bool = Field(
-        default=False,
-        description="Nothing was encoded: thumbnails, posters and embedded subtitles copied.",
-    )
-
-
-class OutputRecords(_Model):
+class OutputRecords(OutputModel):
     """``records.json``: what a later run needs to copy parts of this output.
 
     Written beside ``kinema.json`` by packaging: every rendition's segment records (the
@@ -226,50 +192,3 @@ class ChunkReport(OutputRecords):
     reuse: ReuseRecord | None = None
     wall_s: float
     cpu_s: float
-
-
-class RenditionSummary(_Model):
-    name: str
-    kind: Literal["video", "audio"]
-    codec: str
-    width: int | None = None
-    height: int | None = None
-    language: str | None = None
-    playlist: str
-    target_bitrate_kbps: int | None = None
-    average_bitrate: int = Field(description="bit/s over the whole rendition.")
-    peak_bitrate: int = Field(description="bit/s of the largest segment.")
-    bytes: int
-    segments: int
-    duration: float
-    quality: Quality | None = None
-
-
-class Timing(_Model):
-    wall_s: float
-    cpu_s: float
-    chunk_wall_s: list[float] = Field(default_factory=list)
-    speed_x_realtime: float | None = None
-
-
-class TranscodeReport(_Model):
-    """``kinema.json``."""
-
-    version: int = REPORT_VERSION
-    status: Literal["complete", "failed", "running"]
-    source: str
-    error: ErrorInfo | None = None
-    probe: ProbeSummary | None = None
-    ladder: LadderSpec | None = None
-    plan: LadderPlan | None = None
-    dropped: list[DroppedRung] = Field(default_factory=list)
-    encoder: EncoderChoice | None = None
-    renditions: list[RenditionSummary] = Field(default_factory=list)
-    subtitles: list[SubtitleRecord] = Field(default_factory=list)
-    trickplay: TrickplayRecord | None = None
-    posters: list[PosterCandidate] = Field(default_factory=list)
-    manifests: dict[str, str] = Field(default_factory=dict)
-    duration: float | None = None
-    chunks: int = 1
-    timing: Timing | None = None
-    reused: ReuseRecord | None = None

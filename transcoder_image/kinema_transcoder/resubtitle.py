@@ -16,19 +16,16 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from kinema_transcoder.dash import MPD, with_dash_subtitles
 from kinema_transcoder.errors import BadArguments, OutputFailed, TranscodeError
-from kinema_transcoder.manifests import (
+from kinema_transcoder.hls import (
     MASTER,
-    MPD,
-    display_name,
-    language_name,
-    language_tag,
     subtitle_playlist,
     subtitle_playlist_uri,
-    with_dash_subtitles,
     with_hls_subtitles,
 )
 from kinema_transcoder.progress import Reporter
+from kinema_transcoder.renditions import display_name, language_name, language_tag
 from kinema_transcoder.report import REPORT, SubtitleRecord, TranscodeReport, embedded
 from kinema_transcoder.sink import Sink
 from kinema_transcoder.sources import read_text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from sqlalchemy.orm import Session
 from kinema import ffmpeg
 from kinema.catalog.models import Maturity, Upload, UploadMethod, UploadStatus, Video, utcnow
 from kinema.catalog.services import jobs, titles
-from kinema.errors import MediaToolError
 from kinema.storage import ObjectStore
 from kinema_api.services.uploads import safe_filename
 
@@ -58,18 +56,18 @@ def sample_args(
 
 
 def make_clip(dest: Path, *, seconds: int = SAMPLE_SECONDS, size: str = "1280x720") -> Path:
-    """Generate a clip with Kinema's ffmpeg (written atomically)."""
+    """Generate a clip with Kinema's ffmpeg (written atomically).
+
+    Raises MediaToolError ("generating a clip with ffmpeg failed: <ffmpeg's telling
+    line>") through the ffmpeg runner, like every other ffmpeg run in Kinema.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(".tmp.mp4")
-    try:
-        subprocess.run(
-            sample_args(ffmpeg.ffmpeg_path(), tmp, seconds=seconds, size=size),
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise MediaToolError(f"generating a clip with ffmpeg failed: {exc}") from exc
+    ffmpeg.run(
+        sample_args(ffmpeg.ffmpeg_path(), tmp, seconds=seconds, size=size),
+        timeout=300,
+        what="generating a clip with ffmpeg",
+    )
     tmp.replace(dest)
     return dest
 

@@ -36,7 +36,7 @@ from kinema.catalog.models import Video
 from kinema.catalog.services import jobs
 from kinema.catalog.services.sync import VideoUpsert, upsert_video
 from kinema.settings import Settings
-from kinema.storage import LocalStore, ObjectStore
+from kinema.storage import ObjectStore
 from kinema_api.services import subtitles as subtitle_files
 from kinema_api.worker.outputs import IncompleteOutput, parse_progress_line, upsert_from_report
 
@@ -347,12 +347,7 @@ class WorkerPool:
         prefix = f"processed/{job.video_id.hex}/{job.generation}"
         data = self._catalog_data(job, report, prefix, files)
         self.store.delete_prefix(prefix)
-        if isinstance(self.store, LocalStore):
-            target = self.store.root / prefix
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(out), target)
-        else:
-            self.store.put_dir(out, prefix)
+        self.store.move_dir(out, prefix)
         self._finish(job, data, discard=prefix)
         for older in range(1, job.generation):
             self.store.delete_prefix(f"processed/{job.video_id.hex}/{older}")

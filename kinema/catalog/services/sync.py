@@ -1,16 +1,21 @@
-"""Upserting what a transcode produced into the catalog: the operator's entry point.
+"""Upserting what a transcode produced into the catalog: both executors' entry point.
 
-The operator (from a Video resource's status) and the embedded worker pool (from the
-transcoder's ``kinema.json``) both describe a finished or progressing video with a
-:class:`VideoUpsert` and call :func:`upsert_video`. The function is pure with respect
-to everything but the session: no I/O, no clock unless a timestamp is omitted, and the
-same input twice leaves the same rows (renditions and tracks are replaced by name).
+The operator and the embedded worker pool both describe a finished or progressing video
+with a :class:`VideoUpsert` and call :func:`upsert_video`. A finished transcode becomes
+one through :func:`report_upsert`, the one mapping from the transcoder's ``kinema.json``
+(:class:`kinema.output.TranscodeReport`) to catalog renditions and tracks; each executor
+adds only what it alone knows (the operator: the Video's metadata and its track labels;
+the pool: the row's id and the admin's subtitle labels). :func:`report_upsert` is pure;
+:func:`upsert_video` touches nothing but the session: no I/O, no clock unless a timestamp
+is omitted, and the same input twice leaves the same rows (renditions and tracks are
+replaced by name).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +36,7 @@ from kinema.catalog.models import (
     utcnow,
 )
 from kinema.catalog.services.titles import create_title, ensure_season, update_title
+from kinema.output import TranscodeReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,93 @@ class VideoUpsert:
     tracks: Sequence[TrackRecord] | None = None
     ready_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AudioLabel:
+    """What the Video's owner calls one audio language, and whether it plays first."""
+
+    label: str = ""
+    default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TrackLabels:
+    """Names people gave the tracks, shown instead of the transcoder's.
+
+    ``audio`` is keyed by language; a track without a label keeps the transcoder's name
+    (the language tag, ``en-2`` for a second English track). When no entry says
+    ``default``, the first audio track without an entry is the default. ``subtitles``
+    (language -> label) names the sidecar tracks only: a track extracted from the media
+    keeps the transcoder's name.
+    """
+
+    audio: Mapping[str, AudioLabel] = field(default_factory=dict)
+    subtitles: Mapping[str, str] = field(default_factory=dict)
+
+
+def report_upsert(
+    report: TranscodeReport,
+    *,
+    base: VideoUpsert,
+    output_prefix: str,
+    labels: TrackLabels | None = None,
+) -> VideoUpsert:
+    """``base`` (which row, and what the caller knows of it) made ready with the output
+    ``report`` describes under ``output_prefix``. Pure.
+
+    Paths stay relative to the output prefix. The caller has checked that the report is
+    complete; a report without manifests gives a row without paths.
+    """
+    labels = labels or TrackLabels()
+    renditions = [
+        RenditionRecord(
+            name=r.name,
+            width=r.width or 0,
+            height=r.height or 0,
+            bitrate=r.average_bitrate or r.peak_bitrate,
+            codec=r.codec,
+            path=r.playlist,
+            size_bytes=r.bytes,
+            vmaf=r.quality.vmaf if r.quality else None,
+        )
+        for r in report.video
+    ]
+    tracks: list[TrackRecord] = []
+    chosen = any(a.default for a in labels.audio.values())
+    for n, r in enumerate(report.audio):
+        named = labels.audio.get(r.language or "")
+        tracks.append(
+            TrackRecord(
+                kind=TrackKind.AUDIO,
+                language=r.language or "und",
+                label=named.label if named and named.label else r.name,
+                path=r.playlist,
+                is_default=named.default if named else (not chosen and n == 0),
+            )
+        )
+    for s in report.subtitles:
+        label = labels.subtitles.get(s.language) if s.sidecar else None
+        tracks.append(
+            TrackRecord(
+                kind=TrackKind.SUBTITLE, language=s.language, label=label or s.name, path=s.uri
+            )
+        )
+    probe = report.probe
+    return dataclasses.replace(
+        base,
+        status=VideoStatus.READY,
+        progress=1.0,
+        output_prefix=output_prefix,
+        hls_path=report.hls,
+        dash_path=report.dash,
+        thumbnails_path=report.thumbnails,
+        poster_path=report.poster,
+        duration_s=report.duration or (probe.duration if probe else None),
+        probe=probe.model_dump(mode="json", by_alias=True) if probe else None,
+        renditions=renditions,
+        tracks=tracks,
+    )
 
 
 def _find_video(session: Session, data: VideoUpsert) -> Video | None:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from kinema.catalog.models import JobStatus, TranscodeJob
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from kinema_operator.catalog_sync import Catalog
+from kinema_operator.catalog import Catalog
 from tests.utils.factories import (
     admin_token,
     bearer,

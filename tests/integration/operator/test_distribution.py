@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 import yaml
 
-from kinema_operator.cloudfront import CloudFrontApi
-from kinema_operator.cloudfront_sync import CloudFrontSync
+from kinema_operator.distribution.cloudfront import CloudFrontApi
+from kinema_operator.distribution.sync import CloudFrontSync
 from tests.integration.operator.conftest import TINY_LADDER
 from tests.utils.kubelet import FakeKubelet
 from tests.utils.moto_server import MotoServer

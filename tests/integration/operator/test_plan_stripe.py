@@ -185,7 +185,7 @@ def recording_client(stripe_mock: StripeMock) -> tuple[Any, list[tuple[str, str,
 
 
 def test_stripe_calls_for_a_new_plan_and_a_price_change(stripe_mock: StripeMock) -> None:
-    from kinema_operator.stripe_sync import StripeSync
+    from kinema_operator.plan.stripe import StripeSync
 
     client, calls = recording_client(stripe_mock)
     sync = StripeSync(client)
@@ -245,7 +245,7 @@ def stripe_log_size(stripe_mock: StripeMock) -> int:
 def test_stripe_calls_to_archive_a_deleted_plan(stripe_mock: StripeMock) -> None:
     """Product archived with its default price unset (Stripe refuses to archive a
     default Price), then the Plan's Price; every request as Stripe's API defines it."""
-    from kinema_operator.stripe_sync import Archived, StripeSync
+    from kinema_operator.plan.stripe import Archived, StripeSync
 
     client, calls = recording_client(stripe_mock)
     sync = StripeSync(client)

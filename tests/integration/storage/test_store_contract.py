@@ -121,6 +121,44 @@ def test_put_dir_get_dir(store: ObjectStore, tmp_path: Path) -> None:
     assert (dest / "master.m3u8").read_text() == "#EXTM3U\n"
 
 
+def test_move_file_leaves_nothing_behind(store: ObjectStore, tmp_path: Path) -> None:
+    src = tmp_path / "upload.bin"
+    src.write_bytes(b"finished upload")
+    info = store.move_file(src, "raw/u/upload.bin", content_type="video/mp4")
+    assert info.size == len(b"finished upload")
+    assert not src.exists()
+    assert store.get_bytes("raw/u/upload.bin") == b"finished upload"
+
+
+def test_move_dir_publishes_the_tree_and_removes_it(store: ObjectStore, tmp_path: Path) -> None:
+    src = tmp_path / "out"
+    (src / "video" / "720p").mkdir(parents=True)
+    (src / "master.m3u8").write_text("#EXTM3U\n")
+    (src / "video" / "720p" / "seg_00001.m4s").write_bytes(b"\x00" * 100)
+    infos = store.move_dir(src, "processed/v/1")
+    assert sorted(i.key for i in infos) == [
+        "processed/v/1/master.m3u8",
+        "processed/v/1/video/720p/seg_00001.m4s",
+    ]
+    assert not src.exists()
+    assert store.get_bytes("processed/v/1/master.m3u8") == b"#EXTM3U\n"
+    assert store.head("processed/v/1/video/720p/seg_00001.m4s").size == 100
+
+
+def test_move_dir_into_a_used_prefix_replaces_same_keys_only(
+    store: ObjectStore, tmp_path: Path
+) -> None:
+    store.put_bytes(b"old manifest", "processed/v/1/master.m3u8")
+    store.put_bytes(b"kept", "processed/v/1/posters/p.jpg")
+    src = tmp_path / "out"
+    src.mkdir()
+    (src / "master.m3u8").write_text("#EXTM3U\n")
+    store.move_dir(src, "processed/v/1")
+    assert not src.exists()
+    assert store.get_bytes("processed/v/1/master.m3u8") == b"#EXTM3U\n"
+    assert store.get_bytes("processed/v/1/posters/p.jpg") == b"kept"
+
+
 def test_multipart_resume_and_checksums(store: ObjectStore) -> None:
     part1 = b"a" * MIN_PART_SIZE
     part2 = b"b" * 1234

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kinema.resources.video import Chapters, VideoSpec
-from kinema_operator.catalog_sync import metadata_upsert
+from kinema_operator.video.upserts import metadata_upsert
 
 SPEC = VideoSpec.model_validate({"source": "s3://media/raw/clip.mp4", "title": "Clip"})
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kinema.resources.distribution import CloudFront
-from kinema_operator import distribution as dist
+from kinema_operator.distribution import mapping as dist
 from kinema_operator.errors import InvalidSpec
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "distribution-cloudfront.yaml"

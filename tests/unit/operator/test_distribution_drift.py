@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kinema_operator import distribution as dist
+from kinema_operator.distribution import mapping as dist
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "distribution-cloudfront.yaml"
 

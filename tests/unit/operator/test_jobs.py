@@ -12,8 +12,8 @@ import pytest
 
 from kinema.ladder import LadderSpec, ladder_from_data
 from kinema.resources.video import VideoSpec
-from kinema_operator.identity import KUEUE_QUEUE_LABEL, LABEL_STEP, LABEL_VIDEO
-from kinema_operator.jobs import (
+from kinema_operator.video.identity import KUEUE_QUEUE_LABEL, LABEL_STEP, LABEL_VIDEO
+from kinema_operator.video.jobs import (
     LADDER_ENV,
     OUTPUT_ENV,
     SOURCE_ENV,
@@ -230,3 +230,19 @@ def test_pods_run_unprivileged_with_a_memory_limit_for_encoding() -> None:
     assert container(job)["resources"]["limits"] == {"memory": "4Gi"}
     gpu = transcode_job(REF, SPEC, GPU, config, chunks=1)
     assert container(gpu)["resources"]["limits"] == {"nvidia.com/gpu": "1", "memory": "4Gi"}
+
+
+def test_source_rules_reach_the_jobs() -> None:
+    from kinema.settings import Settings
+    from kinema_operator.config import OperatorSettings
+    from kinema_operator.video.jobs import job_config
+
+    plain = job_config(Settings(storage_url="s3://media/out"), OperatorSettings())
+    assert "KINEMA_ALLOW_PRIVATE_SOURCES" not in plain.env
+    assert "KINEMA_SOURCE_BUCKETS" not in plain.env
+    opened = job_config(
+        Settings(storage_url="s3://media/out", allow_private_sources=True, source_buckets="a,b"),
+        OperatorSettings(),
+    )
+    assert opened.env["KINEMA_ALLOW_PRIVATE_SOURCES"] == "true"
+    assert opened.env["KINEMA_SOURCE_BUCKETS"] == "a,b"

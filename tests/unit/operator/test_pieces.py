@@ -11,14 +11,16 @@ import pytest
 
 from kinema.catalog.models import TitleKind, TrackKind, VideoStatus
 from kinema.ladder import EncoderPreference, LadderSpec, Preset, load_ladder
+from kinema.output import TranscodeReport
 from kinema.resources.common import ConditionStatus
 from kinema.resources.video import Chapters, VideoSpec
-from kinema_operator import conditions, identity, ladders
-from kinema_operator.catalog_sync import metadata_upsert, ready_upsert
-from kinema_operator.reconcile import status_patch
-from kinema_operator.report import TranscodeReport
+from kinema_operator import conditions
+from kinema_operator import ladder as ladders
 from kinema_operator.run import default_priority
-from kinema_operator.views import JobView, PodView, failure_line, last_failure
+from kinema_operator.video import identity
+from kinema_operator.video.status import status_patch
+from kinema_operator.video.upserts import metadata_upsert, ready_upsert
+from kinema_operator.video.views import JobView, PodView, failure_line, last_failure
 
 SPEC = VideoSpec(source="s3://media-bucket/raw/a.mp4", title="A")
 LADDER = load_ladder("default")
@@ -250,7 +252,7 @@ def test_example_plans_map_to_catalog_plans() -> None:
     import yaml
 
     from kinema.resources.plan import PlanSpec
-    from kinema_operator.plans import catalog_plan, parse, plan_status
+    from kinema_operator.plan.catalog import catalog_plan, parse, plan_status
 
     examples = Path(__file__).resolve().parents[3] / "examples" / "plans.yaml"
     docs = list(yaml.safe_load_all(examples.read_text()))

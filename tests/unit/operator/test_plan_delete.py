@@ -21,10 +21,10 @@ from kinema.catalog.services.accounts import (
     get_plan,
 )
 from kinema.resources.plan import PlanSpec, Price
-from kinema_operator import plans
-from kinema_operator.catalog_sync import Catalog
+from kinema_operator.catalog import Catalog
 from kinema_operator.errors import CatalogSyncError
-from kinema_operator.stripe_sync import Archived
+from kinema_operator.plan import catalog as plans
+from kinema_operator.plan.stripe import Archived
 
 SPEC = PlanSpec(
     display_name="Basic", price=Price(amount=699), max_resolution=720,

@@ -10,18 +10,15 @@ import pytest
 
 from kinema.ladder import LadderSpec
 from kinema.media import AudioInfo, ProbeSummary, VideoInfo
+from kinema.output import ReuseRecord as ReportReuse
+from kinema.output import TranscodeReport
 from kinema.resources.video import VideoPhase, VideoSpec, VideoStatus
-from kinema_operator.identity import Step, job_name
-from kinema_operator.jobs import JobConfig
-from kinema_operator.planner import (
-    Decision,
-    LadderChoice,
-    Observed,
-    decide,
-    format_duration,
-)
-from kinema_operator.report import ReportReuse, TranscodeReport
-from kinema_operator.views import JobView
+from kinema_operator.video.identity import Step, job_name
+from kinema_operator.video.jobs import JobConfig
+from kinema_operator.video.observed import LadderChoice, Observed
+from kinema_operator.video.planner import decide
+from kinema_operator.video.status import Decision, format_duration
+from kinema_operator.video.views import JobView
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 OWNER = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kinema.resources.plan import BillingInterval, PlanSpec, Price
-from kinema_operator import plans
-from kinema_operator.stripe_sync import PriceAction, PriceSeen, StripeIds, Terms, price_action
-from kinema_operator.stripe_sync import terms_of as terms
+from kinema_operator.plan import catalog as plans
+from kinema_operator.plan.stripe import PriceAction, PriceSeen, StripeIds, Terms, price_action
+from kinema_operator.plan.stripe import terms_of as terms
 
 SPEC = PlanSpec(
     display_name="Basic", price=Price(amount=699), max_resolution=720,

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from kinema.ladder import LadderSpec
+from kinema.output import SubtitleRecord as ReportSubtitle
 from kinema.resources.video import VideoPhase, VideoSpec, VideoStatus
-from kinema_operator.identity import (
+from kinema_operator.video.identity import (
     Step,
     digest,
     job_name,
@@ -19,9 +20,9 @@ from kinema_operator.identity import (
     output_digest,
     subtitles_digest,
 )
-from kinema_operator.planner import Decision, Observed
-from kinema_operator.report import ReportSubtitle
-from kinema_operator.views import JobView
+from kinema_operator.video.observed import Observed
+from kinema_operator.video.status import Decision
+from kinema_operator.video.views import JobView
 from tests.unit.operator.test_planner import (
     LADDER,
     PROBE,

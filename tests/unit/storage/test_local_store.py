@@ -60,6 +60,29 @@ def test_move_file_renames(tmp_path: Path) -> None:
     assert moved.stat().st_ino == inode
 
 
+def test_move_dir_renames_the_tree(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "media")
+    src = tmp_path / "out"
+    (src / "video").mkdir(parents=True)
+    (src / "video" / "seg_00001.m4s").write_bytes(b"1234")
+    inode = (src / "video" / "seg_00001.m4s").stat().st_ino
+    store.move_dir(src, "processed/v/1")
+    assert not src.exists()
+    moved = store.local_path("processed/v/1/video/seg_00001.m4s")
+    assert moved is not None
+    assert moved.stat().st_ino == inode
+
+
+def test_move_dir_refuses_a_reserved_key_before_moving(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "media")
+    src = tmp_path / "out"
+    (src / ".multipart").mkdir(parents=True)
+    (src / ".multipart" / "evil").write_bytes(b"x")
+    with pytest.raises(InvalidKey):
+        store.move_dir(src, "")
+    assert (src / ".multipart" / "evil").exists()
+
+
 def test_presign_not_supported(tmp_path: Path) -> None:
     store = LocalStore(tmp_path)
     with pytest.raises(NotSupported):

@@ -14,7 +14,8 @@ from mpegdash.parser import MPEGDASHParser
 from kinema.ffmpeg import EncoderTrial, progress_blocks
 from kinema.ladder import Codec, EncoderPreference, Preset, load_ladder, plan_ladder
 from kinema.media import ProbeSummary, VideoInfo
-from kinema_transcoder import args, manifests, mp4, quality, subtitles, trickplay
+from kinema.output import PosterCandidate, SheetRecord, SubtitleRecord, TrickplayRecord
+from kinema_transcoder import args, dash, hls, mp4, quality, renditions, subtitles, trickplay
 from kinema_transcoder.cli import parse_chunk, parse_subtitle
 from kinema_transcoder.encoders import choose_encoders
 from kinema_transcoder.errors import BadArguments
@@ -22,12 +23,8 @@ from kinema_transcoder.progress import Reporter
 from kinema_transcoder.report import (
     AudioTrackRecord,
     FragmentRecord,
-    PosterCandidate,
     RenditionRecord,
     SegmentRecord,
-    SheetRecord,
-    SubtitleRecord,
-    TrickplayRecord,
     quality_from,
 )
 
@@ -168,7 +165,7 @@ def _record(
 
 def test_manifests_agree_and_parse(tmp_path: Path) -> None:
     video = [
-        manifests.VideoRendition(_record("720p", [600_000, 900_000]), PLAN.rungs[1], "30000/1001")
+        renditions.VideoRendition(_record("720p", [600_000, 900_000]), PLAN.rungs[1], "30000/1001")
     ]
     audio_rec = _record("en", [96_000, 96_000], duration=288000, timescale=48000).model_copy(
         update={"codec": "mp4a.40.2"}
@@ -177,20 +174,20 @@ def test_manifests_agree_and_parse(tmp_path: Path) -> None:
     subs = [
         SubtitleRecord(language="fr", name="Français", uri="subtitles/fr.vtt", source="x", cues=2)
     ]
-    master = m3u8.loads(manifests.master_playlist(video, audio, subs))
+    master = m3u8.loads(hls.master_playlist(video, audio, subs))
     variant = master.playlists[0]
-    assert variant.stream_info.bandwidth == manifests.peak_bitrate(
+    assert variant.stream_info.bandwidth == renditions.peak_bitrate(
         video[0].record
-    ) + manifests.peak_bitrate(audio_rec)
+    ) + renditions.peak_bitrate(audio_rec)
     assert variant.stream_info.average_bandwidth == 999_001 + 128_000  # bytes*8 / 12.012 s
     assert variant.stream_info.codecs == "avc1.64001f,mp4a.40.2"
     assert {m.type for m in master.media} == {"AUDIO", "SUBTITLES"}
     assert master.iframe_playlists[0].uri == "video/720p/iframes.m3u8"
-    media = m3u8.loads(manifests.media_playlist(video[0].record))
+    media = m3u8.loads(hls.media_playlist(video[0].record))
     assert [s.duration for s in media.segments] == [6.006, 6.006] and media.target_duration == 6
-    iframes = m3u8.loads(manifests.iframe_playlist(video[0].record))
+    iframes = m3u8.loads(hls.iframe_playlist(video[0].record))
     assert iframes.is_i_frames_only and iframes.segments[1].byterange == "150000@300000"
-    (tmp_path / "m.mpd").write_text(manifests.mpd(video, audio, subs, 12.012))
+    (tmp_path / "m.mpd").write_text(dash.mpd(video, audio, subs, 12.012))
     mpd = MPEGDASHParser.parse(str(tmp_path / "m.mpd"))
     sets = mpd.periods[0].adaptation_sets
     assert [a.content_type for a in sets] == ["video", "audio", "text"]

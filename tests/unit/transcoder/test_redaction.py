@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kinema_transcoder.pipeline import redact_signed_urls
+from kinema_transcoder.failures import redact_signed_urls
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,8 @@ import pytest
 
 from kinema.ladder import LadderSpec, load_ladder, plan_ladder
 from kinema.media import AudioInfo, ProbeSummary, VideoInfo
-from kinema_transcoder.report import (
-    AudioTrackRecord,
-    EncoderChoice,
-    OutputRecords,
-    RenditionRecord,
-    ReuseRecord,
-    TrickplayRecord,
-)
+from kinema.output import EncoderChoice, ReuseRecord, TrickplayRecord
+from kinema_transcoder.report import AudioTrackRecord, OutputRecords, RenditionRecord
 from kinema_transcoder.reuse import plan_reuse
 
 VIDEO = VideoInfo(index=0, codec="h264", width=1920, height=1080, frame_rate="30/1")

@@ -6,13 +6,13 @@ import pytest
 
 from kinema.ladder import load_ladder, plan_ladder
 from kinema.media import ProbeSummary, VideoInfo
-from kinema_transcoder import manifests
+from kinema.output import SubtitleRecord
+from kinema_transcoder import dash, hls, renditions
 from kinema_transcoder.report import (
     AudioTrackRecord,
     FragmentRecord,
     RenditionRecord,
     SegmentRecord,
-    SubtitleRecord,
 )
 from kinema_transcoder.resubtitle import unique_name
 
@@ -35,7 +35,7 @@ def _record(name: str, size: int, codec: str = "avc1.64001f") -> RenditionRecord
 
 
 VIDEOS = [
-    manifests.VideoRendition(_record(rung.name, 400_000 * (i + 1)), rung, "30000/1001")
+    renditions.VideoRendition(_record(rung.name, 400_000 * (i + 1)), rung, "30000/1001")
     for i, rung in enumerate(PLAN.rungs[:2])
 ]
 AUDIO = [
@@ -67,18 +67,18 @@ SETS = {
 def test_a_rewrite_equals_a_full_build(
     before: str, after: str, audio: list[AudioTrackRecord]
 ) -> None:
-    old_master = manifests.master_playlist(VIDEOS, audio, SETS[before])
-    new_master = manifests.master_playlist(VIDEOS, audio, SETS[after])
-    assert manifests.with_hls_subtitles(old_master, SETS[after]) == new_master
-    old_mpd = manifests.mpd(VIDEOS, audio, SETS[before], 6.006)
-    new_mpd = manifests.mpd(VIDEOS, audio, SETS[after], 6.006)
-    assert manifests.with_dash_subtitles(old_mpd, SETS[after]) == new_mpd
+    old_master = hls.master_playlist(VIDEOS, audio, SETS[before])
+    new_master = hls.master_playlist(VIDEOS, audio, SETS[after])
+    assert hls.with_hls_subtitles(old_master, SETS[after]) == new_master
+    old_mpd = dash.mpd(VIDEOS, audio, SETS[before], 6.006)
+    new_mpd = dash.mpd(VIDEOS, audio, SETS[after], 6.006)
+    assert dash.with_dash_subtitles(old_mpd, SETS[after]) == new_mpd
 
 
 @pytest.mark.parametrize("document", ["<MPD", "<?xml version='1.0'?><Other/>"])
 def test_a_document_that_is_no_mpd_is_refused(document: str) -> None:
     with pytest.raises(ValueError):
-        manifests.with_dash_subtitles(document, [])
+        dash.with_dash_subtitles(document, [])
 
 
 def test_names_stay_unique_after_embedded_tracks() -> None:

@@ -1,10 +1,15 @@
 """Reconciling one Video: observe what exists, let :func:`planner.decide` choose, act.
 
-This is the only module that combines the operator's doors: :mod:`kube` (the cluster),
-:mod:`outputs` (the object store) and :mod:`catalog_sync` (the database). Handlers call
-:meth:`Reconciler.video` from every trigger (create, spec change, resume, a Job
-changing, the resync timer); it re-reads everything each time, so a missed or repeated
-event changes nothing, and a restarted operator picks up where the Jobs are.
+This is the only module that combines the operator's doors: :mod:`kinema_operator.kube`
+(the cluster), :mod:`.outputs` (the object store) and :mod:`kinema_operator.catalog` (the
+database). Handlers call :meth:`Reconciler.video` from every trigger (create, spec
+change, resume, a Job changing, the resync timer); it re-reads everything each time, so
+a missed or repeated event changes nothing, and a restarted operator picks up where the
+Jobs are.
+
+Observing only reads: what to read next is asked of the pure functions in
+:mod:`.observed`, and every status (a refused spec too) is worked out by pure code
+(:mod:`.planner`, :mod:`.status`); :meth:`Reconciler.act` writes what was decided.
 
 Calls for one Video never overlap: a call that finds another one running marks the
 Video dirty and returns, and the running call goes round once more.
@@ -12,7 +17,6 @@ Video dirty and returns, and the running call goes round once more.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
@@ -22,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kinema.ladder import LadderError, chunk_count, ladder_from_data, load_ladder
+from kinema.ladder import LadderError, ladder_from_data, load_ladder
 from kinema.resources import distribution as distribution_res
 from kinema.resources import ladder as ladder_res
 from kinema.resources import rendition as rendition_res
@@ -31,33 +35,28 @@ from kinema.resources.common import now
 from kinema.resources.rendition import RenditionStatus
 from kinema.resources.video import VideoPhase, VideoSpec, VideoStatus
 from kinema.settings import Settings
-from kinema_operator import catalog_sync, conditions, ladders, metrics
-from kinema_operator.catalog_sync import Catalog
+from kinema_operator import ladder as ladders
+from kinema_operator import metrics
+from kinema_operator.catalog import Catalog
 from kinema_operator.config import OperatorSettings
+from kinema_operator.distribution.mapping import output_url
 from kinema_operator.errors import InvalidSpec, OperatorError, OutputError
-from kinema_operator.identity import (
+from kinema_operator.kube import Kube
+from kinema_operator.video import observed as seen
+from kinema_operator.video.identity import (
     LABEL_VIDEO,
     Step,
-    digest,
-    legacy_digest,
-    output_digest,
     output_key,
-    subtitles_digest,
     video_label,
     video_root_key,
 )
-from kinema_operator.jobs import JobConfig
-from kinema_operator.kube import Kube
-from kinema_operator.outputs import Outputs
-from kinema_operator.planner import (
-    Decision,
-    LadderChoice,
-    Observed,
-    decide,
-    output_subtitles,
-    video_conditions,
-)
-from kinema_operator.views import JobView, PodView, last_failure
+from kinema_operator.video.jobs import JobConfig, job_config
+from kinema_operator.video.observed import LadderChoice, Observed
+from kinema_operator.video.outputs import Outputs
+from kinema_operator.video.planner import decide
+from kinema_operator.video.status import Decision, refusal, status_of, status_patch, unchanged
+from kinema_operator.video.upserts import metadata_upsert, ready_upsert, resource_name
+from kinema_operator.video.views import JobView, PodView, last_failure
 
 log = logging.getLogger(__name__)
 BUILTIN_LADDER = "default"
@@ -66,43 +65,6 @@ DEFAULT_LADDER_OBJECT = "default"  # a Ladder of this name in the namespace wins
 
 class LadderMissing(OperatorError):
     """The Video names a Ladder that does not exist (yet)."""
-
-
-def job_config(settings: Settings, op: OperatorSettings) -> JobConfig:
-    env = {"KINEMA_STORAGE_URL": settings.storage_url or ""}
-    if settings.s3_endpoint_url:
-        env["KINEMA_S3_ENDPOINT_URL"] = settings.s3_endpoint_url
-    if settings.s3_region:
-        env["KINEMA_S3_REGION"] = settings.s3_region
-    return JobConfig(
-        image=op.image,
-        image_pull_policy=op.image_pull_policy,
-        env=env,
-        env_from_secret=op.job_env_secret or None,
-        service_account=op.job_service_account or None,
-        cpu_request=op.job_cpu_request,
-        memory_request=op.job_memory_request,
-        ttl_seconds_after_finished=op.job_ttl_s,
-        memory_limit=op.job_memory_limit or None,
-    )
-
-
-def status_patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """A merge patch turning ``old`` into ``new``: fields ``new`` lacks become null."""
-    patch: dict[str, Any] = dict(new)
-    for key in old:
-        if key not in new:
-            patch[key] = None
-    return patch
-
-
-def _without_times(status: dict[str, Any]) -> dict[str, Any]:
-    plain = dict(status)
-    plain["conditions"] = [
-        {k: v for k, v in c.items() if k != "lastTransitionTime"}
-        for c in status.get("conditions") or []
-    ]
-    return plain
 
 
 @dataclass
@@ -169,6 +131,14 @@ class Reconciler:
             metrics.RECONCILE_TOTAL.labels(kind="Video", result=result).inc()
             metrics.RECONCILE_SECONDS.labels(kind="Video").observe(time.monotonic() - started)
 
+    def using_distribution(self, namespace: str, distribution: str) -> list[str]:
+        """The Videos in ``namespace`` whose output is served through ``distribution``."""
+        return [
+            video["metadata"]["name"]
+            for video in self.kube.list_objects(video_res.PLURAL, namespace)
+            if ((video.get("spec") or {}).get("distributionRef") or {}).get("name") == distribution
+        ]
+
     def resolve_ladder(self, namespace: str, spec: VideoSpec) -> LadderChoice:
         name = spec.ladder_ref.name if spec.ladder_ref else DEFAULT_LADDER_OBJECT
         body = self.kube.get(ladder_res.PLURAL, namespace, name)
@@ -181,68 +151,37 @@ class Reconciler:
         except LadderError as exc:
             raise InvalidSpec(str(exc)) from exc
 
-    def _write_status(self, body: dict[str, Any], status: VideoStatus) -> None:
-        old = body.get("status") or {}
-        new = status.to_wire()
-        if _without_times(old) != _without_times(new):
-            meta = body["metadata"]
-            self.kube.patch_status(
-                video_res.PLURAL, meta["namespace"], meta["name"], status_patch(old, new)
-            )
-
-    def _simple_status(
-        self, body: dict[str, Any], phase: VideoPhase, reason: str, message: str
-    ) -> None:
-        generation = int(body["metadata"].get("generation") or 1)
-        old = _old_status(body)
-        conds = video_conditions(
-            phase, reason=reason, message=message, published=False, generation=generation
-        )
-        status = old.model_copy(
-            update={
-                "observed_generation": generation,
-                "phase": phase,
-                "message": message,
-                "conditions": conditions.merge(old.conditions, conds, now()),
-            }
-        )
-        if old.phase is not phase or old.message != message:
-            self._event(
-                body, "Warning" if phase is VideoPhase.FAILED else "Normal", reason, message
-            )
-        self._write_status(body, status)
-
-    def _event(self, body: dict[str, Any], type_: str, reason: str, message: str) -> None:
-        try:
-            self.kube.post_event(body, type_, reason, message)
-        except OperatorError as exc:  # an Event is never worth failing a reconcile for
-            log.warning("could not post event %s: %s", reason, exc)
-
     def _video(self, namespace: str, name: str) -> None:
         body = self.kube.get(video_res.PLURAL, namespace, name)
         if body is None or body["metadata"].get("deletionTimestamp"):
             self._in_flight.pop(f"{namespace}/{name}", None)
             return
+
+        def refuse(phase: VideoPhase, reason: str, message: str) -> None:
+            generation = int(body["metadata"].get("generation") or 1)
+            decision = refusal(
+                status_of(body), phase, reason, message, generation=generation, at=now()
+            )
+            self._write_status(body, decision.status)
+            self._events(body, decision)
+
         try:
             spec = VideoSpec.model_validate(body.get("spec") or {})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "spec"
             message = f"invalid spec at {where}: {first['msg']}"
-            self._simple_status(body, VideoPhase.FAILED, "InvalidSpec", message)
+            refuse(VideoPhase.FAILED, "InvalidSpec", message)
             raise InvalidSpec(message) from exc
         try:
             ladder = self.resolve_ladder(namespace, spec)
         except LadderMissing as exc:
-            self._simple_status(body, VideoPhase.PENDING, "LadderNotFound", str(exc))
+            refuse(VideoPhase.PENDING, "LadderNotFound", str(exc))
             return
         except InvalidSpec as exc:
-            self._simple_status(body, VideoPhase.FAILED, "LadderInvalid", str(exc))
+            refuse(VideoPhase.FAILED, "LadderInvalid", str(exc))
             raise
         obs, rendition_bodies = self.observe(body, spec, ladder)
-        effective = ladders.with_gpu_defaults(ladder.spec, self.op.gpu_defaults)
-        if effective is not ladder.spec:
-            obs = dataclasses.replace(obs, ladder=LadderChoice(ladder.name, effective))
         decision = decide(obs, self.job_config, body, now())
         self.act(body, obs, decision, rendition_bodies)
 
@@ -251,98 +190,74 @@ class Reconciler:
     ) -> tuple[Observed, dict[str, dict[str, Any]]]:
         """A snapshot for :func:`decide`, and the Rendition objects as they were read.
 
-        A Video whose current output is live needs only its Jobs (stale ones go);
-        everything else is read only when the step that needs it has come.
+        What is read is what :mod:`.observed` asks for, step by step; nothing here
+        decides anything.
         """
         meta = body["metadata"]
         namespace, name = meta["namespace"], meta["name"]
-        status = _old_status(body)
-        media = digest(spec, ladder.spec)
-        subs = subtitles_digest(spec)
-        legacy = legacy_digest(spec, ladder.spec)
-        d = output_digest(status.digest, status.media_digest, media, legacy)
-        key = output_key(namespace, name, d)
+        status = status_of(body)
+        target = seen.target(namespace, name, spec, ladder.spec, status)
         selector = f"{LABEL_VIDEO}={video_label(name)}"
         jobs = tuple(JobView.parse(j) for j in self.kube.list_jobs(namespace, selector))
-        current = {
-            j.step: j
-            for j in jobs
-            if j.digest == d and j.step is not None and j.step is not Step.SUBTITLES
-        }
-        subs_job = next(
-            (j for j in jobs if j.digest == d and j.step is Step.SUBTITLES and j.subtitles == subs),
-            None,
-        )
         self._count_in_flight(namespace, name, jobs)
+        target_jobs = seen.jobs_of(jobs, target.digest, target.subtitles)
+        public = self._public_base(namespace, spec, target.key)
 
-        live = (
-            status.phase is VideoPhase.READY
-            and status.digest == d
-            and status.published_digest == d
-            and output_subtitles(status, d, subs, legacy) == subs
-        )
-        probe = status.probe if status.digest == d else None
+        probe = seen.known_probe(status, target)
         probe_error = ""
-        probe_job = current.get(Step.PROBE)
-        if probe is None and probe_job is not None and probe_job.complete:
+        if seen.probe_to_read(status, target, target_jobs):
             try:
-                probe = self.outputs.read_probe(key)
+                probe = self.outputs.read_probe(target.key)
                 probe_error = "" if probe else "the probe Job stored no probe.json"
             except OutputError as exc:
                 probe_error = str(exc)
 
-        failures: dict[str, str] = {}
-        for job in [*current.values(), *([subs_job] if subs_job else [])]:
-            if job.failed_final and not live:
-                pods = self.kube.list_pods(namespace, f"batch.kubernetes.io/job-name={job.name}")
-                failures[job.name] = last_failure([PodView.parse(p) for p in pods])
-
+        wanted = seen.reads(status, target, target_jobs, ladder.spec, probe, public)
+        failures = {
+            job: last_failure(
+                [
+                    PodView.parse(p)
+                    for p in self.kube.list_pods(namespace, f"batch.kubernetes.io/job-name={job}")
+                ]
+            )
+            for job in wanted.pods_of
+        }
         report = None
         report_error = ""
-        if probe is not None and not live:
-            chunks = chunk_count(probe.duration, ladder.spec)
-            final = current.get(Step.PACKAGE if chunks > 1 else Step.TRANSCODE)
-            rewritten = subs_job is not None and subs_job.complete
-            if rewritten or (final is not None and final.complete):
-                try:
-                    report = self.outputs.read_report(key)
-                    report_error = "" if report else f"no kinema.json under {self.outputs.url(key)}"
-                except OutputError as exc:
-                    report_error = str(exc)
-
+        if wanted.report:
+            try:
+                report = self.outputs.read_report(target.key)
+                report_error = (
+                    "" if report else f"no kinema.json under {self.outputs.url(target.key)}"
+                )
+            except OutputError as exc:
+                report_error = str(exc)
+        elif wanted.relocate:
+            try:
+                report = self.outputs.read_report(target.key)
+            except OutputError as exc:
+                log.warning("%s/%s: re-reading the report for new URLs: %s", namespace, name, exc)
         bodies = (
-            {}
-            if live
-            else {
+            {
                 r["metadata"]["name"]: r
                 for r in self.kube.list_objects(rendition_res.PLURAL, namespace, selector)
             }
+            if wanted.renditions
+            else {}
         )
-        renditions = {
-            name: str((r.get("spec") or {}).get("digest", "")) for name, r in bodies.items()
-        }
-        public = (
-            f"{self.op.public_base_url.rstrip('/')}/{key}"
-            if self.op.public_base_url
-            else self._distribution_base(namespace, spec, key)
-        )
-        if live and status.manifests and not status.manifests.hls.startswith(f"{public}/"):
-            # Published before its Distribution had a domain (or the domain changed):
-            # read the report again so the planner can point status.manifests there.
-            try:
-                report = self.outputs.read_report(key)
-            except OutputError as exc:
-                log.warning("%s/%s: re-reading the report for new URLs: %s", namespace, name, exc)
+        # Jobs get the cluster's GPU node pool; digests stay those of the Ladder as written.
+        effective = ladders.with_gpu_defaults(ladder.spec, self.op.gpu_defaults)
+        live = status.published_digest
         observed = Observed(
             namespace=namespace,
             name=name,
             generation=int(meta.get("generation") or 1),
             spec=spec,
             status=status,
-            ladder=ladder,
-            digest=d,
+            ladder=ladder if effective is ladder.spec else LadderChoice(ladder.name, effective),
+            digest=target.digest,
             source_url=self._resolve(spec.source),
-            output_url=self.outputs.url(key),
+            output_url=self.outputs.url(target.key),
             public_base=public,
             subtitles=tuple((s.language, self._resolve(s.source)) for s in spec.subtitles),
             jobs=jobs,
@@ -351,13 +266,13 @@ class Reconciler:
             failures=failures,
             report=report,
             report_error=report_error,
-            renditions=renditions,
-            media_digest=media,
-            subtitles_digest=subs,
-            legacy_digest=legacy,
+            renditions={n: str((r.get("spec") or {}).get("digest", "")) for n, r in bodies.items()},
+            media_digest=target.media,
+            subtitles_digest=target.subtitles,
+            legacy_digest=target.legacy,
             reuse_url=(
-                self.outputs.url(output_key(namespace, name, status.published_digest))
-                if status.published_digest and status.published_digest != d
+                self.outputs.url(output_key(namespace, name, live))
+                if live and live != target.digest
                 else ""
             ),
         )
@@ -366,19 +281,16 @@ class Reconciler:
     def _resolve(self, uri: str) -> str:
         return self.outputs.upload_url(uri) if uri.startswith("upload:") else uri
 
-    def _distribution_base(self, namespace: str, spec: VideoSpec, key: str) -> str:
-        """The CDN domain of the Video's Distribution once it has one, else the store URL."""
+    def _public_base(self, namespace: str, spec: VideoSpec, key: str) -> str:
+        """Where players reach the output under ``key``: the configured base URL, else the
+        Video's Distribution once it serves (its CDN domain), else the store itself."""
+        if self.op.public_base_url:
+            return f"{self.op.public_base_url.rstrip('/')}/{key}"
+        distribution = None
         if spec.distribution_ref is not None:
-            dist = self.kube.get(distribution_res.PLURAL, namespace, spec.distribution_ref.name)
-            status = (dist or {}).get("status") or {}
-            dist_spec = (dist or {}).get("spec") or {}
-            if status.get("domainName"):
-                origin = str((dist_spec.get("cloudfront") or {}).get("originPath") or "")
-                path = key.removeprefix(origin.strip("/") + "/") if origin else key
-                return f"https://{status['domainName']}/{path}"
-            if dist_spec.get("baseUrl"):
-                return f"{str(dist_spec['baseUrl']).rstrip('/')}/{key}"
-        return self.outputs.url(key)
+            ref = spec.distribution_ref.name
+            distribution = self.kube.get(distribution_res.PLURAL, namespace, ref)
+        return output_url(distribution or {}, key) or self.outputs.url(key)
 
     def _count_in_flight(self, namespace: str, name: str, jobs: tuple[JobView, ...]) -> None:
         counts = {step.value: 0 for step in Step}
@@ -393,6 +305,8 @@ class Reconciler:
                     totals[step] += count
         for step, count in totals.items():
             metrics.JOBS_IN_FLIGHT.labels(step=step).set(count)
+
+    # --- acting on a decision ---------------------------------------------------------
 
     def act(
         self,
@@ -424,13 +338,11 @@ class Reconciler:
         if decision.publish and obs.report is not None:
             key = output_key(namespace, obs.name, obs.digest)
             self.catalog.upsert(
-                catalog_sync.ready_upsert(
-                    namespace, obs.name, obs.spec, obs.generation, key, obs.report
-                )
+                ready_upsert(namespace, obs.name, obs.spec, obs.generation, key, obs.report)
             )
         elif decision.sync_metadata:
             self.catalog.update_metadata(
-                catalog_sync.metadata_upsert(namespace, obs.name, obs.spec, obs.generation)
+                metadata_upsert(namespace, obs.name, obs.spec, obs.generation)
             )
         self._catalog_outcome(obs, decision.status)
         if decision.prune_outputs:
@@ -440,14 +352,32 @@ class Reconciler:
             if pruned:
                 log.info("removed %d stale output objects of %s/%s", pruned, namespace, obs.name)
         self._write_status(body, decision.status)
+        self._events(body, decision)
+
+    def _write_status(self, body: dict[str, Any], status: VideoStatus) -> None:
+        old = body.get("status") or {}
+        new = status.to_wire()
+        if not unchanged(old, new):
+            meta = body["metadata"]
+            self.kube.patch_status(
+                video_res.PLURAL, meta["namespace"], meta["name"], status_patch(old, new)
+            )
+
+    def _events(self, body: dict[str, Any], decision: Decision) -> None:
         for event in decision.events:
             self._event(body, event.type, event.reason, event.message)
+
+    def _event(self, body: dict[str, Any], type_: str, reason: str, message: str) -> None:
+        try:
+            self.kube.post_event(body, type_, reason, message)
+        except OperatorError as exc:  # an Event is never worth failing a reconcile for
+            log.warning("could not post event %s: %s", reason, exc)
 
     def _catalog_outcome(self, obs: Observed, new: VideoStatus) -> None:
         """Tell the catalog when the Video fails (a live older output stays playable and
         the admin sees a failed re-transcode) or recovers without a new output."""
         was, now = obs.status.phase, new.phase
-        name = catalog_sync.resource_name(obs.namespace, obs.name)
+        name = resource_name(obs.namespace, obs.name)
         try:
             if now is VideoPhase.FAILED and (was is not now or obs.status.message != new.message):
                 self.catalog.record_failure(name, new.message or "")
@@ -464,7 +394,7 @@ class Reconciler:
         new = status.model_copy(
             update={"observed_generation": int(meta.get("generation") or 1)}
         ).to_wire()
-        if _without_times(old) != _without_times(new):
+        if not unchanged(old, new):
             self.kube.patch_status(
                 rendition_res.PLURAL, meta["namespace"], meta["name"], status_patch(old, new)
             )
@@ -491,15 +421,7 @@ class Reconciler:
         if policy == video_res.DeletionPolicy.DELETE.value:
             removed = self.outputs.delete_prefix(video_root_key(namespace, name))
             log.info("deleted %d output objects of %s/%s", removed, namespace, name)
-        self.catalog.delete(catalog_sync.resource_name(namespace, name))
+        self.catalog.delete(resource_name(namespace, name))
         with self._guard:
             self._in_flight.pop(f"{namespace}/{name}", None)
         return 0
-
-
-def _old_status(body: dict[str, Any]) -> VideoStatus:
-    try:
-        return VideoStatus.model_validate(body.get("status") or {})
-    except ValidationError:
-        # A status written by another version: start over rather than fail forever.
-        return VideoStatus()

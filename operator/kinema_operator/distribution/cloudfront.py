@@ -2,7 +2,7 @@
 
 Create-or-adopt, update with the ETag CloudFront hands out (``IfMatch``), disable and
 delete, and the origin access controls. Speaks the plain mappings of
-:mod:`kinema_operator.distribution`; maps CloudFront's refusals of a config to
+:mod:`kinema_operator.distribution.mapping`; maps CloudFront's refusals of a config to
 :class:`CloudFrontRejected` (an :class:`InvalidSpec`: retrying cannot help) and
 everything else to :class:`CloudFrontError` (retryable), so no code above this module
 sees botocore.
@@ -24,7 +24,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from kinema_operator.distribution import Remote
+from kinema_operator.distribution.mapping import Remote
 from kinema_operator.errors import InvalidSpec, OperatorError
 
 if TYPE_CHECKING:

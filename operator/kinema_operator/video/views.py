@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kinema.media import ProbeSummary
-from kinema_operator.identity import LABEL_DIGEST, LABEL_STEP, LABEL_SUBTITLES, Step
+from kinema_operator.video.identity import LABEL_DIGEST, LABEL_STEP, LABEL_SUBTITLES, Step
 
 # The transcoder's JSON progress/error lines and its one-line stderr message.
 _ERROR_PREFIX = "error: "

@@ -23,11 +23,8 @@ from typing import Any
 
 from kinema.ladder import LadderSpec
 from kinema.resources.video import VideoSpec
+from kinema_operator.labels import LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY
 
-MANAGED_BY = "kinema-operator"
-LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
-LABEL_COMPONENT = "app.kubernetes.io/component"
-LABEL_PART_OF = "app.kubernetes.io/part-of"
 LABEL_VIDEO = "kinema.dev/video"
 LABEL_DIGEST = "kinema.dev/digest"
 LABEL_STEP = "kinema.dev/step"

@@ -7,8 +7,9 @@ control), segments cached for the long TTL under the default behaviour, ``*.m3u8
 trusted key group. :func:`managed_view` is the part of a config this operator owns, so
 the sync can tell drift from what CloudFront adds by itself; :func:`drift` names the
 managed settings that differ (what a hand edit in the AWS console changed).
-:func:`distribution_status` builds the status; no function here talks to AWS (see
-:mod:`cloudfront`).
+:func:`distribution_status` builds the status, :func:`public_base` and :func:`output_url`
+say where players reach output through the Distribution (what a Video's manifest URLs
+start with); no function here talks to AWS (see :mod:`cloudfront`).
 """
 
 from __future__ import annotations
@@ -263,11 +264,25 @@ def drift_message(distribution_id: str, changed: list[str]) -> str:
 
 
 def public_base(body: dict[str, Any]) -> str:
-    """Where a Video's output is reached through this Distribution ("" = not yet)."""
+    """Where Videos' output is reached through this Distribution ("" = not yet)."""
     status = body.get("status") or {}
     if status.get("domainName"):
         return f"https://{status['domainName']}"
     return str((body.get("spec") or {}).get("baseUrl") or "")
+
+
+def output_url(body: dict[str, Any], key: str) -> str:
+    """Where the output stored under ``key`` is reached through this Distribution
+    ("" = not yet). Its CloudFront domain serves the bucket from ``originPath`` down, so
+    that part of the key is left out; a ``baseUrl`` serves the whole key."""
+    base = public_base(body)
+    if not base:
+        return ""
+    if (body.get("status") or {}).get("domainName"):
+        cloudfront = (body.get("spec") or {}).get("cloudfront") or {}
+        origin = str(cloudfront.get("originPath") or "").strip("/")
+        key = key.removeprefix(f"{origin}/") if origin else key
+    return f"{base.rstrip('/')}/{key}"
 
 
 def distribution_status(

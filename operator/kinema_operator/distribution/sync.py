@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kinema.resources.distribution import CloudFront, DistributionStatus
-from kinema_operator import distribution as dist
-from kinema_operator.cloudfront import CloudFrontApi, CloudFrontError
-from kinema_operator.distribution import DEPLOYED, DRIFT_CORRECTED, SYNCED_REASONS, Remote
+from kinema_operator.distribution import mapping as dist
+from kinema_operator.distribution.cloudfront import CloudFrontApi, CloudFrontError
+from kinema_operator.distribution.mapping import DEPLOYED, DRIFT_CORRECTED, SYNCED_REASONS, Remote
 
 
 @dataclass(frozen=True, slots=True)

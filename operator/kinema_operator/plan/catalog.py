@@ -2,9 +2,9 @@
 
 :func:`catalog_plan` is the pure mapping; :func:`plan_status` says whether the Plan was
 accepted, and where it went: the catalog always, Stripe when a key is configured
-(:mod:`stripe_sync` does the talking). :func:`retire_in_catalog` is the catalog side of
-a deleted Plan: the row goes, unless subscriptions name it (then it stays for them,
-``retired``: no longer offered to anyone else).
+(:mod:`kinema_operator.plan.stripe` does the talking). :func:`retire_in_catalog` is the
+catalog side of a deleted Plan: the row goes, unless subscriptions name it (then it stays
+for them, ``retired``: no longer offered to anyone else).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from kinema.catalog.services.accounts import PlanRetirement, retire_plan
 from kinema.catalog.services.accounts import PlanSpec as CatalogPlan
 from kinema.resources.common import now
 from kinema.resources.plan import PlanSpec, PlanStatus
-from kinema_operator.catalog_sync import Catalog
+from kinema_operator.catalog import Catalog
 from kinema_operator.conditions import condition, merge
 from kinema_operator.errors import CatalogSyncError
-from kinema_operator.stripe_sync import StripeIds
+from kinema_operator.plan.stripe import StripeIds
 
 
 def catalog_plan(slug: str, spec: PlanSpec, stripe_price_id: str | None = None) -> CatalogPlan:

@@ -2,10 +2,10 @@
 
 Four steps run the transcoder image (``transcoder_image/``), each a ``batch/v1`` Job:
 
-- **probe**: ``kinema probe SRC``; its JSON goes to ``<output>/probe.json`` so the
-  operator can read it back through :mod:`kinema.storage` (there is no reliable way to
-  read a pod's stdout from the API: logs need a kubelet, termination messages are
-  capped at 4 KiB);
+- **probe**: ``kinema probe SRC --out <output>/probe.json`` stores its JSON beside the
+  output so the operator can read it back through :mod:`kinema.storage` (there is no
+  reliable way to read a pod's stdout from the API: logs need a kubelet, termination
+  messages are capped at 4 KiB);
 - **transcode**: an *Indexed* Job, ``completions = parallelism = N`` chunks, each pod
   running ``kinema transcode SRC OUT --chunk $(JOB_COMPLETION_INDEX)/N`` so Kubernetes
   itself tracks which slices are done (``status.completedIndexes``); after a ladder
@@ -36,31 +36,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kinema.ladder import LadderSpec
+from kinema.output import PROBE_FILE
 from kinema.resources.video import VideoSpec
-from kinema_operator.identity import KUEUE_QUEUE_LABEL, Step, job_labels, job_name
+from kinema.settings import Settings
+from kinema_operator.config import OperatorSettings
+from kinema_operator.video.identity import KUEUE_QUEUE_LABEL, Step, job_labels, job_name
 
 LADDER_ENV = "KINEMA_LADDER_YAML"
 SOURCE_ENV = "KINEMA_SOURCE"
 OUTPUT_ENV = "KINEMA_OUTPUT"
-PROBE_FILE = "probe.json"
-REPORT_FILE = "kinema.json"
 
 # Writes the ladder from the environment to a file, then runs kinema with "$@".
 _WITH_LADDER = (
     'set -e; d="$(mktemp -d)"; printf "%s" "$' + LADDER_ENV + '" > "$d/ladder.yaml"; '
     'exec kinema "$@" --ladder "$d/ladder.yaml"'
-)
-# Probes the source and stores the JSON beside the output (stderr stays the pod's log).
-_PROBE = (
-    "import os, subprocess, sys\n"
-    "from kinema.storage import open_url\n"
-    f"src, out = os.environ['{SOURCE_ENV}'], os.environ['{OUTPUT_ENV}']\n"
-    "run = subprocess.run(['kinema', 'probe', src], stdout=subprocess.PIPE)\n"
-    "if run.returncode:\n"
-    "    sys.exit(run.returncode)\n"
-    "store, key = open_url(out.rstrip('/') + '/" + PROBE_FILE + "')\n"
-    "store.put_bytes(run.stdout, key, content_type='application/json')\n"
-    "sys.stdout.write(run.stdout.decode())\n"
 )
 
 
@@ -89,6 +78,31 @@ class VideoRef:
     output_url: str  # s3://bucket/processed/<ns>/<video>/<digest>
     subtitles_digest: str = ""  # the subtitle set the Job writes (a label on every Job)
     reuse_url: str = ""  # the live output of another digest, whose unchanged rungs are copied
+
+
+def job_config(settings: Settings, op: OperatorSettings) -> JobConfig:
+    """The Jobs' shape from the operator's settings: image, store location, requests."""
+    env = {"KINEMA_STORAGE_URL": settings.storage_url or ""}
+    if settings.s3_endpoint_url:
+        env["KINEMA_S3_ENDPOINT_URL"] = settings.s3_endpoint_url
+    if settings.s3_region:
+        env["KINEMA_S3_REGION"] = settings.s3_region
+    # What sources the Jobs may read (see docs/sources.md): the operator's own settings.
+    if settings.allow_private_sources:
+        env["KINEMA_ALLOW_PRIVATE_SOURCES"] = "true"
+    if settings.source_buckets:
+        env["KINEMA_SOURCE_BUCKETS"] = settings.source_buckets
+    return JobConfig(
+        image=op.image,
+        image_pull_policy=op.image_pull_policy,
+        env=env,
+        env_from_secret=op.job_env_secret or None,
+        service_account=op.job_service_account or None,
+        cpu_request=op.job_cpu_request,
+        memory_request=op.job_memory_request,
+        ttl_seconds_after_finished=op.job_ttl_s,
+        memory_limit=op.job_memory_limit or None,
+    )
 
 
 def ladder_yaml(ladder: LadderSpec) -> str:
@@ -234,7 +248,8 @@ def probe_job(
 ) -> dict[str, Any]:
     """``kinema probe`` of the source, JSON stored at ``<output>/probe.json``."""
     env = _env(config, video, {SOURCE_ENV: spec.source})
-    container = _container(config, "probe", ["python", "-c", _PROBE], [], env)
+    args = ["probe", spec.source, "--out", f"{video.output_url.rstrip('/')}/{PROBE_FILE}"]
+    container = _container(config, "probe", ["kinema"], args, env)
     pod = _pod_spec(ladder, config, container, scheduled=False)
     return _job(Step.PROBE, video, ladder, config, pod)
 

@@ -13,12 +13,10 @@ import json
 from pydantic import ValidationError
 
 from kinema.media import ProbeSummary
+from kinema.output import PROBE_FILE, REPORT_FILE, TranscodeReport
 from kinema.settings import Settings
 from kinema.storage import ObjectNotFound, ObjectStore, StorageError, store_from_settings
 from kinema_operator.errors import OutputError
-from kinema_operator.report import REPORT_FILE, TranscodeReport
-
-PROBE_FILE = "probe.json"
 
 
 class Outputs:
