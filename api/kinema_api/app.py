@@ -26,8 +26,9 @@ from kinema import __version__
 from kinema.catalog import migrate
 from kinema.catalog.errors import MigrationError
 from kinema.settings import Settings
-from kinema_api import errors
+from kinema_api import errors, logs
 from kinema_api.context import AppContext, build_context
+from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
 from kinema_api.routes import (
     admin_uploads,
     admin_videos,
@@ -89,6 +90,12 @@ def create_app(
         # Available even to clients that skip lifespan events (some ASGI test transports).
         app.state.ctx = context
     errors.install(app)
+    logs.install()
+    configured = context.settings if context is not None else settings or Settings()
+    # Browsers PUT upload parts straight to the S3 endpoint (presigned URLs).
+    app.add_middleware(
+        SecurityHeaders, csp=content_security_policy(origin_of(configured.s3_endpoint_url))
+    )
     app.include_router(api_router())
     if web_dist is not None and (web_dist / "index.html").is_file():
         _mount_web(app, web_dist)

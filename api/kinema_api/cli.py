@@ -64,7 +64,24 @@ def migrate() -> None:
     run_migrate()
 
 
+admin = typer.Typer(help="Accounts with the admin role.", no_args_is_help=True)
+
+
+@admin.command("promote")
+def promote(
+    email: Annotated[str, typer.Argument(help="Email of an existing account.")],
+    data_dir: Annotated[
+        Path | None, typer.Option(help="The data directory of a `kinema up` install.")
+    ] = None,
+) -> None:
+    """Give an existing account the admin role; it keeps its own password."""
+    from kinema_api.serve import run_promote
+
+    run_promote(email, data_dir)
+
+
 def register(app: typer.Typer) -> None:
     app.command("up")(up)
     app.command("api")(api)
     app.command("migrate")(migrate)
+    app.add_typer(admin, name="admin")

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kinema.catalog.db import create_db_engine, session_factory
-from kinema.settings import Settings
+from kinema.settings import Settings, signing_secret
 from kinema.storage import ObjectStore, store_from_settings
 from kinema_api.cache import Cache, cache_from_url
 from kinema_api.kube import VideoResources, load_api_client
@@ -58,7 +58,11 @@ def video_resources(settings: Settings) -> VideoResources | None:
     return VideoResources(api, settings.namespace or pod_namespace or "default")
 
 
-def build_context(settings: Settings) -> AppContext:
+def build_context(settings: Settings, *, create_secret: bool = False) -> AppContext:
+    """``create_secret``: make the data directory's signing secret when there is none
+    (``kinema up``); otherwise an unset ``KINEMA_SECRET_KEY`` with no stored secret is
+    refused before anything is opened."""
+    playback_key = derive_key(signing_secret(settings, create=create_secret), "playback")
     engine = create_db_engine(settings.resolved_database_url)
     return AppContext(
         settings=settings,
@@ -66,6 +70,6 @@ def build_context(settings: Settings) -> AppContext:
         sessions=session_factory(engine),
         store=store_from_settings(settings),
         cache=cache_from_url(settings.redis_url),
-        playback_key=derive_key(settings.secret_key.get_secret_value(), "playback"),
+        playback_key=playback_key,
         videos=video_resources(settings),
     )

@@ -15,8 +15,10 @@
         └── Unavailable      503    a backing service is down
 
 Errors raised by the core (``kinema.catalog.errors``, ``kinema.storage.errors``) are
-mapped here too, so routes let them propagate. Every error body is
-``{"detail": "<one line>", "code": "<machine-readable>"}``.
+mapped here too, so routes let them propagate, and so is the database giving up on a
+lock (SQLite's single writer was busy for ``db_write_timeout_s``): 503 ``database_busy``
+with ``Retry-After``, so a client retries instead of a worker thread waiting on.
+Every error body is ``{"detail": "<one line>", "code": "<machine-readable>"}``.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinema.catalog import errors as catalog_errors
+from kinema.catalog.db import is_lock_timeout
 from kinema.errors import KinemaError
 from kinema.storage import errors as storage_errors
 
@@ -98,6 +102,11 @@ _CORE: list[tuple[type[KinemaError], int, str]] = [
 ]
 
 
+# Seconds a client is told to wait when the database was busy: a write holds SQLite's
+# lock for milliseconds, so a second is plenty unless something is badly wrong.
+DATABASE_BUSY_RETRY_S = 1
+
+
 def _body(detail: str, code: str) -> dict[str, str]:
     return {"detail": detail, "code": code}
 
@@ -111,6 +120,16 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, cls):
             return JSONResponse(_body(str(exc), code), status_code=status)
     return JSONResponse(_body(str(exc) or type(exc).__name__, "error"), status_code=500)
+
+
+async def _database_error(_request: Request, exc: Exception) -> JSONResponse:
+    if is_lock_timeout(exc):
+        return JSONResponse(
+            _body("the database is busy with other writes; retry in a moment", "database_busy"),
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_BUSY_RETRY_S)},
+        )
+    raise exc  # anything else is a server error, logged with its traceback
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -136,5 +155,6 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(KinemaError, _api_error)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -17,12 +17,14 @@ import typer
 import uvicorn
 
 from kinema.catalog import migrate as catalog_migrate
+from kinema.catalog.db import create_db_engine, session_factory
 from kinema.catalog.services import accounts
 from kinema.errors import KinemaError
 from kinema.settings import Settings
 from kinema_api.app import WEB_DIST, create_app, web_available
 from kinema_api.context import AppContext, build_context
-from kinema_api.services.auth import ensure_admin
+from kinema_api.services.auth import ensure_admin, promote_admin
+from kinema_api.services.passwords import verify_password
 from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_file
 from kinema_api.worker.pool import WorkerPool
 
@@ -58,7 +60,8 @@ def _admin_password_file(settings: Settings) -> Path:
 
 def bootstrap_admin(ctx: AppContext) -> tuple[str, str | None]:
     """Create the admin account; the generated password is kept (mode 0600) in the data
-    directory so it can be printed at every start until the admin changes it."""
+    directory so it can be printed at every start until the admin changes it (then the
+    file is removed: a password that no longer works is never printed)."""
     settings = ctx.settings
     given = settings.admin_password.get_secret_value() if settings.admin_password else None
     stored_file = _admin_password_file(settings)
@@ -75,7 +78,10 @@ def bootstrap_admin(ctx: AppContext) -> tuple[str, str | None]:
         stored_file.unlink(missing_ok=True)
         return user.email, given
     if stored_file.exists():
-        return user.email, stored_file.read_text().strip()
+        stored = stored_file.read_text().strip()
+        if verify_password(user.password_hash, stored):
+            return user.email, stored
+        stored_file.unlink()
     return user.email, None
 
 
@@ -96,11 +102,20 @@ def run_up(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     typer.echo(f"kinema: data in {settings.data_dir}")
     catalog_migrate.upgrade(settings.resolved_database_url)
-    ctx = build_context(settings)
+    try:
+        ctx = build_context(settings, create_secret=True)
+    except KinemaError as exc:
+        typer.secho(f"kinema: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
     with ctx.sessions() as session:
         accounts.ensure_sample_plans(session)
         session.commit()
-    email, password = bootstrap_admin(ctx)
+    try:
+        email, password = bootstrap_admin(ctx)
+    except KinemaError as exc:
+        ctx.close()
+        typer.secho(f"kinema: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
     if password:
         typer.secho(f"kinema: admin account {email} / password {password}", fg="green")
     else:
@@ -126,7 +141,10 @@ def run_up(
         )
     typer.echo(f"kinema: API at {url}/api/v1 ({settings.workers} transcode worker(s))")
     server = Server(
-        ctx, uvicorn.Config(create_app(context=ctx), host=host, port=port, log_level="info")
+        ctx,
+        uvicorn.Config(
+            create_app(context=ctx), host=host, port=port, log_level="info", proxy_headers=False
+        ),
     )
     try:
         server.run()
@@ -162,7 +180,11 @@ def run_api(*, port: int, host: str, workers: int) -> None:
     """Serve the API (cluster mode: run `kinema migrate` first, e.g. as a Helm hook)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(None)
-    ctx = build_context(settings)
+    try:
+        ctx = build_context(settings)
+    except KinemaError as exc:
+        typer.secho(f"kinema api: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
     pool = None
     if workers:
         pool = WorkerPool(
@@ -175,12 +197,30 @@ def run_api(*, port: int, host: str, workers: int) -> None:
         pool.start()
     try:
         Server(
-            ctx, uvicorn.Config(create_app(context=ctx), host=host, port=port, proxy_headers=True)
+            # proxy_headers off: uvicorn would take any loopback peer's X-Forwarded-For as
+            # the client; deps.client_ip believes only KINEMA_TRUSTED_PROXIES.
+            ctx,
+            uvicorn.Config(create_app(context=ctx), host=host, port=port, proxy_headers=False),
         ).run()
     finally:
         if pool is not None:
             pool.stop()
         ctx.close()
+
+
+def run_promote(email: str, data_dir: Path | None) -> None:
+    """Make an existing account an admin (its own password stays its password)."""
+    settings = _settings(data_dir)
+    engine = create_db_engine(settings.resolved_database_url)
+    try:
+        with session_factory(engine)() as session:
+            user = promote_admin(session, email=email)
+    except KinemaError as exc:
+        typer.secho(f"kinema admin promote: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"kinema: {user.email} is now an admin")
 
 
 def run_migrate() -> None:

@@ -169,7 +169,7 @@ def build_api_context(
         **overrides,  # type: ignore[arg-type]
     )
     migrate.upgrade(settings.resolved_database_url)
-    ctx = build_context(settings)
+    ctx = build_context(settings, create_secret=True)
     with ctx.sessions() as session:
         accounts.ensure_sample_plans(session)
         session.commit()

@@ -1,5 +1,11 @@
 """Admin uploads: initiate / status / presign parts / complete / abort, and the tus
 protocol (1.0.0: core, creation, termination, checksum) for resumable uploads to the API.
+
+A tus PATCH may trickle for minutes over a slow uplink, so it holds no database
+transaction while the body arrives: it reads the upload in a short read-only
+transaction, streams to the staging file, then records the new offset in one short
+write transaction (``services/uploads.py``). Its database calls run in the thread pool,
+never on the event loop, so a busy database cannot stall other requests either.
 """
 
 from __future__ import annotations
@@ -7,15 +13,17 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from kinema.catalog.models import UploadMethod, UploadStatus
 from kinema.storage import PartInfo
-from kinema_api.deps import AdminViewer, ContextDep, SessionDep, WriteRateLimit
+from kinema_api.deps import AdminViewer, ContextDep, ReadSessionDep, SessionDep, WriteRateLimit
 from kinema_api.errors import ApiError, BadRequest, ConflictError, PayloadTooLarge
 from kinema_api.schemas.admin import (
     MAX_UPLOAD_BYTES,
@@ -76,7 +84,7 @@ def initiate(
 
 @router.get("/{upload_id}", summary="Upload state: bytes or parts received (to resume)")
 def upload_status(
-    upload_id: uuid.UUID, _admin: AdminViewer, ctx: ContextDep, session: SessionDep
+    upload_id: uuid.UUID, _admin: AdminViewer, ctx: ContextDep, session: ReadSessionDep
 ) -> UploadPublic:
     upload = upload_service.get(session, upload_id=upload_id)
     return upload_service.to_public(ctx, upload, parts=upload_service.parts(ctx, upload))
@@ -92,7 +100,7 @@ def presign_parts(
     body: PartUrlsRequest,
     _admin: AdminViewer,
     ctx: ContextDep,
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> PartUrlsPublic:
     upload = upload_service.active(session, upload_id=upload_id, method=UploadMethod.MULTIPART)
     urls = upload_service.presign_parts(
@@ -113,7 +121,7 @@ def complete(
     ctx: ContextDep,
     session: SessionDep,
 ) -> UploadPublic:
-    upload = upload_service.active(session, upload_id=upload_id)
+    upload = upload_service.load_active(session, upload_id=upload_id)
     if upload.method is UploadMethod.TUS:
         if upload.status is not UploadStatus.COMPLETED:
             raise ConflictError(
@@ -194,7 +202,7 @@ def tus_create(
 @router.head(
     "/tus/{upload_id}", summary="tus: how many bytes the server has", response_class=Response
 )
-def tus_head(upload_id: uuid.UUID, _admin: AdminViewer, session: SessionDep) -> Response:
+def tus_head(upload_id: uuid.UUID, _admin: AdminViewer, session: ReadSessionDep) -> Response:
     upload = upload_service.active(session, upload_id=upload_id, method=UploadMethod.TUS)
     return Response(
         status_code=200,
@@ -225,7 +233,9 @@ async def tus_patch(
         str, Header(alias="Upload-Checksum", max_length=200, pattern=TUS_CHECKSUM_PATTERN)
     ] = "",
 ) -> Response:
-    upload = upload_service.active(session, upload_id=upload_id, method=UploadMethod.TUS)
+    upload = await run_in_threadpool(
+        lambda: upload_service.load_active(session, upload_id=upload_id, method=UploadMethod.TUS)
+    )
     if content_type.split(";")[0].strip().lower() != "application/offset+octet-stream":
         raise UnsupportedMedia(
             "tus PATCH bodies must be Content-Type application/offset+octet-stream"
@@ -237,57 +247,75 @@ async def tus_patch(
     if not lock.acquire(blocking=False):
         raise UploadLocked(f"another PATCH to upload {upload_id} is in progress")
     try:
+        start = upload.offset
         path = upload_service.staging_path(ctx, upload)
         on_disk = path.stat().st_size if path.exists() else 0
-        if on_disk != upload.offset:
+        if on_disk != start:
             # A crash between writing and recording: trust the smaller of the two.
-            upload.offset = min(on_disk, upload.offset)
             with path.open("ab") as fh:
-                fh.truncate(upload.offset)
-            session.commit()
-        if upload_offset != upload.offset:
-            raise ConflictError(
-                f"Upload-Offset {upload_offset} does not match the server's {upload.offset}; "
-                "send HEAD to learn where to resume",
-                headers={**TUS_HEADERS, "Upload-Offset": str(upload.offset)},
-            )
-        digest = hashlib.new(checksum[0]) if checksum else None
-        written, disconnected = 0, False
-        with path.open("r+b") as fh:
-            fh.seek(upload.offset)
-            try:
-                async for chunk in request.stream():
-                    if upload.offset + written + len(chunk) > upload.size:
-                        fh.truncate(upload.offset)
-                        raise PayloadTooLarge(
-                            f"the body runs past the upload's length ({upload.size} bytes)"
-                        )
-                    fh.write(chunk)
-                    written += len(chunk)
-                    if digest is not None:
-                        digest.update(chunk)
-            except ClientDisconnect:
-                disconnected = True
-            if (
-                checksum is not None
-                and digest is not None
-                and (disconnected or digest.digest() != checksum[1])
-            ):
-                fh.truncate(upload.offset)
-                if not disconnected:
-                    raise ChecksumFailed(
-                        f"the chunk's {checksum[0]} does not match Upload-Checksum; resend it",
-                        headers=TUS_HEADERS,
+                fh.truncate(min(on_disk, start))
+            if on_disk < start:
+                await run_in_threadpool(
+                    lambda: upload_service.record_tus_offset(
+                        session, upload=upload, expected=start, offset=on_disk
                     )
-                written = 0
-            fh.flush()
-        upload.offset += written
-        session.commit()
+                )
+                start = on_disk
+        if upload_offset != start:
+            raise ConflictError(
+                f"Upload-Offset {upload_offset} does not match the server's {start}; "
+                "send HEAD to learn where to resume",
+                headers={**TUS_HEADERS, "Upload-Offset": str(start)},
+            )
+        written = await _receive(request, path, start=start, size=upload.size, checksum=checksum)
+        if written:
+            await run_in_threadpool(
+                lambda: upload_service.record_tus_offset(
+                    session, upload=upload, expected=start, offset=start + written
+                )
+            )
         if upload.offset == upload.size:
-            upload_service.tus_finish(ctx, session, upload=upload)
+            await run_in_threadpool(lambda: upload_service.tus_finish(ctx, session, upload=upload))
     finally:
         lock.release()
     return Response(status_code=204, headers={**TUS_HEADERS, "Upload-Offset": str(upload.offset)})
+
+
+async def _receive(
+    request: Request, path: Path, *, start: int, size: int, checksum: tuple[str, bytes] | None
+) -> int:
+    """Append the request body to the staging file at ``start``; returns how many bytes
+    it kept. A body that runs past ``size`` or fails its checksum is cut off (nothing
+    kept); a client that disconnects keeps what arrived, unless a checksum covered it."""
+    digest = hashlib.new(checksum[0]) if checksum else None
+    written, disconnected = 0, False
+    with path.open("r+b") as fh:
+        fh.seek(start)
+        try:
+            async for chunk in request.stream():
+                if start + written + len(chunk) > size:
+                    fh.truncate(start)
+                    raise PayloadTooLarge(f"the body runs past the upload's length ({size} bytes)")
+                fh.write(chunk)
+                written += len(chunk)
+                if digest is not None:
+                    digest.update(chunk)
+        except ClientDisconnect:
+            disconnected = True
+        if (
+            checksum is not None
+            and digest is not None
+            and (disconnected or digest.digest() != checksum[1])
+        ):
+            fh.truncate(start)
+            if not disconnected:
+                raise ChecksumFailed(
+                    f"the chunk's {checksum[0]} does not match Upload-Checksum; resend it",
+                    headers=TUS_HEADERS,
+                )
+            written = 0
+        fh.flush()
+    return written
 
 
 @router.delete(

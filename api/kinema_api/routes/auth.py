@@ -29,6 +29,7 @@ from kinema_api.schemas.auth import (
 )
 from kinema_api.schemas.common import ERRORS, Message
 from kinema_api.services import auth as auth_service
+from kinema_api.services import playback as playback_service
 from kinema_api.services.auth import IssuedSession, Viewer
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
@@ -109,8 +110,12 @@ def login(
 
 
 @router.post("/logout", summary="End this session (cookie or token)")
-def logout(viewer: CurrentViewer, session: SessionDep, response: Response) -> Message:
+def logout(
+    viewer: CurrentViewer, ctx: ContextDep, session: SessionDep, response: Response
+) -> Message:
+    """Playback started in this session stops at its next manifest request."""
     auth_service.revoke(session, row=viewer.session)
+    playback_service.forget_session(ctx, viewer.session.id)
     response.delete_cookie(COOKIE_NAME, path="/")
     return Message(message="logged out")
 
@@ -122,6 +127,7 @@ def me(viewer: CurrentViewer) -> UserPublic:
 
 @router.get("/sessions", summary="Devices logged in to this account")
 def sessions(viewer: CurrentViewer, session: SessionDep) -> list[SessionPublic]:
+    viewer.require_account_holder()
     rows = auth_service.list_sessions(session, user_id=viewer.user.id)
     out = []
     for row in rows:
@@ -132,9 +138,13 @@ def sessions(viewer: CurrentViewer, session: SessionDep) -> list[SessionPublic]:
 
 
 @router.delete("/sessions/{session_id}", summary="Log a device out", dependencies=[WriteRateLimit])
-def revoke_session(session_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Message:
+def revoke_session(
+    session_id: uuid.UUID, viewer: CurrentViewer, ctx: ContextDep, session: SessionDep
+) -> Message:
+    viewer.require_account_holder()
     if not auth_service.revoke_by_id(session, user_id=viewer.user.id, session_id=session_id):
         raise NotFoundError(f"no active session {session_id}")
+    playback_service.forget_session(ctx, session_id)
     return Message(message="session revoked")
 
 
@@ -148,7 +158,11 @@ def plans(session: SessionDep) -> list[PlanPublic]:
     summary="Change plan (billing is handled by Stripe when configured)",
     dependencies=[WriteRateLimit],
 )
-def change_plan(body: SubscriptionUpdate, viewer: CurrentViewer, session: SessionDep) -> PlanPublic:
+def change_plan(
+    body: SubscriptionUpdate, viewer: CurrentViewer, ctx: ContextDep, session: SessionDep
+) -> PlanPublic:
+    viewer.require_account_holder()
     accounts.subscribe(session, user_id=viewer.user.id, plan_slug=body.plan)
     session.commit()
+    playback_service.forget_user_sessions(ctx, session, user_id=viewer.user.id)
     return PlanPublic.model_validate(accounts.active_plan(session, user_id=viewer.user.id))

@@ -1,4 +1,10 @@
-"""Home rows, title listing and detail, genres, search, and posters."""
+"""Home rows, title listing and detail, genres, search, and posters.
+
+Every route here only reads: they use read-only sessions (``ReadSessionDep``), so on
+SQLite a page view never waits for the writer. Posters obey the same maturity limit as
+the listings that link to them; a poster above the viewer's limit is a 404 that does
+not name the title.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from kinema.catalog.models import Genre, Maturity, TitleKind, Video
+from kinema.catalog.errors import NotFound
+from kinema.catalog.models import Genre, Maturity, Title, TitleKind, Video
 from kinema.catalog.search import SearchFilters
 from kinema.catalog.services import titles
 from kinema.storage import ObjectNotFound, join_key
 from kinema_api.context import AppContext
-from kinema_api.deps import ContextDep, CurrentViewer, OptionalViewer, SessionDep
-from kinema_api.errors import NotFoundError
+from kinema_api.deps import ContextDep, CurrentViewer, OptionalViewer, ReadSessionDep
+from kinema_api.errors import Forbidden, NotFoundError
 from kinema_api.schemas.common import ERRORS
 from kinema_api.schemas.titles import GenrePublic, HomePublic, SearchPublic, TitleCard, TitleDetail
 from kinema_api.services import viewer as viewer_service
@@ -47,14 +54,14 @@ def _filters(
 
 
 @router.get("/browse/home", summary="Rows for the home page")
-def home(viewer: CurrentViewer, session: SessionDep) -> HomePublic:
+def home(viewer: CurrentViewer, session: ReadSessionDep) -> HomePublic:
     return viewer_service.home(session, viewer=viewer)
 
 
 @router.get("/titles", summary="Published titles, newest first", openapi_extra=OPTIONAL_AUTH)
 def list_titles(
     viewer: OptionalViewer,
-    session: SessionDep,
+    session: ReadSessionDep,
     genre: GenreSlug = None,
     year: Year = None,
     type: Annotated[TitleKind | None, Query()] = None,
@@ -74,7 +81,7 @@ def list_titles(
     openapi_extra=OPTIONAL_AUTH,
 )
 def title_detail(
-    title_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: SessionDep
+    title_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
 ) -> TitleDetail:
     return viewer_service.title_detail(ctx, session, viewer=viewer, title_id=title_id)
 
@@ -84,14 +91,17 @@ def title_detail(
     summary="The title's poster image",
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}}},
+    openapi_extra=OPTIONAL_AUTH,
 )
-def title_poster(title_id: uuid.UUID, ctx: ContextDep, session: SessionDep) -> Response:
+def title_poster(
+    title_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
+) -> Response:
     title = titles.get_title(session, title_id=title_id)
-    if not title.published:
+    if not _poster_visible(viewer, title):
         raise NotFoundError(f"no title {title_id}")
     keys: list[str] = [title.poster_key] if title.poster_key else []
     keys += [_video_poster_key(v) for v in title.videos if _video_poster_key(v)]
-    return _first_image(ctx, keys, missing=f"title {title_id} has no poster yet")
+    return _first_image(ctx, keys, title, missing=f"title {title_id} has no poster yet")
 
 
 @router.get(
@@ -99,13 +109,28 @@ def title_poster(title_id: uuid.UUID, ctx: ContextDep, session: SessionDep) -> R
     summary="The poster frame chosen for one video (an episode's own still)",
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}}},
+    openapi_extra=OPTIONAL_AUTH,
 )
-def video_poster(video_id: uuid.UUID, ctx: ContextDep, session: SessionDep) -> Response:
+def video_poster(
+    video_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
+) -> Response:
     video = titles.get_video(session, video_id=video_id)
-    if not video.title.published:
+    if not _poster_visible(viewer, video.title):
         raise NotFoundError(f"no video {video_id}")
     key = _video_poster_key(video)
-    return _first_image(ctx, [key] if key else [], missing=f"video {video_id} has no poster yet")
+    return _first_image(
+        ctx, [key] if key else [], video.title, missing=f"video {video_id} has no poster yet"
+    )
+
+
+def _poster_visible(viewer: Viewer | None, title: Title) -> bool:
+    """What the title page allows (published, within the viewer's maturity limit;
+    anonymous visitors get the anonymous one), decided in one place."""
+    try:
+        viewer_service.check_visible(viewer, title)
+    except (NotFound, Forbidden):
+        return False
+    return True
 
 
 def _video_poster_key(video: Video) -> str:
@@ -114,19 +139,26 @@ def _video_poster_key(video: Video) -> str:
     return ""
 
 
-def _first_image(ctx: AppContext, keys: list[str], *, missing: str) -> Response:
+def _first_image(ctx: AppContext, keys: list[str], title: Title, *, missing: str) -> Response:
+    # Shared caches may keep only what anyone may see: a poster above the anonymous
+    # limit is answered per viewer, so it must not be served to the next visitor.
+    public = title.maturity.level <= viewer_service.max_maturity(None).level
+    headers = {
+        "Cache-Control": f"{'public' if public else 'private'}, max-age=300",
+        "Vary": "Authorization, Cookie",
+    }
     for key in keys:
         try:
             data = ctx.store.get_bytes(key)
         except ObjectNotFound:
             continue
         media = "image/png" if key.endswith(".png") else "image/jpeg"
-        return Response(data, media_type=media, headers={"Cache-Control": "public, max-age=300"})
+        return Response(data, media_type=media, headers=headers)
     raise NotFoundError(missing)
 
 
 @router.get("/genres", summary="All genres")
-def genres(session: SessionDep) -> list[GenrePublic]:
+def genres(session: ReadSessionDep) -> list[GenrePublic]:
     return [
         GenrePublic.model_validate(g) for g in session.scalars(select(Genre).order_by(Genre.name))
     ]
@@ -135,7 +167,7 @@ def genres(session: SessionDep) -> list[GenrePublic]:
 @router.get("/search", summary="Search titles by text, with filters", openapi_extra=OPTIONAL_AUTH)
 def search(
     viewer: OptionalViewer,
-    session: SessionDep,
+    session: ReadSessionDep,
     q: Annotated[str, Query(max_length=200)] = "",
     genre: GenreSlug = None,
     year: Year = None,

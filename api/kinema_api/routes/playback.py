@@ -1,9 +1,12 @@
 """Playback URLs, and the streaming route that serves manifests and segments.
 
-``/stream/<token>/<path>`` is the only way to media: the token (signed, expiring,
-scoped to one video and a maximum height) is checked on every request, manifests are
-rewritten to the viewer's plan, and files of a refused rung answer 403 even when their
-URL is guessed. Local files and S3 objects are both served with HTTP Range support.
+``/stream/<token>/<path>`` is the only way to media: the token (signed, short-lived,
+scoped to one login session, one video and a maximum height) is checked on every request,
+manifests are rewritten to the viewer's current plan after re-checking the session, and
+files of a refused rung answer 403 even when their URL is guessed. Local files and S3
+objects are both served with HTTP Range support. Every answer of the stream route, errors
+included, carries CORS headers, so a player on another origin (a Cast receiver) can read
+a 403 or 410 and fetch a new URL.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from kinema.catalog.services import viewing
-from kinema.storage import guess_content_type
+from kinema.storage import ObjectNotFound, StorageError, guess_content_type
+from kinema.storage.errors import InvalidKey
 from kinema_api.context import AppContext
 from kinema_api.deps import (
     ContextDep,
@@ -26,9 +30,10 @@ from kinema_api.deps import (
     SessionDep,
     WriteRateLimit,
 )
-from kinema_api.errors import RangeNotSatisfiable
+from kinema_api.errors import ApiError, NotFoundError, RangeNotSatisfiable, Unavailable
 from kinema_api.schemas.common import ERRORS, Message
-from kinema_api.schemas.playback import PlaybackEventCreate, PlaybackPublic
+from kinema_api.schemas.playback import PlaybackEventCreate, PlaybackPublic, PlaybackRenewal
+from kinema_api.services import cloudfront
 from kinema_api.services import playback as playback_service
 from kinema_api.services.ranges import UnsatisfiableRange, parse_range
 
@@ -38,7 +43,6 @@ router = APIRouter(tags=["playback"], responses=ERRORS)
 @router.get("/playback/{video_id}", summary="Signed HLS/DASH URLs and the resume position")
 def start_playback(
     video_id: uuid.UUID,
-    request: Request,
     response: Response,
     viewer: CurrentViewer,
     ctx: ContextDep,
@@ -47,8 +51,35 @@ def start_playback(
     """With CloudFront configured, also sets the CloudFront-Policy, -Signature and
     -Key-Pair-Id cookies, one set per output folder the viewer's plan may read."""
     public, cookies = playback_service.start_playback(
-        ctx, session, viewer=viewer, video_id=video_id, base_url=str(request.base_url)
+        ctx, session, viewer=viewer, video_id=video_id
     )
+    _set_cookies(ctx, response, cookies)
+    return public
+
+
+@router.post(
+    "/playback/{video_id}/renew",
+    summary="A fresh stream token for a playback in progress",
+    responses={410: {"description": "The video was re-processed; start playback again"}},
+)
+def renew_playback(
+    video_id: uuid.UUID,
+    response: Response,
+    viewer: CurrentViewer,
+    ctx: ContextDep,
+    session: SessionDep,
+) -> PlaybackRenewal:
+    """Players call this before ``expires_at`` (after ``renew_after_s``) and put the new
+    token in place of the old one in every media URL. It re-checks the session, the
+    title, the plan and the stream limit, and keeps this profile's stream lease alive."""
+    renewal, cookies = playback_service.renew_playback(
+        ctx, session, viewer=viewer, video_id=video_id
+    )
+    _set_cookies(ctx, response, cookies)
+    return renewal
+
+
+def _set_cookies(ctx: AppContext, response: Response, cookies: list[cloudfront.Cookie]) -> None:
     for cookie in cookies:
         response.set_cookie(
             cookie.name,
@@ -60,7 +91,6 @@ def start_playback(
             httponly=True,
             samesite="none",
         )
-    return public
 
 
 _MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -139,6 +169,26 @@ CORS = {
 
 
 def _serve(
+    token: str,
+    path: str,
+    request: Request,
+    ctx: AppContext,
+    session: Session,
+    range_header: str | None,
+) -> Response:
+    try:
+        return _serve_file(token, path, request, ctx, session, range_header)
+    except ApiError as exc:
+        exc.headers = {**(exc.headers or {}), **CORS}
+        raise
+    except (ObjectNotFound, InvalidKey) as exc:
+        # The store's own message may name a server path; the client learns only its own.
+        raise NotFoundError(f"no file {path!r}", headers=CORS) from exc
+    except StorageError as exc:
+        raise Unavailable(f"cannot read {path!r} now; retry shortly", headers=CORS) from exc
+
+
+def _serve_file(
     token: str,
     path: str,
     request: Request,

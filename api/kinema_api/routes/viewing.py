@@ -1,4 +1,8 @@
-"""Progress (the player reports every 10 s), history, My List and ratings."""
+"""Progress (the player reports every 10 s), history, My List and ratings.
+
+Reads (progress, history, My List) use read-only sessions; only the routes that change
+something take SQLite's write lock.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from kinema.catalog.services import titles, viewing
-from kinema_api.deps import ContextDep, CurrentViewer, SessionDep, WriteRateLimit
+from kinema_api.deps import (
+    ContextDep,
+    CurrentViewer,
+    ReadSessionDep,
+    SessionDep,
+    WriteRateLimit,
+)
 from kinema_api.errors import NotFoundError
 from kinema_api.schemas.common import ERRORS, Message
 from kinema_api.schemas.titles import TitleCard
@@ -54,7 +64,7 @@ def put_progress(
 
 @router.get("/progress/{video_id}", summary="Where this profile is in a video")
 def get_progress(
-    video_id: uuid.UUID, viewer: CurrentViewer, ctx: ContextDep, session: SessionDep
+    video_id: uuid.UUID, viewer: CurrentViewer, ctx: ContextDep, session: ReadSessionDep
 ) -> ProgressPublic:
     rec = viewer_service.load_progress(
         ctx, session, profile_id=viewer.profile.id, video_id=video_id
@@ -74,7 +84,7 @@ def get_progress(
 @router.get("/history", summary="Watch history, most recent first")
 def get_history(
     viewer: CurrentViewer,
-    session: SessionDep,
+    session: ReadSessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[HistoryItem]:
@@ -98,7 +108,7 @@ def clear_history(viewer: CurrentViewer, session: SessionDep) -> Message:
 
 
 @router.get("/my-list", summary="My List")
-def get_my_list(viewer: CurrentViewer, session: SessionDep) -> list[TitleCard]:
+def get_my_list(viewer: CurrentViewer, session: ReadSessionDep) -> list[TitleCard]:
     return [
         title_card(t)
         for t in viewing.my_list(

@@ -61,6 +61,25 @@ class ProfilePublic(OrmModel):
     is_kids: bool
     max_maturity: Maturity
     avatar: str | None
+    # Locked: choosing this profile asks for its PIN.
+    has_pin: bool
+
+
+Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,6}$")]
+
+
+class ProfileSelect(BaseModel):
+    """The PIN of a locked profile; nothing for an unlocked one."""
+
+    pin: Pin | None = None
+
+
+class ProfilePinUpdate(BaseModel):
+    """Set (4 to 6 digits) or remove (null) a profile's PIN; the account password proves
+    that the account holder, not someone at an unlocked profile, is asking."""
+
+    pin: Pin | None
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class ProfileCreate(BaseModel):

@@ -65,6 +65,20 @@ class PlaybackPublic(BaseModel):
     duration_s: float | None
     chapters: Chapters | None = None
     expires_at: datetime
+    # The stream token inside every media URL above, and when the player should ask for
+    # the next one (``POST /playback/{video_id}/renew``), well before ``expires_at``.
+    token: str
+    renew_after_s: int
+
+
+class PlaybackRenewal(BaseModel):
+    """A fresh stream token for a playback in progress: the player puts it in place of
+    the old one in every media URL (``/api/v1/stream/<token>/...``)."""
+
+    token: str
+    expires_at: datetime
+    renew_after_s: int
+    max_height: int
 
 
 class PlaybackEventKind(StrEnum):

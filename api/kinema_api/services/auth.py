@@ -8,15 +8,36 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from kinema.catalog.db import write_briefly
 from kinema.catalog.models import AuthSession, Plan, Profile, Role, User, utcnow
 from kinema.catalog.services import accounts
+from kinema.errors import ConfigError
 from kinema_api.errors import Forbidden, Unauthorized
 from kinema_api.services.passwords import hash_password, needs_rehash, verify_password
 
 TOUCH_EVERY = timedelta(minutes=5)
+
+
+class KidsProfile(Forbidden):
+    """An account-level action (plan, devices, profiles, admin) from a kids profile."""
+
+    code = "kids_profile"
+
+
+class PinRequired(Forbidden):
+    code = "pin_required"
+
+
+class WrongPin(Forbidden):
+    code = "wrong_pin"
+
+
+class WrongPassword(Forbidden):
+    code = "wrong_password"
 
 
 def token_hash(token: str) -> str:
@@ -34,7 +55,16 @@ class Viewer:
 
     @property
     def is_admin(self) -> bool:
-        return self.user.role is Role.ADMIN
+        """Admin powers need an admin account AND a profile that is not a kids profile:
+        the role is for the admin area, never for what a child may watch or do."""
+        return self.user.role is Role.ADMIN and not self.profile.is_kids
+
+    def require_account_holder(self) -> None:
+        """Refuse account-level actions (plan, devices, profiles, PINs) on a kids profile."""
+        if self.profile.is_kids:
+            raise KidsProfile(
+                "this is a kids profile; switch to an adult profile to manage the account"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +138,18 @@ def resolve_token(session: Session, *, token: str) -> Viewer:
     profiles = accounts.list_profiles(session, user_id=user.id)
     profile = next((p for p in profiles if p.id == row.profile_id), None) or profiles[0]
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        session.commit()
+        # Bookkeeping must not cost a page view the write lock: it is recorded in its own
+        # short transaction (the caller's is read-only), and skipped when the lock is busy
+        # (a later request records it).
+        touch = (
+            update(AuthSession)
+            .where(AuthSession.id == row.id, AuthSession.last_seen_at < now - TOUCH_EVERY)
+            .values(last_seen_at=now)
+        )
+        # Wait 50 ms at most: long enough for a typical write to finish, short enough
+        # that a busy writer costs a page view nothing it would notice.
+        if write_briefly(session.get_bind(), lambda conn: conn.execute(touch), lock_timeout_s=0.05):
+            set_committed_value(row, "last_seen_at", now)
     return Viewer(user, row, profile, accounts.active_plan(session, user_id=user.id))
 
 
@@ -140,18 +180,49 @@ def revoke_by_id(session: Session, *, user_id: uuid.UUID, session_id: uuid.UUID)
     return True
 
 
-def select_profile(session: Session, *, viewer: Viewer, profile_id: uuid.UUID) -> Profile:
+def select_profile(
+    session: Session, *, viewer: Viewer, profile_id: uuid.UUID, pin: str | None
+) -> Profile:
+    """Watch as ``profile_id`` in this login session; a locked profile needs its PIN."""
     profile = accounts.get_profile(session, user_id=viewer.user.id, profile_id=profile_id)
+    if profile.pin_hash is not None and profile.id != viewer.profile.id:
+        if pin is None:
+            raise PinRequired(f"profile {profile.name!r} is locked; enter its PIN")
+        if not verify_password(profile.pin_hash, pin):
+            raise WrongPin(f"wrong PIN for profile {profile.name!r}")
     viewer.session.profile_id = profile.id
+    session.commit()
+    return profile
+
+
+def set_profile_pin(
+    session: Session, *, viewer: Viewer, profile_id: uuid.UUID, pin: str | None, password: str
+) -> Profile:
+    """Lock (``pin``) or unlock (None) a profile; the account password is required."""
+    viewer.require_account_holder()
+    profile = accounts.get_profile(session, user_id=viewer.user.id, profile_id=profile_id)
+    if not verify_password(viewer.user.password_hash, password):
+        raise WrongPassword("the account password is wrong")
+    profile.pin_hash = hash_password(pin) if pin is not None else None
     session.commit()
     return profile
 
 
 def ensure_admin(session: Session, *, email: str, password: str | None) -> tuple[User, str | None]:
     """The admin account ``kinema up`` prints: created once, password reset only when
-    one is given. Returns the user and the password when this call chose or set it."""
+    one is given. Returns the user and the password when this call chose or set it.
+
+    An existing viewer account with that email is never promoted here (its owner's
+    password would become an admin's): that takes ``kinema admin promote EMAIL``.
+    """
     accounts.ensure_sample_plans(session)
     user = accounts.find_user_by_email(session, email=email)
+    if user is not None and user.role is not Role.ADMIN:
+        raise ConfigError(
+            f"KINEMA_ADMIN_EMAIL={email} belongs to an existing viewer account, which is "
+            f"not made an admin automatically; run `kinema admin promote {email}` to make "
+            "it one, or choose another KINEMA_ADMIN_EMAIL"
+        )
     chosen = password or secrets.token_urlsafe(12)
     if user is None:
         user = accounts.create_user(
@@ -165,10 +236,18 @@ def ensure_admin(session: Session, *, email: str, password: str | None) -> tuple
         session.commit()
         return user, chosen
     changed = False
-    if user.role is not Role.ADMIN:
-        user.role, changed = Role.ADMIN, True
     if password is not None and not verify_password(user.password_hash, password):
         user.password_hash, changed = hash_password(password), True
     if changed:
         session.commit()
     return user, password if changed else None
+
+
+def promote_admin(session: Session, *, email: str) -> User:
+    """Give an existing account the admin role (``kinema admin promote``)."""
+    user = accounts.find_user_by_email(session, email=email)
+    if user is None:
+        raise ConfigError(f"no account with email {email}; sign up first, then promote it")
+    user.role = Role.ADMIN
+    session.commit()
+    return user

@@ -4,6 +4,14 @@ Both end with the raw file at ``raw/<upload id>/<filename>`` in the object store
 ``uploads`` row marked completed, whose id the admin then passes to ``POST
 /admin/videos``. A whole-file SHA-256 announced at initiation is verified before an
 upload counts as completed; tus chunks may also carry their own ``Upload-Checksum``.
+
+Slow work (streaming a chunk to disk, hashing a whole file, moving it into the store,
+assembling multipart parts on S3) never runs inside a database transaction: on SQLite a
+write transaction holds the one write lock, and everyone else's signup, login or
+progress report would wait behind an upload. The row is read in a read-only
+transaction that ends before the slow part (:func:`load_active`, :func:`_release`), and
+the outcome is recorded afterwards in one short write transaction that re-reads the row
+first, since the upload may have been aborted meanwhile.
 """
 
 from __future__ import annotations
@@ -18,8 +26,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from kinema.catalog.db import begin_readonly
 from kinema.catalog.models import Upload, UploadMethod, UploadStatus, utcnow
-from kinema.storage import LocalStore, PartInfo
+from kinema.storage import PartInfo
 from kinema.storage.base import CHUNK_SIZE, MAX_PART_NUMBER, MIN_PART_SIZE
 from kinema.storage.errors import ChecksumMismatch, UploadError
 from kinema_api.context import AppContext
@@ -112,6 +121,41 @@ def active(session: Session, *, upload_id: uuid.UUID, method: UploadMethod | Non
     return upload
 
 
+def load_active(
+    session: Session, *, upload_id: uuid.UUID, method: UploadMethod | None = None
+) -> Upload:
+    """:func:`active`, read in a read-only transaction that is over when this returns,
+    so nothing is held while the caller streams a body or calls the object store."""
+    if not session.in_transaction():
+        begin_readonly(session)
+    try:
+        upload = active(session, upload_id=upload_id, method=method)
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return upload
+
+
+def _release(session: Session) -> None:
+    """End the session's transaction (it has only read) before slow work."""
+    if session.in_transaction():
+        session.commit()
+
+
+def _reload_active(session: Session, upload: Upload) -> None:
+    """Re-read ``upload`` at the start of a write transaction: refused if it was aborted
+    while this request worked without a transaction."""
+    session.refresh(upload)
+    if upload.status is UploadStatus.ABORTED:
+        raise Gone(f"upload {upload.id} was aborted")
+
+
+def _set_status(session: Session, upload: Upload, status: UploadStatus) -> None:
+    upload.status = status
+    session.commit()
+
+
 def parts(ctx: AppContext, upload: Upload) -> list[PartInfo]:
     if upload.method is not UploadMethod.MULTIPART or upload.status is not UploadStatus.ACTIVE:
         return []
@@ -165,21 +209,30 @@ def complete_multipart(
 ) -> Upload:
     if upload.status is UploadStatus.COMPLETED:
         return upload
+    _release(session)  # assembling and hashing a large file takes minutes
     info = ctx.store.complete_multipart(upload.key, upload.store_upload_id or "", parts_in)
     if info.size != upload.size:
         ctx.store.delete(upload.key)
-        upload.status = UploadStatus.ABORTED
-        session.commit()
+        _set_status(session, upload, UploadStatus.ABORTED)
         raise UploadError(
             f"upload {upload.id} assembled {info.size} bytes, but {upload.size} were announced"
         )
     try:
         _verify_sha256(ctx, upload)
     except ChecksumMismatch:
-        upload.status = UploadStatus.ABORTED
-        session.commit()
+        _set_status(session, upload, UploadStatus.ABORTED)
         raise
-    upload.status, upload.offset, upload.completed_at = UploadStatus.COMPLETED, info.size, utcnow()
+    try:
+        _reload_active(session, upload)
+    except Gone:
+        ctx.store.delete(upload.key)  # aborted while it was being assembled
+        raise
+    if upload.status is UploadStatus.ACTIVE:  # not completed meanwhile by another call
+        upload.status, upload.offset, upload.completed_at = (
+            UploadStatus.COMPLETED,
+            info.size,
+            utcnow(),
+        )
     session.commit()
     return upload
 
@@ -188,6 +241,7 @@ def abort(ctx: AppContext, session: Session, *, upload: Upload) -> None:
     if upload.status is UploadStatus.COMPLETED:
         raise ConflictError(f"upload {upload.id} is already complete; delete its video instead")
     if upload.status is UploadStatus.ACTIVE:
+        _release(session)  # the object store may take a while to answer
         if upload.method is UploadMethod.MULTIPART:
             with contextlib.suppress(UploadError):
                 ctx.store.abort_multipart(upload.key, upload.store_upload_id or "")
@@ -200,8 +254,25 @@ def abort(ctx: AppContext, session: Session, *, upload: Upload) -> None:
 # --- tus -------------------------------------------------------------------------
 
 
+def record_tus_offset(session: Session, *, upload: Upload, expected: int, offset: int) -> None:
+    """Record that the staging file now holds ``offset`` bytes, in one short write
+    transaction; refused when the row moved on from ``expected`` meanwhile."""
+    _reload_active(session, upload)
+    if upload.status is not UploadStatus.ACTIVE or upload.offset != expected:
+        current = upload.offset
+        session.rollback()
+        raise ConflictError(
+            f"upload {upload.id} changed while this chunk was written (now at byte "
+            f"{current}); send HEAD to learn where to resume"
+        )
+    upload.offset = offset
+    session.commit()
+
+
 def tus_finish(ctx: AppContext, session: Session, *, upload: Upload) -> None:
-    """The last byte arrived: verify the whole-file checksum, then move it into the store."""
+    """The last byte arrived: verify the whole-file checksum, then move it into the store
+    (both with no transaction open), then mark the upload completed."""
+    _release(session)
     path = staging_path(ctx, upload)
     if upload.sha256 is not None:
         digest = hashlib.sha256()
@@ -210,17 +281,17 @@ def tus_finish(ctx: AppContext, session: Session, *, upload: Upload) -> None:
                 digest.update(chunk)
         if digest.hexdigest() != upload.sha256:
             path.unlink(missing_ok=True)
-            upload.status = UploadStatus.ABORTED
-            session.commit()
+            _set_status(session, upload, UploadStatus.ABORTED)
             raise ChecksumMismatch(
                 f"upload {upload.id}: the file's SHA-256 is {digest.hexdigest()}, "
                 f"not the announced {upload.sha256}; upload it again"
             )
-    if isinstance(ctx.store, LocalStore):
-        ctx.store.move_file(path, upload.key)
-    else:
-        ctx.store.put_file(path, upload.key, content_type=upload.content_type)
-        path.unlink(missing_ok=True)
+    ctx.store.move_file(path, upload.key, content_type=upload.content_type)
+    try:
+        _reload_active(session, upload)
+    except Gone:
+        ctx.store.delete(upload.key)  # aborted while it was being moved: nothing is kept
+        raise
     upload.status, upload.completed_at = UploadStatus.COMPLETED, utcnow()
     session.commit()
 

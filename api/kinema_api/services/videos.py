@@ -224,7 +224,7 @@ def delete(ctx: AppContext, session: Session, *, video: Video) -> bool:
     if ctx.videos is not None and resources.delete(ctx.videos, video=video):
         return False
     prefixes = [f"processed/{video.id.hex}"]
-    if video.source and video.source.startswith("raw/"):
+    if video.source and video.source.startswith("raw/") and not _source_shared(session, video):
         prefixes.append(video.source.rsplit("/", 1)[0])
     titles.delete_video(session, video=video)
     session.commit()
@@ -232,6 +232,18 @@ def delete(ctx: AppContext, session: Session, *, video: Video) -> bool:
         with contextlib.suppress(StorageError):
             ctx.store.delete_prefix(prefix)
     return True
+
+
+def _source_shared(session: Session, video: Video) -> bool:
+    """Whether another video was made from the same uploaded file: its upload must stay
+    for that video's next transcode."""
+    folder = (video.source or "").rsplit("/", 1)[0] + "/"
+    other = session.scalar(
+        select(Video.id)
+        .where(Video.id != video.id, Video.source.startswith(folder, autoescape=True))
+        .limit(1)
+    )
+    return other is not None
 
 
 def to_public(

@@ -87,8 +87,15 @@ class Profile(IdMixin, TimestampMixin, Base):
     is_kids: Mapped[bool] = mapped_column(default=False)
     max_maturity: Mapped[Maturity] = mapped_column(str_enum(Maturity), default=Maturity.ADULT)
     avatar: Mapped[str | None] = mapped_column(String(255))
+    # An argon2 hash of the profile's PIN (profile lock); None means anyone in the
+    # account may switch to it.
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship(back_populates="profiles")
+
+    @property
+    def has_pin(self) -> bool:
+        return self.pin_hash is not None
 
 
 class AuthSession(IdMixin, Base):

@@ -81,7 +81,7 @@ def test_kinema_up_from_scratch_then_restart(tmp_path: Path) -> None:
         assert videos, httpx.get(f"{base}/api/v1/admin/videos", headers=h).text
         assert [v["title"] for v in videos] == ["Holiday"]
         play = httpx.get(f"{base}/api/v1/playback/{videos[0]['id']}", headers=h).json()
-        assert httpx.get(play["hls_url"]).text.startswith("#EXTM3U")
+        assert httpx.get(f"{base}{play['hls_url']}").text.startswith("#EXTM3U")
     finally:
         assert _stop(proc) in (0, 130), log.read_text()[-2000:]
 

@@ -65,6 +65,15 @@ def test_lint_strict_passes(values: Path | None) -> None:
     assert "0 chart(s) failed" in result.stdout
 
 
+def test_template_works_without_kube_version() -> None:
+    """``helm template t charts/kinema`` as a user types it: the project's Helm is built as
+    Helm's releases are (scripts/go-tools.sh), so the Kubernetes it assumes without
+    ``--kube-version`` meets the chart's ``kubeVersion`` floor."""
+    result = helm.run_helm([str(helm.helm()), "template", "t", str(CHART)])
+    assert result.ok, result.stderr
+    assert any(o["kind"] == "Deployment" for o in yaml.safe_load_all(result.stdout) if o)
+
+
 # Default values -------------------------------------------------------------------------
 
 

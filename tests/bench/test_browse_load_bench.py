@@ -1,0 +1,68 @@
+"""Page views against `kinema up` (SQLite) at 1, 8 and 32 concurrent connections, with
+and without a client writing at the same time (a player reporting progress ten times a
+second). Requests per second, median and p99 latency, and the worst ``/health`` answer
+are printed side by side; nothing is asserted about speed (the integration test
+``test_sqlite_concurrency`` asserts what must hold: no 5xx, ``/health`` within 1 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import uuid
+
+import httpx
+import pytest
+
+from tests.integration.api.test_sqlite_concurrency import (
+    HealthPoller,
+    UpServer,
+    _load,
+    kinema_up,
+)
+from tests.utils.factories import bearer
+
+pytestmark = [pytest.mark.bench, pytest.mark.integration, pytest.mark.slow]
+SECONDS = 10
+__all__ = ["kinema_up"]  # the fixture, shared with the integration test
+
+
+def test_browse_throughput_and_latency(kinema_up: UpServer) -> None:
+    base = kinema_up.base
+    with httpx.Client(base_url=base, timeout=30) as client:
+        signup = client.post(
+            "/api/v1/auth/signup",
+            json={"email": f"b-{uuid.uuid4().hex[:8]}@example.com", "password": "correct horse"},
+        )
+        assert signup.status_code == 201, signup.text
+    h = bearer(signup.json()["access_token"])
+    title, video = kinema_up.title_id, kinema_up.video_id
+    paths = [
+        "/api/v1/browse/home",
+        "/api/v1/titles",
+        f"/api/v1/titles/{title}",
+        "/api/v1/search?q=Load",
+        f"/api/v1/titles/{title}/poster",
+    ]
+    body: dict[str, object] = {"position_s": 30.0, "duration_s": 600.0}
+    progress = [(f"/api/v1/progress/{video}", body)] * 10
+    rows = []
+    for connections in (1, 8, 32):
+        for label, writes in (("reads", []), ("reads+writes", progress)):
+            poller = HealthPoller(base)
+            poller.start()
+            try:
+                result = asyncio.run(
+                    _load(base, paths, h, connections=connections, seconds=SECONDS, writes=writes)
+                )
+            finally:
+                poller.stop.set()
+                poller.join(15)
+            errors = sum(n for status, n in result.statuses.items() if status >= 500)
+            rows.append(
+                f"{connections:>5} {label:<13} {len(result.latencies) / result.seconds:>7.0f} "
+                f"{statistics.median(result.latencies) * 1000:>7.0f} {result.p99 * 1000:>7.0f} "
+                f"{poller.worst * 1000:>8.0f} {errors + len(result.failures):>6}"
+            )
+    print("\nconns load          req/s  p50 ms  p99 ms  health ms  fails")
+    print("\n".join(rows))
