@@ -51,44 +51,42 @@ function precompress(): Plugin {
 
 // A cold /watch/... load needs the watch page's chunk and Shaka's before anything else
 // the app fetches, but the router asks for them only after the main bundle has loaded
-// and run. This inline script in the shell asks for them at once (modulepreload: fetch
-// and compile), on watch pages only, so Shaka is ready by the time the session check
+// and run. A small script in the shell asks for them at once (modulepreload: fetch and
+// compile), on watch pages only, so Shaka is ready by the time the session check
 // returns. The chunk names are known only once the bundle is written, hence a plugin.
+// The script is a file of its own, loaded `async`, never inline: the server's
+// Content-Security-Policy allows scripts from 'self' only (no 'unsafe-inline').
+// enforce "post": this runs after Vite's HTML plugin has written index.html.
 function preloadWatchChunks(): Plugin {
   return {
     name: "kinema-preload-watch",
     apply: "build",
-    transformIndexHtml: {
-      order: "post",
-      handler(_html, ctx) {
-        const bundle = ctx.bundle;
-        if (!bundle) return [];
-        const watch = Object.values(bundle).find(
-          (chunk) => chunk.type === "chunk" && chunk.facadeModuleId?.endsWith("/src/routes/Watch.tsx"),
-        );
-        if (!watch || watch.type !== "chunk") return [];
-        const entry = Object.values(bundle).find((chunk) => chunk.type === "chunk" && chunk.isEntry);
-        const files = [watch.fileName, ...watch.imports.filter((f) => f !== entry?.fileName)];
-        // A chunk that imports nothing (Shaka's) is imported outright, so it is evaluated
-        // as soon as it arrives instead of when the router gets to it; the others depend
-        // on the main bundle and are only fetched and compiled ahead (modulepreload).
-        const leaves = files.filter((f) => {
-          const chunk = bundle[f];
-          return chunk?.type === "chunk" && chunk.imports.length === 0 && chunk.dynamicImports.length === 0;
-        });
-        const preloads = files.filter((f) => !leaves.includes(f));
-        const json = (list: string[]) => JSON.stringify(list.map((f) => `/${f}`));
-        return [
-          {
-            tag: "script",
-            injectTo: "head",
-            children:
-              `if(/^\\/watch\\//.test(location.pathname)){for(const h of ${json(preloads)}){` +
-              `const l=document.createElement("link");l.rel="modulepreload";l.crossOrigin="";l.href=h;document.head.appendChild(l)}` +
-              `for(const h of ${json(leaves)})import(h).catch(()=>{})}`,
-          },
-        ];
-      },
+    enforce: "post",
+    generateBundle(_options, bundle) {
+      const html = bundle["index.html"];
+      if (!html || html.type !== "asset") return;
+      const watch = Object.values(bundle).find(
+        (chunk) => chunk.type === "chunk" && chunk.facadeModuleId?.endsWith("/src/routes/Watch.tsx"),
+      );
+      if (!watch || watch.type !== "chunk") return;
+      const entry = Object.values(bundle).find((chunk) => chunk.type === "chunk" && chunk.isEntry);
+      const files = [watch.fileName, ...watch.imports.filter((f) => f !== entry?.fileName)];
+      // A chunk that imports nothing (Shaka's) is imported outright, so it is evaluated
+      // as soon as it arrives instead of when the router gets to it; the others depend
+      // on the main bundle and are only fetched and compiled ahead (modulepreload).
+      const leaves = files.filter((f) => {
+        const chunk = bundle[f];
+        return chunk?.type === "chunk" && chunk.imports.length === 0 && chunk.dynamicImports.length === 0;
+      });
+      const preloads = files.filter((f) => !leaves.includes(f));
+      const json = (list: string[]) => JSON.stringify(list.map((f) => `/${f}`));
+      const source =
+        `if(/^\\/watch\\//.test(location.pathname)){for(const h of ${json(preloads)}){` +
+        `const l=document.createElement("link");l.rel="modulepreload";l.crossOrigin="";l.href=h;document.head.appendChild(l)}` +
+        `for(const h of ${json(leaves)})import(h).catch(()=>{})}\n`;
+      const ref = this.emitFile({ type: "asset", name: "watch-preload.js", source });
+      const tag = `<script async src="/${this.getFileName(ref)}"></script>`;
+      html.source = String(html.source).replace("</head>", `  ${tag}\n  </head>`);
     },
   };
 }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.web import webapp
 from tests.utils.ports import free_port
@@ -85,3 +85,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def artifacts() -> Path:
     webapp.ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return webapp.ARTIFACTS
+
+
+@pytest.fixture
+def page(page: Page) -> Iterator[Page]:
+    """pytest-playwright's page, failing the test when the app breaks its own
+    Content-Security-Policy (an inline script, eval, a connection to an unlisted origin)."""
+    violations = webapp.watch_csp(page)
+    yield page
+    assert not violations, f"Content-Security-Policy violations: {violations}"

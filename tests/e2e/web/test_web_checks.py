@@ -1,8 +1,8 @@
 """The web app's own checks, so the one test command runs them too: ESLint plus the
 strict TypeScript build (`npm run lint`) and the unit tests of its pure modules
 (`npm test`: Vitest on the thumbnails parser, QoE accounting, quality options, keyboard
-shortcuts and translations), and a check that the typed API client was regenerated after
-the last API change."""
+shortcuts, stream-token renewal and translations), and a check that the typed API client
+was regenerated after the last API change."""
 
 from __future__ import annotations
 

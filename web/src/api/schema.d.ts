@@ -217,7 +217,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session (cookie or token) */
+        /**
+         * End this session (cookie or token)
+         * @description Playback started in this session stops at its next manifest request.
+         */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -469,6 +472,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/playback/{video_id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A fresh stream token for a playback in progress
+         * @description Players call this before ``expires_at`` (after ``renew_after_s``) and put the new
+         *     token in place of the old one in every media URL. It re-checks the session, the
+         *     title, the plan and the stream limit, and keeps this profile's stream lease alive.
+         */
+        post: operations["renew_playback_api_v1_playback__video_id__renew_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/profiles": {
         parameters: {
             query?: never;
@@ -505,6 +530,26 @@ export interface paths {
         patch: operations["update_profile_api_v1_profiles__profile_id__patch"];
         trace?: never;
     };
+    "/api/v1/profiles/{profile_id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Lock a profile with a PIN, or unlock it
+         * @description Needs the account password; refused on a kids profile (403 ``kids_profile``).
+         */
+        put: operations["set_pin_api_v1_profiles__profile_id__pin_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/profiles/{profile_id}/select": {
         parameters: {
             query?: never;
@@ -514,7 +559,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Watch as this profile in this session */
+        /**
+         * Watch as this profile in this session
+         * @description A locked profile answers 403 ``pin_required`` without ``pin`` and ``wrong_pin``
+         *     with a wrong one; after too many wrong PINs, 429 for a few minutes.
+         */
         post: operations["select_profile_api_v1_profiles__profile_id__select_post"];
         delete?: never;
         options?: never;
@@ -1019,6 +1068,8 @@ export interface components {
             poster_url: string | null;
             /** Renditions */
             renditions: components["schemas"]["RenditionPublic"][];
+            /** Renew After S */
+            renew_after_s: number;
             /** Resume Position S */
             resume_position_s: number;
             /** Subtitles */
@@ -1027,11 +1078,31 @@ export interface components {
             thumbnails_url: string | null;
             /** Title */
             title: string;
+            /** Token */
+            token: string;
             /**
              * Video Id
              * Format: uuid
              */
             video_id: string;
+        };
+        /**
+         * PlaybackRenewal
+         * @description A fresh stream token for a playback in progress: the player puts it in place of
+         *     the old one in every media URL (``/api/v1/stream/<token>/...``).
+         */
+        PlaybackRenewal: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Max Height */
+            max_height: number;
+            /** Renew After S */
+            renew_after_s: number;
+            /** Token */
+            token: string;
         };
         /** ProfileCreate */
         ProfileCreate: {
@@ -1046,10 +1117,23 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * ProfilePinUpdate
+         * @description Set (4 to 6 digits) or remove (null) a profile's PIN; the account password proves
+         *     that the account holder, not someone at an unlocked profile, is asking.
+         */
+        ProfilePinUpdate: {
+            /** Password */
+            password: string;
+            /** Pin */
+            pin: string | null;
+        };
         /** ProfilePublic */
         ProfilePublic: {
             /** Avatar */
             avatar: string | null;
+            /** Has Pin */
+            has_pin: boolean;
             /**
              * Id
              * Format: uuid
@@ -1060,6 +1144,14 @@ export interface components {
             max_maturity: components["schemas"]["Maturity"];
             /** Name */
             name: string;
+        };
+        /**
+         * ProfileSelect
+         * @description The PIN of a locked profile; nothing for an unlocked one.
+         */
+        ProfileSelect: {
+            /** Pin */
+            pin?: string | null;
         };
         /** ProfileUpdate */
         ProfileUpdate: {
@@ -1491,8 +1583,11 @@ export type PlanPublic = components['schemas']['PlanPublic'];
 export type PlaybackEventCreate = components['schemas']['PlaybackEventCreate'];
 export type PlaybackEventKind = components['schemas']['PlaybackEventKind'];
 export type PlaybackPublic = components['schemas']['PlaybackPublic'];
+export type PlaybackRenewal = components['schemas']['PlaybackRenewal'];
 export type ProfileCreate = components['schemas']['ProfileCreate'];
+export type ProfilePinUpdate = components['schemas']['ProfilePinUpdate'];
 export type ProfilePublic = components['schemas']['ProfilePublic'];
+export type ProfileSelect = components['schemas']['ProfileSelect'];
 export type ProfileUpdate = components['schemas']['ProfileUpdate'];
 export type ProgressPublic = components['schemas']['ProgressPublic'];
 export type ProgressUpdate = components['schemas']['ProgressUpdate'];
@@ -4452,6 +4547,98 @@ export interface operations {
             };
         };
     };
+    renew_playback_api_v1_playback__video_id__renew_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybackRenewal"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The video was re-processed; start playback again */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     list_profiles_api_v1_profiles_get: {
         parameters: {
             query?: never;
@@ -4796,6 +4983,95 @@ export interface operations {
             };
         };
     };
+    set_pin_api_v1_profiles__profile_id__pin_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                profile_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfilePinUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfilePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     select_profile_api_v1_profiles__profile_id__select_post: {
         parameters: {
             query?: never;
@@ -4805,7 +5081,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProfileSelect"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

@@ -14,7 +14,10 @@ interface AuthValue {
   signup: (email: string, password: string, displayName: string) => Promise<void>;
   logout: () => Promise<void>;
   refresh: () => Promise<void>;
-  chooseProfile: (profileId: string) => Promise<void>;
+  /** Watch as this profile; `pin` for a locked one (sent in the request body only). */
+  chooseProfile: (profileId: string, pin?: string) => Promise<void>;
+  /** The session watches as a kids profile: account management is off limits. */
+  isKids: boolean;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -83,11 +86,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         }
       },
       refresh,
-      chooseProfile: async (profileId) => {
-        await unwrap(api.POST("/api/v1/profiles/{profile_id}/select", { params: { path: { profile_id: profileId } } }));
+      chooseProfile: async (profileId, pin) => {
+        await unwrap(
+          api.POST("/api/v1/profiles/{profile_id}/select", {
+            params: { path: { profile_id: profileId } },
+            body: pin === undefined ? undefined : { pin },
+          }),
+        );
         markChosen(true);
         await refresh();
       },
+      isKids: user?.profile.is_kids ?? false,
     }),
     [user, loading, profileChosen, refresh, markChosen],
   );

@@ -14,8 +14,9 @@ import { useI18n } from "../i18n";
 
 export default function AdminPage() {
   const { t } = useI18n();
-  const { user } = useAuth();
-  const isAdmin = user?.role === "admin";
+  const { user, isKids } = useAuth();
+  // On a kids profile the API refuses admin routes: ask for nothing, say why.
+  const isAdmin = user?.role === "admin" && !isKids;
   const videos = useApi(() => (isAdmin ? unwrap(api.GET("/api/v1/admin/videos", { params: { query: { limit: 200 } } })) : Promise.resolve([])), [isAdmin]);
   usePageTitle(t("admin.title"));
   const busy = videos.data?.some((v) => v.status === "queued" || v.status === "processing" || v.status === "uploading") ?? false;
@@ -33,6 +34,7 @@ export default function AdminPage() {
     }, busy ? 2000 : 15000);
     return () => window.clearInterval(timer);
   }, [isAdmin, live, busy, setData]);
+  if (isKids) return <p className="empty">{t("account.kidsNote")}</p>;
   if (!isAdmin) return <p className="empty">{t("admin.forbidden")}</p>;
   return (
     <div className="page admin">

@@ -1,6 +1,7 @@
 // The watch page: full-screen player for one video. It asks the API for signed
-// playback URLs and the resume position, saves progress as the player reports it, sends
-// quality-of-experience events, and offers the next episode of a series.
+// playback URLs and the resume position, renews the stream token for the player, saves
+// progress as the player reports it, sends quality-of-experience events, and offers the
+// next episode of a series.
 import { useCallback, useMemo } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, unwrap } from "../api/client";
@@ -10,10 +11,12 @@ import { Player } from "../components/Player/Player";
 import type { NextEpisode } from "../components/Player/Player";
 import { creditsAt, introOf } from "../components/Player/chapters";
 import type { QoeReport } from "../components/Player/qoe";
+import { absoluteUrl } from "../components/Player/streamToken";
+import type { TokenGrant } from "../components/Player/tokenRenewer";
 import { useApi } from "../hooks/useApi";
 import { takePrefetchedPlayback } from "../lib/watchPrefetch";
-import type { PlayerSource } from "../hooks/usePlayer";
-import type { ProgressReason } from "../hooks/usePlaybackReporting";
+import type { PlayerSource } from "../components/Player/hooks/types";
+import type { ProgressReason } from "../components/Player/hooks/usePlaybackReporting";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
 import type { Translate } from "../i18n";
@@ -58,18 +61,28 @@ export default function WatchPage() {
   const p = playback.data;
   usePageTitle(p?.title);
 
-  const source = useMemo<PlayerSource | null>(
-    () =>
-      p
-        ? {
-            hls: p.hls_url,
-            dash: p.dash_url,
-            startAt: p.resume_position_s,
-            subtitles: p.subtitles.map((s) => ({ url: s.url, language: s.language, label: s.label })),
-          }
-        : null,
-    [p],
-  );
+  // Media URLs are relative when the server has no public URL configured: made absolute
+  // here, once, so every consumer (Shaka, the thumbnails, Cast) gets the same ones.
+  const source = useMemo<PlayerSource | null>(() => {
+    if (!p) return null;
+    const origin = window.location.origin;
+    const abs = (url: string | null) => (url ? absoluteUrl(url, origin) : null);
+    return {
+      hls: abs(p.hls_url),
+      dash: abs(p.dash_url),
+      startAt: p.resume_position_s,
+      subtitles: p.subtitles.map((s) => ({ url: absoluteUrl(s.url, origin), language: s.language, label: s.label })),
+      token: { token: p.token, renewAfterS: p.renew_after_s, maxHeight: p.max_height },
+    };
+  }, [p]);
+  const thumbnailsUrl = p?.thumbnails_url ? absoluteUrl(p.thumbnails_url, window.location.origin) : null;
+
+  const renewToken = useCallback(async (): Promise<TokenGrant> => {
+    const renewal = await unwrap(
+      api.POST("/api/v1/playback/{video_id}/renew", { params: { path: { video_id: videoId } } }),
+    );
+    return { token: renewal.token, renewAfterS: renewal.renew_after_s, maxHeight: renewal.max_height };
+  }, [videoId]);
 
   const sendEvent = useCallback(
     (body: PlaybackEventCreate, keepalive = false) => {
@@ -114,10 +127,31 @@ export default function WatchPage() {
     : null;
 
   if (playback.error) {
-    const gone = playback.error instanceof ApiError && playback.error.status === 404;
+    const status = playback.error instanceof ApiError ? playback.error.status : null;
+    let message: React.ReactNode = <ErrorView error={playback.error} onRetry={playback.reload} />;
+    if (status === 404) message = <p className="empty">{t("title.notFound")}</p>;
+    else if (status === 401)
+      message = (
+        <div className="error-view" role="alert">
+          <p>{t("player.access.signedOut")}</p>
+          {/* A full page load, so the app forgets the ended session. */}
+          <a className="btn" href={`/login?next=${encodeURIComponent(`/watch/${videoId}${window.location.search}`)}`}>
+            {t("player.signIn")}
+          </a>
+        </div>
+      );
+    else if (status === 429)
+      message = (
+        <div className="error-view" role="alert">
+          <p>{t("player.access.tooManyStreams")}</p>
+          <button type="button" className="btn" onClick={playback.reload}>
+            {t("player.retry")}
+          </button>
+        </div>
+      );
     return (
       <main id="main" className="watch watch--message">
-        {gone ? <p className="empty">{t("title.notFound")}</p> : <ErrorView error={playback.error} onRetry={playback.reload} />}
+        {message}
       </main>
     );
   }
@@ -131,7 +165,7 @@ export default function WatchPage() {
           title={detail.data?.name ?? p.title}
           subtitle={subtitle}
           source={source}
-          thumbnailsUrl={p.thumbnails_url}
+          thumbnailsUrl={thumbnailsUrl}
           intro={intro}
           next={next}
           backHref={backHref}
@@ -140,6 +174,8 @@ export default function WatchPage() {
           onProgress={onProgress}
           onQoe={onQoe}
           onStarted={(startupMs) => sendEvent({ kind: "start", payload: { startup_ms: startupMs }, position_s: null })}
+          renewToken={renewToken}
+          onReloadSource={playback.reload}
         />
       )}
     </main>

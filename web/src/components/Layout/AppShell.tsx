@@ -67,7 +67,7 @@ function SearchBox() {
 }
 
 function ProfileMenu() {
-  const { user, logout } = useAuth();
+  const { user, logout, isKids } = useAuth();
   const { t } = useI18n();
   const navigate = useNavigate();
   const [open, setOpen] = useState(false);
@@ -102,7 +102,7 @@ function ProfileMenu() {
         <li>
           <Link to="/account">{t("nav.account")}</Link>
         </li>
-        {user.role === "admin" ? (
+        {user.role === "admin" && !isKids ? (
           <li>
             <Link to="/admin">{t("nav.admin")}</Link>
           </li>
@@ -124,7 +124,7 @@ function ProfileMenu() {
 
 export function AppShell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
-  const { user } = useAuth();
+  const { user, isKids } = useAuth();
   const [scrolled, setScrolled] = useState(false);
   useEffect(() => {
     const onScroll = () => setScrolled(window.scrollY > 8);
@@ -147,7 +147,8 @@ export function AppShell({ children }: { children: ReactNode }) {
           </NavLink>
           <NavLink to="/my-list">{t("nav.myList")}</NavLink>
           <NavLink to="/search">{t("nav.search")}</NavLink>
-          {user?.role === "admin" ? <NavLink to="/admin">{t("nav.admin")}</NavLink> : null}
+          {/* A kids profile never sees the admin link (the API refuses it admin routes too). */}
+          {user?.role === "admin" && !isKids ? <NavLink to="/admin">{t("nav.admin")}</NavLink> : null}
         </nav>
         <div className="site-header__tools">
           <SearchBox />

@@ -1,20 +1,23 @@
 // The Kinema player: Shaka (through usePlayer) under custom controls. Everything a
 // viewer touches is a real button, slider or radio with a name, so the player works
 // from the keyboard and with a screen reader, not only with a mouse.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Icon } from "../Icons/Icons";
 import { useI18n } from "../../i18n";
 import { formatClock, qualityLabel } from "../../lib/format";
-import { usePlayer } from "../../hooks/usePlayer";
-import type { PlayerSource } from "../../hooks/usePlayer";
-import { usePlayerShortcuts } from "../../hooks/usePlayerShortcuts";
-import { usePlaybackReporting } from "../../hooks/usePlaybackReporting";
-import { useCast } from "../../hooks/useCast";
-import type { ReportingCallbacks } from "../../hooks/usePlaybackReporting";
+import { usePlayer } from "./hooks/usePlayer";
+import type { PlayerSource } from "./hooks/usePlayer";
+import { usePlayerShortcuts } from "./hooks/usePlayerShortcuts";
+import { usePlaybackReporting } from "./hooks/usePlaybackReporting";
+import { useCast } from "./hooks/useCast";
+import type { ReportingCallbacks } from "./hooks/usePlaybackReporting";
+import { ErrorOverlay } from "./ErrorOverlay";
 import { SeekBar } from "./SeekBar";
 import { Popover, RadioGroup } from "./Popover";
+import { absoluteUrl, withToken } from "./streamToken";
 import { parseThumbnailsVtt } from "./thumbnails";
 import type { ThumbnailCue } from "./thumbnails";
+import type { TokenGrant } from "./tokenRenewer";
 import "./player.css";
 
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;
@@ -40,12 +43,20 @@ export interface PlayerProps extends ReportingCallbacks {
   onNext?: (next: NextEpisode) => void;
   /** First frame shown: startup time in ms since the load began. */
   onStarted?: (startupMs: number | null) => void;
+  /** Ask the API for the next stream token (see PlayerSource.token). */
+  renewToken?: () => Promise<TokenGrant>;
+  /** Fetch the source again (new URLs, access re-checked): Retry after access ended. */
+  onReloadSource?: () => void;
 }
 
 export function Player(props: PlayerProps) {
   const { title, subtitle, source, thumbnailsUrl, intro, next, backHref, onBack, onNext } = props;
   const { t } = useI18n();
-  const { videoRef, containerRef, state, controls } = usePlayer({ source });
+  const { videoRef, containerRef, state, controls, streamToken, currentToken } = usePlayer({
+    source,
+    renewToken: props.renewToken,
+    reloadSource: props.onReloadSource,
+  });
   const [idle, setIdle] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
   const [thumbnails, setThumbnails] = useState<ThumbnailCue[]>([]);
@@ -83,7 +94,8 @@ export function Player(props: PlayerProps) {
       const url = source?.hls ?? source?.dash ?? null;
       if (!url) return null;
       return {
-        url,
+        // The TV fetches the stream itself: an absolute URL, with the newest token.
+        url: absoluteUrl(withToken(url, currentToken()), window.location.origin),
         kind: source?.hls ? "hls" : "dash",
         title,
         subtitle: subtitle ?? null,
@@ -102,12 +114,18 @@ export function Player(props: PlayerProps) {
       return;
     }
     const abort = new AbortController();
-    fetch(thumbnailsUrl, { signal: abort.signal, credentials: "same-origin" })
+    const url = withToken(thumbnailsUrl, currentToken());
+    fetch(url, { signal: abort.signal, credentials: "same-origin" })
       .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
-      .then((text) => setThumbnails(parseThumbnailsVtt(text, thumbnailsUrl)))
+      .then((text) => setThumbnails(parseThumbnailsVtt(text, url)))
       .catch(() => setThumbnails([]));
     return () => abort.abort();
-  }, [thumbnailsUrl, thumbsWanted]);
+  }, [thumbnailsUrl, thumbsWanted, currentToken]);
+  // Sprites load when the seek bar is hovered, maybe long after the VTT: with the newest token.
+  const trickplay = useMemo(
+    () => (streamToken ? thumbnails.map((cue) => ({ ...cue, url: withToken(cue.url, streamToken) })) : thumbnails),
+    [thumbnails, streamToken],
+  );
 
   // Next-episode countdown: from the credits marker (or the end) down to zero.
   const inCredits =
@@ -171,14 +189,12 @@ export function Player(props: PlayerProps) {
       ) : null}
 
       {state.error ? (
-        <div className="player__error" role="alert">
-          <Icon name="error" size={40} />
-          <p>{t("player.error")}</p>
-          <p className="player__error-code">{t("player.errorCode", { code: state.error.code })}</p>
-          <button type="button" className="btn btn--primary" onClick={controls.retry}>
-            {t("player.retry")}
-          </button>
-        </div>
+        <ErrorOverlay
+          error={state.error}
+          onRetry={controls.retry}
+          canReload={Boolean(props.onReloadSource)}
+          backHref={backHref}
+        />
       ) : null}
 
       <div className="player__top">
@@ -246,7 +262,7 @@ export function Player(props: PlayerProps) {
             currentTime={state.currentTime}
             duration={state.duration}
             bufferedEnd={state.bufferedEnd}
-            thumbnails={thumbnails}
+            thumbnails={trickplay}
             intro={intro ?? null}
             onSeek={controls.seek}
           />

@@ -1,10 +1,10 @@
 // Google Cast for the player: loads the sender SDK lazily (once the video plays), says
 // whether a Cast button is worth showing, and when a session starts hands the receiver
 // the manifest and the current position, then pauses the local video. See
-// components/Player/cast.ts for why this drives a plain Cast receiver, not CastProxy.
+// cast.ts for why this drives a plain Cast receiver, not CastProxy.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { castLoad, castReceiverAppId, loadCastSdk } from "../components/Player/cast";
-import type { CastContextLike, CastMedia, CastSdk } from "../components/Player/cast";
+import { castLoad, castReceiverAppId, loadCastSdk } from "../cast";
+import type { CastContextLike, CastMedia, CastSdk } from "../cast";
 
 export interface CastState {
   /** The SDK is loaded and a Cast device is on the network: show the button. */

@@ -3,7 +3,7 @@
 // into form fields, and keys a focused control already handles (space on a button, arrows
 // on a slider), are left alone.
 import { useEffect } from "react";
-import type { PlayerControls, PlayerState } from "./usePlayer";
+import type { PlayerControls, PlayerState } from "./types";
 
 export type ShortcutAction =
   | { kind: "toggle" }

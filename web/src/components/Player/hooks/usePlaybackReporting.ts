@@ -2,7 +2,7 @@
 // on end, and when the page is hidden or left (with a keepalive request, so it survives
 // the unload). Quality-of-experience reports go on end, on leave and after a fatal error.
 import { useEffect, useRef } from "react";
-import type { QoeReport } from "../components/Player/qoe";
+import type { QoeReport } from "../qoe";
 
 export type ProgressReason = "interval" | "pause" | "ended" | "hide";
 
