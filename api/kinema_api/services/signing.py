@@ -2,10 +2,11 @@
 
 A token authorizes one login session to stream one video up to a rendition height until
 an expiry: ``<payload>.<signature>``, both base64url, the signature an HMAC-SHA256 of the
-payload under a key derived from the signing secret (``KINEMA_SECRET_KEY``, or the one
-``kinema up`` keeps in its data directory). Playback URLs carry the token as a path
-segment (``/api/v1/stream/<token>/master.m3u8``) so every relative URL inside HLS
-playlists and DASH manifests inherits it and every segment request is checked.
+payload under a key derived (``kinema_api.keys``) from the signing secret
+(``KINEMA_SECRET_KEY``, or the one ``kinema up`` keeps in its data directory). Playback
+URLs carry the token as a path segment (``/api/v1/stream/<token>/master.m3u8``) so every
+relative URL inside HLS playlists and DASH manifests inherits it and every segment
+request is checked.
 
 Tokens live minutes, not hours: the player renews them while it plays. The session id
 inside lets manifest requests check that the session still exists (see
@@ -36,10 +37,6 @@ class PlaybackGrant:
     generation: int = 1
     # The login session (``AuthSession.id``) the token was issued to.
     session_id: uuid.UUID | None = None
-
-
-def derive_key(secret: str, purpose: str) -> bytes:
-    return hmac.new(secret.encode(), f"kinema:{purpose}".encode(), hashlib.sha256).digest()
 
 
 def _b64(data: bytes) -> str:
