@@ -13,10 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from kinema.catalog.errors import NotFound
-from kinema.catalog.models import Genre, Maturity, Title, TitleKind, Video
+from kinema.catalog.models import Maturity, Title, TitleKind, Video
 from kinema.catalog.search import SearchFilters
 from kinema.catalog.services import titles
 from kinema.storage import ObjectNotFound, join_key
@@ -159,9 +158,7 @@ def _first_image(ctx: AppContext, keys: list[str], title: Title, *, missing: str
 
 @router.get("/genres", summary="All genres")
 def genres(session: ReadSessionDep) -> list[GenrePublic]:
-    return [
-        GenrePublic.model_validate(g) for g in session.scalars(select(Genre).order_by(Genre.name))
-    ]
+    return viewer_service.genres(session)
 
 
 @router.get("/search", summary="Search titles by text, with filters", openapi_extra=OPTIONAL_AUTH)

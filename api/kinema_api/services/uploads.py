@@ -204,6 +204,21 @@ def _verify_sha256(ctx: AppContext, upload: Upload) -> None:
         )
 
 
+def complete(
+    ctx: AppContext, session: Session, *, upload_id: uuid.UUID, parts_in: list[PartInfo] | None
+) -> Upload:
+    """Finish an upload: assemble a multipart one; a tus one must have all its bytes."""
+    upload = load_active(session, upload_id=upload_id)
+    if upload.method is UploadMethod.TUS:
+        if upload.status is not UploadStatus.COMPLETED:
+            raise ConflictError(
+                f"upload {upload_id} has {upload.offset} of {upload.size} bytes; "
+                "send the rest with PATCH to its tus_url"
+            )
+        return upload
+    return complete_multipart(ctx, session, upload=upload, parts_in=parts_in)
+
+
 def complete_multipart(
     ctx: AppContext, session: Session, *, upload: Upload, parts_in: list[PartInfo] | None
 ) -> Upload:
@@ -294,34 +309,3 @@ def tus_finish(ctx: AppContext, session: Session, *, upload: Upload) -> None:
         raise
     upload.status, upload.completed_at = UploadStatus.COMPLETED, utcnow()
     session.commit()
-
-
-def parse_tus_metadata(header: str | None) -> dict[str, str]:
-    """``Upload-Metadata: key base64value,key2 base64value2`` (values may be empty)."""
-    out: dict[str, str] = {}
-    if not header:
-        return out
-    for pair in header.split(","):
-        pair = pair.strip()
-        if not pair:
-            continue
-        key, _, value = pair.partition(" ")
-        try:
-            raw = base64.b64decode(value.strip(), validate=True) if value else b""
-        except ValueError as exc:
-            raise BadRequest(f"Upload-Metadata value for {key!r} is not base64") from exc
-        # Values are informational text (file name, type): undecodable bytes are replaced.
-        out[key] = raw.decode("utf-8", errors="replace")
-    return out
-
-
-def checksum_algorithm(header: str) -> tuple[str, bytes]:
-    """``Upload-Checksum: sha1 <base64>`` → (algorithm, digest)."""
-    algo, _, value = header.strip().partition(" ")
-    algo = algo.lower()
-    if algo not in {"sha1", "md5", "sha256"}:
-        raise BadRequest(f"unsupported Upload-Checksum algorithm {algo!r} (use sha1, md5, sha256)")
-    try:
-        return algo, base64.b64decode(value, validate=True)
-    except ValueError as exc:
-        raise BadRequest("Upload-Checksum value is not base64") from exc

@@ -7,10 +7,20 @@ import json
 import uuid
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinema.catalog.errors import NotFound
-from kinema.catalog.models import Maturity, MyListItem, Rating, Title, TitleKind, Video, VideoStatus
+from kinema.catalog.models import (
+    Genre,
+    Maturity,
+    MyListItem,
+    Rating,
+    Title,
+    TitleKind,
+    Video,
+    VideoStatus,
+)
 from kinema.catalog.search import SearchFilters, filtered_titles, search_titles
 from kinema.catalog.services import browse, titles, viewing
 from kinema.catalog.services.viewing import ProgressRecord
@@ -19,6 +29,7 @@ from kinema_api.context import AppContext
 from kinema_api.errors import Forbidden
 from kinema_api.schemas.titles import (
     ContinueItem,
+    GenrePublic,
     HomePublic,
     RowPublic,
     SeasonPublic,
@@ -156,6 +167,12 @@ def list_titles(
         .offset(offset)
     )
     return [title_card(t) for t in session.scalars(stmt)]
+
+
+def genres(session: Session) -> list[GenrePublic]:
+    return [
+        GenrePublic.model_validate(g) for g in session.scalars(select(Genre).order_by(Genre.name))
+    ]
 
 
 def search(
