@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kinema.catalog.services import titles, viewing
+from kinema.catalog.services import titles
 from kinema_api.catalog.schemas import TitleCard
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.catalog.services.views import title_card, video_summary
@@ -31,6 +31,7 @@ from kinema_api.viewing.schemas import (
     RatingPublic,
     RatingUpdate,
 )
+from kinema_api.viewing.services import lists
 
 router = APIRouter(tags=["viewing"], responses=ERRORS)
 
@@ -96,32 +97,24 @@ def get_history(
             last_position_s=h.last_position_s,
             completed=h.completed,
         )
-        for h in viewing.history(session, profile_id=viewer.profile.id, limit=limit, offset=offset)
+        for h in lists.history(session, viewer=viewer, limit=limit, offset=offset)
     ]
 
 
 @router.delete("/history", summary="Clear this profile's history", dependencies=[WriteRateLimit])
 def clear_history(viewer: CurrentViewer, session: SessionDep) -> Message:
-    count = viewing.clear_history(session, profile_id=viewer.profile.id)
-    session.commit()
+    count = lists.clear_history(session, viewer=viewer)
     return Message(message=f"{count} entries removed")
 
 
 @router.get("/my-list", summary="My List")
 def get_my_list(viewer: CurrentViewer, session: ReadSessionDep) -> list[TitleCard]:
-    return [
-        title_card(t)
-        for t in viewing.my_list(
-            session, profile_id=viewer.profile.id, max_maturity=viewer.profile.max_maturity
-        )
-    ]
+    return [title_card(t) for t in lists.my_list(session, viewer=viewer)]
 
 
 @router.put("/my-list/{title_id}", summary="Add a title to My List", dependencies=[WriteRateLimit])
 def add_to_my_list(title_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Message:
-    viewer_service.check_visible(viewer, titles.get_title(session, title_id=title_id))
-    added = viewing.add_to_list(session, profile_id=viewer.profile.id, title_id=title_id)
-    session.commit()
+    added = lists.add_to_my_list(session, viewer=viewer, title_id=title_id)
     return Message(message="added" if added else "already in My List")
 
 
@@ -129,9 +122,7 @@ def add_to_my_list(title_id: uuid.UUID, viewer: CurrentViewer, session: SessionD
     "/my-list/{title_id}", summary="Remove a title from My List", dependencies=[WriteRateLimit]
 )
 def remove_from_my_list(title_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Message:
-    if not viewing.remove_from_list(session, profile_id=viewer.profile.id, title_id=title_id):
-        raise NotFoundError(f"title {title_id} is not in My List")
-    session.commit()
+    lists.remove_from_my_list(session, viewer=viewer, title_id=title_id)
     return Message(message="removed")
 
 
@@ -139,8 +130,5 @@ def remove_from_my_list(title_id: uuid.UUID, viewer: CurrentViewer, session: Ses
 def rate(
     title_id: uuid.UUID, body: RatingUpdate, viewer: CurrentViewer, session: SessionDep
 ) -> RatingPublic:
-    viewer_service.check_visible(viewer, titles.get_title(session, title_id=title_id))
-    viewing.rate_title(session, profile_id=viewer.profile.id, title_id=title_id, score=body.score)
-    session.commit()
-    avg, count = viewing.average_rating(session, title_id=title_id)
+    avg, count = lists.rate(session, viewer=viewer, title_id=title_id, score=body.score)
     return RatingPublic(title_id=title_id, score=body.score, average=avg, count=count)
