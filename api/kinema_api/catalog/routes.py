@@ -14,18 +14,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from kinema.catalog.errors import NotFound
-from kinema.catalog.models import Maturity, Title, TitleKind, Video
+from kinema.catalog.models import Maturity, TitleKind
 from kinema.catalog.search import SearchFilters
-from kinema.catalog.services import titles
-from kinema.storage import ObjectNotFound, join_key
 from kinema_api.accounts.services.auth import Viewer
 from kinema_api.catalog.schemas import GenrePublic, HomePublic, SearchPublic, TitleCard, TitleDetail
+from kinema_api.catalog.services import posters
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.common import ERRORS
-from kinema_api.context import AppContext
 from kinema_api.deps import ContextDep, CurrentViewer, OptionalViewer, ReadSessionDep
-from kinema_api.errors import Forbidden, NotFoundError
 
 router = APIRouter(tags=["browse"], responses=ERRORS)
 
@@ -95,12 +91,8 @@ def title_detail(
 def title_poster(
     title_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
 ) -> Response:
-    title = titles.get_title(session, title_id=title_id)
-    if not _poster_visible(viewer, title):
-        raise NotFoundError(f"no title {title_id}")
-    keys: list[str] = [title.poster_key] if title.poster_key else []
-    keys += [_video_poster_key(v) for v in title.videos if _video_poster_key(v)]
-    return _first_image(ctx, keys, title, missing=f"title {title_id} has no poster yet")
+    image = posters.title_poster(ctx, session, viewer=viewer, title_id=title_id)
+    return _image_response(image)
 
 
 @router.get(
@@ -113,47 +105,18 @@ def title_poster(
 def video_poster(
     video_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
 ) -> Response:
-    video = titles.get_video(session, video_id=video_id)
-    if not _poster_visible(viewer, video.title):
-        raise NotFoundError(f"no video {video_id}")
-    key = _video_poster_key(video)
-    return _first_image(
-        ctx, [key] if key else [], video.title, missing=f"video {video_id} has no poster yet"
-    )
+    image = posters.video_poster(ctx, session, viewer=viewer, video_id=video_id)
+    return _image_response(image)
 
 
-def _poster_visible(viewer: Viewer | None, title: Title) -> bool:
-    """What the title page allows (published, within the viewer's maturity limit;
-    anonymous visitors get the anonymous one), decided in one place."""
-    try:
-        viewer_service.check_visible(viewer, title)
-    except (NotFound, Forbidden):
-        return False
-    return True
-
-
-def _video_poster_key(video: Video) -> str:
-    if video.poster_path and video.output_prefix:
-        return join_key(video.output_prefix, video.poster_path)
-    return ""
-
-
-def _first_image(ctx: AppContext, keys: list[str], title: Title, *, missing: str) -> Response:
+def _image_response(image: posters.Image) -> Response:
     # Shared caches may keep only what anyone may see: a poster above the anonymous
     # limit is answered per viewer, so it must not be served to the next visitor.
-    public = title.maturity.level <= viewer_service.max_maturity(None).level
     headers = {
-        "Cache-Control": f"{'public' if public else 'private'}, max-age=300",
+        "Cache-Control": f"{'public' if image.public else 'private'}, max-age=300",
         "Vary": "Authorization, Cookie",
     }
-    for key in keys:
-        try:
-            data = ctx.store.get_bytes(key)
-        except ObjectNotFound:
-            continue
-        media = "image/png" if key.endswith(".png") else "image/jpeg"
-        return Response(data, media_type=media, headers=headers)
-    raise NotFoundError(missing)
+    return Response(image.data, media_type=image.media_type, headers=headers)
 
 
 @router.get("/genres", summary="All genres")

@@ -12,15 +12,13 @@ a 403 or 410 and fetch a new URL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from kinema.catalog.services import viewing
-from kinema.storage import ObjectNotFound, StorageError, guess_content_type
+from kinema.storage import ObjectNotFound, StorageError
 from kinema.storage.errors import InvalidKey
 from kinema_api.common import ERRORS, Message
 from kinema_api.context import AppContext
@@ -31,11 +29,12 @@ from kinema_api.deps import (
     SessionDep,
     WriteRateLimit,
 )
-from kinema_api.errors import ApiError, NotFoundError, RangeNotSatisfiable, Unavailable
+from kinema_api.errors import ApiError, NotFoundError, Unavailable
 from kinema_api.viewing.schemas import PlaybackEventCreate, PlaybackPublic, PlaybackRenewal
 from kinema_api.viewing.services import cloudfront
+from kinema_api.viewing.services import events as playback_events
+from kinema_api.viewing.services import media as media_service
 from kinema_api.viewing.services import playback as playback_service
-from kinema_api.viewing.services.ranges import UnsatisfiableRange, parse_range
 
 router = APIRouter(tags=["playback"], responses=ERRORS)
 
@@ -113,16 +112,7 @@ def playback_event(
     viewer: CurrentViewer,
     session: SessionDep,
 ) -> Message:
-    viewing.record_playback_event(
-        session,
-        video_id=video_id,
-        profile_id=viewer.profile.id,
-        kind=body.kind.value,
-        position_s=body.position_s,
-        bitrate=body.bitrate,
-        payload=dict(body.payload) if body.payload is not None else None,
-    )
-    session.commit()
+    playback_events.record(session, viewer=viewer, video_id=video_id, event=body)
     return Message(message="recorded")
 
 
@@ -204,31 +194,25 @@ def _serve_file(
             media_type=target.content_type,
             headers={"Cache-Control": "private, max-age=5", **CORS},
         )
-    info = ctx.store.head(target.key)
+    media = media_service.media_file(ctx, key=target.key, range_header=range_header)
+    byte_range = media.byte_range
     headers = {
         **CORS,
         "Accept-Ranges": "bytes",
-        "ETag": f'"{info.etag}"',
+        "ETag": f'"{media.etag}"',
         "Cache-Control": "private, max-age=86400" if target.cacheable else "no-store",
     }
-    media = guess_content_type(target.key)
-    try:
-        byte_range = parse_range(range_header, info.size)
-    except UnsatisfiableRange as exc:
-        raise RangeNotSatisfiable(
-            f"range {range_header!r} is outside the file ({info.size} bytes)",
-            headers={"Content-Range": f"bytes */{info.size}"},
-        ) from exc
     if request.method == "HEAD":
-        headers["Content-Length"] = str(byte_range.length if byte_range else info.size)
+        headers["Content-Length"] = str(byte_range.length if byte_range else media.size)
         if byte_range:
-            headers["Content-Range"] = byte_range.content_range(info.size)
-        return Response(status_code=206 if byte_range else 200, headers=headers, media_type=media)
+            headers["Content-Range"] = byte_range.content_range(media.size)
+        return Response(
+            status_code=206 if byte_range else 200, headers=headers, media_type=media.content_type
+        )
+    body = media_service.read(ctx, media)
     if byte_range is None:
-        headers["Content-Length"] = str(info.size)
-        body: Iterator[bytes] = ctx.store.iter_range(target.key)
-        return StreamingResponse(body, media_type=media, headers=headers)
-    headers["Content-Range"] = byte_range.content_range(info.size)
+        headers["Content-Length"] = str(media.size)
+        return StreamingResponse(body, media_type=media.content_type, headers=headers)
+    headers["Content-Range"] = byte_range.content_range(media.size)
     headers["Content-Length"] = str(byte_range.length)
-    body = ctx.store.iter_range(target.key, byte_range.start, byte_range.end)
-    return StreamingResponse(body, status_code=206, media_type=media, headers=headers)
+    return StreamingResponse(body, status_code=206, media_type=media.content_type, headers=headers)
