@@ -19,6 +19,7 @@ from kinema_api.accounts.schemas import (
     UserPublic,
 )
 from kinema_api.accounts.services import auth as auth_service
+from kinema_api.accounts.services import profiles as profile_service
 from kinema_api.accounts.services.auth import IssuedSession, Viewer
 from kinema_api.common import ERRORS, Message
 from kinema_api.deps import (
@@ -161,8 +162,6 @@ def plans(session: SessionDep) -> list[PlanPublic]:
 def change_plan(
     body: SubscriptionUpdate, viewer: CurrentViewer, ctx: ContextDep, session: SessionDep
 ) -> PlanPublic:
-    viewer.require_account_holder()
-    accounts.subscribe(session, user_id=viewer.user.id, plan_slug=body.plan)
-    session.commit()
+    plan = profile_service.change_plan(session, viewer=viewer, plan_slug=body.plan)
     playback_service.forget_user_sessions(ctx, session, user_id=viewer.user.id)
-    return PlanPublic.model_validate(accounts.active_plan(session, user_id=viewer.user.id))
+    return PlanPublic.model_validate(plan)

@@ -19,15 +19,10 @@ from kinema_api.accounts.schemas import (
     ProfileUpdate,
 )
 from kinema_api.accounts.services import auth as auth_service
-from kinema_api.cache import CacheUnavailable
+from kinema_api.accounts.services import profiles as profile_service
 from kinema_api.common import ERRORS, Message
 from kinema_api.deps import ContextDep, CurrentViewer, SessionDep, WriteRateLimit
-from kinema_api.errors import TooManyRequests
 from kinema_api.viewing.services import playback as playback_service
-
-# PIN guesses per locked profile in PIN_WINDOW_S: a 4-digit PIN takes months to guess.
-PIN_TRIES = 10
-PIN_WINDOW_S = 300
 
 router = APIRouter(prefix="/profiles", tags=["profiles"], responses=ERRORS)
 
@@ -44,16 +39,14 @@ def list_profiles(viewer: CurrentViewer, session: SessionDep) -> list[ProfilePub
 def create_profile(
     body: ProfileCreate, viewer: CurrentViewer, session: SessionDep
 ) -> ProfilePublic:
-    viewer.require_account_holder()
-    profile = accounts.create_profile(
+    profile = profile_service.create(
         session,
-        user_id=viewer.user.id,
+        viewer=viewer,
         name=body.name,
         is_kids=body.is_kids,
         max_maturity=body.max_maturity,
         avatar=body.avatar,
     )
-    session.commit()
     return ProfilePublic.model_validate(profile)
 
 
@@ -61,21 +54,20 @@ def create_profile(
 def update_profile(
     profile_id: uuid.UUID, body: ProfileUpdate, viewer: CurrentViewer, session: SessionDep
 ) -> ProfilePublic:
-    viewer.require_account_holder()
-    profile = accounts.get_profile(session, user_id=viewer.user.id, profile_id=profile_id)
-    accounts.update_profile(
-        session, profile=profile, name=body.name, max_maturity=body.max_maturity, avatar=body.avatar
+    profile = profile_service.update(
+        session,
+        viewer=viewer,
+        profile_id=profile_id,
+        name=body.name,
+        max_maturity=body.max_maturity,
+        avatar=body.avatar,
     )
-    session.commit()
     return ProfilePublic.model_validate(profile)
 
 
 @router.delete("/{profile_id}", dependencies=[WriteRateLimit])
 def delete_profile(profile_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Message:
-    viewer.require_account_holder()
-    profile = accounts.get_profile(session, user_id=viewer.user.id, profile_id=profile_id)
-    accounts.delete_profile(session, profile=profile)
-    session.commit()
+    profile_service.delete(session, viewer=viewer, profile_id=profile_id)
     return Message(message="profile deleted")
 
 
@@ -91,15 +83,7 @@ def select_profile(
     with a wrong one; after too many wrong PINs, 429 for a few minutes."""
     pin = body.pin if body is not None else None
     if pin is not None:
-        try:
-            tries = ctx.cache.hit(f"rl:pin:{profile_id.hex}", window_s=PIN_WINDOW_S)
-        except CacheUnavailable:
-            tries = 0
-        if tries > PIN_TRIES:
-            raise TooManyRequests(
-                "too many PIN attempts for this profile; wait a few minutes",
-                headers={"Retry-After": str(PIN_WINDOW_S)},
-            )
+        profile_service.count_pin_attempt(ctx, profile_id=profile_id)
     profile = auth_service.select_profile(session, viewer=viewer, profile_id=profile_id, pin=pin)
     playback_service.forget_session(ctx, viewer.session.id)
     return ProfilePublic.model_validate(profile)
