@@ -26,19 +26,15 @@ from kinema import __version__
 from kinema.catalog import migrate
 from kinema.catalog.errors import MigrationError
 from kinema.settings import Settings
-from kinema_api import errors, logs
+from kinema_api import errors, health, logs
+from kinema_api.accounts.routes import auth, profiles
+from kinema_api.admin.routes import uploads as admin_uploads
+from kinema_api.admin.routes import videos as admin_videos
+from kinema_api.catalog import routes as browse
 from kinema_api.context import AppContext, build_context
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
-from kinema_api.routes import (
-    admin_uploads,
-    admin_videos,
-    auth,
-    browse,
-    health,
-    playback,
-    profiles,
-    viewing,
-)
+from kinema_api.viewing.routes import playback
+from kinema_api.viewing.routes import progress as viewing
 
 log = logging.getLogger("kinema.api")
 API_PREFIX = "/api/v1"

@@ -17,8 +17,8 @@ from kinema.catalog.db import create_db_engine, session_factory
 from kinema.settings import Settings, signing_secret
 from kinema.storage import ObjectStore, store_from_settings
 from kinema_api.cache import Cache, cache_from_url
+from kinema_api.keys import derive_key
 from kinema_api.kube import VideoResources, load_api_client
-from kinema_api.services.signing import derive_key
 
 
 @dataclass

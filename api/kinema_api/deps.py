@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 from kinema.catalog.db import begin_readonly, engine_variant
 from kinema.settings import Settings
 from kinema.storage import ObjectStore
+from kinema_api.accounts.services.auth import Viewer, resolve_token
 from kinema_api.cache import CacheUnavailable
 from kinema_api.context import AppContext
 from kinema_api.errors import Forbidden, TooManyRequests, Unauthorized
-from kinema_api.services.auth import Viewer, resolve_token
 
 COOKIE_NAME = "kinema_session"
 

@@ -21,10 +21,10 @@ from kinema.catalog.db import create_db_engine, session_factory
 from kinema.catalog.services import accounts
 from kinema.errors import KinemaError
 from kinema.settings import Settings
+from kinema_api.accounts.services.auth import ensure_admin, promote_admin
+from kinema_api.accounts.services.passwords import verify_password
 from kinema_api.app import WEB_DIST, create_app, web_available
 from kinema_api.context import AppContext, build_context
-from kinema_api.services.auth import ensure_admin, promote_admin
-from kinema_api.services.passwords import verify_password
 from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_file
 from kinema_api.worker.pool import WorkerPool
 

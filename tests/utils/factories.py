@@ -28,8 +28,8 @@ from kinema.catalog.services import accounts, titles
 from kinema.catalog.services.sync import RenditionRecord, VideoUpsert, upsert_video
 from kinema.settings import Settings
 from kinema.storage import ObjectStore
+from kinema_api.accounts.services.auth import ensure_admin
 from kinema_api.context import AppContext, build_context
-from kinema_api.services.auth import ensure_admin
 from kinema_api.worker.pool import WorkerPool
 from tests.utils.ports import free_port
 

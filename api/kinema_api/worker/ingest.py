@@ -13,7 +13,7 @@ from kinema import ffmpeg
 from kinema.catalog.models import Maturity, Upload, UploadMethod, UploadStatus, Video, utcnow
 from kinema.catalog.services import jobs, titles
 from kinema.storage import ObjectStore
-from kinema_api.services.uploads import safe_filename
+from kinema_api.admin.services.uploads import safe_filename
 
 SAMPLE_NAME = "kinema-sample.mp4"
 SAMPLE_SECONDS = 20

@@ -37,7 +37,7 @@ from kinema.catalog.services import jobs
 from kinema.catalog.services.sync import VideoUpsert, upsert_video
 from kinema.settings import Settings
 from kinema.storage import ObjectStore
-from kinema_api.services import subtitles as subtitle_files
+from kinema_api.admin.services import subtitles as subtitle_files
 from kinema_api.worker.outputs import IncompleteOutput, parse_progress_line, upsert_from_report
 
 log = logging.getLogger("kinema.worker")

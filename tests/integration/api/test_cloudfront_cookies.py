@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from kinema_api.services import manifests
-from kinema_api.services.cloudfront import cf_b64decode
+from kinema_api.viewing.services import manifests
+from kinema_api.viewing.services.cloudfront import cf_b64decode
 from tests.utils.factories import bearer, build_api_context, make_playable_video, signup
 
 pytestmark = pytest.mark.integration

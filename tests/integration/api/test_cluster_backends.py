@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from kinema_api.services import manifests
+from kinema_api.viewing.services import manifests
 from tests.utils.factories import bearer, make_playable_video, signup
 
 pytestmark = pytest.mark.integration

@@ -14,9 +14,9 @@ from kubernetes import client as k8s
 
 from kinema.catalog.models import Upload
 from kinema.resources.video import VideoSpec
+from kinema_api.admin.schemas import MAX_SUBTITLE_BYTES
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from kinema_api.schemas.admin import MAX_SUBTITLE_BYTES
 from tests.integration.api.cluster import upload, video_object, video_objects
 from tests.utils.factories import admin_token, bearer
 

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from kinema.catalog.models import Maturity, Title
 from kinema.storage import join_key
 from kinema_api.app import create_app
+from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.context import AppContext
-from kinema_api.services import viewer as viewer_service
 from tests.utils.factories import bearer, build_api_context, make_ready_video, make_title, signup
 
 pytestmark = [pytest.mark.integration]

@@ -29,11 +29,12 @@ from kinema.catalog.services import accounts
 from kinema.cli import _load_commands, app
 from kinema.errors import ConfigError
 from kinema.settings import SECRET_FILE
+from kinema_api.accounts.services.auth import ensure_admin
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
+from kinema_api.keys import derive_key
 from kinema_api.serve import bootstrap_admin
-from kinema_api.services.auth import ensure_admin
-from kinema_api.services.signing import PlaybackGrant, derive_key, sign
+from kinema_api.viewing.services.signing import PlaybackGrant, sign
 from tests.utils.factories import (
     admin_token,
     bearer,

@@ -33,9 +33,9 @@ import pytest
 from sqlalchemy import select, update
 
 from kinema.catalog.models import AuthSession, Maturity, utcnow
+from kinema_api.accounts.services.auth import ensure_admin
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from kinema_api.services.auth import ensure_admin
 from tests.utils.factories import (
     bearer,
     build_api_context,

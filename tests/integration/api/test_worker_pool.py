@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from kinema.catalog.models import JobStatus, TranscodeJob, Video, VideoStatus
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from kinema_api.services import manifests
+from kinema_api.viewing.services import manifests
 from kinema_api.worker.ingest import ingest_file, make_clip
 from kinema_api.worker.pool import WorkerPool
 from tests.utils.factories import bearer, signup, worker_pool

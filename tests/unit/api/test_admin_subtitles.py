@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from kinema.catalog.models import JobStatus, TranscodeJob, Upload, UploadStatus, Video, VideoStatus
 from kinema.catalog.services import jobs
+from kinema_api.admin.schemas import MAX_SUBTITLE_BYTES, VideoUpdate
+from kinema_api.admin.services.resources import metadata_patch
+from kinema_api.admin.services.subtitles import spec_subtitles
 from kinema_api.context import AppContext
-from kinema_api.schemas.admin import MAX_SUBTITLE_BYTES, VideoUpdate
-from kinema_api.services.resources import metadata_patch
-from kinema_api.services.subtitles import spec_subtitles
 from kinema_api.worker.ingest import make_clip
 from kinema_api.worker.outputs import upsert_from_report
 from tests.utils.factories import (

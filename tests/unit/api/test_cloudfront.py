@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kinema_api.services import cloudfront
+from kinema_api.viewing.services import cloudfront
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from kinema.catalog.models import Maturity, TitleKind, VideoStatus
-from kinema_api.schemas.admin import AdminVideoPublic, VideoUpdate
-from kinema_api.schemas.playback import Chapters
-from kinema_api.services.resources import metadata_patch, overlay
+from kinema_api.admin.schemas import AdminVideoPublic, VideoUpdate
+from kinema_api.admin.services.resources import metadata_patch, overlay
+from kinema_api.viewing.schemas import Chapters
 
 
 def _public(status: VideoStatus, **over: Any) -> AdminVideoPublic:

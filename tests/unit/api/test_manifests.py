@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from kinema_api.services import manifests
+from kinema_api.viewing.services import manifests
 
 MASTER = """#EXTM3U
 #EXT-X-VERSION:7

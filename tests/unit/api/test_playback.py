@@ -10,7 +10,7 @@ from kinema.catalog.models import Video, VideoStatus
 from kinema.catalog.services import jobs
 from kinema.catalog.services.sync import VideoUpsert, upsert_video
 from kinema_api.context import AppContext
-from kinema_api.services import manifests
+from kinema_api.viewing.services import manifests
 from tests.utils.factories import bearer, make_playable_video, signup
 
 

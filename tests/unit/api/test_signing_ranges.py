@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 
-from kinema_api.services.ranges import ByteRange, UnsatisfiableRange, parse_range
-from kinema_api.services.signing import InvalidToken, PlaybackGrant, derive_key, sign, verify
+from kinema_api.keys import derive_key
+from kinema_api.viewing.services.ranges import ByteRange, UnsatisfiableRange, parse_range
+from kinema_api.viewing.services.signing import InvalidToken, PlaybackGrant, sign, verify
 
 KEY = derive_key("s3cret", "playback")
 

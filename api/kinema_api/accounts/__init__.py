@@ -1,0 +1,1 @@
+"""Accounts: sign-up, login sessions, tokens, passwords and profiles."""

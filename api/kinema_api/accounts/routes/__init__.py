@@ -1,0 +1,1 @@
+"""The accounts routers: auth (users, sessions) and profiles."""

@@ -1,0 +1,104 @@
+"""Profiles inside an account, and choosing which one this session watches as.
+
+Managing profiles and their PINs is an account-level action, refused on a kids profile;
+choosing a locked profile takes its PIN, with wrong guesses limited per profile.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from kinema.catalog.services import accounts
+from kinema_api.accounts.schemas import (
+    ProfileCreate,
+    ProfilePinUpdate,
+    ProfilePublic,
+    ProfileSelect,
+    ProfileUpdate,
+)
+from kinema_api.accounts.services import auth as auth_service
+from kinema_api.accounts.services import profiles as profile_service
+from kinema_api.common import ERRORS, Message
+from kinema_api.deps import ContextDep, CurrentViewer, SessionDep, WriteRateLimit
+from kinema_api.viewing.services import playback as playback_service
+
+router = APIRouter(prefix="/profiles", tags=["profiles"], responses=ERRORS)
+
+
+@router.get("", summary="Profiles of this account")
+def list_profiles(viewer: CurrentViewer, session: SessionDep) -> list[ProfilePublic]:
+    return [
+        ProfilePublic.model_validate(p)
+        for p in accounts.list_profiles(session, user_id=viewer.user.id)
+    ]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[WriteRateLimit])
+def create_profile(
+    body: ProfileCreate, viewer: CurrentViewer, session: SessionDep
+) -> ProfilePublic:
+    profile = profile_service.create(
+        session,
+        viewer=viewer,
+        name=body.name,
+        is_kids=body.is_kids,
+        max_maturity=body.max_maturity,
+        avatar=body.avatar,
+    )
+    return ProfilePublic.model_validate(profile)
+
+
+@router.patch("/{profile_id}", dependencies=[WriteRateLimit])
+def update_profile(
+    profile_id: uuid.UUID, body: ProfileUpdate, viewer: CurrentViewer, session: SessionDep
+) -> ProfilePublic:
+    profile = profile_service.update(
+        session,
+        viewer=viewer,
+        profile_id=profile_id,
+        name=body.name,
+        max_maturity=body.max_maturity,
+        avatar=body.avatar,
+    )
+    return ProfilePublic.model_validate(profile)
+
+
+@router.delete("/{profile_id}", dependencies=[WriteRateLimit])
+def delete_profile(profile_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Message:
+    profile_service.delete(session, viewer=viewer, profile_id=profile_id)
+    return Message(message="profile deleted")
+
+
+@router.post("/{profile_id}/select", summary="Watch as this profile in this session")
+def select_profile(
+    profile_id: uuid.UUID,
+    viewer: CurrentViewer,
+    ctx: ContextDep,
+    session: SessionDep,
+    body: ProfileSelect | None = None,
+) -> ProfilePublic:
+    """A locked profile answers 403 ``pin_required`` without ``pin`` and ``wrong_pin``
+    with a wrong one; after too many wrong PINs, 429 for a few minutes."""
+    pin = body.pin if body is not None else None
+    if pin is not None:
+        profile_service.count_pin_attempt(ctx, profile_id=profile_id)
+    profile = auth_service.select_profile(session, viewer=viewer, profile_id=profile_id, pin=pin)
+    playback_service.forget_session(ctx, viewer.session.id)
+    return ProfilePublic.model_validate(profile)
+
+
+@router.put(
+    "/{profile_id}/pin",
+    summary="Lock a profile with a PIN, or unlock it",
+    dependencies=[WriteRateLimit],
+)
+def set_pin(
+    profile_id: uuid.UUID, body: ProfilePinUpdate, viewer: CurrentViewer, session: SessionDep
+) -> ProfilePublic:
+    """Needs the account password; refused on a kids profile (403 ``kids_profile``)."""
+    profile = auth_service.set_profile_pin(
+        session, viewer=viewer, profile_id=profile_id, pin=body.pin, password=body.password
+    )
+    return ProfilePublic.model_validate(profile)

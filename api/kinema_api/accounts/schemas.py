@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from kinema.catalog.models import Maturity, Role
+from kinema_api.common import OrmModel
+
+# Deliberately permissive (self-hosted installs use .local and intranet domains): one @,
+# no spaces. The pattern is enforced as documented in the OpenAPI schema. The spaces are
+# spelled out because ``\s`` differs between Python (which adds \x1c-\x1f and \x85) and
+# the ECMA regexes JSON Schema uses (which add \ufeff): the union is refused by both.
+_SPACE = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+EMAIL_PATTERN = rf"^[^@{_SPACE}]+@[^@{_SPACE}]+$"
+
+
+def _email(value: str) -> str:
+    return value.lower()
+
+
+Email = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=320, pattern=EMAIL_PATTERN),
+    AfterValidator(_email),
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+ProfileName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class SignupCreate(BaseModel):
+    email: Email
+    password: Password
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
+
+
+class LoginRequest(BaseModel):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    device_name: Annotated[str, StringConstraints(max_length=120)] = ""
+
+
+class PlanPublic(OrmModel):
+    slug: str
+    name: str
+    price_cents: int
+    currency: str
+    interval: str
+    max_height: int
+    concurrent_streams: int
+    max_profiles: int
+    downloads: bool
+    ads: bool
+
+
+class ProfilePublic(OrmModel):
+    id: uuid.UUID
+    name: str
+    is_kids: bool
+    max_maturity: Maturity
+    avatar: str | None
+    # Locked: choosing this profile asks for its PIN.
+    has_pin: bool
+
+
+Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,6}$")]
+
+
+class ProfileSelect(BaseModel):
+    """The PIN of a locked profile; nothing for an unlocked one."""
+
+    pin: Pin | None = None
+
+
+class ProfilePinUpdate(BaseModel):
+    """Set (4 to 6 digits) or remove (null) a profile's PIN; the account password proves
+    that the account holder, not someone at an unlocked profile, is asking."""
+
+    pin: Pin | None
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class ProfileCreate(BaseModel):
+    name: ProfileName
+    is_kids: bool = False
+    max_maturity: Maturity | None = None
+    avatar: Annotated[str, StringConstraints(max_length=255)] | None = None
+
+
+class ProfileUpdate(BaseModel):
+    name: ProfileName | None = None
+    max_maturity: Maturity | None = None
+    avatar: Annotated[str, StringConstraints(max_length=255)] | None = None
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    plan: PlanPublic
+    profile: ProfilePublic
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_at: datetime
+    user: UserPublic
+
+
+class SessionPublic(OrmModel):
+    id: uuid.UUID
+    kind: str
+    device_name: str
+    user_agent: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    current: bool = Field(default=False)
+
+
+class SubscriptionUpdate(BaseModel):
+    plan: Annotated[str, StringConstraints(min_length=1, max_length=63)]

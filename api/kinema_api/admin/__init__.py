@@ -1,0 +1,1 @@
+"""Administration: uploads (multipart and tus), videos, their events and subtitles."""

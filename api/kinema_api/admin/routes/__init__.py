@@ -1,0 +1,1 @@
+"""The admin routers: uploads and videos."""

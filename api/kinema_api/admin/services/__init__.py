@@ -1,0 +1,1 @@
+"""Uploads, the tus protocol, videos, their Kubernetes resources, events and subtitles."""

@@ -1,0 +1,80 @@
+"""Posters: a title's own image, else its videos' poster frames; a video's own frame.
+
+Posters obey the same maturity limit as the listings that link to them; a poster above
+the viewer's limit is a 404 that does not name the title.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from kinema.catalog.errors import NotFound
+from kinema.catalog.models import Title, Video
+from kinema.catalog.services import titles
+from kinema.storage import ObjectNotFound, join_key
+from kinema_api.accounts.services.auth import Viewer
+from kinema_api.catalog.services import viewer as viewer_service
+from kinema_api.context import AppContext
+from kinema_api.errors import Forbidden, NotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    data: bytes
+    media_type: str
+    # Within the anonymous maturity limit: a shared cache may keep it.
+    public: bool
+
+
+def title_poster(
+    ctx: AppContext, session: Session, *, viewer: Viewer | None, title_id: uuid.UUID
+) -> Image:
+    title = titles.get_title(session, title_id=title_id)
+    if not _poster_visible(viewer, title):
+        raise NotFoundError(f"no title {title_id}")
+    keys: list[str] = [title.poster_key] if title.poster_key else []
+    keys += [_video_poster_key(v) for v in title.videos if _video_poster_key(v)]
+    return _first_image(ctx, keys, title, missing=f"title {title_id} has no poster yet")
+
+
+def video_poster(
+    ctx: AppContext, session: Session, *, viewer: Viewer | None, video_id: uuid.UUID
+) -> Image:
+    video = titles.get_video(session, video_id=video_id)
+    if not _poster_visible(viewer, video.title):
+        raise NotFoundError(f"no video {video_id}")
+    key = _video_poster_key(video)
+    return _first_image(
+        ctx, [key] if key else [], video.title, missing=f"video {video_id} has no poster yet"
+    )
+
+
+def _poster_visible(viewer: Viewer | None, title: Title) -> bool:
+    """What the title page allows (published, within the viewer's maturity limit;
+    anonymous visitors get the anonymous one), decided in one place."""
+    try:
+        viewer_service.check_visible(viewer, title)
+    except (NotFound, Forbidden):
+        return False
+    return True
+
+
+def _video_poster_key(video: Video) -> str:
+    if video.poster_path and video.output_prefix:
+        return join_key(video.output_prefix, video.poster_path)
+    return ""
+
+
+def _first_image(ctx: AppContext, keys: list[str], title: Title, *, missing: str) -> Image:
+    public = title.maturity.level <= viewer_service.max_maturity(None).level
+    for key in keys:
+        try:
+            data = ctx.store.get_bytes(key)
+        except ObjectNotFound:
+            continue
+        media = "image/png" if key.endswith(".png") else "image/jpeg"
+        return Image(data=data, media_type=media, public=public)
+    raise NotFoundError(missing)

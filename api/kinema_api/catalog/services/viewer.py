@@ -1,0 +1,255 @@
+"""Viewer state on the hot path: progress (cache + database), browse, titles, My List."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinema.catalog.errors import NotFound
+from kinema.catalog.models import (
+    Genre,
+    Maturity,
+    MyListItem,
+    Rating,
+    Title,
+    TitleKind,
+    Video,
+    VideoStatus,
+)
+from kinema.catalog.search import SearchFilters, filtered_titles, search_titles
+from kinema.catalog.services import browse, titles, viewing
+from kinema.catalog.services.viewing import ProgressRecord
+from kinema_api.accounts.services.auth import Viewer
+from kinema_api.cache import CacheUnavailable
+from kinema_api.catalog.schemas import (
+    ContinueItem,
+    GenrePublic,
+    HomePublic,
+    RowPublic,
+    SeasonPublic,
+    TitleCard,
+    TitleDetail,
+)
+from kinema_api.catalog.services.views import poster_url, title_card, video_summary
+from kinema_api.context import AppContext
+from kinema_api.errors import Forbidden
+
+PROGRESS_TTL_S = 30 * 24 * 3600
+
+
+def _progress_key(profile_id: uuid.UUID, video_id: uuid.UUID) -> str:
+    return f"progress:{profile_id.hex}:{video_id.hex}"
+
+
+def save_progress(
+    ctx: AppContext,
+    session: Session,
+    *,
+    viewer: Viewer,
+    video_id: uuid.UUID,
+    position_s: float,
+    duration_s: float | None,
+) -> ProgressRecord:
+    """Persist first (the database is the record), then refresh the cache."""
+    video = titles.get_video(session, video_id=video_id)
+    check_visible(viewer, video.title)
+    record = viewing.record_progress(
+        session,
+        profile_id=viewer.profile.id,
+        video_id=video_id,
+        position_s=position_s,
+        duration_s=duration_s,
+    )
+    viewing.touch_stream(
+        session, user_id=viewer.user.id, profile_id=viewer.profile.id, video_id=video_id
+    )
+    session.commit()
+    _cache_progress(ctx, viewer.profile.id, record)
+    return record
+
+
+def _cache_progress(ctx: AppContext, profile_id: uuid.UUID, record: ProgressRecord) -> None:
+    payload = json.dumps(
+        {
+            "p": record.position_s,
+            "d": record.duration_s,
+            "c": record.completed,
+            "t": record.updated_at.isoformat(),
+        }
+    )
+    # The database has it; a cache outage only means the next read goes there.
+    with contextlib.suppress(CacheUnavailable):
+        ctx.cache.set(_progress_key(profile_id, record.video_id), payload, ttl_s=PROGRESS_TTL_S)
+
+
+def load_progress(
+    ctx: AppContext, session: Session, *, profile_id: uuid.UUID, video_id: uuid.UUID
+) -> ProgressRecord | None:
+    key = _progress_key(profile_id, video_id)
+    try:
+        cached = ctx.cache.get(key)
+    except CacheUnavailable:
+        cached = None
+    if cached is not None:
+        data = json.loads(cached)
+        return ProgressRecord(
+            video_id,
+            float(data["p"]),
+            data["d"],
+            bool(data["c"]),
+            datetime.fromisoformat(data["t"]),
+        )
+    record = viewing.get_progress(session, profile_id=profile_id, video_id=video_id)
+    if record is not None:
+        _cache_progress(ctx, profile_id, record)
+    return record
+
+
+def max_maturity(viewer: Viewer | None) -> Maturity:
+    return viewer.profile.max_maturity if viewer is not None else Maturity.ADULT
+
+
+def check_visible(viewer: Viewer | None, title: Title) -> None:
+    """Admins (on a profile that is not a kids profile) may preview unpublished titles;
+    every profile, an admin's included, sees only titles within its maturity limit. A
+    refusal never names the title: its name is part of what is withheld."""
+    if not title.published and not (viewer is not None and viewer.is_admin):
+        raise NotFound(f"no title {title.id}")
+    if title.maturity.level > max_maturity(viewer).level:
+        raise Forbidden(f"title {title.id} is rated above this profile's maturity limit")
+
+
+def home(session: Session, *, viewer: Viewer) -> HomePublic:
+    limit = max_maturity(viewer)
+    cont = [
+        ContinueItem(
+            title=title_card(p.video.title),
+            video=video_summary(p.video, position_s=p.position_s),
+            position_s=p.position_s,
+            duration_s=p.duration_s,
+            updated_at=p.updated_at,
+        )
+        for p in viewing.continue_watching(
+            session, profile_id=viewer.profile.id, max_maturity=limit
+        )
+    ]
+    rows: list[RowPublic] = []
+    mine = viewing.my_list(session, profile_id=viewer.profile.id, max_maturity=limit)
+    if mine:
+        rows.append(RowPublic(key="my-list", name="My List", items=[title_card(t) for t in mine]))
+    recent = browse.recently_added(session, max_maturity=limit)
+    if recent:
+        rows.append(
+            RowPublic(key="recent", name="Recently Added", items=[title_card(t) for t in recent])
+        )
+    hot = browse.trending(session, max_maturity=limit)
+    if hot:
+        rows.append(RowPublic(key="trending", name="Trending", items=[title_card(t) for t in hot]))
+    for row in browse.genre_rows(session, max_maturity=limit):
+        rows.append(
+            RowPublic(key=row.key, name=row.name, items=[title_card(t) for t in row.titles])
+        )
+    return HomePublic(continue_watching=cont, rows=rows)
+
+
+def list_titles(
+    session: Session, *, viewer: Viewer | None, filters: SearchFilters, limit: int, offset: int
+) -> list[TitleCard]:
+    stmt = (
+        filtered_titles(filters)
+        .order_by(Title.created_at.desc(), Title.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [title_card(t) for t in session.scalars(stmt)]
+
+
+def genres(session: Session) -> list[GenrePublic]:
+    return [
+        GenrePublic.model_validate(g) for g in session.scalars(select(Genre).order_by(Genre.name))
+    ]
+
+
+def search(
+    session: Session, *, query: str, filters: SearchFilters, limit: int, offset: int
+) -> list[TitleCard]:
+    hits = search_titles(session, query, filters, limit=limit, offset=offset)
+    return [title_card(h.title) for h in hits]
+
+
+def title_detail(
+    ctx: AppContext, session: Session, *, viewer: Viewer | None, title_id: uuid.UUID
+) -> TitleDetail:
+    title = titles.get_title(session, title_id=title_id)
+    check_visible(viewer, title)
+    ready = [
+        v for v in title.videos if v.status is VideoStatus.READY or (viewer and viewer.is_admin)
+    ]
+    positions: dict[uuid.UUID, float] = {}
+    if viewer is not None:
+        for v in ready:
+            rec = load_progress(ctx, session, profile_id=viewer.profile.id, video_id=v.id)
+            if rec is not None:
+                positions[v.id] = rec.position_s
+    seasons: list[SeasonPublic] = []
+    if title.kind is TitleKind.SERIES:
+        for season in title.seasons:
+            episodes = [
+                video_summary(v, position_s=positions.get(v.id))
+                for v in ready
+                if v.season_number == season.number
+            ]
+            if episodes:
+                seasons.append(
+                    SeasonPublic(number=season.number, name=season.name, episodes=episodes)
+                )
+    main = None
+    if ready:
+        main_video = ready[0]
+        if title.kind is TitleKind.SERIES and viewer is not None:
+            main_video = next_episode(session, viewer=viewer, videos=ready) or ready[0]
+        main = video_summary(main_video, position_s=positions.get(main_video.id))
+    in_list = False
+    my_rating = None
+    if viewer is not None:
+        in_list = session.get(MyListItem, (viewer.profile.id, title.id)) is not None
+        rating = session.get(Rating, (viewer.profile.id, title.id))
+        my_rating = rating.score if rating else None
+    avg, count = viewing.average_rating(session, title_id=title.id)
+    return TitleDetail(
+        id=title.id,
+        slug=title.slug,
+        name=title.name,
+        kind=title.kind,
+        year=title.year,
+        maturity=title.maturity,
+        genres=title_card(title).genres,
+        poster_url=poster_url(title),
+        description=title.description,
+        tags=[t.name for t in title.tags],
+        created_at=title.created_at,
+        video=main,
+        seasons=seasons,
+        in_my_list=in_list,
+        rating_average=avg,
+        rating_count=count,
+        my_rating=my_rating,
+    )
+
+
+def next_episode(session: Session, *, viewer: Viewer, videos: list[Video]) -> Video | None:
+    """The first unfinished episode after the last one this profile watched."""
+    history = viewing.history(session, profile_id=viewer.profile.id, limit=200)
+    ids = [v.id for v in videos]
+    for item in history:
+        if item.video_id in ids:
+            idx = ids.index(item.video_id)
+            if item.completed and idx + 1 < len(videos):
+                return videos[idx + 1]
+            return videos[idx]
+    return None

@@ -1,1 +1,0 @@
-"""One router per resource; each route validates, calls a service, shapes the reply."""

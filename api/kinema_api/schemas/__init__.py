@@ -1,1 +1,0 @@
-"""Request and response bodies (Create / Update / Public), apart from the ORM models."""

@@ -1,1 +1,0 @@
-"""API-side services: what routes call. Catalog writes go through ``kinema.catalog``."""

@@ -1,0 +1,1 @@
+"""Watching: playback URLs and tokens, streaming, manifests, progress, history, My List."""

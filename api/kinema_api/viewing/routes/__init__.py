@@ -1,0 +1,1 @@
+"""The viewing routers: playback and streaming, progress and lists."""

@@ -1,0 +1,218 @@
+"""Playback URLs, and the streaming route that serves manifests and segments.
+
+``/stream/<token>/<path>`` is the only way to media: the token (signed, short-lived,
+scoped to one login session, one video and a maximum height) is checked on every request,
+manifests are rewritten to the viewer's current plan after re-checking the session, and
+files of a refused rung answer 403 even when their URL is guessed. Local files and S3
+objects are both served with HTTP Range support. Every answer of the stream route, errors
+included, carries CORS headers, so a player on another origin (a Cast receiver) can read
+a 403 or 410 and fetch a new URL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Request
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
+
+from kinema.storage import ObjectNotFound, StorageError
+from kinema.storage.errors import InvalidKey
+from kinema_api.common import ERRORS, Message
+from kinema_api.context import AppContext
+from kinema_api.deps import (
+    ContextDep,
+    CurrentViewer,
+    ReadSessionDep,
+    SessionDep,
+    WriteRateLimit,
+)
+from kinema_api.errors import ApiError, NotFoundError, Unavailable
+from kinema_api.viewing.schemas import PlaybackEventCreate, PlaybackPublic, PlaybackRenewal
+from kinema_api.viewing.services import cloudfront
+from kinema_api.viewing.services import events as playback_events
+from kinema_api.viewing.services import media as media_service
+from kinema_api.viewing.services import playback as playback_service
+
+router = APIRouter(tags=["playback"], responses=ERRORS)
+
+
+@router.get("/playback/{video_id}", summary="Signed HLS/DASH URLs and the resume position")
+def start_playback(
+    video_id: uuid.UUID,
+    response: Response,
+    viewer: CurrentViewer,
+    ctx: ContextDep,
+    session: SessionDep,
+) -> PlaybackPublic:
+    """With CloudFront configured, also sets the CloudFront-Policy, -Signature and
+    -Key-Pair-Id cookies, one set per output folder the viewer's plan may read."""
+    public, cookies = playback_service.start_playback(
+        ctx, session, viewer=viewer, video_id=video_id
+    )
+    _set_cookies(ctx, response, cookies)
+    return public
+
+
+@router.post(
+    "/playback/{video_id}/renew",
+    summary="A fresh stream token for a playback in progress",
+    responses={410: {"description": "The video was re-processed; start playback again"}},
+)
+def renew_playback(
+    video_id: uuid.UUID,
+    response: Response,
+    viewer: CurrentViewer,
+    ctx: ContextDep,
+    session: SessionDep,
+) -> PlaybackRenewal:
+    """Players call this before ``expires_at`` (after ``renew_after_s``) and put the new
+    token in place of the old one in every media URL. It re-checks the session, the
+    title, the plan and the stream limit, and keeps this profile's stream lease alive."""
+    renewal, cookies = playback_service.renew_playback(
+        ctx, session, viewer=viewer, video_id=video_id
+    )
+    _set_cookies(ctx, response, cookies)
+    return renewal
+
+
+def _set_cookies(ctx: AppContext, response: Response, cookies: list[cloudfront.Cookie]) -> None:
+    for cookie in cookies:
+        response.set_cookie(
+            cookie.name,
+            cookie.value,
+            max_age=ctx.settings.playback_url_ttl_s,
+            path=cookie.path,
+            domain=ctx.settings.cloudfront_cookie_domain,
+            secure=True,
+            httponly=True,
+            samesite="none",
+        )
+
+
+_MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/octet-stream": {}}},
+    206: {"description": "Partial content", "content": {"application/octet-stream": {}}},
+    410: {"description": "The video was re-processed; request a new playback URL"},
+    416: {"description": "Range not satisfiable"},
+}
+
+
+@router.post(
+    "/playback/{video_id}/events",
+    summary="Report a player analytics event",
+    status_code=202,
+    dependencies=[WriteRateLimit],
+)
+def playback_event(
+    video_id: uuid.UUID,
+    body: PlaybackEventCreate,
+    viewer: CurrentViewer,
+    session: SessionDep,
+) -> Message:
+    playback_events.record(session, viewer=viewer, video_id=video_id, event=body)
+    return Message(message="recorded")
+
+
+@router.get(
+    "/stream/{token}/{path:path}",
+    summary="Media files behind a signed playback URL (HTTP Range supported)",
+    response_class=Response,
+    responses=_MEDIA_RESPONSES,
+)
+def stream(
+    token: Annotated[str, Path(max_length=512)],
+    path: Annotated[str, Path(max_length=1000)],
+    request: Request,
+    ctx: ContextDep,
+    session: ReadSessionDep,
+    range_header: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
+) -> Response:
+    return _serve(token, path, request, ctx, session, range_header)
+
+
+@router.head(
+    "/stream/{token}/{path:path}",
+    summary="Headers of a media file behind a signed playback URL",
+    response_class=Response,
+    responses=_MEDIA_RESPONSES,
+)
+def stream_head(
+    token: Annotated[str, Path(max_length=512)],
+    path: Annotated[str, Path(max_length=1000)],
+    request: Request,
+    ctx: ContextDep,
+    session: ReadSessionDep,
+    range_header: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
+) -> Response:
+    return _serve(token, path, request, ctx, session, range_header)
+
+
+# Cast receivers (and other players on other origins) fetch these files from their own
+# origin. The signed token in the path is the whole credential, so any origin may read.
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Length, Content-Range, ETag",
+}
+
+
+def _serve(
+    token: str,
+    path: str,
+    request: Request,
+    ctx: AppContext,
+    session: Session,
+    range_header: str | None,
+) -> Response:
+    try:
+        return _serve_file(token, path, request, ctx, session, range_header)
+    except ApiError as exc:
+        exc.headers = {**(exc.headers or {}), **CORS}
+        raise
+    except (ObjectNotFound, InvalidKey) as exc:
+        # The store's own message may name a server path; the client learns only its own.
+        raise NotFoundError(f"no file {path!r}", headers=CORS) from exc
+    except StorageError as exc:
+        raise Unavailable(f"cannot read {path!r} now; retry shortly", headers=CORS) from exc
+
+
+def _serve_file(
+    token: str,
+    path: str,
+    request: Request,
+    ctx: AppContext,
+    session: Session,
+    range_header: str | None,
+) -> Response:
+    target = playback_service.resolve_stream(ctx, session, token=token, path=path)
+    session.close()  # nothing below needs the database; free the connection early
+    if target.rewritten is not None:
+        return Response(
+            target.rewritten,
+            media_type=target.content_type,
+            headers={"Cache-Control": "private, max-age=5", **CORS},
+        )
+    media = media_service.media_file(ctx, key=target.key, range_header=range_header)
+    byte_range = media.byte_range
+    headers = {
+        **CORS,
+        "Accept-Ranges": "bytes",
+        "ETag": f'"{media.etag}"',
+        "Cache-Control": "private, max-age=86400" if target.cacheable else "no-store",
+    }
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(byte_range.length if byte_range else media.size)
+        if byte_range:
+            headers["Content-Range"] = byte_range.content_range(media.size)
+        return Response(
+            status_code=206 if byte_range else 200, headers=headers, media_type=media.content_type
+        )
+    body = media_service.read(ctx, media)
+    if byte_range is None:
+        headers["Content-Length"] = str(media.size)
+        return StreamingResponse(body, media_type=media.content_type, headers=headers)
+    headers["Content-Range"] = byte_range.content_range(media.size)
+    headers["Content-Length"] = str(byte_range.length)
+    return StreamingResponse(body, status_code=206, media_type=media.content_type, headers=headers)

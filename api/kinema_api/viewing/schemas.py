@@ -1,0 +1,144 @@
+"""Playback, progress, history and rating bodies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+
+from kinema.catalog.models import Video
+from kinema_api.catalog.schemas import TitleCard, VideoSummary
+
+# A day-long video is 86 400 s; a week is a generous upper bound for any position.
+Seconds = Annotated[float, Field(ge=0, le=7 * 24 * 3600, allow_inf_nan=False)]
+
+
+class RenditionPublic(BaseModel):
+    name: str
+    width: int
+    height: int
+    bitrate: int
+    codec: str
+
+
+class SubtitlePublic(BaseModel):
+    language: str
+    label: str
+    url: str
+
+
+class Chapters(BaseModel):
+    """The opening titles (players offer "Skip intro") and where the end credits start."""
+
+    intro_start_s: Seconds | None = None
+    intro_end_s: Seconds | None = None
+    credits_start_s: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Chapters:
+        start, end = self.intro_start_s, self.intro_end_s
+        if (start is None) != (end is None):
+            raise ValueError("an intro needs both intro_start_s and intro_end_s")
+        if start is not None and end is not None and end <= start:
+            raise ValueError("intro_end_s must be after intro_start_s")
+        return self
+
+    @classmethod
+    def of(cls, video: Video) -> Chapters | None:
+        """The video's chapters, or None when it declares none."""
+        values = (video.intro_start_s, video.intro_end_s, video.credits_start_s)
+        if all(v is None for v in values):
+            return None
+        return cls(intro_start_s=values[0], intro_end_s=values[1], credits_start_s=values[2])
+
+
+class PlaybackPublic(BaseModel):
+    video_id: uuid.UUID
+    title: str
+    hls_url: str
+    dash_url: str | None
+    thumbnails_url: str | None
+    poster_url: str | None
+    subtitles: list[SubtitlePublic]
+    renditions: list[RenditionPublic]
+    max_height: int
+    resume_position_s: float
+    duration_s: float | None
+    chapters: Chapters | None = None
+    expires_at: datetime
+    # The stream token inside every media URL above, and when the player should ask for
+    # the next one (``POST /playback/{video_id}/renew``), well before ``expires_at``.
+    token: str
+    renew_after_s: int
+
+
+class PlaybackRenewal(BaseModel):
+    """A fresh stream token for a playback in progress: the player puts it in place of
+    the old one in every media URL (``/api/v1/stream/<token>/...``)."""
+
+    token: str
+    expires_at: datetime
+    renew_after_s: int
+    max_height: int
+
+
+class PlaybackEventKind(StrEnum):
+    START = "start"
+    HEARTBEAT = "heartbeat"
+    STALL = "stall"
+    QUALITY_CHANGE = "quality_change"
+    SEEK = "seek"
+    ERROR = "error"
+    END = "end"
+
+
+class PlaybackEventCreate(BaseModel):
+    kind: PlaybackEventKind
+    position_s: Annotated[float, Field(ge=0, le=7 * 24 * 3600, allow_inf_nan=False)] | None = None
+    bitrate: Annotated[int, Field(ge=0, le=10**10)] | None = None
+    # Small free-form details (player version, error code...), bounded by the schema.
+    payload: (
+        Annotated[
+            dict[
+                Annotated[str, Field(max_length=40)],
+                Annotated[str, Field(max_length=200)] | float | bool | None,
+            ],
+            Field(max_length=20),
+        ]
+        | None
+    ) = None
+
+
+class ProgressUpdate(BaseModel):
+    position_s: Seconds
+    duration_s: Annotated[float, Field(gt=0, le=7 * 24 * 3600, allow_inf_nan=False)] | None = None
+
+
+class ProgressPublic(BaseModel):
+    video_id: uuid.UUID
+    position_s: float
+    duration_s: float | None
+    completed: bool
+    updated_at: datetime
+
+
+class HistoryItem(BaseModel):
+    title: TitleCard
+    video: VideoSummary
+    watched_at: datetime
+    last_position_s: float
+    completed: bool
+
+
+class RatingUpdate(BaseModel):
+    score: Annotated[int, Field(ge=1, le=5)]
+
+
+class RatingPublic(BaseModel):
+    title_id: uuid.UUID
+    score: int
+    average: float | None
+    count: int

@@ -1,0 +1,1 @@
+"""Playback tokens, manifests, byte ranges, CloudFront URLs and cookies."""
