@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import uuid
 
-import httpx
 import pytest
 
 from tests.integration.api.test_sqlite_concurrency import (
@@ -20,7 +18,7 @@ from tests.integration.api.test_sqlite_concurrency import (
     _load,
     kinema_up,
 )
-from tests.utils.factories import bearer
+from tests.utils.factories import signup_over_http
 
 pytestmark = [pytest.mark.bench, pytest.mark.integration, pytest.mark.slow]
 SECONDS = 10
@@ -29,13 +27,7 @@ __all__ = ["kinema_up"]  # the fixture, shared with the integration test
 
 def test_browse_throughput_and_latency(kinema_up: UpServer) -> None:
     base = kinema_up.base
-    with httpx.Client(base_url=base, timeout=30) as client:
-        signup = client.post(
-            "/api/v1/auth/signup",
-            json={"email": f"b-{uuid.uuid4().hex[:8]}@example.com", "password": "correct horse"},
-        )
-        assert signup.status_code == 201, signup.text
-    h = bearer(signup.json()["access_token"])
+    h = signup_over_http(base, prefix="b")
     title, video = kinema_up.title_id, kinema_up.video_id
     paths = [
         "/api/v1/browse/home",

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -198,6 +199,17 @@ def admin_token(ctx: AppContext, client: TestClient) -> str:
     resp = client.post("/api/v1/auth/login", json={"email": email, "password": "admin password"})
     assert resp.status_code == 200, resp.text
     return str(resp.json()["access_token"])
+
+
+def signup_over_http(base: str, *, prefix: str = "viewer") -> dict[str, str]:
+    """Sign a new viewer up on a running server at ``base``; returns bearer headers."""
+    resp = httpx.post(
+        f"{base}/api/v1/auth/signup",
+        json={"email": f"{prefix}-{uuid.uuid4().hex[:8]}@example.com", "password": "correct horse"},
+        timeout=30,
+    )
+    assert resp.status_code == 201, resp.text
+    return bearer(str(resp.json()["access_token"]))
 
 
 def bearer(token: str) -> dict[str, str]:

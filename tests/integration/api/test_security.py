@@ -44,6 +44,7 @@ from tests.utils.factories import (
     make_playable_video,
     make_title,
     signup,
+    signup_over_http,
     wait_for,
 )
 from tests.utils.ports import free_port
@@ -276,7 +277,7 @@ def test_tokens_stay_out_of_access_logs(stack: AppContext) -> None:
         access.setLevel(logging.INFO)
         access.addHandler(handler)
         try:
-            h = bearer(signup_http(base))
+            h = signup_over_http(base, prefix="log")
             assert httpx.put(f"{base}/api/v1/auth/subscription", json={"plan": "premium"},
                              headers=h).is_success  # fmt: skip
             play = httpx.get(f"{base}/api/v1/playback/{video_id}", headers=h).json()
@@ -287,15 +288,6 @@ def test_tokens_stay_out_of_access_logs(stack: AppContext) -> None:
     text = "\n".join(lines)
     assert "/api/v1/stream/…/master.m3u8" in text, text
     assert play["token"] not in text
-
-
-def signup_http(base: str) -> str:
-    resp = httpx.post(
-        f"{base}/api/v1/auth/signup",
-        json={"email": f"log{uuid.uuid4().hex[:8]}@example.com", "password": "correct horse"},
-    )
-    assert resp.status_code == 201, resp.text
-    return str(resp.json()["access_token"])
 
 
 # --- 5. KINEMA_ADMIN_EMAIL never promotes a viewer -----------------------------------

@@ -42,6 +42,7 @@ from tests.utils.factories import (
     live_server,
     make_playable_video,
     make_title,
+    signup_over_http,
     wait_for,
 )
 from tests.utils.ports import free_port
@@ -407,13 +408,7 @@ def test_32_concurrent_viewers_get_no_errors_and_health_stays_fast(
     kinema_up: UpServer,
 ) -> None:
     base = kinema_up.base
-    with httpx.Client(base_url=base, timeout=30) as client:
-        signup = client.post(
-            "/api/v1/auth/signup",
-            json={"email": f"v-{uuid.uuid4().hex[:8]}@example.com", "password": "correct horse"},
-        )
-        assert signup.status_code == 201, signup.text
-        h = bearer(signup.json()["access_token"])
+    h = signup_over_http(base, prefix="v")
     title, video = kinema_up.title_id, kinema_up.video_id
     paths = [
         "/api/v1/browse/home",
