@@ -7,7 +7,6 @@ are printed side by side; nothing is asserted about speed (the integration test
 
 from __future__ import annotations
 
-import asyncio
 import statistics
 
 import pytest
@@ -15,8 +14,8 @@ import pytest
 from tests.integration.api.test_sqlite_concurrency import (
     HealthPoller,
     UpServer,
-    _load,
     kinema_up,
+    run_load,
 )
 from tests.utils.factories import signup_over_http
 
@@ -44,8 +43,8 @@ def test_browse_throughput_and_latency(kinema_up: UpServer) -> None:
             poller = HealthPoller(base)
             poller.start()
             try:
-                result = asyncio.run(
-                    _load(base, paths, h, connections=connections, seconds=SECONDS, writes=writes)
+                result = run_load(
+                    base, paths, h, connections=connections, seconds=SECONDS, writes=writes
                 )
             finally:
                 poller.stop.set()

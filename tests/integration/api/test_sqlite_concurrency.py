@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -272,6 +273,23 @@ class LoadResult:
         )
 
 
+def run_load(
+    base: str,
+    paths: list[str],
+    headers: dict[str, str],
+    *,
+    connections: int,
+    seconds: float,
+    writes: Sequence[tuple[str, dict[str, object]]] = (),
+) -> LoadResult:
+    """Run :func:`_load` on a thread of its own: Playwright's sync API, used by the
+    browser fixtures earlier in the session, leaves an event loop marked running on the
+    main thread, where ``asyncio.run`` refuses to start."""
+    load = _load(base, paths, headers, connections=connections, seconds=seconds, writes=writes)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
+        return pool.submit(asyncio.run, load).result()
+
+
 async def _load(
     base: str,
     paths: list[str],
@@ -425,7 +443,7 @@ def test_32_concurrent_viewers_get_no_errors_and_health_stays_fast(
     poller = HealthPoller(base)
     poller.start()
     try:
-        result = asyncio.run(_load(base, paths, h, connections=32, seconds=20, writes=writes))
+        result = run_load(base, paths, h, connections=32, seconds=20, writes=writes)
     finally:
         poller.stop.set()
         poller.join(15)
