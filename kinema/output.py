@@ -27,8 +27,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from kinema.ladder import DroppedRung, LadderPlan, LadderSpec
+from kinema.ladder import DroppedRung, LadderPlan
 from kinema.media import ProbeSummary
+from kinema.resources.ladder import LadderSpec
 
 REPORT_VERSION = 1
 REPORT_FILE = "kinema.json"

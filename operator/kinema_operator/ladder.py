@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kinema.ladder import EncoderPreference, LadderError, LadderSpec, Scheduling, ladder_from_data
 from kinema.resources.common import ConditionStatus, now
-from kinema.resources.ladder import LadderStatus
+from kinema.resources.ladder import (
+    EncoderPreference,
+    LadderError,
+    LadderSpec,
+    LadderStatus,
+    Scheduling,
+    ladder_from_data,
+)
 from kinema_operator.conditions import condition, merge
 
 

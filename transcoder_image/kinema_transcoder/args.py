@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from kinema.ladder import Codec, LadderPlan, PlannedRung, Preset
+from kinema.ladder import LadderPlan, PlannedRung
 from kinema.media import VideoInfo
+from kinema.resources.ladder import Codec, Preset
 
 # Below any GOP: the hls muxer then cuts at every keyframe.
 PIECE_CUT_SECONDS = 0.01

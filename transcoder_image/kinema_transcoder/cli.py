@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from kinema.errors import KinemaError
-from kinema.ladder import EncoderPreference, load_ladder
+from kinema.resources.ladder import EncoderPreference, load_ladder
 from kinema.storage import open_url
 from kinema_transcoder import packaging, pipeline, resubtitle
 from kinema_transcoder.errors import BadArguments, TranscodeError

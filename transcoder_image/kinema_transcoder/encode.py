@@ -20,8 +20,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from kinema import ffmpeg
-from kinema.ladder import Codec, LadderPlan, LadderSpec
+from kinema.ladder import LadderPlan
 from kinema.media import ProbeSummary
+from kinema.resources.ladder import Codec, LadderSpec
 from kinema_transcoder import args as ffargs
 from kinema_transcoder.errors import EncodeFailed, OutputFailed, UnsupportedSource
 from kinema_transcoder.extras import build_sheets, build_subtitles, measure_quality, pick_posters

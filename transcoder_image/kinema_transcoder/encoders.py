@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from kinema.ffmpeg import EncoderTrial, trial_encode
-from kinema.ladder import Codec, EncoderPreference
+from kinema.resources.ladder import Codec, EncoderPreference
 from kinema_transcoder.args import CPU_ENCODERS, NVENC_ENCODERS
 from kinema_transcoder.errors import BadArguments
 from kinema_transcoder.report import EncoderChoice

@@ -22,8 +22,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from kinema import ffmpeg
-from kinema.ladder import LadderPlan, Trickplay
+from kinema.ladder import LadderPlan
 from kinema.media import ProbeSummary
+from kinema.resources.ladder import Trickplay
 from kinema_transcoder import args as ffargs
 from kinema_transcoder import quality, trickplay
 from kinema_transcoder.errors import BadArguments, EncodeFailed

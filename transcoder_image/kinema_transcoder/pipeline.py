@@ -34,18 +34,9 @@ from pathlib import Path
 
 from kinema import ffmpeg
 from kinema.errors import KinemaError
-from kinema.ladder import (
-    EncoderPreference,
-    LadderError,
-    LadderPlan,
-    LadderSpec,
-    SourceRejected,
-    load_ladder,
-    plan_chunks,
-    plan_ladder,
-    segment_count,
-)
+from kinema.ladder import LadderPlan, SourceRejected, plan_chunks, plan_ladder, segment_count
 from kinema.media import ProbeSummary, summarize_probe
+from kinema.resources.ladder import EncoderPreference, LadderError, LadderSpec, load_ladder
 from kinema_transcoder import packaging
 from kinema_transcoder.encode import ChunkOptions, encode_chunk
 from kinema_transcoder.encoders import choose_encoders

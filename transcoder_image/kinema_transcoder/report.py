@@ -17,7 +17,7 @@ import math
 
 from pydantic import Field
 
-from kinema.ladder import LadderPlan, LadderSpec
+from kinema.ladder import LadderPlan
 from kinema.media import ProbeSummary
 from kinema.output import (
     REPORT_FILE,
@@ -36,6 +36,7 @@ from kinema.output import (
     TrickplayRecord,
     embedded,
 )
+from kinema.resources.ladder import LadderSpec
 
 # The transcoder's modules import the contract's parts from here, beside the records
 # built from them; the models themselves are defined once, in kinema.output.

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from kinema.ladder import LadderPlan, LadderSpec
+from kinema.ladder import LadderPlan
 from kinema.media import ProbeSummary
+from kinema.resources.ladder import LadderSpec
 from kinema_transcoder.errors import OutputFailed, PackageFailed
 from kinema_transcoder.progress import Reporter
 from kinema_transcoder.report import (

@@ -21,7 +21,7 @@ import json
 from enum import StrEnum
 from typing import Any
 
-from kinema.ladder import LadderSpec
+from kinema.resources.ladder import LadderSpec
 from kinema.resources.video import VideoSpec
 from kinema_operator.labels import LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY
 

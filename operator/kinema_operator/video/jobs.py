@@ -35,8 +35,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kinema.ladder import LadderSpec
 from kinema.output import PROBE_FILE
+from kinema.resources.ladder import LadderSpec
 from kinema.resources.video import VideoSpec
 from kinema.settings import Settings
 from kinema_operator.config import OperatorSettings

@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kinema.ladder import LadderSpec, chunk_count
+from kinema.ladder import chunk_count
 from kinema.media import ProbeSummary
 from kinema.output import TranscodeReport
+from kinema.resources.ladder import LadderSpec
 from kinema.resources.video import VideoPhase, VideoSpec, VideoStatus
 from kinema_operator.video.identity import (
     Step,

@@ -26,12 +26,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kinema.ladder import LadderError, ladder_from_data, load_ladder
 from kinema.resources import distribution as distribution_res
 from kinema.resources import ladder as ladder_res
 from kinema.resources import rendition as rendition_res
 from kinema.resources import video as video_res
 from kinema.resources.common import now
+from kinema.resources.ladder import LadderError, ladder_from_data, load_ladder
 from kinema.resources.rendition import RenditionStatus
 from kinema.resources.video import VideoPhase, VideoSpec, VideoStatus
 from kinema.settings import Settings

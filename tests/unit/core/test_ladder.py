@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from kinema.ladder import (
+from kinema.ladder import SourceRejected, chunk_count, fit, plan_chunks, plan_ladder
+from kinema.media import ProbeSummary, VideoInfo, summarize_probe
+from kinema.resources.ladder import (
     LadderError,
     LadderSpec,
-    SourceRejected,
     builtin_ladders,
-    chunk_count,
-    fit,
     ladder_from_data,
     load_ladder,
-    plan_chunks,
-    plan_ladder,
 )
-from kinema.media import ProbeSummary, VideoInfo, summarize_probe
 
 
 def probe(w: int, h: int, rate: str = "30/1", **video: object) -> ProbeSummary:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kinema.ladder import LadderSpec, ladder_from_data
+from kinema.resources.ladder import LadderSpec, ladder_from_data
 from kinema.resources.video import VideoSpec
 from kinema_operator.video.identity import KUEUE_QUEUE_LABEL, LABEL_STEP, LABEL_VIDEO
 from kinema_operator.video.jobs import (

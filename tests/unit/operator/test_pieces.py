@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from kinema.catalog.models import TitleKind, TrackKind, VideoStatus
-from kinema.ladder import EncoderPreference, LadderSpec, Preset, load_ladder
 from kinema.output import TranscodeReport
 from kinema.resources.common import ConditionStatus
+from kinema.resources.ladder import EncoderPreference, LadderSpec, Preset, load_ladder
 from kinema.resources.video import Chapters, VideoSpec
 from kinema_operator import conditions
 from kinema_operator import ladder as ladders

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from kinema.ladder import LadderSpec
 from kinema.media import AudioInfo, ProbeSummary, VideoInfo
 from kinema.output import ReuseRecord as ReportReuse
 from kinema.output import TranscodeReport
+from kinema.resources.ladder import LadderSpec
 from kinema.resources.video import VideoPhase, VideoSpec, VideoStatus
 from kinema_operator.video.identity import Step, job_name
 from kinema_operator.video.jobs import JobConfig

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from kinema.ladder import LadderSpec
 from kinema.output import SubtitleRecord as ReportSubtitle
+from kinema.resources.ladder import LadderSpec
 from kinema.resources.video import VideoPhase, VideoSpec, VideoStatus
 from kinema_operator.video.identity import (
     Step,

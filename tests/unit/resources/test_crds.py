@@ -11,9 +11,9 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from kinema.catalog.models import Maturity
-from kinema.ladder import load_ladder
 from kinema.resources.crd import SchemaError, apply_patch, crd_for, model_schema, render_all
 from kinema.resources.kinds import KINDS, LADDER, VIDEO
+from kinema.resources.ladder import load_ladder
 from kinema.resources.video import MaturityRating, VideoSpec
 from kinema_operator.cli import write_crds
 

@@ -12,9 +12,10 @@ import pytest
 from mpegdash.parser import MPEGDASHParser
 
 from kinema.ffmpeg import EncoderTrial, progress_blocks
-from kinema.ladder import Codec, EncoderPreference, Preset, load_ladder, plan_ladder
+from kinema.ladder import plan_ladder
 from kinema.media import ProbeSummary, VideoInfo
 from kinema.output import PosterCandidate, SheetRecord, SubtitleRecord, TrickplayRecord
+from kinema.resources.ladder import Codec, EncoderPreference, Preset, load_ladder
 from kinema_transcoder import args, dash, hls, mp4, quality, renditions, subtitles, trickplay
 from kinema_transcoder.cli import parse_chunk, parse_subtitle
 from kinema_transcoder.encoders import choose_encoders

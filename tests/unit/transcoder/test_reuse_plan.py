@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from kinema.ladder import LadderSpec, load_ladder, plan_ladder
+from kinema.ladder import plan_ladder
 from kinema.media import AudioInfo, ProbeSummary, VideoInfo
 from kinema.output import EncoderChoice, ReuseRecord, TrickplayRecord
+from kinema.resources.ladder import LadderSpec, load_ladder
 from kinema_transcoder.report import AudioTrackRecord, OutputRecords, RenditionRecord
 from kinema_transcoder.reuse import plan_reuse
 

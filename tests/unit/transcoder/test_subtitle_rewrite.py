@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kinema.ladder import load_ladder, plan_ladder
+from kinema.ladder import plan_ladder
 from kinema.media import ProbeSummary, VideoInfo
 from kinema.output import SubtitleRecord
+from kinema.resources.ladder import load_ladder
 from kinema_transcoder import dash, hls, renditions
 from kinema_transcoder.report import (
     AudioTrackRecord,
