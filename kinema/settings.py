@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -91,6 +92,9 @@ class Settings(BaseSettings):
     # of login sessions.
     playback_url_ttl_s: int = Field(default=600, ge=60, le=24 * 3600)
     session_ttl_s: int = Field(default=30 * 24 * 3600, ge=300)
+    # How long a subscription whose renewal payment failed (past_due) keeps its plan's
+    # entitlements before falling to the free plan's.
+    billing_grace_days: float = Field(default=3.0, ge=0, le=60)
     # Requests per minute per client on auth and write endpoints.
     auth_rate_limit_per_min: int = Field(default=20, ge=1)
     write_rate_limit_per_min: int = Field(default=600, ge=1)
@@ -134,6 +138,10 @@ class Settings(BaseSettings):
                 "KINEMA_CLOUDFRONT_PRIVATE_KEY (the PEM key of the key group's public key)"
             )
         return self
+
+    @property
+    def billing_grace(self) -> timedelta:
+        return timedelta(days=self.billing_grace_days)
 
     @cached_property
     def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

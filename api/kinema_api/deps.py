@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -95,16 +96,16 @@ def _token(bearer: HTTPAuthorizationCredentials | None, cookie: str | None) -> s
     return cookie or None
 
 
-def _resolve(session: Session, token: str) -> Viewer:
+def _resolve(session: Session, token: str, grace: timedelta) -> Viewer:
     """Look the token up in a read-only transaction, ended before the route runs so a
     write route's own transaction starts with the write lock (never by upgrading a read,
     which SQLite refuses when another write committed in between). The session keeps the
     loaded rows (it does not expire them on commit)."""
     if session.in_transaction():  # a dependency before this one already began one
-        return resolve_token(session, token=token)
+        return resolve_token(session, token=token, grace=grace)
     begin_readonly(session)
     try:
-        viewer = resolve_token(session, token=token)
+        viewer = resolve_token(session, token=token, grace=grace)
     except BaseException:
         session.rollback()
         raise
@@ -113,6 +114,7 @@ def _resolve(session: Session, token: str) -> Viewer:
 
 
 def get_viewer(
+    ctx: ContextDep,
     session: RequestSession,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
@@ -123,10 +125,11 @@ def get_viewer(
             "log in first: send 'Authorization: Bearer <token>' or the session cookie",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return _resolve(session, token)
+    return _resolve(session, token, ctx.settings.billing_grace)
 
 
 def get_optional_viewer(
+    ctx: ContextDep,
     session: RequestSession,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
@@ -135,7 +138,7 @@ def get_optional_viewer(
     if token is None:
         return None
     try:
-        return _resolve(session, token)
+        return _resolve(session, token, ctx.settings.billing_grace)
     except Unauthorized:
         return None
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from kinema.catalog.models import Maturity, Role
+from kinema.entitlements import Entitlements, Standing
 from kinema_api.common import OrmModel
 
 # Deliberately permissive (self-hosted installs use .local and intranet domains): one @,
@@ -53,6 +54,35 @@ class PlanPublic(OrmModel):
     max_profiles: int
     downloads: bool
     ads: bool
+    trial_days: int
+
+
+class EntitlementsPublic(BaseModel):
+    """What the account may do now (:func:`kinema.entitlements.entitlements`)."""
+
+    plan: str = Field(description="Slug of the plan whose entitlements apply now.")
+    standing: Standing
+    until: datetime | None = Field(
+        description="When the standing changes by itself (trial end, renewal, end of grace)."
+    )
+    max_height: int
+    devices: int = Field(description="Devices that may stream at once.")
+    profiles: int
+    downloads: bool
+    ads: bool
+
+    @classmethod
+    def of(cls, granted: Entitlements) -> EntitlementsPublic:
+        return cls(
+            plan=granted.plan.slug,
+            standing=granted.standing,
+            until=granted.until,
+            max_height=granted.max_height,
+            devices=granted.devices,
+            profiles=granted.profiles,
+            downloads=granted.downloads,
+            ads=granted.ads,
+        )
 
 
 class ProfilePublic(OrmModel):
@@ -101,6 +131,7 @@ class UserPublic(BaseModel):
     display_name: str
     role: Role
     plan: PlanPublic
+    entitlements: EntitlementsPublic
     profile: ProfilePublic
 
 

@@ -36,6 +36,7 @@ class Plan(IdMixin, TimestampMixin, Base):
     max_profiles: Mapped[int] = mapped_column(default=1)
     downloads: Mapped[bool] = mapped_column(default=False)
     ads: Mapped[bool] = mapped_column(default=False)
+    trial_days: Mapped[int] = mapped_column(default=0, server_default="0")
     is_default: Mapped[bool] = mapped_column(default=False)
     stripe_price_id: Mapped[str | None] = mapped_column(String(255))
     # Its Plan resource was deleted while subscriptions still named it: they keep it,
@@ -70,7 +71,12 @@ class Subscription(IdMixin, TimestampMixin, Base):
         str_enum(SubscriptionStatus), default=SubscriptionStatus.ACTIVE
     )
     current_period_end: Mapped[datetime | None]
+    # Stripe's subscription id (sub_...); None for a subscription set by an admin.
     external_id: Mapped[str | None] = mapped_column(String(255))
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
+    trial_end: Mapped[datetime | None]
+    # When a renewal payment first failed; entitlements hold for the grace period after.
+    past_due_since: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="subscriptions")
     plan: Mapped[Plan] = relationship()
@@ -105,6 +111,7 @@ class AuthSession(IdMixin, Base):
     """
 
     __tablename__ = "auth_sessions"
+    __table_args__ = (Index("ix_auth_sessions_user_device", "user_id", "device_id"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -114,6 +121,9 @@ class AuthSession(IdMixin, Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="bearer")
+    # The client's stable id for its browser or app install (a device); logging in
+    # again from the same device replaces its earlier session.
+    device_id: Mapped[str | None] = mapped_column(String(64))
     device_name: Mapped[str] = mapped_column(String(120), default="")
     user_agent: Mapped[str] = mapped_column(String(400), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -146,3 +146,6 @@ class SubscriptionStatus(enum.StrEnum):
     TRIALING = "trialing"
     PAST_DUE = "past_due"
     CANCELED = "canceled"
+    UNPAID = "unpaid"
+    INCOMPLETE = "incomplete"
+    PAUSED = "paused"

@@ -138,7 +138,8 @@ class PlaybackEvent(IdMixin, Base):
 
 
 class StreamLease(IdMixin, Base):
-    """An active stream, refreshed by progress reports; counted against the plan."""
+    """An active stream on one device (login session), refreshed while playing and
+    ended when the player stops; counted against the plan's devices."""
 
     __tablename__ = "stream_leases"
     __table_args__ = (Index("ix_stream_leases_user_seen", "user_id", "last_seen_at"),)
@@ -148,5 +149,9 @@ class StreamLease(IdMixin, Base):
         ForeignKey("profiles.id", ondelete="CASCADE")
     )
     video_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
+    # The login session (device) streaming; its end (logout, sign-out) ends the stream.
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True
+    )
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -18,6 +19,14 @@ from kinema.catalog.models import (
     Subscription,
     SubscriptionStatus,
     User,
+    utcnow,
+)
+from kinema.entitlements import (
+    DEFAULT_GRACE,
+    Entitlements,
+    PlanTerms,
+    SubscriptionTerms,
+    entitlements,
 )
 
 
@@ -36,6 +45,7 @@ class PlanSpec:
     downloads: bool = False
     ads: bool = False
     is_default: bool = False
+    trial_days: int = 0
     # The Stripe Price subscriptions to this plan use; None leaves the stored one as is.
     stripe_price_id: str | None = None
 
@@ -43,9 +53,9 @@ class PlanSpec:
 # The sample plans of the Plan resources, used when no cluster syncs plans.
 SAMPLE_PLANS = (
     PlanSpec("free", "Free", 480, 1, 1, 0, ads=True, is_default=True),
-    PlanSpec("basic", "Basic", 720, 1, 2, 699),
-    PlanSpec("premium", "Premium", 2160, 4, 5, 1799, downloads=True),
-    PlanSpec("family", "Family", 1080, 4, 6, 1399, downloads=True),
+    PlanSpec("basic", "Basic", 720, 2, 2, 999),
+    PlanSpec("premium", "Premium", 2160, 4, 4, 1499, downloads=True, trial_days=7),
+    PlanSpec("family", "Family", 2160, 4, 6, 1999, downloads=True, trial_days=7),
 )
 
 
@@ -67,6 +77,7 @@ def upsert_plan(session: Session, *, spec: PlanSpec) -> Plan:
     plan.interval = spec.interval
     plan.downloads = spec.downloads
     plan.ads = spec.ads
+    plan.trial_days = spec.trial_days
     plan.is_default = spec.is_default
     plan.retired = False  # declared (again): offered
     if spec.stripe_price_id is not None:
@@ -172,23 +183,83 @@ def set_password_hash(session: Session, *, user: User, password_hash: str) -> No
     session.flush()
 
 
-def active_plan(session: Session, *, user_id: uuid.UUID) -> Plan:
-    """The plan a user streams under: their active subscription's, else the default."""
-    plan = session.scalar(
-        select(Plan)
-        .join(Subscription, Subscription.plan_id == Plan.id)
-        .where(
-            Subscription.user_id == user_id,
-            Subscription.status.in_([SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING]),
-        )
-        .order_by(Plan.max_height.desc())
-        .limit(1)
+def plan_terms(plan: Plan) -> PlanTerms:
+    return PlanTerms(
+        slug=plan.slug,
+        name=plan.name,
+        max_height=plan.max_height,
+        devices=plan.concurrent_streams,
+        profiles=plan.max_profiles,
+        downloads=plan.downloads,
+        ads=plan.ads,
     )
-    return plan or default_plan(session)
+
+
+def subscription_terms(sub: Subscription) -> SubscriptionTerms:
+    return SubscriptionTerms(
+        status=sub.status.value,
+        current_period_end=sub.current_period_end,
+        cancel_at_period_end=sub.cancel_at_period_end,
+        trial_end=sub.trial_end,
+        past_due_since=sub.past_due_since,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPlan:
+    """An account's subscription as it stands: the plan subscribed to (the default plan
+    when none), the subscription (None when none), and what they entitle to now."""
+
+    plan: Plan
+    subscription: Subscription | None
+    entitlements: Entitlements
+
+
+def account_plan(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    now: datetime | None = None,
+    grace: timedelta = DEFAULT_GRACE,
+) -> AccountPlan:
+    """The subscription that entitles the account to the most now, by
+    :func:`kinema.entitlements.entitlements` (newest first among equals)."""
+    now = now or utcnow()
+    free = default_plan(session)
+    free_terms = plan_terms(free)
+    subs = session.scalars(
+        select(Subscription)
+        .where(Subscription.user_id == user_id)
+        .order_by(Subscription.created_at.desc())
+    )
+    best: AccountPlan | None = None
+    for sub in subs:
+        granted = entitlements(
+            plan_terms(sub.plan), subscription_terms(sub), free=free_terms, now=now, grace=grace
+        )
+        if best is None or granted.rank > best.entitlements.rank:
+            best = AccountPlan(sub.plan, sub, granted)
+    if best is None:
+        return AccountPlan(free, None, entitlements(free_terms, None, free=free_terms, now=now))
+    if best.entitlements.plan.slug == free.slug and best.plan.slug != free.slug:
+        # Every subscription lapsed or ended: the account is on the free plan.
+        return AccountPlan(free, best.subscription, best.entitlements)
+    return best
+
+
+def active_plan(session: Session, *, user_id: uuid.UUID) -> Plan:
+    """The plan whose entitlements the account has now (the free plan when lapsed)."""
+    current = account_plan(session, user_id=user_id)
+    return (
+        current.plan
+        if current.entitlements.plan.slug == current.plan.slug
+        else default_plan(session)
+    )
 
 
 def subscribe(session: Session, *, user_id: uuid.UUID, plan_slug: str) -> Subscription:
-    """Switch a user to ``plan_slug``, cancelling their other subscriptions."""
+    """Switch a user to ``plan_slug`` with no payment (an admin's action when billing is
+    off, and signup's free plan), ending their other subscriptions now."""
     plan = get_plan(session, slug=plan_slug)
     for sub in session.scalars(select(Subscription).where(Subscription.user_id == user_id)):
         if sub.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
@@ -223,11 +294,12 @@ def create_profile(
     max_maturity: Maturity | None = None,
     avatar: str | None = None,
 ) -> Profile:
-    plan = active_plan(session, user_id=user_id)
+    allowed = account_plan(session, user_id=user_id).entitlements.plan
     existing = list_profiles(session, user_id=user_id)
-    if len(existing) >= plan.max_profiles:
+    if len(existing) >= allowed.profiles:
         raise InvalidChange(
-            f"the {plan.name} plan allows {plan.max_profiles} profile(s); delete one or change plan"
+            f"the {allowed.name} plan allows {allowed.profiles} profile(s); "
+            "delete one or change plan"
         )
     if any(p.name == name for p in existing):
         raise Conflict(f"a profile named {name!r} already exists")

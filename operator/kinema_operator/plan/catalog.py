@@ -36,6 +36,7 @@ def catalog_plan(slug: str, spec: PlanSpec, stripe_price_id: str | None = None) 
         interval=spec.interval.value,
         downloads=spec.downloads,
         ads=spec.ads,
+        trial_days=spec.trial_days,
         is_default=spec.default,
         stripe_price_id=stripe_price_id,
     )

@@ -246,9 +246,9 @@ def test_plans_reach_the_catalog(
         engine.dispose()
     assert rows == {
         "free": ("Free", 480, 0),
-        "basic": ("Basic", 720, 699),
-        "premium": ("Premium", 2160, 1799),
-        "family": ("Family", 1080, 1399),
+        "basic": ("Basic", 720, 999),
+        "premium": ("Premium", 2160, 1499),
+        "family": ("Family", 2160, 1999),
     }
 
 

@@ -203,7 +203,7 @@ def test_stripe_calls_for_a_new_plan_and_a_price_change(stripe_mock: StripeMock)
     assert calls[1][2]["metadata[kinema_plan]"] == "media/premium"
     price = calls[2][2]
     assert (price["unit_amount"], price["currency"], price["recurring[interval]"]) == (
-        "1799", "usd", "month",
+        "1499", "usd", "month",
     )  # fmt: skip
     assert price["product"] == ids.product_id
     assert calls[3][2] == {"default_price": ids.price_id}

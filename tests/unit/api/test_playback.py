@@ -5,9 +5,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
-from kinema.catalog.models import Video, VideoStatus
-from kinema.catalog.services import jobs
+from kinema.catalog.models import Plan, Video, VideoStatus
+from kinema.catalog.services import accounts, jobs
 from kinema.catalog.services.sync import VideoUpsert, upsert_video
 from kinema_api.context import AppContext
 from kinema_api.viewing.services import manifests
@@ -163,8 +164,10 @@ def test_concurrent_streams_per_plan(ctx: AppContext, client: TestClient) -> Non
     with ctx.sessions() as s:
         first = make_playable_video(s, ctx.store).id
         second = make_playable_video(s, ctx.store).id
+        accounts.ensure_sample_plans(s)
+        s.execute(update(Plan).where(Plan.slug == "basic").values(concurrent_streams=1))
         s.commit()
-    h = _viewer(client, "basic")  # one stream, two profiles
+    h = _viewer(client, "basic")  # one stream (as set above), two profiles
     other = client.post("/api/v1/profiles", json={"name": "Partner"}, headers=h).json()
     assert client.get(f"/api/v1/playback/{first}", headers=h).status_code == 200
     # Reloading the same profile's player is still one stream.

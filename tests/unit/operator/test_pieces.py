@@ -264,9 +264,9 @@ def test_example_plans_map_to_catalog_plans() -> None:
     }
     assert {k: (p.max_height, p.price_cents, p.concurrent_streams) for k, p in mapped.items()} == {
         "free": (480, 0, 1),
-        "basic": (720, 699, 1),
-        "premium": (2160, 1799, 4),
-        "family": (1080, 1399, 4),
+        "basic": (720, 999, 2),
+        "premium": (2160, 1499, 4),
+        "family": (2160, 1999, 4),
     }
     assert [k for k, p in mapped.items() if p.is_default] == ["free"]
     assert mapped["free"].ads and not mapped["premium"].ads

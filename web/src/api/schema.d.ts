@@ -794,6 +794,36 @@ export interface components {
             video: components["schemas"]["VideoSummary"];
         };
         /**
+         * EntitlementsPublic
+         * @description What the account may do now (:func:`kinema.entitlements.entitlements`).
+         */
+        EntitlementsPublic: {
+            /** Ads */
+            ads: boolean;
+            /**
+             * Devices
+             * @description Devices that may stream at once.
+             */
+            devices: number;
+            /** Downloads */
+            downloads: boolean;
+            /** Max Height */
+            max_height: number;
+            /**
+             * Plan
+             * @description Slug of the plan whose entitlements apply now.
+             */
+            plan: string;
+            /** Profiles */
+            profiles: number;
+            standing: components["schemas"]["Standing"];
+            /**
+             * Until
+             * @description When the standing changes by itself (trial end, renewal, end of grace).
+             */
+            until: string | null;
+        };
+        /**
          * EpisodeCreate
          * @description An episode: of the series ``series_id``, or of a new series named ``title``.
          */
@@ -1030,6 +1060,8 @@ export interface components {
             price_cents: number;
             /** Slug */
             slug: string;
+            /** Trial Days */
+            trial_days: number;
         };
         /** PlaybackEventCreate */
         PlaybackEventCreate: {
@@ -1304,6 +1336,12 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * Standing
+         * @description Why the entitlements are what they are (the Account page words it).
+         * @enum {string}
+         */
+        Standing: "free" | "trialing" | "active" | "canceling" | "past_due" | "lapsed" | "canceled" | "ended";
         /** SubscriptionUpdate */
         SubscriptionUpdate: {
             /** Plan */
@@ -1497,6 +1535,7 @@ export interface components {
             display_name: string;
             /** Email */
             email: string;
+            entitlements: components["schemas"]["EntitlementsPublic"];
             /**
              * Id
              * Format: uuid
@@ -1563,6 +1602,7 @@ export interface components {
 export type AdminVideoPublic = components['schemas']['AdminVideoPublic'];
 export type Chapters = components['schemas']['Chapters'];
 export type ContinueItem = components['schemas']['ContinueItem'];
+export type EntitlementsPublic = components['schemas']['EntitlementsPublic'];
 export type EpisodeCreate = components['schemas']['EpisodeCreate'];
 export type ErrorPublic = components['schemas']['ErrorPublic'];
 export type GenrePublic = components['schemas']['GenrePublic'];
@@ -1601,6 +1641,7 @@ export type SearchPublic = components['schemas']['SearchPublic'];
 export type SeasonPublic = components['schemas']['SeasonPublic'];
 export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupCreate = components['schemas']['SignupCreate'];
+export type Standing = components['schemas']['Standing'];
 export type SubscriptionUpdate = components['schemas']['SubscriptionUpdate'];
 export type SubtitleFilePublic = components['schemas']['SubtitleFilePublic'];
 export type SubtitleIn = components['schemas']['SubtitleIn'];

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from kinema.catalog.services import accounts
 from kinema.settings import Environment
 from kinema_api.accounts.schemas import (
+    EntitlementsPublic,
     LoginRequest,
     PlanPublic,
     ProfilePublic,
@@ -43,6 +44,7 @@ def user_public(viewer: Viewer) -> UserPublic:
         display_name=viewer.user.display_name,
         role=viewer.user.role,
         plan=PlanPublic.model_validate(viewer.plan),
+        entitlements=EntitlementsPublic.of(viewer.entitlements),
         profile=ProfilePublic.model_validate(viewer.profile),
     )
 
@@ -73,7 +75,9 @@ def _issue(
         secure=ctx.settings.environment is Environment.PRODUCTION,
         path="/",
     )
-    viewer = auth_service.resolve_token(session, token=issued.token)
+    viewer = auth_service.resolve_token(
+        session, token=issued.token, grace=ctx.settings.billing_grace
+    )
     return TokenPublic(
         access_token=issued.token, expires_at=issued.row.expires_at, user=user_public(viewer)
     )

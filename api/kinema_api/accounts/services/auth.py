@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from kinema.catalog.db import write_briefly
 from kinema.catalog.models import AuthSession, Plan, Profile, Role, User, utcnow
 from kinema.catalog.services import accounts
+from kinema.entitlements import DEFAULT_GRACE, Entitlements
 from kinema.errors import ConfigError
 from kinema_api.accounts.services.passwords import hash_password, needs_rehash, verify_password
 from kinema_api.errors import Forbidden, Unauthorized
@@ -46,12 +47,23 @@ def token_hash(token: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The authenticated caller: account, login session, selected profile, plan."""
+    """The authenticated caller: account, login session, selected profile, and the
+    account's plan with what it entitles to now."""
 
     user: User
     session: AuthSession
     profile: Profile
-    plan: Plan
+    account: accounts.AccountPlan
+
+    @property
+    def plan(self) -> Plan:
+        """The plan subscribed to (the free plan when none, or when it lapsed)."""
+        return self.account.plan
+
+    @property
+    def entitlements(self) -> Entitlements:
+        """What the account may do now; every check reads this, never ``plan``."""
+        return self.account.entitlements
 
     @property
     def is_admin(self) -> bool:
@@ -127,7 +139,7 @@ def issue_session(
     return IssuedSession(token, row)
 
 
-def resolve_token(session: Session, *, token: str) -> Viewer:
+def resolve_token(session: Session, *, token: str, grace: timedelta = DEFAULT_GRACE) -> Viewer:
     row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at < now:
@@ -150,7 +162,7 @@ def resolve_token(session: Session, *, token: str) -> Viewer:
         # that a busy writer costs a page view nothing it would notice.
         if write_briefly(session.get_bind(), lambda conn: conn.execute(touch), lock_timeout_s=0.05):
             set_committed_value(row, "last_seen_at", now)
-    return Viewer(user, row, profile, accounts.active_plan(session, user_id=user.id))
+    return Viewer(user, row, profile, accounts.account_plan(session, user_id=user.id, grace=grace))
 
 
 def revoke(session: Session, *, row: AuthSession) -> None:

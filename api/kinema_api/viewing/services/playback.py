@@ -70,10 +70,11 @@ def _grant(ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.
     check_visible(viewer, video.title)
     if not playable(video):
         raise Forbidden(f"video {video.id} is not ready to play (status: {video.status})")
-    cap = viewer.plan.max_height
+    allowed = viewer.entitlements.plan
+    cap = allowed.max_height
     if video.renditions and not any(r.height <= cap for r in video.renditions):
         raise Forbidden(
-            f"no rendition of this video fits the {viewer.plan.name} plan "
+            f"no rendition of this video fits the {allowed.name} plan "
             f"(up to {cap}p); lowest is {min(r.height for r in video.renditions)}p"
         )
     lease = viewing.open_stream(
@@ -81,12 +82,12 @@ def _grant(ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.
         user_id=viewer.user.id,
         profile_id=viewer.profile.id,
         video_id=video.id,
-        limit=viewer.plan.concurrent_streams,
+        limit=allowed.devices,
     )
     if lease is None:
         session.rollback()
         raise TooManyRequests(
-            f"the {viewer.plan.name} plan allows {viewer.plan.concurrent_streams} stream(s) "
+            f"the {allowed.name} plan allows {allowed.devices} stream(s) "
             "at once; stop playback on another device first"
         )
     session.commit()
@@ -223,10 +224,12 @@ def session_state(
     ):
         profiles = accounts.list_profiles(session, user_id=row.user_id)
         profile = next((p for p in profiles if p.id == row.profile_id), None) or profiles[0]
-        plan = accounts.active_plan(session, user_id=row.user_id)
+        allowed = accounts.account_plan(
+            session, user_id=row.user_id, grace=ctx.settings.billing_grace
+        ).entitlements
         state = SessionState(
             user_id=row.user_id,
-            max_height=plan.max_height,
+            max_height=allowed.max_height,
             max_maturity=profile.max_maturity,
             is_admin=row.user.role is Role.ADMIN and not profile.is_kids,
         )
