@@ -27,7 +27,7 @@ def sizes(p: ProbeSummary, ladder: LadderSpec | None = None) -> list[tuple[int, 
 def test_default_ladder_is_apple_shaped_data() -> None:
     ladder = load_ladder("default")
     assert "default" in builtin_ladders()
-    assert [r.height for r in ladder.rungs] == [234, 360, 432, 540, 720, 1080, 1440, 2160]
+    assert [r.height for r in ladder.rungs] == [234, 360, 480, 540, 720, 1080, 1440, 2160]
     assert ladder.segment_seconds == 6 and ladder.gop_seconds == 2
     assert all(r.codec == "h264" for r in ladder.rungs)
 
@@ -113,7 +113,7 @@ def test_source_just_above_a_rung_does_not_add_a_near_duplicate() -> None:
 
 
 def test_4x3_keeps_aspect_with_even_dimensions() -> None:
-    assert sizes(probe(640, 480))[:3] == [(640, 480), (576, 432), (480, 360)]
+    assert sizes(probe(640, 480))[:3] == [(640, 480), (480, 360), (312, 234)]
 
 
 def test_rotation_plans_the_displayed_size() -> None:
