@@ -125,4 +125,3 @@ def entitlements(
             return Entitlements(plan, Standing.CANCELED, end)
         return Entitlements(free, Standing.ENDED)
     return Entitlements(free, Standing.LAPSED)
-

@@ -106,7 +106,6 @@ def test_unpaid_and_unstarted_subscriptions_get_the_free_plan(status: str) -> No
     assert (got.plan, got.standing) == (FREE, Standing.LAPSED)
 
 
-
 def test_rank_orders_plans_by_generosity() -> None:
     free = grant(None)
     basic = entitlements(BASIC, SubscriptionTerms("active"), free=FREE, now=NOW)
