@@ -5,7 +5,9 @@ Session fixtures (``postgres``, ``redis_server``, ``s3``, ``kube``, ``kube_contr
 the first time a test asks for them, on free 127.0.0.1 ports in temporary directories,
 and stop them when the session ends. Function fixtures (``pg_url``, ``redis_url``,
 ``s3_prefix``, ``s3_env``, ``kube_namespace``, ``kube_env``, ``page``) give each test its
-own database, Redis DB, key prefix or namespace and clean up after it.
+own database, Redis DB, key prefix or namespace and clean up after it. ``kinema_up``
+serves Kinema itself (``kinema up`` in a subprocess) for the tests and benchmarks that
+put it under load.
 
 The services live in ``tests/utils/`` (one module each, command building apart from
 running); this file only wires them to pytest. The service modules are imported inside
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
     from tests.utils.kube_cluster import KubeCluster
+    from tests.utils.load import UpServer
     from tests.utils.moto_server import MotoServer
     from tests.utils.postgres_server import PostgresServer
     from tests.utils.redis_server import RedisServer
@@ -269,3 +272,15 @@ def cloudfront_env(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> 
         if not os.environ.get(key):
             monkeypatch.setenv(key, value)
     return moto_server
+
+
+# Kinema itself, served by `kinema up` -------------------------------------------------
+
+
+@pytest.fixture
+def kinema_up(tmp_path: Path) -> Iterator[UpServer]:
+    """`kinema up` in a subprocess on a catalog with one published, playable title."""
+    from tests.utils.load import serve_kinema_up
+
+    with serve_kinema_up(tmp_path) as server:
+        yield server

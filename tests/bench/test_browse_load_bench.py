@@ -3,6 +3,7 @@ and without a client writing at the same time (a player reporting progress ten t
 second). Requests per second, median and p99 latency, and the worst ``/health`` answer
 are printed side by side; nothing is asserted about speed (the integration test
 ``test_sqlite_concurrency`` asserts what must hold: no 5xx, ``/health`` within 1 s).
+Both run the load of :mod:`tests.utils.load` on the ``kinema_up`` fixture.
 """
 
 from __future__ import annotations
@@ -11,17 +12,11 @@ import statistics
 
 import pytest
 
-from tests.integration.api.test_sqlite_concurrency import (
-    HealthPoller,
-    UpServer,
-    kinema_up,
-    run_load,
-)
 from tests.utils.factories import signup_over_http
+from tests.utils.load import HealthPoller, UpServer, run_load
 
 pytestmark = [pytest.mark.bench, pytest.mark.integration, pytest.mark.slow]
 SECONDS = 10
-__all__ = ["kinema_up"]  # the fixture, shared with the integration test
 
 
 def test_browse_throughput_and_latency(kinema_up: UpServer) -> None:

@@ -3,8 +3,9 @@
 Helm 3 is a Go-built tool from the same cache as the other services
 (``~/.cache/kinema/bin/helm``, put there by ``scripts/bootstrap``). ``helm_command``
 builds an argv and ``run_helm`` runs it; ``render`` parses ``helm template`` output into
-objects. Rendering pins ``--kube-version`` to the harness's Kubernetes, because Helm's
-built-in default is older than the chart's ``kubeVersion`` floor.
+objects, which ``find``, ``container``, ``container_env`` and ``rules`` read. Rendering
+pins ``--kube-version`` to the harness's Kubernetes, because Helm's built-in default is
+older than the chart's ``kubeVersion`` floor.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from tests.utils import binaries
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHART_DIR = REPO_ROOT / "charts" / "kinema"
 KUBE_VERSION = "1.35.4"
+# The chart's CI values files: an HA operator on GPUs, and one watching two namespaces.
+GPU_HA = CHART_DIR / "ci" / "gpu-ha-values.yaml"
+NAMESPACED = CHART_DIR / "ci" / "namespaced-values.yaml"
+# The annotation that makes Helm keep an object (the CRDs) on uninstall.
+KEEP = "helm.sh/resource-policy"
 
 
 @dataclass(frozen=True)
@@ -102,3 +108,26 @@ def find(objects: Sequence[dict[str, Any]], kind: str, name_suffix: str = "") ->
         names = [o["metadata"]["name"] for o in objects if o["kind"] == kind]
         raise AssertionError(f"expected one {kind} *{name_suffix}, found {names}")
     return matches[0]
+
+
+def container(workload: dict[str, Any]) -> dict[str, Any]:
+    """The one container of a Deployment's or Job's Pod template."""
+    containers: list[dict[str, Any]] = workload["spec"]["template"]["spec"]["containers"]
+    assert len(containers) == 1
+    return containers[0]
+
+
+def container_env(container: dict[str, Any]) -> dict[str, Any]:
+    """A container's env by name: the value, or the ``valueFrom`` source."""
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
+
+
+def rules(role: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """What a (Cluster)Role allows, one (API group, resource, verb) at a time."""
+    return {
+        (group, resource, verb)
+        for rule in role["rules"]
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+        for verb in rule["verbs"]
+    }

@@ -30,6 +30,10 @@ enforcement, security contexts (the process runs as the test's user), taints, a 
 that opens ``/dev/termination-log`` by itself (only the path in command/args is
 redirected), ``kubectl logs`` (there is no kubelet API; the log files are kept under
 ``work_dir`` and readable through :meth:`FakeKubelet.log_of`).
+
+This module holds the node's life cycle and the loop over Pods; what a container is
+started with (argv, environment) is :mod:`tests.utils.kubelet_env`, and the statuses it
+reports are :mod:`tests.utils.kubelet_status`.
 """
 
 from __future__ import annotations
@@ -37,11 +41,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -53,47 +54,10 @@ from typing import Any
 from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
-VENV_BIN = Path(sys.executable).parent
+from tests.utils.kubelet_env import container_env, default_entrypoint, expand
+from tests.utils.kubelet_status import node_status, now, pod_status, termination_message
+
 COMPLETION_INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
-_VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$")
-# What a container sees beside its own env: enough to find Python, ffmpeg and a temp dir.
-_BASE_ENV_KEYS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "KINEMA_CACHE", "VIRTUAL_ENV")
-
-
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def expand(value: str, env: Mapping[str, str]) -> str:
-    """Kubernetes' ``$(VAR)`` expansion: unknown names stay as written, ``$$`` escapes."""
-
-    def one(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name = match.group(1)
-        return env.get(name, match.group(0))
-
-    return _VAR.sub(one, value)
-
-
-def termination_message(log: bytes, *, max_lines: int = 80, max_bytes: int = 2048) -> str:
-    """The log tail a kubelet reports under ``FallbackToLogsOnError``."""
-    lines = log.splitlines()[-max_lines:]
-    tail = b"\n".join(lines)[-max_bytes:]
-    return tail.decode("utf-8", errors="replace").strip()
-
-
-def default_entrypoint(image: str, command: list[str]) -> list[str]:
-    """Map a container's command to a local executable (the image's entrypoint is kinema)."""
-    kinema = str(VENV_BIN / "kinema")
-    if not command:
-        return [kinema]
-    head, rest = command[0], command[1:]
-    if head in ("kinema", "/usr/local/bin/kinema", "/app/.venv/bin/kinema"):
-        return [kinema, *rest]
-    if head in ("python", "python3", "/usr/local/bin/python", "/usr/bin/python3"):
-        return [sys.executable, *rest]
-    return [shutil.which(head) or head, *rest]
 
 
 @dataclass
@@ -185,39 +149,6 @@ class FakeKubelet:
 
     # node ---------------------------------------------------------------------------
 
-    def _node_status(self) -> dict[str, Any]:
-        capacity = {"cpu": "16", "memory": "64Gi", "pods": "110"}
-        if self.gpus:
-            capacity["nvidia.com/gpu"] = str(self.gpus)
-        stamp = now()
-        return {
-            "capacity": capacity,
-            "allocatable": capacity,
-            "conditions": [
-                {
-                    "type": "Ready",
-                    "status": "True",
-                    "reason": "KubeletReady",
-                    "message": "fake kubelet is posting ready status",
-                    "lastHeartbeatTime": stamp,
-                    "lastTransitionTime": stamp,
-                }
-            ],
-            "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
-            "nodeInfo": {
-                "architecture": "amd64",
-                "bootID": "",
-                "containerRuntimeVersion": "fake://0",
-                "kernelVersion": "",
-                "kubeProxyVersion": "",
-                "kubeletVersion": "v1.35.4",
-                "machineID": "",
-                "operatingSystem": "linux",
-                "osImage": "fake",
-                "systemUUID": "",
-            },
-        }
-
     def _register_node(self) -> None:
         labels = {
             "kubernetes.io/hostname": self.node_name,
@@ -231,7 +162,7 @@ class FakeKubelet:
         except ApiException as exc:
             if exc.status != 409:
                 raise
-        self.core.patch_node_status(self.node_name, {"status": self._node_status()})
+        self.core.patch_node_status(self.node_name, {"status": node_status(gpus=self.gpus)})
         self._renew_lease()
 
     def _renew_lease(self) -> None:
@@ -259,7 +190,9 @@ class FakeKubelet:
             try:
                 if time.monotonic() - last_beat > 10:
                     self._renew_lease()
-                    self.core.patch_node_status(self.node_name, {"status": self._node_status()})
+                    self.core.patch_node_status(
+                        self.node_name, {"status": node_status(gpus=self.gpus)}
+                    )
                     last_beat = time.monotonic()
                 self._tick()
             except ApiException as exc:
@@ -341,87 +274,10 @@ class FakeKubelet:
 
     # running a pod ---------------------------------------------------------------------
 
-    def _env(
-        self, namespace: str, pod: dict[str, Any], container: dict[str, Any]
-    ) -> dict[str, str]:
-        env = {k: os.environ[k] for k in _BASE_ENV_KEYS if k in os.environ}
-        # In the image, kinema and python are on PATH; here they are the venv's.
-        env["PATH"] = os.pathsep.join([str(VENV_BIN), env.get("PATH", "/usr/bin:/bin")])
-        env.update(self.base_env)
-        for source in container.get("envFrom") or []:
-            prefix = source.get("prefix", "")
-            if "secretRef" in source:
-                data = self._secret(namespace, source["secretRef"]["name"], source["secretRef"])
-            elif "configMapRef" in source:
-                data = self._configmap(
-                    namespace, source["configMapRef"]["name"], source["configMapRef"]
-                )
-            else:
-                continue
-            env.update({prefix + k: v for k, v in data.items()})
-        for item in container.get("env") or []:
-            name = item["name"]
-            if "value" in item:
-                env[name] = expand(item["value"], env)
-                continue
-            source = item.get("valueFrom") or {}
-            if "fieldRef" in source:
-                env[name] = self._field(pod, source["fieldRef"]["fieldPath"])
-            elif "secretKeyRef" in source:
-                ref = source["secretKeyRef"]
-                value = self._secret(namespace, ref["name"], ref).get(ref["key"])
-                if value is not None:
-                    env[name] = value
-            elif "configMapKeyRef" in source:
-                ref = source["configMapKeyRef"]
-                value = self._configmap(namespace, ref["name"], ref).get(ref["key"])
-                if value is not None:
-                    env[name] = value
-            else:
-                env.setdefault(name, "")
-        return env
-
-    @staticmethod
-    def _field(pod: dict[str, Any], path: str) -> str:
-        meta = pod["metadata"]
-        match = re.fullmatch(r"metadata\.(annotations|labels)\['(.+)'\]", path)
-        if match:
-            return str((meta.get(match.group(1)) or {}).get(match.group(2), ""))
-        simple = {
-            "metadata.name": meta.get("name", ""),
-            "metadata.namespace": meta.get("namespace", ""),
-            "metadata.uid": meta.get("uid", ""),
-            "spec.nodeName": pod["spec"].get("nodeName", ""),
-            "spec.serviceAccountName": pod["spec"].get("serviceAccountName", ""),
-            "status.podIP": "127.0.0.1",
-            "status.hostIP": "127.0.0.1",
-        }
-        return str(simple.get(path, ""))
-
-    def _secret(self, namespace: str, name: str, ref: Mapping[str, Any]) -> dict[str, str]:
-        import base64
-
-        try:
-            secret = self.core.read_namespaced_secret(name, namespace)
-        except ApiException as exc:
-            if exc.status == 404 and ref.get("optional"):
-                return {}
-            raise
-        return {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()}
-
-    def _configmap(self, namespace: str, name: str, ref: Mapping[str, Any]) -> dict[str, str]:
-        try:
-            cm = self.core.read_namespaced_config_map(name, namespace)
-        except ApiException as exc:
-            if exc.status == 404 and ref.get("optional"):
-                return {}
-            raise
-        return dict(cm.data or {})
-
     def _start(self, key: tuple[str, str], pod: dict[str, Any]) -> None:
         namespace, name = key
         container = pod["spec"]["containers"][0]
-        env = self._env(namespace, pod, container)
+        env = container_env(self.core, namespace, pod, container, self.base_env)
         folder = self.work_dir / namespace
         folder.mkdir(parents=True, exist_ok=True)
         message_path = folder / f"{name}.termination-log"
@@ -475,51 +331,19 @@ class FakeKubelet:
         self, key: tuple[str, str], pod: dict[str, Any], run: _Running, *, exit_code: int | None
     ) -> None:
         namespace, name = key
-        stamp = now()
-        if exit_code is None:
-            phase = "Running"
-            state: dict[str, Any] = {"running": {"startedAt": run.started_at}}
-            ready = "True"
-        else:
-            phase = "Succeeded" if exit_code == 0 else "Failed"
+        message = ""
+        if exit_code is not None:
             message = run.message_path.read_bytes()[:4096].decode("utf-8", "replace").strip()
             if not message and exit_code != 0 and run.message_policy == "FallbackToLogsOnError":
                 message = termination_message(run.log_path.read_bytes())
-            terminated: dict[str, Any] = {
-                "exitCode": exit_code,
-                "reason": "Completed" if exit_code == 0 else "Error",
-                "startedAt": run.started_at,
-                "finishedAt": stamp,
-                "containerID": f"fake://{name}",
-            }
-            if message:
-                terminated["message"] = message
-            state = {"terminated": terminated}
-            ready = "False"
-        status = {
-            "phase": phase,
-            "hostIP": "127.0.0.1",
-            "podIP": "127.0.0.1",
-            "startTime": run.started_at,
-            "conditions": [
-                {"type": "PodScheduled", "status": "True", "lastTransitionTime": run.started_at},
-                {"type": "Initialized", "status": "True", "lastTransitionTime": run.started_at},
-                {"type": "ContainersReady", "status": ready, "lastTransitionTime": stamp},
-                {"type": "Ready", "status": ready, "lastTransitionTime": stamp},
-            ],
-            "containerStatuses": [
-                {
-                    "name": run.container,
-                    "image": run.image,
-                    "imageID": f"fake://{run.image}",
-                    "containerID": f"fake://{name}",
-                    "ready": exit_code is None,
-                    "started": exit_code is None,
-                    "restartCount": 0,
-                    "state": state,
-                }
-            ],
-        }
+        status = pod_status(
+            name,
+            container=run.container,
+            image=run.image,
+            started_at=run.started_at,
+            exit_code=exit_code,
+            message=message,
+        )
         self.core.patch_namespaced_pod_status(name, namespace, {"status": status})
 
     # deletion ---------------------------------------------------------------------------

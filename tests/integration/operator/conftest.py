@@ -4,7 +4,8 @@
 with the S3 server's credentials as the Pods' base environment, as the Secret named by
 ``KINEMA_JOB_ENV_FROM_SECRET`` would supply them in a cluster. ``tiny_source`` is a
 2-second 320x180 clip with one audio track uploaded under the test's S3 prefix;
-``corrupt_source`` is a file that is not media at all.
+``corrupt_source`` is a file that is not media at all. ``dists`` reads and writes the
+Distributions of the test's namespace.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.operator.distributions import Distributions
 from tests.utils.kube_cluster import KubeCluster
 from tests.utils.kubelet import FakeKubelet
 from tests.utils.media import Source, make_source
@@ -92,3 +94,10 @@ def operator_settings(
 ) -> dict[str, Any]:  # fmt: skip
     """The operator's settings pointed at this test's S3 prefix and database."""
     return configure_operator(monkeypatch, s3_env, s3_prefix, pg_url)
+
+
+@pytest.fixture
+def dists(kube_env: Any, kube_namespace: str) -> Any:
+    found = Distributions(kube_env, kube_namespace)
+    yield found
+    found.close()

@@ -11,112 +11,24 @@ origins (the OAC's existence and the status id are checked instead); it accepts 
 ACM certificate, key group and credentials; its deployments finish on the first read
 unless a transition is set (one test sets one to follow a real "InProgress").
 
-Drift is made the way a person makes it: boto3's UpdateDistribution on moto behind the
-operator's back. moto keeps a distribution's status across updates (a hand edit does
-not start a new "InProgress" as on AWS), so "never write during a deployment" is shown
-on a distribution whose creation is still deploying.
+What the operator does when someone edits the distribution in AWS is in
+``test_distribution_drift.py``.
 """
 
 from __future__ import annotations
 
 import copy
-import time
-import uuid
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from kinema_operator.distribution.cloudfront import CloudFrontApi
-from kinema_operator.distribution.sync import CloudFrontSync
 from tests.integration.operator.conftest import TINY_LADDER
+from tests.integration.operator.distributions import Distributions, example, moto_ids, ttl, wait
 from tests.utils.kubelet import FakeKubelet
 from tests.utils.moto_server import MotoServer
 from tests.utils.operator_run import GROUP, VERSION, conditions_of, operator, video
-from tests.utils.operator_run import wait as wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def wait(what: str, check: Callable[[], Any], timeout: float = 90) -> Any:
-    """Generous: the machine is shared, and Kopf's retries are seconds apart."""
-    return wait_for(what, check, timeout)
-
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "distribution-cloudfront.yaml"
-
-
-def example(name: str = "cdn") -> dict[str, Any]:
-    body: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text())
-    body["metadata"]["name"] = name
-    return body
-
-
-class Distributions:
-    def __init__(self, kube: Any, namespace: str) -> None:
-        from kubernetes import client as k8s
-
-        self.client = kube.api_client()
-        self.api: Any = k8s.CustomObjectsApi(self.client)
-        self.namespace = namespace
-
-    def close(self) -> None:
-        self.client.close()
-
-    def create(self, body: dict[str, Any]) -> None:
-        self.api.create_namespaced_custom_object(
-            GROUP, VERSION, self.namespace, "distributions", body
-        )
-
-    def get(self, name: str = "cdn") -> dict[str, Any] | None:
-        from kubernetes.client.exceptions import ApiException
-
-        try:
-            found: dict[str, Any] = self.api.get_namespaced_custom_object(
-                GROUP, VERSION, self.namespace, "distributions", name
-            )
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return found
-
-    def ready(self, name: str = "cdn", generation: int = 1) -> dict[str, Any] | None:
-        body = self.get(name)
-        cond = conditions_of(body or {}).get("Ready")
-        if body and cond and cond["status"] == "True" and cond["observedGeneration"] >= generation:
-            return body
-        return None
-
-    def patch(self, name: str, patch: dict[str, Any]) -> None:
-        self.api.patch_namespaced_custom_object(
-            GROUP, VERSION, self.namespace, "distributions", name, patch
-        )
-
-    def delete(self, name: str = "cdn") -> None:
-        self.api.delete_namespaced_custom_object(
-            GROUP, VERSION, self.namespace, "distributions", name
-        )
-
-
-@pytest.fixture
-def dists(kube_env: Any, kube_namespace: str) -> Any:
-    found = Distributions(kube_env, kube_namespace)
-    yield found
-    found.close()
-
-
-def moto_ids(moto: MotoServer) -> list[str]:
-    listing = moto.cloudfront().list_distributions()["DistributionList"]
-    return [item["Id"] for item in listing.get("Items") or []]
-
-
-def ttl(config: dict[str, Any], pattern: str) -> tuple[int, int, int]:
-    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]["Items"]}
-    b = behaviours[pattern] if pattern else config["DefaultCacheBehavior"]
-    return (b["MinTTL"], b["DefaultTTL"], b["MaxTTL"])
 
 
 def test_distribution_lifecycle_in_cloudfront(
@@ -345,153 +257,3 @@ def test_switching_to_provider_none_takes_the_distribution_down(
         assert not oacs["OriginAccessControlList"].get("Items")
         dists.delete()
         wait("the Distribution to be deleted", lambda: dists.get() is None)
-
-
-# --- drift: a distribution edited by hand in AWS ------------------------------------------
-
-
-def hand_edit(moto: MotoServer, dist_id: str, **changes: Any) -> None:
-    """Change the distribution behind the operator's back, as the AWS console would."""
-    cf = moto.cloudfront()
-    found = cf.get_distribution_config(Id=dist_id)
-    config = found["DistributionConfig"]
-    if "enabled" in changes:
-        config["Enabled"] = changes["enabled"]
-    if "manifest_ttl" in changes:
-        for behaviour in config["CacheBehaviors"]["Items"]:
-            behaviour |= {"MinTTL": 0, "DefaultTTL": changes["manifest_ttl"],
-                          "MaxTTL": changes["manifest_ttl"]}  # fmt: skip
-    cf.update_distribution(Id=dist_id, IfMatch=found["ETag"], DistributionConfig=config)
-
-
-def live_config(moto: MotoServer, dist_id: str) -> dict[str, Any]:
-    config: dict[str, Any] = moto.cloudfront().get_distribution_config(Id=dist_id)[
-        "DistributionConfig"
-    ]
-    return config
-
-
-def synced(moto: MotoServer) -> tuple[CloudFrontSync, dict[str, Any]]:
-    """A CloudFrontSync on moto and a Distribution body it has just synced."""
-    sync = CloudFrontSync(CloudFrontApi(moto.cloudfront()))
-    body = example()
-    body["metadata"] |= {"namespace": "media", "uid": str(uuid.uuid4()), "generation": 1}
-    body["status"] = sync.sync(body)
-    return sync, body
-
-
-def test_resync_puts_back_what_was_changed_by_hand(cloudfront_env: MotoServer) -> None:
-    moto = cloudfront_env
-    sync, body = synced(moto)
-    dist_id = body["status"]["distributionId"]
-    first = sync.resync(body)  # moto deploys on the first read
-    assert first is not None and not first.corrected
-    assert first.status["deployment"] == "Deployed"
-    body["status"] = first.status
-    assert sync.resync(body) is None  # in line with the spec: one read, nothing to write
-
-    hand_edit(moto, dist_id, enabled=False, manifest_ttl=300)
-    assert live_config(moto, dist_id)["Enabled"] is False
-    found = sync.resync(body)
-    assert found is not None
-    assert "(enabled, manifest cache behaviours (TTLs, key groups))" in found.corrected
-    ready = conditions_of({"status": found.status})["Ready"]
-    assert (ready["status"], ready["reason"], ready["message"]) == (
-        "True", "DriftCorrected", found.corrected,
-    )  # fmt: skip
-    config = live_config(moto, dist_id)
-    assert config["Enabled"] is True
-    assert ttl(config, "*.m3u8") == ttl(config, "*.mpd") == (0, 2, 2)
-    assert ttl(config, "") == (31_536_000,) * 3
-    body["status"] = found.status
-    assert sync.resync(body) is None  # put back once, then left alone
-    assert moto_ids(moto) == [dist_id]
-
-
-def test_resync_never_fights_a_deployment_or_a_newer_spec(cloudfront_env: MotoServer) -> None:
-    moto = cloudfront_env
-    moto.set_transition("cloudfront::distribution", {"progression": "manual", "times": 1000})
-    try:
-        sync, body = synced(moto)
-        dist_id = body["status"]["distributionId"]
-        assert body["status"]["deployment"] == "InProgress"
-        hand_edit(moto, dist_id, enabled=False)
-        assert sync.resync(body) is None  # still deploying: nothing new, nothing written
-        assert live_config(moto, dist_id)["Enabled"] is False
-    finally:
-        moto.unset_transition("cloudfront::distribution")
-
-    # Objects the change handler has not caught up with, or that are going away.
-    newer = copy.deepcopy(body)
-    newer["metadata"]["generation"] = 2
-    failed = copy.deepcopy(body)
-    failed["status"]["conditions"][0]["reason"] = "SyncFailed"
-    deleting = copy.deepcopy(body)
-    deleting["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    for skipped in (newer, failed, deleting):
-        assert sync.resync(skipped) is None
-    assert live_config(moto, dist_id)["Enabled"] is False
-
-    # A newer spec applied by the change handler is never overwritten by an older read.
-    newer["spec"]["cloudfront"]["cache"]["manifestTtlSeconds"] = 6
-    newer["status"] = sync.sync(newer)
-    assert live_config(moto, dist_id)["Enabled"] is True
-    hand_edit(moto, dist_id, manifest_ttl=300)
-    assert sync.resync(body) is None  # generation 1: stale
-    found = sync.resync(newer)
-    assert found is not None and "manifest cache behaviours" in found.corrected
-    assert ttl(live_config(moto, dist_id), "*.m3u8") == (0, 6, 6)
-
-
-def drift_events(kube: Any, namespace: str, name: str) -> list[str]:
-    from kubernetes import client as k8s
-
-    events = k8s.CoreV1Api(kube).list_namespaced_event(namespace).items
-    return [
-        str(e.message)
-        for e in events
-        if e.reason == "DriftCorrected" and e.involved_object.name == name
-    ]
-
-
-def test_the_operator_corrects_a_hand_edit_on_its_resync_timer(
-    operator_settings: dict[str, Any],
-    cloudfront_env: MotoServer,
-    dists: Distributions,
-    kube_namespace: str,
-) -> None:
-    """Disabled and a TTL changed in AWS: within a few resync ticks (1 s in tests) the
-    spec's settings are back, Ready says DriftCorrected and an Event says what changed."""
-    moto = cloudfront_env
-    with operator(kube_namespace):
-        dists.create(example())
-        body = wait("the Distribution to be Ready", dists.ready)
-        dist_id = body["status"]["distributionId"]
-        assert not drift_events(dists.client, kube_namespace, "cdn")
-
-        hand_edit(moto, dist_id, enabled=False, manifest_ttl=300)
-
-        def corrected() -> dict[str, Any] | None:
-            ready = conditions_of(dists.get() or {}).get("Ready") or {}
-            return ready if ready.get("reason") == "DriftCorrected" else None
-
-        ready = wait("the hand edit to be corrected", corrected)
-        assert ready["status"] == "True"
-        assert ready["observedGeneration"] == 1
-        assert "(enabled, manifest cache behaviours (TTLs, key groups))" in ready["message"]
-        config = live_config(moto, dist_id)
-        assert config["Enabled"] is True
-        assert ttl(config, "*.m3u8") == ttl(config, "*.mpd") == (0, 2, 2)
-        (event,) = wait(
-            "the DriftCorrected event", lambda: drift_events(dists.client, kube_namespace, "cdn")
-        )
-        assert event == ready["message"]
-        assert moto_ids(moto) == [dist_id]
-
-        # Left alone once put back: no second correction on later ticks.
-        time.sleep(3)
-        assert len(drift_events(dists.client, kube_namespace, "cdn")) == 1
-
-        dists.delete()
-        wait("the Distribution to be deleted", lambda: dists.get() is None, timeout=60)
-        assert moto_ids(moto) == []

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.utils.kubelet import FakeKubelet, expand, termination_message
+from tests.utils.kubelet import FakeKubelet
+from tests.utils.kubelet_env import expand
+from tests.utils.kubelet_status import termination_message
 
 pytestmark = pytest.mark.integration
 

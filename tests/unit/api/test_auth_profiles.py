@@ -142,7 +142,7 @@ def test_profiles_plan_limits_and_kids(client: TestClient) -> None:
     assert selected.status_code == 200
     assert client.get("/api/v1/auth/me", headers=h).json()["profile"]["id"] == kid_id
     # Managing profiles is for an adult profile (a kids profile is refused: see
-    # tests/integration/api/test_security.py).
+    # tests/integration/api/security/test_profiles.py).
     adult = client.get("/api/v1/profiles", headers=h).json()[0]["id"]
     assert client.post(f"/api/v1/profiles/{adult}/select", headers=h).status_code == 200
     renamed = client.patch(f"/api/v1/profiles/{kid_id}", json={"name": "Junior"}, headers=h)
