@@ -210,9 +210,10 @@ def test_reads_go_on_and_writes_answer_503_while_the_lock_is_held(
                 resp = client.get(path, headers=h)
                 took = time.monotonic() - start
                 assert resp.status_code == 200, (path, resp.text)
-                assert took < 0.5, (path, took)
+                # Under the 1 s a write waits for the lock: a read never waited for it.
+                assert took < 0.9, (path, took)
             health, took = _timed(lambda: client.get("/api/v1/health"))
-            assert health.status_code == 200 and took < 0.5, (health.text, took)
+            assert health.status_code == 200 and took < 0.9, (health.text, took)
 
             write, took = _timed(lambda: client.put(f"/api/v1/my-list/{title_id}", headers=h))
             assert write.status_code == 503, write.text
