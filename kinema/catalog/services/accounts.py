@@ -249,12 +249,7 @@ def account_plan(
 
 def active_plan(session: Session, *, user_id: uuid.UUID) -> Plan:
     """The plan whose entitlements the account has now (the free plan when lapsed)."""
-    current = account_plan(session, user_id=user_id)
-    return (
-        current.plan
-        if current.entitlements.plan.slug == current.plan.slug
-        else default_plan(session)
-    )
+    return account_plan(session, user_id=user_id).plan
 
 
 def subscribe(session: Session, *, user_id: uuid.UUID, plan_slug: str) -> Subscription:
