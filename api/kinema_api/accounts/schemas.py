@@ -45,7 +45,7 @@ class DeviceFields(BaseModel):
     )
     device_name: DeviceName | None = Field(
         default=None,
-        description='A readable name; when null or blank, one is made from the User-Agent '
+        description="A readable name; when null or blank, one is made from the User-Agent "
         '("Chrome on Linux").',
     )
 

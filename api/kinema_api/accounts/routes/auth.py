@@ -13,7 +13,6 @@ from kinema_api.accounts.schemas import (
     EntitlementsPublic,
     LoginRequest,
     PlanPublic,
-    ProfilePublic,
     SessionPublic,
     SignupCreate,
     SubscriptionUpdate,
@@ -46,9 +45,7 @@ def user_public(viewer: Viewer) -> UserPublic:
         role=viewer.user.role,
         plan=PlanPublic.model_validate(viewer.plan),
         entitlements=EntitlementsPublic.of(viewer.entitlements),
-        profile=ProfilePublic.model_validate(viewer.profile).model_copy(
-            update={"selectable": viewer.profile_selectable}
-        ),
+        profile=profile_service.public(viewer.profile, selectable=viewer.profile_selectable),
     )
 
 
