@@ -27,7 +27,7 @@ from kinema.catalog import migrate
 from kinema.catalog.errors import MigrationError
 from kinema.settings import Settings
 from kinema_api import errors, health, logs
-from kinema_api.accounts.routes import auth, profiles
+from kinema_api.accounts.routes import auth, devices, profiles
 from kinema_api.admin.routes import uploads as admin_uploads
 from kinema_api.admin.routes import videos as admin_videos
 from kinema_api.catalog import routes as browse
@@ -43,7 +43,17 @@ WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (health, auth, profiles, browse, viewing, playback, admin_uploads, admin_videos):
+    for module in (
+        health,
+        auth,
+        devices,
+        profiles,
+        browse,
+        viewing,
+        playback,
+        admin_uploads,
+        admin_videos,
+    ):
         router.include_router(module.router)
     return router
 

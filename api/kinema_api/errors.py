@@ -18,10 +18,15 @@ Errors raised by the core (``kinema.catalog.errors``, ``kinema.storage.errors``)
 mapped here too, so routes let them propagate, and so is the database giving up on a
 lock (SQLite's single writer was busy for ``db_write_timeout_s``): 503 ``database_busy``
 with ``Retry-After``, so a client retries instead of a worker thread waiting on.
-Every error body is ``{"detail": "<one line>", "code": "<machine-readable>"}``.
+Every error body is ``{"detail": "<one line>", "code": "<machine-readable>"}``; an
+error may add fields of its own beside them (``extra``: the 429 ``too_many_streams``
+names the devices streaming), each documented by the routes that raise it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,10 +44,21 @@ class ApiError(KinemaError):
     status_code = 500
     code = "error"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
+        # JSON-ready fields the body carries beside ``detail`` and ``code``.
+        self.extra = dict(extra or {})
+
+    def body(self) -> dict[str, Any]:
+        return {**self.extra, **_body(self.detail, self.code)}
 
 
 class BadRequest(ApiError):
@@ -113,9 +129,7 @@ def _body(detail: str, code: str) -> dict[str, str]:
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ApiError):
-        return JSONResponse(
-            _body(exc.detail, exc.code), status_code=exc.status_code, headers=exc.headers
-        )
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
     for cls, status, code in _CORE:
         if isinstance(exc, cls):
             return JSONResponse(_body(str(exc), code), status_code=status)

@@ -29,18 +29,36 @@ Email = Annotated[
 ]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 ProfileName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+# A client's stable id for one browser or app install: random, kept in local storage.
+DeviceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+# A device's name as a person gave it ("Living room TV"); blank means "name it for me".
+DeviceName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
 
 
-class SignupCreate(BaseModel):
+class DeviceFields(BaseModel):
+    """What a client says about itself when it signs in."""
+
+    device_id: DeviceId | None = Field(
+        default=None,
+        description="The client's stable id (16-64 of A-Z a-z 0-9 _ -). Signing in again "
+        "with the same id signs that device's earlier session out.",
+    )
+    device_name: DeviceName | None = Field(
+        default=None,
+        description="A readable name; when null or blank, one is made from the User-Agent "
+        '("Chrome on Linux").',
+    )
+
+
+class SignupCreate(DeviceFields):
     email: Email
     password: Password
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(DeviceFields):
     email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    device_name: Annotated[str, StringConstraints(max_length=120)] = ""
 
 
 class PlanPublic(OrmModel):
@@ -93,6 +111,12 @@ class ProfilePublic(OrmModel):
     avatar: str | None
     # Locked: choosing this profile asks for its PIN.
     has_pin: bool
+    selectable: bool = Field(
+        default=True,
+        description="Whether the plan lets this profile be picked: the first "
+        "`entitlements.profiles` profiles by creation date are; the rest (after a "
+        "downgrade) stay readable, and picking one answers 403 `profile_over_plan`.",
+    )
 
 
 Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,6}$")]
@@ -140,6 +164,35 @@ class TokenPublic(BaseModel):
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_at: datetime
     user: UserPublic
+
+
+class DeviceStreaming(BaseModel):
+    """What a device is playing now."""
+
+    video_id: uuid.UUID
+    title: str | None = Field(
+        description="The title playing; null when the current profile may not see it."
+    )
+    profile: str | None = Field(description="The profile watching; null when deleted.")
+    since: datetime
+
+
+class DevicePublic(BaseModel):
+    """A device: one signed-in browser or app (a login session)."""
+
+    id: uuid.UUID = Field(description="The device's login session id (not the client's id).")
+    name: str
+    user_agent: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool = Field(description="Whether this is the device asking.")
+    streaming: DeviceStreaming | None
+
+
+class DeviceUpdate(BaseModel):
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"\S")
+    ]
 
 
 class SessionPublic(OrmModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -83,6 +83,28 @@ class PlaybackRenewal(BaseModel):
     expires_at: datetime
     renew_after_s: int
     max_height: int
+
+
+class StreamHolder(BaseModel):
+    """A device streaming now, as a refusal over the plan's limit names it."""
+
+    device_id: uuid.UUID = Field(
+        description="The device's id in `/devices` (its login session): "
+        "`POST /devices/{device_id}/stop-playback` frees its slot."
+    )
+    device_name: str
+    title: str | None = Field(
+        description="What it plays; null when the asking profile may not see that title."
+    )
+    profile: str | None = Field(description="The profile watching; null when unknown.")
+
+
+class TooManyStreamsPublic(BaseModel):
+    """429 ``too_many_streams``: every device the plan allows is streaming."""
+
+    detail: str
+    code: Literal["too_many_streams"]
+    streams: list[StreamHolder]
 
 
 class PlaybackEventKind(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -266,11 +267,28 @@ def subscribe(session: Session, *, user_id: uuid.UUID, plan_slug: str) -> Subscr
 
 
 def list_profiles(session: Session, *, user_id: uuid.UUID) -> list[Profile]:
+    """The account's profiles, oldest first (the order the plan's profile count follows)."""
     return list(
         session.scalars(
-            select(Profile).where(Profile.user_id == user_id).order_by(Profile.created_at)
+            select(Profile)
+            .where(Profile.user_id == user_id)
+            .order_by(Profile.created_at, Profile.id)
         )
     )
+
+
+def selectable_profiles(profiles: Sequence[Profile], *, allowed: int) -> list[Profile]:
+    """The profiles a plan allowing ``allowed`` lets be picked: the oldest ones (
+    ``profiles`` as :func:`list_profiles` orders them). After a downgrade the others stay
+    readable, editable and deletable, but nobody watches as them."""
+    return list(profiles[: max(allowed, 1)])
+
+
+def fallback_profile(selectable: Sequence[Profile]) -> Profile:
+    """The profile a login session watches as when it chose none, or its choice was
+    deleted: the first one without a PIN, so a device is never moved onto a locked
+    profile while one is unlocked."""
+    return next((p for p in selectable if p.pin_hash is None), selectable[0])
 
 
 def get_profile(session: Session, *, user_id: uuid.UUID, profile_id: uuid.UUID) -> Profile:
@@ -292,9 +310,10 @@ def create_profile(
     allowed = account_plan(session, user_id=user_id).entitlements.plan
     existing = list_profiles(session, user_id=user_id)
     if len(existing) >= allowed.profiles:
+        surplus = len(existing) - allowed.profiles + 1
         raise InvalidChange(
-            f"the {allowed.name} plan allows {allowed.profiles} profile(s); "
-            "delete one or change plan"
+            f"the {allowed.name} plan allows {allowed.profiles} profile(s) and this "
+            f"account has {len(existing)}; delete {surplus} or change plan to add one"
         )
     if any(p.name == name for p in existing):
         raise Conflict(f"a profile named {name!r} already exists")
@@ -335,10 +354,16 @@ def update_profile(
 
 
 def delete_profile(session: Session, *, profile: Profile) -> None:
-    count = session.scalar(
-        select(func.count()).select_from(Profile).where(Profile.user_id == profile.user_id)
-    )
-    if (count or 0) <= 1:
+    """Delete a profile and what is its own (progress, lists, streams); login sessions
+    watching as it fall back to :func:`fallback_profile`. The last profile, and the last
+    one that is not a kids profile (the only kind that can manage the account), stay."""
+    others = [p for p in list_profiles(session, user_id=profile.user_id) if p.id != profile.id]
+    if not others:
         raise InvalidChange("an account keeps at least one profile")
+    if not profile.is_kids and all(p.is_kids for p in others):
+        raise InvalidChange(
+            f"{profile.name!r} is the last profile that is not a kids profile, which is "
+            "the kind that manages the account; create another one first"
+        )
     session.delete(profile)
     session.flush()

@@ -1,4 +1,5 @@
-"""Watch progress and history, Continue Watching, My List, ratings and stream leases."""
+"""Watch progress and history, Continue Watching, My List and ratings (stream leases are
+in :mod:`kinema.catalog.services.streams`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from kinema.catalog.models import (
     MyListItem,
     PlaybackEvent,
     Rating,
-    StreamLease,
     Title,
     Video,
     VideoStatus,
@@ -29,8 +29,6 @@ from kinema.catalog.models import (
 COMPLETED_FRACTION = 0.95
 # A history entry is continued (not a new one) if the last report is this recent.
 HISTORY_SESSION_GAP = timedelta(hours=2)
-# A stream without a progress report for this long no longer counts as active.
-LEASE_TTL = timedelta(seconds=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,64 +196,6 @@ def average_rating(session: Session, *, title_id: uuid.UUID) -> tuple[float | No
         select(func.avg(Rating.score), func.count()).where(Rating.title_id == title_id)
     ).one()
     return (float(avg) if avg is not None else None, int(count))
-
-
-def active_streams(
-    session: Session, *, user_id: uuid.UUID, now: datetime | None = None
-) -> list[StreamLease]:
-    cutoff = (now or utcnow()) - LEASE_TTL
-    return list(
-        session.scalars(
-            select(StreamLease).where(
-                StreamLease.user_id == user_id, StreamLease.last_seen_at >= cutoff
-            )
-        )
-    )
-
-
-def open_stream(
-    session: Session,
-    *,
-    user_id: uuid.UUID,
-    profile_id: uuid.UUID | None,
-    video_id: uuid.UUID,
-    limit: int,
-    now: datetime | None = None,
-) -> StreamLease | None:
-    """Start (or refresh) a stream for this profile; None when the plan's limit is reached.
-
-    A profile re-opening a video reuses its lease, so reloading the player never counts
-    as a second stream.
-    """
-    now = now or utcnow()
-    session.execute(delete(StreamLease).where(StreamLease.last_seen_at < now - LEASE_TTL * 10))
-    active = active_streams(session, user_id=user_id, now=now)
-    for lease in active:
-        if lease.profile_id == profile_id:
-            lease.video_id, lease.last_seen_at = video_id, now
-            session.flush()
-            return lease
-    if len(active) >= limit:
-        return None
-    lease = StreamLease(
-        user_id=user_id, profile_id=profile_id, video_id=video_id, started_at=now, last_seen_at=now
-    )
-    session.add(lease)
-    session.flush()
-    return lease
-
-
-def touch_stream(
-    session: Session, *, user_id: uuid.UUID, profile_id: uuid.UUID | None, video_id: uuid.UUID
-) -> None:
-    now = utcnow()
-    for lease in session.scalars(
-        select(StreamLease).where(
-            StreamLease.user_id == user_id, StreamLease.profile_id == profile_id
-        )
-    ):
-        lease.video_id, lease.last_seen_at = video_id, now
-    session.flush()
 
 
 def record_playback_event(

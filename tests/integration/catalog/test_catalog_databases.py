@@ -326,24 +326,6 @@ def test_viewing_state(session: Session) -> None:
     session.commit()
 
 
-def test_stream_leases(session: Session) -> None:
-    user = make_user(session, plan="basic")  # one stream
-    video = make_ready_video(session)
-    session.commit()
-    p1 = user.profiles[0].id
-    assert viewing.open_stream(session, user_id=user.id, profile_id=p1, video_id=video.id, limit=1)
-    # The same profile reloading is the same stream.
-    assert viewing.open_stream(session, user_id=user.id, profile_id=p1, video_id=video.id, limit=1)
-    assert (
-        viewing.open_stream(session, user_id=user.id, profile_id=None, video_id=video.id, limit=1)
-        is None
-    )
-    later = utcnow() + viewing.LEASE_TTL * 2
-    assert viewing.open_stream(
-        session, user_id=user.id, profile_id=None, video_id=video.id, limit=1, now=later
-    )
-
-
 def test_a_video_read_while_another_process_deletes_it_keeps_its_title(pg_url: str) -> None:
     """The admin API read a video while the operator's finalizer deleted it and its title:
     a lazily loaded title came back None (a 500). It is read in the same statement now.

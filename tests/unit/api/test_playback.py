@@ -161,6 +161,7 @@ def test_playback_refusals(ctx: AppContext, client: TestClient, video_id: uuid.U
 
 
 def test_concurrent_streams_per_plan(ctx: AppContext, client: TestClient) -> None:
+    """Streams are counted per device (login session), not per profile."""
     with ctx.sessions() as s:
         first = make_playable_video(s, ctx.store).id
         second = make_playable_video(s, ctx.store).id
@@ -168,13 +169,22 @@ def test_concurrent_streams_per_plan(ctx: AppContext, client: TestClient) -> Non
         s.execute(update(Plan).where(Plan.slug == "basic").values(concurrent_streams=1))
         s.commit()
     h = _viewer(client, "basic")  # one stream (as set above), two profiles
+    email = client.get("/api/v1/auth/me", headers=h).json()["email"]
     other = client.post("/api/v1/profiles", json={"name": "Partner"}, headers=h).json()
     assert client.get(f"/api/v1/playback/{first}", headers=h).status_code == 200
-    # Reloading the same profile's player is still one stream.
+    # This device reopening the player, on another video or as another profile, is
+    # still one stream.
     assert client.get(f"/api/v1/playback/{second}", headers=h).status_code == 200
     client.post(f"/api/v1/profiles/{other['id']}/select", headers=h)
-    blocked = client.get(f"/api/v1/playback/{first}", headers=h)
+    assert client.get(f"/api/v1/playback/{first}", headers=h).status_code == 200
+    # A second device is a second stream.
+    tv = client.post(
+        "/api/v1/auth/login",
+        json={"email": email, "password": "correct horse", "device_name": "TV"},
+    ).json()["access_token"]
+    blocked = client.get(f"/api/v1/playback/{first}", headers=bearer(tv))
     assert blocked.status_code == 429
+    assert blocked.json()["code"] == "too_many_streams"
     assert "1 stream" in blocked.json()["detail"]
 
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request, Response, status
 from kinema.catalog.services import accounts
 from kinema.settings import Environment
 from kinema_api.accounts.schemas import (
+    DeviceFields,
     EntitlementsPublic,
     LoginRequest,
     PlanPublic,
-    ProfilePublic,
     SessionPublic,
     SignupCreate,
     SubscriptionUpdate,
@@ -20,6 +20,7 @@ from kinema_api.accounts.schemas import (
     UserPublic,
 )
 from kinema_api.accounts.services import auth as auth_service
+from kinema_api.accounts.services import devices as device_service
 from kinema_api.accounts.services import profiles as profile_service
 from kinema_api.accounts.services.auth import IssuedSession, Viewer
 from kinema_api.common import ERRORS, Message
@@ -31,7 +32,6 @@ from kinema_api.deps import (
     SessionDep,
     WriteRateLimit,
 )
-from kinema_api.errors import NotFoundError
 from kinema_api.viewing.services import playback as playback_service
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
@@ -45,7 +45,7 @@ def user_public(viewer: Viewer) -> UserPublic:
         role=viewer.user.role,
         plan=PlanPublic.model_validate(viewer.plan),
         entitlements=EntitlementsPublic.of(viewer.entitlements),
-        profile=ProfilePublic.model_validate(viewer.profile),
+        profile=profile_service.public(viewer.profile, selectable=viewer.profile_selectable),
     )
 
 
@@ -55,16 +55,18 @@ def _issue(
     request: Request,
     response: Response,
     user_id: uuid.UUID,
-    device_name: str,
+    device: DeviceFields,
 ) -> TokenPublic:
     user = accounts.get_user(session, user_id=user_id)
-    issued: IssuedSession = auth_service.issue_session(
+    user_agent = request.headers.get("user-agent", "")
+    issued: IssuedSession = device_service.sign_in(
+        ctx,
         session,
         user=user,
-        kind="web" if "mozilla" in request.headers.get("user-agent", "").lower() else "api",
-        ttl_s=ctx.settings.session_ttl_s,
-        device_name=device_name,
-        user_agent=request.headers.get("user-agent", ""),
+        kind="web" if "mozilla" in user_agent.lower() else "api",
+        device_id=device.device_id,
+        device_name_given=device.device_name or "",
+        user_agent=user_agent,
     )
     response.set_cookie(
         COOKIE_NAME,
@@ -99,7 +101,7 @@ def signup(
     user = auth_service.signup(
         session, email=body.email, password=body.password, display_name=body.display_name
     )
-    return _issue(ctx, session, request, response, user.id, "")
+    return _issue(ctx, session, request, response, user.id, body)
 
 
 @router.post("/login", dependencies=[AuthRateLimit], summary="Log in with email and password")
@@ -111,14 +113,15 @@ def login(
     response: Response,
 ) -> TokenPublic:
     user = auth_service.authenticate(session, email=body.email, password=body.password)
-    return _issue(ctx, session, request, response, user.id, body.device_name)
+    return _issue(ctx, session, request, response, user.id, body)
 
 
 @router.post("/logout", summary="End this session (cookie or token)")
 def logout(
     viewer: CurrentViewer, ctx: ContextDep, session: SessionDep, response: Response
 ) -> Message:
-    """Playback started in this session stops at its next manifest request."""
+    """This device's stream ends; playback started in this session stops at its next
+    manifest request."""
     auth_service.revoke(session, row=viewer.session)
     playback_service.forget_session(ctx, viewer.session.id)
     response.delete_cookie(COOKIE_NAME, path="/")
@@ -130,7 +133,10 @@ def me(viewer: CurrentViewer) -> UserPublic:
     return user_public(viewer)
 
 
-@router.get("/sessions", summary="Devices logged in to this account")
+@router.get(
+    "/sessions",
+    summary="Login sessions of this account (see /devices for names and streams)",
+)
 def sessions(viewer: CurrentViewer, session: SessionDep) -> list[SessionPublic]:
     viewer.require_account_holder()
     rows = auth_service.list_sessions(session, user_id=viewer.user.id)
@@ -146,10 +152,8 @@ def sessions(viewer: CurrentViewer, session: SessionDep) -> list[SessionPublic]:
 def revoke_session(
     session_id: uuid.UUID, viewer: CurrentViewer, ctx: ContextDep, session: SessionDep
 ) -> Message:
-    viewer.require_account_holder()
-    if not auth_service.revoke_by_id(session, user_id=viewer.user.id, session_id=session_id):
-        raise NotFoundError(f"no active session {session_id}")
-    playback_service.forget_session(ctx, session_id)
+    """The same as ``DELETE /devices/{id}``, answering a message."""
+    device_service.sign_out(ctx, session, viewer=viewer, device_id=session_id)
     return Message(message="session revoked")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from kinema.catalog.db import write_briefly
 from kinema.catalog.models import AuthSession, Plan, Profile, Role, User, utcnow
-from kinema.catalog.services import accounts
+from kinema.catalog.services import accounts, streams
 from kinema.entitlements import DEFAULT_GRACE, Entitlements
 from kinema.errors import ConfigError
 from kinema_api.accounts.services.passwords import hash_password, needs_rehash, verify_password
@@ -41,6 +41,13 @@ class WrongPassword(Forbidden):
     code = "wrong_password"
 
 
+class ProfileOverPlan(Forbidden):
+    """A profile beyond the plan's profile count (after a downgrade) was picked, or is
+    the one this session was watching as."""
+
+    code = "profile_over_plan"
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -54,6 +61,9 @@ class Viewer:
     session: AuthSession
     profile: Profile
     account: accounts.AccountPlan
+    # False when ``profile`` is beyond the plan's profile count (chosen before a
+    # downgrade): readable, but playback asks to pick another profile.
+    profile_selectable: bool = True
 
     @property
     def plan(self) -> Plan:
@@ -70,6 +80,15 @@ class Viewer:
         """Admin powers need an admin account AND a profile that is not a kids profile:
         the role is for the admin area, never for what a child may watch or do."""
         return self.user.role is Role.ADMIN and not self.profile.is_kids
+
+    def require_selectable_profile(self) -> None:
+        """Refuse watching as a profile the plan no longer lets be picked."""
+        if not self.profile_selectable:
+            raise ProfileOverPlan(
+                f"the {self.entitlements.plan.name} plan allows "
+                f"{self.entitlements.profiles} profile(s), and {self.profile.name!r} is not "
+                "one of them; pick another profile or change plan"
+            )
 
     def require_account_holder(self) -> None:
         """Refuse account-level actions (plan, devices, profiles, PINs) on a kids profile."""
@@ -121,6 +140,7 @@ def issue_session(
     user: User,
     kind: str,
     ttl_s: int,
+    device_id: str | None = None,
     device_name: str = "",
     user_agent: str = "",
 ) -> IssuedSession:
@@ -129,6 +149,7 @@ def issue_session(
         user_id=user.id,
         token_hash=token_hash(token),
         kind=kind,
+        device_id=device_id,
         device_name=device_name[:120],
         user_agent=user_agent[:400],
         expires_at=utcnow() + timedelta(seconds=ttl_s),
@@ -147,8 +168,11 @@ def resolve_token(session: Session, *, token: str, grace: timedelta = DEFAULT_GR
     user = row.user
     if not user.is_active:
         raise Unauthorized("this account is disabled")
+    account = accounts.account_plan(session, user_id=user.id, grace=grace)
     profiles = accounts.list_profiles(session, user_id=user.id)
-    profile = next((p for p in profiles if p.id == row.profile_id), None) or profiles[0]
+    selectable = accounts.selectable_profiles(profiles, allowed=account.entitlements.profiles)
+    profile = next((p for p in profiles if p.id == row.profile_id), None)
+    profile = profile or accounts.fallback_profile(selectable)
     if now - row.last_seen_at > TOUCH_EVERY:
         # Bookkeeping must not cost a page view the write lock: it is recorded in its own
         # short transaction (the caller's is read-only), and skipped when the lock is busy
@@ -162,11 +186,13 @@ def resolve_token(session: Session, *, token: str, grace: timedelta = DEFAULT_GR
         # that a busy writer costs a page view nothing it would notice.
         if write_briefly(session.get_bind(), lambda conn: conn.execute(touch), lock_timeout_s=0.05):
             set_committed_value(row, "last_seen_at", now)
-    return Viewer(user, row, profile, accounts.account_plan(session, user_id=user.id, grace=grace))
+    return Viewer(user, row, profile, account, profile_selectable=profile in selectable)
 
 
 def revoke(session: Session, *, row: AuthSession) -> None:
+    """End a login session and its stream (the caller forgets its cached state)."""
     row.revoked_at = utcnow()
+    streams.end_streams(session, session_id=row.id)
     session.commit()
 
 
@@ -184,19 +210,21 @@ def list_sessions(session: Session, *, user_id: uuid.UUID) -> list[AuthSession]:
     )
 
 
-def revoke_by_id(session: Session, *, user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
-    row = session.get(AuthSession, session_id)
-    if row is None or row.user_id != user_id or row.revoked_at is not None:
-        return False
-    revoke(session, row=row)
-    return True
-
-
 def select_profile(
     session: Session, *, viewer: Viewer, profile_id: uuid.UUID, pin: str | None
 ) -> Profile:
     """Watch as ``profile_id`` in this login session; a locked profile needs its PIN."""
     profile = accounts.get_profile(session, user_id=viewer.user.id, profile_id=profile_id)
+    selectable = accounts.selectable_profiles(
+        accounts.list_profiles(session, user_id=viewer.user.id),
+        allowed=viewer.entitlements.profiles,
+    )
+    if profile not in selectable:
+        raise ProfileOverPlan(
+            f"the {viewer.entitlements.plan.name} plan allows {viewer.entitlements.profiles} "
+            f"profile(s); {profile.name!r} stays readable but cannot be picked until you "
+            "change plan or delete another profile"
+        )
     if profile.pin_hash is not None and profile.id != viewer.profile.id:
         if pin is None:
             raise PinRequired(f"profile {profile.name!r} is locked; enter its PIN")

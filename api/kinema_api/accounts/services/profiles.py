@@ -1,22 +1,41 @@
-"""Profiles inside an account: each change in one transaction, and the limit on wrong
-PIN guesses (counted in the cache, per profile)."""
+"""Profiles inside an account: each change in one transaction, which of them the plan
+lets be picked, and the limit on wrong PIN guesses (counted in the cache, per profile)."""
 
 from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinema.catalog.models import Maturity, Plan, Profile
+from kinema.catalog.models import AuthSession, Maturity, Plan, Profile
 from kinema.catalog.services import accounts
+from kinema_api.accounts.schemas import ProfilePublic
 from kinema_api.accounts.services.auth import Viewer
 from kinema_api.cache import CacheUnavailable
 from kinema_api.context import AppContext
 from kinema_api.errors import TooManyRequests
+from kinema_api.viewing.services.playback import forget_session
 
 # PIN guesses per locked profile in PIN_WINDOW_S: a 4-digit PIN takes months to guess.
 PIN_TRIES = 10
 PIN_WINDOW_S = 300
+
+
+def listing(session: Session, *, viewer: Viewer) -> list[ProfilePublic]:
+    """Every profile of the account, oldest first, each saying whether the plan lets it
+    be picked (``/auth/me``'s ``entitlements.profiles`` says how many may)."""
+    profiles = accounts.list_profiles(session, user_id=viewer.user.id)
+    selectable = accounts.selectable_profiles(profiles, allowed=viewer.entitlements.profiles)
+    return [public(p, selectable=p in selectable) for p in profiles]
+
+
+def public(profile: Profile, *, selectable: bool) -> ProfilePublic:
+    return ProfilePublic.model_validate(profile).model_copy(update={"selectable": selectable})
+
+
+def public_one(session: Session, *, viewer: Viewer, profile: Profile) -> ProfilePublic:
+    return next(p for p in listing(session, viewer=viewer) if p.id == profile.id)
 
 
 def create(
@@ -59,11 +78,18 @@ def update(
     return profile
 
 
-def delete(session: Session, *, viewer: Viewer, profile_id: uuid.UUID) -> None:
+def delete(ctx: AppContext, session: Session, *, viewer: Viewer, profile_id: uuid.UUID) -> None:
+    """Delete a profile (not the last, nor the last adult one); its streams end, and the
+    sessions watching as it (this one included) fall back to another profile at once."""
     viewer.require_account_holder()
     profile = accounts.get_profile(session, user_id=viewer.user.id, profile_id=profile_id)
+    watching = list(
+        session.scalars(select(AuthSession.id).where(AuthSession.profile_id == profile.id))
+    )
     accounts.delete_profile(session, profile=profile)
     session.commit()
+    for session_id in watching:
+        forget_session(ctx, session_id)
 
 
 def count_pin_attempt(ctx: AppContext, *, profile_id: uuid.UUID) -> None:

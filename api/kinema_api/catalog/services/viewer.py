@@ -22,7 +22,7 @@ from kinema.catalog.models import (
     VideoStatus,
 )
 from kinema.catalog.search import SearchFilters, filtered_titles, search_titles
-from kinema.catalog.services import browse, titles, viewing
+from kinema.catalog.services import browse, streams, titles, viewing
 from kinema.catalog.services.viewing import ProgressRecord
 from kinema_api.accounts.services.auth import Viewer
 from kinema_api.cache import CacheUnavailable
@@ -65,9 +65,8 @@ def save_progress(
         position_s=position_s,
         duration_s=duration_s,
     )
-    viewing.touch_stream(
-        session, user_id=viewer.user.id, profile_id=viewer.profile.id, video_id=video_id
-    )
+    # A progress report is the playing device's heartbeat: it keeps its stream lease.
+    streams.touch_stream(session, session_id=viewer.session.id)
     session.commit()
     _cache_progress(ctx, viewer.profile.id, record)
     return record

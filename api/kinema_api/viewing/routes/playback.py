@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from kinema.storage import ObjectNotFound, StorageError
 from kinema.storage.errors import InvalidKey
-from kinema_api.common import ERRORS, Message
+from kinema_api.common import ERRORS, ErrorPublic, Message
 from kinema_api.context import AppContext
 from kinema_api.deps import (
     ContextDep,
@@ -30,16 +30,39 @@ from kinema_api.deps import (
     WriteRateLimit,
 )
 from kinema_api.errors import ApiError, NotFoundError, Unavailable
-from kinema_api.viewing.schemas import PlaybackEventCreate, PlaybackPublic, PlaybackRenewal
+from kinema_api.viewing.schemas import (
+    PlaybackEventCreate,
+    PlaybackPublic,
+    PlaybackRenewal,
+    TooManyStreamsPublic,
+)
 from kinema_api.viewing.services import cloudfront
 from kinema_api.viewing.services import events as playback_events
 from kinema_api.viewing.services import media as media_service
 from kinema_api.viewing.services import playback as playback_service
+from kinema_api.viewing.services import streams as stream_service
 
 router = APIRouter(tags=["playback"], responses=ERRORS)
 
+_STREAM_LIMIT: dict[int | str, dict[str, Any]] = {
+    403: {
+        "model": ErrorPublic,
+        "description": "Not allowed: the title, the plan's height, or the profile "
+        "(`profile_over_plan`: beyond the plan's profile count; pick another profile)",
+    },
+    429: {
+        "model": TooManyStreamsPublic,
+        "description": "`too_many_streams`: the plan's devices are all streaming; "
+        "`streams` names them (`POST /devices/{device_id}/stop-playback` frees one)",
+    },
+}
 
-@router.get("/playback/{video_id}", summary="Signed HLS/DASH URLs and the resume position")
+
+@router.get(
+    "/playback/{video_id}",
+    summary="Signed HLS/DASH URLs and the resume position",
+    responses=_STREAM_LIMIT,
+)
 def start_playback(
     video_id: uuid.UUID,
     response: Response,
@@ -59,7 +82,10 @@ def start_playback(
 @router.post(
     "/playback/{video_id}/renew",
     summary="A fresh stream token for a playback in progress",
-    responses={410: {"description": "The video was re-processed; start playback again"}},
+    responses={
+        **_STREAM_LIMIT,
+        410: {"description": "The video was re-processed; start playback again"},
+    },
 )
 def renew_playback(
     video_id: uuid.UUID,
@@ -70,12 +96,28 @@ def renew_playback(
 ) -> PlaybackRenewal:
     """Players call this before ``expires_at`` (after ``renew_after_s``) and put the new
     token in place of the old one in every media URL. It re-checks the session, the
-    title, the plan and the stream limit, and keeps this profile's stream lease alive."""
+    title, the plan and the stream limit, and keeps this device's stream lease alive
+    (or takes it again after a pause: 429 when another device took the slot)."""
     renewal, cookies = playback_service.renew_playback(
         ctx, session, viewer=viewer, video_id=video_id
     )
     _set_cookies(ctx, response, cookies)
     return renewal
+
+
+@router.post(
+    "/playback/{video_id}/stop",
+    summary="This device stopped playing: free its stream slot",
+    status_code=204,
+    response_class=Response,
+    dependencies=[WriteRateLimit],
+)
+def stop_playback(video_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> None:
+    """For ``navigator.sendBeacon`` on ``pagehide`` and for closing the player: any body
+    (none, ``text/plain``) is ignored, the session cookie or bearer token says who. Only
+    this device's stream of ``video_id`` ends, so a late beacon from a closed tab leaves
+    a stream the device started since alone. Always 204."""
+    stream_service.stop(session, viewer=viewer, video_id=video_id)
 
 
 def _set_cookies(ctx: AppContext, response: Response, cookies: list[cloudfront.Cookie]) -> None:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import AuthSession, Maturity, Role, TrackKind, Video, utcnow
-from kinema.catalog.services import accounts, titles, viewing
+from kinema.catalog.services import accounts, titles
 from kinema.storage import ObjectNotFound, join_key, normalize_key
 from kinema.storage.errors import InvalidKey
 from kinema_api.accounts.services.auth import Viewer, list_sessions
@@ -30,7 +30,7 @@ from kinema_api.cache import CacheUnavailable
 from kinema_api.catalog.services.viewer import check_visible, load_progress
 from kinema_api.catalog.services.views import playable
 from kinema_api.context import AppContext
-from kinema_api.errors import Forbidden, Gone, NotFoundError, TooManyRequests, Unauthorized
+from kinema_api.errors import Forbidden, Gone, NotFoundError, Unauthorized
 from kinema_api.viewing.schemas import (
     Chapters,
     PlaybackPublic,
@@ -39,6 +39,7 @@ from kinema_api.viewing.schemas import (
     SubtitlePublic,
 )
 from kinema_api.viewing.services import cloudfront, manifests
+from kinema_api.viewing.services import streams as stream_service
 from kinema_api.viewing.services.signing import InvalidToken, PlaybackGrant, sign, verify
 
 STREAM_PREFIX = "/api/v1/stream"
@@ -64,8 +65,9 @@ class Grant:
 
 
 def _grant(ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.UUID) -> Grant:
-    """Check visibility, readiness, the plan's cap and the stream limit (taking or
-    refreshing this profile's lease); then sign a token for this login session."""
+    """Check visibility, readiness, the plan's cap and profile count, and the stream
+    limit (taking or refreshing this device's lease); then sign a token for this login
+    session."""
     video = titles.get_video(session, video_id=video_id)
     check_visible(viewer, video.title)
     if not playable(video):
@@ -77,19 +79,8 @@ def _grant(ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.
             f"no rendition of this video fits the {allowed.name} plan "
             f"(up to {cap}p); lowest is {min(r.height for r in video.renditions)}p"
         )
-    lease = viewing.open_stream(
-        session,
-        user_id=viewer.user.id,
-        profile_id=viewer.profile.id,
-        video_id=video.id,
-        limit=allowed.devices,
-    )
-    if lease is None:
-        session.rollback()
-        raise TooManyRequests(
-            f"the {allowed.name} plan allows {allowed.devices} stream(s) "
-            "at once; stop playback on another device first"
-        )
+    viewer.require_selectable_profile()
+    stream_service.take(session, viewer=viewer, video=video)
     session.commit()
     expires = int(time.time()) + ctx.settings.playback_url_ttl_s
     grant = PlaybackGrant(video.id, cap, expires, video.generation, viewer.session.id)
@@ -120,9 +111,7 @@ def start_playback(
     resume = load_progress(ctx, session, profile_id=viewer.profile.id, video_id=video.id)
     public = PlaybackPublic(
         video_id=video.id,
-        title=video.title.name
-        if video.name == video.title.name
-        else f"{video.title.name}: {video.name}",
+        title=stream_service.video_label(video),
         hls_url=f"{root}/{video.hls_path}",
         dash_url=f"{root}/{video.dash_path}" if video.dash_path else None,
         thumbnails_url=f"{media_root}/{video.thumbnails_path}" if video.thumbnails_path else None,
@@ -222,11 +211,14 @@ def session_state(
         and row.expires_at > utcnow()
         and row.user.is_active
     ):
-        profiles = accounts.list_profiles(session, user_id=row.user_id)
-        profile = next((p for p in profiles if p.id == row.profile_id), None) or profiles[0]
         allowed = accounts.account_plan(
             session, user_id=row.user_id, grace=ctx.settings.billing_grace
         ).entitlements
+        profiles = accounts.list_profiles(session, user_id=row.user_id)
+        profile = next((p for p in profiles if p.id == row.profile_id), None)
+        profile = profile or accounts.fallback_profile(
+            accounts.selectable_profiles(profiles, allowed=allowed.profiles)
+        )
         state = SessionState(
             user_id=row.user_id,
             max_height=allowed.max_height,
