@@ -30,6 +30,9 @@ from kinema_api import errors, health, logs
 from kinema_api.accounts.routes import auth, profiles
 from kinema_api.admin.routes import uploads as admin_uploads
 from kinema_api.admin.routes import videos as admin_videos
+from kinema_api.billing.routes import admin as admin_billing
+from kinema_api.billing.routes import billing
+from kinema_api.billing.routes import webhook as billing_webhook
 from kinema_api.catalog import routes as browse
 from kinema_api.context import AppContext, build_context
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
@@ -43,7 +46,19 @@ WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (health, auth, profiles, browse, viewing, playback, admin_uploads, admin_videos):
+    for module in (
+        health,
+        auth,
+        profiles,
+        browse,
+        viewing,
+        playback,
+        billing,
+        billing_webhook,
+        admin_uploads,
+        admin_videos,
+        admin_billing,
+    ):
         router.include_router(module.router)
     return router
 
