@@ -15,12 +15,10 @@ from kinema_api.accounts.schemas import (
     ProfilePublic,
     SessionPublic,
     SignupCreate,
-    SubscriptionUpdate,
     TokenPublic,
     UserPublic,
 )
 from kinema_api.accounts.services import auth as auth_service
-from kinema_api.accounts.services import profiles as profile_service
 from kinema_api.accounts.services.auth import IssuedSession, Viewer
 from kinema_api.common import ERRORS, Message
 from kinema_api.deps import (
@@ -156,16 +154,3 @@ def revoke_session(
 @router.get("/plans", summary="Subscription plans")
 def plans(session: SessionDep) -> list[PlanPublic]:
     return [PlanPublic.model_validate(p) for p in accounts.ensure_sample_plans(session)]
-
-
-@router.put(
-    "/subscription",
-    summary="Change plan (billing is handled by Stripe when configured)",
-    dependencies=[WriteRateLimit],
-)
-def change_plan(
-    body: SubscriptionUpdate, viewer: CurrentViewer, ctx: ContextDep, session: SessionDep
-) -> PlanPublic:
-    plan = profile_service.change_plan(session, viewer=viewer, plan_slug=body.plan)
-    playback_service.forget_user_sessions(ctx, session, user_id=viewer.user.id)
-    return PlanPublic.model_validate(plan)
