@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/admin/billing/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscribers per plan, MRR and monthly churn */
+        get: operations["stats_api_v1_admin_billing_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/uploads": {
         parameters: {
             query?: never;
@@ -104,6 +121,43 @@ export interface paths {
         put?: never;
         /** Presigned URLs to PUT parts to, straight to the object store */
         post: operations["presign_parts_api_v1_admin_uploads__upload_id__parts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users with their plan, by email */
+        get: operations["list_users_api_v1_admin_users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a user's plan (only while billing is off)
+         * @description 409 ``billing_on`` when Stripe bills the plans: change them in Stripe instead.
+         */
+        put: operations["set_plan_api_v1_admin_users__user_id__plan_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -313,7 +367,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/subscription": {
+    "/api/v1/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plan, subscription state and the plans on offer */
+        get: operations["billing_api_v1_billing_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/cancel": {
         parameters: {
             query?: never;
             header?: never;
@@ -321,9 +392,94 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change plan (billing is handled by Stripe when configured) */
-        put: operations["change_plan_api_v1_auth_subscription_put"];
+        put?: never;
+        /**
+         * Downgrade to the free plan when the paid period ends
+         * @description The subscription stops renewing and keeps its plan until the period ends.
+         *     409 ``billing_off``, or ``no_subscription`` when there is nothing to cancel.
+         */
+        post: operations["cancel_api_v1_billing_cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Stripe Checkout for a paid plan; answers the page to send the browser to
+         * @description The plan changes only when Stripe's webhook reports the paid subscription.
+         *     409 ``billing_off`` (no Stripe keys), ``plan_not_synced``, ``already_subscribed``;
+         *     400 ``free_plan``; 404 for an unknown or retired plan; 403 on a kids profile.
+         */
+        post: operations["checkout_api_v1_billing_checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's latest invoices, from Stripe
+         * @description Empty when billing is off or the account never went to Checkout.
+         */
+        get: operations["invoices_api_v1_billing_invoices_get"];
+        put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open Stripe's Billing Portal (payment method, plan, invoices) */
+        post: operations["portal_api_v1_billing_portal_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook events (signed with the endpoint's secret)
+         * @description 400 ``bad_signature`` for a missing, wrong or older than five minutes
+         *     ``Stripe-Signature``, and nothing changes; a redelivered event is acknowledged as
+         *     ``duplicate`` and changes nothing either.
+         */
+        post: operations["webhook_api_v1_billing_webhook_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -713,6 +869,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminPlanUpdate */
+        AdminPlanUpdate: {
+            /** Plan */
+            plan: string;
+        };
+        /** AdminUserPublic */
+        AdminUserPublic: {
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Plan
+             * @description Slug of the plan subscribed to.
+             */
+            plan: string;
+            role: components["schemas"]["Role"];
+            standing: components["schemas"]["Standing"];
+            /** @description Its subscription's status. */
+            status: components["schemas"]["SubscriptionStatus"] | null;
+        };
         /** AdminVideoPublic */
         AdminVideoPublic: {
             chapters?: components["schemas"]["Chapters"] | null;
@@ -767,6 +949,37 @@ export interface components {
              */
             updated_at: string;
         };
+        /** BillingPublic */
+        BillingPublic: {
+            /**
+             * Enabled
+             * @description Stripe billing is configured (else an admin sets plans).
+             */
+            enabled: boolean;
+            entitlements: components["schemas"]["EntitlementsPublic"];
+            /** @description The plan subscribed to (the free plan when lapsed). */
+            plan: components["schemas"]["PlanPublic"];
+            /**
+             * Plans
+             * @description The plans on offer.
+             */
+            plans: components["schemas"]["PlanPublic"][];
+            /** @description The paid (or admin-set) subscription; null on the free plan. */
+            subscription: components["schemas"]["SubscriptionStatePublic"] | null;
+        };
+        /** BillingStatsPublic */
+        BillingStatsPublic: {
+            churn: components["schemas"]["ChurnPublic"];
+            /** Currency */
+            currency: string;
+            /**
+             * Mrr Cents
+             * @description Monthly recurring revenue of paying subscriptions.
+             */
+            mrr_cents: number;
+            /** Plans */
+            plans: components["schemas"]["PlanSubscribers"][];
+        };
         /**
          * Chapters
          * @description The opening titles (players offer "Skip intro") and where the end credits start.
@@ -778,6 +991,34 @@ export interface components {
             intro_end_s?: number | null;
             /** Intro Start S */
             intro_start_s?: number | null;
+        };
+        /** CheckoutCreate */
+        CheckoutCreate: {
+            /** Plan */
+            plan: string;
+        };
+        /** ChurnPublic */
+        ChurnPublic: {
+            /**
+             * At Start
+             * @description Paid subscriptions running when the month began.
+             */
+            at_start: number;
+            /**
+             * Canceled
+             * @description Paid subscriptions that ended in the month.
+             */
+            canceled: number;
+            /**
+             * Month
+             * @description YYYY-MM (UTC).
+             */
+            month: string;
+            /**
+             * Rate
+             * @description canceled / at_start; 0 when nobody paid at the start.
+             */
+            rate: number;
         };
         /** ContinueItem */
         ContinueItem: {
@@ -912,6 +1153,30 @@ export interface components {
             continue_watching: components["schemas"]["ContinueItem"][];
             /** Rows */
             rows: components["schemas"]["RowPublic"][];
+        };
+        /** InvoicePublic */
+        InvoicePublic: {
+            /**
+             * Amount Due
+             * @description In the currency's smallest unit (cents).
+             */
+            amount_due: number;
+            /** Amount Paid */
+            amount_paid: number;
+            /** Created */
+            created: string | null;
+            /** Currency */
+            currency: string;
+            /** Hosted Invoice Url */
+            hosted_invoice_url: string | null;
+            /** Id */
+            id: string;
+            /** Invoice Pdf */
+            invoice_pdf: string | null;
+            /** Number */
+            number: string | null;
+            /** Status */
+            status: string | null;
         };
         /** JobPublic */
         JobPublic: {
@@ -1062,6 +1327,15 @@ export interface components {
             slug: string;
             /** Trial Days */
             trial_days: number;
+        };
+        /** PlanSubscribers */
+        PlanSubscribers: {
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /** Subscribers */
+            subscribers: number;
         };
         /** PlaybackEventCreate */
         PlaybackEventCreate: {
@@ -1238,6 +1512,14 @@ export interface components {
             /** Score */
             score: number;
         };
+        /**
+         * RedirectPublic
+         * @description A Stripe page to send the browser to.
+         */
+        RedirectPublic: {
+            /** Url */
+            url: string;
+        };
         /** RenditionPublic */
         RenditionPublic: {
             /** Bitrate */
@@ -1342,11 +1624,42 @@ export interface components {
          * @enum {string}
          */
         Standing: "free" | "trialing" | "active" | "canceling" | "past_due" | "lapsed" | "canceled" | "ended";
-        /** SubscriptionUpdate */
-        SubscriptionUpdate: {
-            /** Plan */
+        /**
+         * SubscriptionStatePublic
+         * @description The account's subscription as Stripe (or an admin) last described it.
+         */
+        SubscriptionStatePublic: {
+            /** Cancel At Period End */
+            cancel_at_period_end: boolean;
+            /**
+             * Current Period End
+             * @description When the paid period ends (renewal, or the end of a cancelled one).
+             */
+            current_period_end: string | null;
+            /**
+             * Grace Until
+             * @description Past due: until when the plan's entitlements are kept.
+             */
+            grace_until: string | null;
+            /**
+             * Past Due Since
+             * @description When a renewal payment first failed.
+             */
+            past_due_since: string | null;
+            /**
+             * Plan
+             * @description Slug of the plan subscribed to.
+             */
             plan: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /** Trial End */
+            trial_end: string | null;
         };
+        /**
+         * SubscriptionStatus
+         * @enum {string}
+         */
+        SubscriptionStatus: "active" | "trialing" | "past_due" | "canceled" | "unpaid" | "incomplete" | "paused";
         /** SubtitleFilePublic */
         SubtitleFilePublic: {
             /** Filename */
@@ -1592,6 +1905,19 @@ export interface components {
             /** Year */
             year?: number | null;
         };
+        /** WebhookAck */
+        WebhookAck: {
+            /**
+             * Outcome
+             * @description applied, stale, ignored or duplicate.
+             */
+            outcome: string;
+            /**
+             * Received
+             * @default true
+             */
+            received: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -1599,8 +1925,14 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AdminPlanUpdate = components['schemas']['AdminPlanUpdate'];
+export type AdminUserPublic = components['schemas']['AdminUserPublic'];
 export type AdminVideoPublic = components['schemas']['AdminVideoPublic'];
+export type BillingPublic = components['schemas']['BillingPublic'];
+export type BillingStatsPublic = components['schemas']['BillingStatsPublic'];
 export type Chapters = components['schemas']['Chapters'];
+export type CheckoutCreate = components['schemas']['CheckoutCreate'];
+export type ChurnPublic = components['schemas']['ChurnPublic'];
 export type ContinueItem = components['schemas']['ContinueItem'];
 export type EntitlementsPublic = components['schemas']['EntitlementsPublic'];
 export type EpisodeCreate = components['schemas']['EpisodeCreate'];
@@ -1609,6 +1941,7 @@ export type GenrePublic = components['schemas']['GenrePublic'];
 export type Health = components['schemas']['Health'];
 export type HistoryItem = components['schemas']['HistoryItem'];
 export type HomePublic = components['schemas']['HomePublic'];
+export type InvoicePublic = components['schemas']['InvoicePublic'];
 export type JobPublic = components['schemas']['JobPublic'];
 export type JobStatus = components['schemas']['JobStatus'];
 export type LoginRequest = components['schemas']['LoginRequest'];
@@ -1620,6 +1953,7 @@ export type PartUrl = components['schemas']['PartUrl'];
 export type PartUrlsPublic = components['schemas']['PartUrlsPublic'];
 export type PartUrlsRequest = components['schemas']['PartUrlsRequest'];
 export type PlanPublic = components['schemas']['PlanPublic'];
+export type PlanSubscribers = components['schemas']['PlanSubscribers'];
 export type PlaybackEventCreate = components['schemas']['PlaybackEventCreate'];
 export type PlaybackEventKind = components['schemas']['PlaybackEventKind'];
 export type PlaybackPublic = components['schemas']['PlaybackPublic'];
@@ -1633,6 +1967,7 @@ export type ProgressPublic = components['schemas']['ProgressPublic'];
 export type ProgressUpdate = components['schemas']['ProgressUpdate'];
 export type RatingPublic = components['schemas']['RatingPublic'];
 export type RatingUpdate = components['schemas']['RatingUpdate'];
+export type RedirectPublic = components['schemas']['RedirectPublic'];
 export type RenditionPublic = components['schemas']['RenditionPublic'];
 export type Retranscode = components['schemas']['Retranscode'];
 export type Role = components['schemas']['Role'];
@@ -1642,7 +1977,8 @@ export type SeasonPublic = components['schemas']['SeasonPublic'];
 export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupCreate = components['schemas']['SignupCreate'];
 export type Standing = components['schemas']['Standing'];
-export type SubscriptionUpdate = components['schemas']['SubscriptionUpdate'];
+export type SubscriptionStatePublic = components['schemas']['SubscriptionStatePublic'];
+export type SubscriptionStatus = components['schemas']['SubscriptionStatus'];
 export type SubtitleFilePublic = components['schemas']['SubtitleFilePublic'];
 export type SubtitleIn = components['schemas']['SubtitleIn'];
 export type SubtitlePublic = components['schemas']['SubtitlePublic'];
@@ -1659,8 +1995,95 @@ export type UserPublic = components['schemas']['UserPublic'];
 export type VideoStatus = components['schemas']['VideoStatus'];
 export type VideoSummary = components['schemas']['VideoSummary'];
 export type VideoUpdate = components['schemas']['VideoUpdate'];
+export type WebhookAck = components['schemas']['WebhookAck'];
 export type $defs = Record<string, never>;
 export interface operations {
+    stats_api_v1_admin_billing_stats_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM; this month by default. */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingStatsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     initiate_api_v1_admin_uploads_post: {
         parameters: {
             query?: never;
@@ -2447,6 +2870,182 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartUrlsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_admin_users_get: {
+        parameters: {
+            query?: {
+                /** @description Part of an email or name. */
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPublic"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    set_plan_api_v1_admin_users__user_id__plan_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminPlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPublic"];
                 };
             };
             /** @description Bad request */
@@ -3719,7 +4318,173 @@ export interface operations {
             };
         };
     };
-    change_plan_api_v1_auth_subscription_put: {
+    billing_api_v1_billing_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    cancel_api_v1_billing_cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    checkout_api_v1_billing_checkout_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -3728,7 +4493,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SubscriptionUpdate"];
+                "application/json": components["schemas"]["CheckoutCreate"];
             };
         };
         responses: {
@@ -3738,7 +4503,258 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanPublic"];
+                    "application/json": components["schemas"]["RedirectPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    invoices_api_v1_billing_invoices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoicePublic"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    portal_api_v1_billing_portal_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedirectPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    webhook_api_v1_billing_webhook_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "stripe-signature"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
                 };
             };
             /** @description Bad request */
