@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     # base points the client elsewhere (stripe-mock in tests); None means api.stripe.com.
     stripe_api_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
-    stripe_api_base: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    stripe_api_base: str | None = Field(default=None, pattern=r"^(https?://[^\s]+)?$")
     # Requests per minute per client on auth and write endpoints.
     auth_rate_limit_per_min: int = Field(default=20, ge=1)
     write_rate_limit_per_min: int = Field(default=600, ge=1)

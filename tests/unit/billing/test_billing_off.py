@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from kinema.catalog.models import Plan
+from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from kinema_api.viewing.services import manifests
 from tests.utils import stripe_events
 from tests.utils.factories import (
     admin_token,
     bearer,
+    build_api_context,
     make_playable_video,
     set_plan,
     signup,
@@ -139,5 +144,29 @@ def test_stats_count_subscribers_and_revenue(ctx: AppContext, client: TestClient
     assert counts == {"free": 1, "basic": 2, "premium": 2, "family": 0}
     assert (stats["mrr_cents"], stats["currency"]) == (2 * 999 + 2 * 1499, "usd")
     assert stats["churn"]["at_start"] == 0 and stats["churn"]["rate"] == 0
-    bad = client.get("/api/v1/admin/billing/stats", params={"month": "2026-13"}, headers=admin)
-    assert bad.status_code == 422
+    for month in ("2026-13", "0000-01", "9999-12"):
+        bad = client.get("/api/v1/admin/billing/stats", params={"month": month}, headers=admin)
+        assert bad.status_code == 422, month
+
+
+def test_billing_on_without_a_public_url_says_what_to_set(tmp_path: Path) -> None:
+    """Checkout needs an address to send viewers back to; nothing reaches Stripe first
+    (its address here answers nothing)."""
+    ctx = build_api_context(
+        tmp_path / "data",
+        stripe_api_key="sk_test_unused",
+        stripe_api_base="http://127.0.0.1:9",
+    )
+    try:
+        with ctx.sessions() as s:
+            s.execute(update(Plan).where(Plan.slug == "premium").values(stripe_price_id="price_p"))
+            s.commit()
+        with TestClient(create_app(context=ctx, web_dist=None)) as client:
+            h = bearer(signup(client))
+            assert client.get("/api/v1/billing", headers=h).json()["enabled"] is True
+            for path, body in (("checkout", {"plan": "premium"}), ("portal", None)):
+                resp = client.post(f"/api/v1/billing/{path}", json=body, headers=h)
+                assert (resp.status_code, resp.json()["code"]) == (409, "public_url_unset"), path
+                assert "KINEMA_PUBLIC_URL" in resp.json()["detail"]
+    finally:
+        ctx.close()

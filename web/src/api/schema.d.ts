@@ -2001,7 +2001,7 @@ export interface operations {
     stats_api_v1_admin_billing_stats_get: {
         parameters: {
             query?: {
-                /** @description YYYY-MM; this month by default. */
+                /** @description YYYY-MM (1970 to 2999); this month by default. */
                 month?: string | null;
             };
             header?: never;
@@ -4399,6 +4399,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
+            /** @description Stripe failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
         };
     };
     cancel_api_v1_billing_cancel_post: {
@@ -4475,6 +4484,15 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Stripe failed */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4569,6 +4587,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
+            /** @description Stripe failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
         };
     };
     invoices_api_v1_billing_invoices_get: {
@@ -4652,6 +4679,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
+            /** @description Stripe failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
         };
     };
     portal_api_v1_billing_portal_post: {
@@ -4728,6 +4764,15 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Stripe failed */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -50,7 +50,10 @@ def stats(
     session: ReadSessionDep,
     month: Annotated[
         str | None,
-        Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; this month by default."),
+        Query(
+            pattern=r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$",
+            description="YYYY-MM (1970 to 2999); this month by default.",
+        ),
     ] = None,
 ) -> BillingStatsPublic:
     return billing_stats(session, now=utcnow(), month=month)

@@ -12,10 +12,14 @@ from kinema_api.billing.schemas import (
     RedirectPublic,
 )
 from kinema_api.billing.services import account as billing_service
-from kinema_api.common import ERRORS
+from kinema_api.common import ERRORS, ErrorPublic
 from kinema_api.deps import ContextDep, CurrentViewer, ReadSessionDep, SessionDep, WriteRateLimit
 
-router = APIRouter(prefix="/billing", tags=["billing"], responses=ERRORS)
+# Stripe refused a request or could not be reached: its words, as 502 ``stripe_error``.
+STRIPE_ERROR: dict[int | str, dict[str, object]] = {
+    502: {"model": ErrorPublic, "description": "Stripe failed"}
+}
+router = APIRouter(prefix="/billing", tags=["billing"], responses={**ERRORS, **STRIPE_ERROR})
 
 
 @router.get("", summary="Plan, subscription state and the plans on offer")
@@ -61,7 +65,9 @@ def cancel(viewer: CurrentViewer, ctx: ContextDep, session: SessionDep) -> Billi
 
 
 @router.get("/invoices", summary="The account's latest invoices, from Stripe")
-def invoices(viewer: CurrentViewer, ctx: ContextDep, session: SessionDep) -> list[InvoicePublic]:
+def invoices(
+    viewer: CurrentViewer, ctx: ContextDep, session: ReadSessionDep
+) -> list[InvoicePublic]:
     """Empty when billing is off or the account never went to Checkout."""
     found = billing_service.invoices(session, settings=ctx.settings, viewer=viewer)
     return [

@@ -189,7 +189,7 @@ def door(settings: Settings) -> StripeDoor:
             "billing is not configured on this server (KINEMA_STRIPE_API_KEY is unset); "
             "an admin sets plans"
         )
-    key = (settings.stripe_api_key.get_secret_value(), settings.stripe_api_base)
+    key = (settings.stripe_api_key.get_secret_value(), settings.stripe_api_base or None)
     with _doors_lock:
         found = _doors.get(key)
         if found is None:
