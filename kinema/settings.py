@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     # How long a subscription whose renewal payment failed (past_due) keeps its plan's
     # entitlements before falling to the free plan's.
     billing_grace_days: float = Field(default=3.0, ge=0, le=60)
+    # Stripe: the secret key (``sk_live_...``/``sk_test_...``) turns billing on (Checkout,
+    # Billing Portal, invoices); unset, only an admin sets plans. The webhook endpoint's
+    # signing secret (``whsec_...``) verifies ``POST /api/v1/billing/webhook``. The API
+    # base points the client elsewhere (stripe-mock in tests); None means api.stripe.com.
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = Field(default=None, pattern=r"^(https?://[^\s]+)?$")
     # Requests per minute per client on auth and write endpoints.
     auth_rate_limit_per_min: int = Field(default=20, ge=1)
     write_rate_limit_per_min: int = Field(default=600, ge=1)
@@ -142,6 +149,11 @@ class Settings(BaseSettings):
     @property
     def billing_grace(self) -> timedelta:
         return timedelta(days=self.billing_grace_days)
+
+    @property
+    def billing_enabled(self) -> bool:
+        """Stripe billing is on: viewers pay through Checkout; admins no longer set plans."""
+        return bool(self.stripe_api_key and self.stripe_api_key.get_secret_value().strip())
 
     @cached_property
     def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -30,6 +30,9 @@ from kinema_api import errors, health, logs
 from kinema_api.accounts.routes import auth, devices, profiles
 from kinema_api.admin.routes import uploads as admin_uploads
 from kinema_api.admin.routes import videos as admin_videos
+from kinema_api.billing.routes import admin as admin_billing
+from kinema_api.billing.routes import billing
+from kinema_api.billing.routes import webhook as billing_webhook
 from kinema_api.catalog import routes as browse
 from kinema_api.context import AppContext, build_context
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
@@ -53,6 +56,9 @@ def api_router() -> APIRouter:
         playback,
         admin_uploads,
         admin_videos,
+        billing,
+        billing_webhook,
+        admin_billing,
     ):
         router.include_router(module.router)
     return router

@@ -192,13 +192,43 @@ def signup(
     return str(resp.json()["access_token"])
 
 
-def admin_token(ctx: AppContext, client: TestClient) -> str:
+def admin_token(ctx: AppContext, client: TestClient | httpx.Client) -> str:
     email = f"admin{next(_seq)}@example.com"
     with ctx.sessions() as session:
         ensure_admin(session, email=email, password="admin password")
     resp = client.post("/api/v1/auth/login", json={"email": email, "password": "admin password"})
     assert resp.status_code == 200, resp.text
     return str(resp.json()["access_token"])
+
+
+def app_context(client: TestClient) -> AppContext:
+    """The context of the app a TestClient drives."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    ctx: AppContext = app.state.ctx
+    return ctx
+
+
+def set_plan(
+    ctx: AppContext,
+    client: TestClient | httpx.Client,
+    headers: dict[str, str],
+    plan: str,
+    *,
+    admin: dict[str, str] | None = None,
+) -> dict[str, object]:
+    """Move the viewer behind ``headers`` to ``plan`` the one way there is with billing
+    off: an admin's ``PUT /api/v1/admin/users/{id}/plan`` (``admin``'s, else a new
+    admin's). Works on a TestClient and on an ``httpx.Client(base_url=...)``."""
+    me = client.get("/api/v1/auth/me", headers=headers)
+    assert me.status_code == 200, me.text
+    admin = admin or bearer(admin_token(ctx, client))
+    resp = client.put(
+        f"/api/v1/admin/users/{me.json()['id']}/plan", json={"plan": plan}, headers=admin
+    )
+    assert resp.status_code == 200, resp.text
+    body: dict[str, object] = resp.json()
+    return body
 
 
 def signup_over_http(base: str, *, prefix: str = "viewer") -> dict[str, str]:

@@ -20,7 +20,9 @@ API_KEY = "sk_test_kinema"
 
 
 def stripe_mock_command(stripe_mock: Path, port: int) -> list[str]:
-    return [str(stripe_mock), "-http-addr", f"127.0.0.1:{port}"]
+    # Without -https-addr it also binds HTTPS on :12112, which a second stripe-mock on
+    # the machine (another test run) already holds: let the system choose that port.
+    return [str(stripe_mock), "-http-addr", f"127.0.0.1:{port}", "-https-addr", "127.0.0.1:"]
 
 
 @dataclass

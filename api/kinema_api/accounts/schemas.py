@@ -204,7 +204,3 @@ class SessionPublic(OrmModel):
     last_seen_at: datetime
     expires_at: datetime
     current: bool = Field(default=False)
-
-
-class SubscriptionUpdate(BaseModel):
-    plan: Annotated[str, StringConstraints(min_length=1, max_length=63)]

@@ -174,6 +174,12 @@ what to change.
 {{- if and .Values.cloudfront.enabled (not .Values.cloudfront.keyPairId) }}
 {{- fail "cloudfront.enabled=true needs cloudfront.keyPairId (the public key id in your CloudFront key group)." }}
 {{- end }}
+{{- if and .Values.api.enabled .Values.stripe.apiKey (not .Values.stripe.existingSecret.name) (not .Values.stripe.webhookSecret) }}
+{{- fail "stripe.apiKey turns billing on in the API, which needs stripe.webhookSecret: the signing secret (whsec_...) of a Stripe webhook endpoint at <api.publicUrl>/api/v1/billing/webhook (docs/billing.md)." }}
+{{- end }}
+{{- if and .Values.api.enabled (or .Values.stripe.apiKey .Values.stripe.existingSecret.name) (not .Values.api.publicUrl) }}
+{{- fail "Stripe billing needs api.publicUrl: Checkout and the Billing Portal send viewers back to <api.publicUrl>/account." }}
+{{- end }}
 {{- if and (not .Values.s3.existingSecret.name) (ne (empty .Values.s3.accessKeyId) (empty .Values.s3.secretAccessKey)) }}
 {{- fail "s3.accessKeyId and s3.secretAccessKey go together: set both, or neither (pod identity)." }}
 {{- end }}

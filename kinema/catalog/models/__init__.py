@@ -14,6 +14,7 @@ from kinema.catalog.models.base import (
     VideoStatus,
     utcnow,
 )
+from kinema.catalog.models.billing import BillingEvent
 from kinema.catalog.models.jobs import TranscodeJob, Upload
 from kinema.catalog.models.titles import (
     Genre,
@@ -41,6 +42,7 @@ from kinema.catalog.models.viewing import (
 __all__ = [
     "AuthSession",
     "Base",
+    "BillingEvent",
     "Comment",
     "Genre",
     "JobStatus",

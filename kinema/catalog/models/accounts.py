@@ -52,6 +52,8 @@ class User(IdMixin, TimestampMixin, Base):
     display_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.VIEWER)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The user's one Stripe Customer (cus_...), made at their first Checkout or portal visit.
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     profiles: Mapped[list[Profile]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Profile.created_at"
@@ -63,7 +65,10 @@ class User(IdMixin, TimestampMixin, Base):
 
 class Subscription(IdMixin, TimestampMixin, Base):
     __tablename__ = "subscriptions"
-    __table_args__ = (Index("ix_subscriptions_user_status", "user_id", "status"),)
+    __table_args__ = (
+        Index("ix_subscriptions_user_status", "user_id", "status"),
+        UniqueConstraint("external_id", name="uq_subscriptions_external_id"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"))
@@ -77,6 +82,12 @@ class Subscription(IdMixin, TimestampMixin, Base):
     trial_end: Mapped[datetime | None]
     # When a renewal payment first failed; entitlements hold for the grace period after.
     past_due_since: Mapped[datetime | None]
+    # The ``created`` time of the newest Stripe event applied to this row: webhooks arrive
+    # in any order, and an event older than this one describes a state already replaced.
+    stripe_event_at: Mapped[datetime | None]
+    # When the subscription stopped (Stripe's ``ended_at``); None while it runs, and for
+    # one an admin replaced (``updated_at`` tells when).
+    ended_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="subscriptions")
     plan: Mapped[Plan] = relationship()

@@ -24,7 +24,13 @@ from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from kinema_api.viewing.services import manifests
 from kinema_api.viewing.services.cloudfront import cf_b64decode
-from tests.utils.factories import bearer, build_api_context, make_playable_video, signup
+from tests.utils.factories import (
+    bearer,
+    build_api_context,
+    make_playable_video,
+    set_plan,
+    signup,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +88,7 @@ def _play(ctx: AppContext, plan: str) -> tuple[TestClient, Any, uuid.UUID]:
         video_id = video.id
     client = TestClient(create_app(context=ctx, web_dist=None))
     h = bearer(signup(client))
-    assert client.put("/api/v1/auth/subscription", json={"plan": plan}, headers=h).is_success
+    set_plan(ctx, client, h, plan)
     resp = client.get(f"/api/v1/playback/{video_id}", headers=h)
     assert resp.status_code == 200, resp.text
     return client, resp, video_id

@@ -20,7 +20,14 @@ from kinema.storage import join_key
 from kinema_api.app import create_app
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.context import AppContext
-from tests.utils.factories import bearer, build_api_context, make_ready_video, make_title, signup
+from tests.utils.factories import (
+    bearer,
+    build_api_context,
+    make_ready_video,
+    make_title,
+    set_plan,
+    signup,
+)
 
 pytestmark = [pytest.mark.integration]
 JPEG = b"\xff\xd8\xff\xe0 poster"
@@ -61,8 +68,7 @@ def test_posters_above_the_viewers_maturity_are_not_found(ctx: AppContext) -> No
             assert got.status_code == 200, (url, got.text)
             assert got.content == JPEG
 
-        plan = client.put("/api/v1/auth/subscription", json={"plan": "family"}, headers=h)
-        assert plan.status_code == 200, plan.text  # a plan with room for a second profile
+        set_plan(ctx, client, h, "family")  # a plan with room for a second profile
         kid = client.post(
             "/api/v1/profiles", json={"name": "Kid", "is_kids": True}, headers=h
         ).json()

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from tests.utils.factories import bearer, build_api_context, signup
+from tests.utils.factories import app_context, bearer, build_api_context, set_plan, signup
 
 
 def test_signup_login_me_logout(client: TestClient) -> None:
@@ -118,13 +118,10 @@ def test_profiles_plan_limits_and_kids(client: TestClient) -> None:
     assert resp.status_code == 409
     assert "1 profile" in resp.json()["detail"]
     assert client.get("/api/v1/auth/plans").json()[0]["slug"] == "free"
-    assert (
-        client.put("/api/v1/auth/subscription", json={"plan": "family"}, headers=h).json()["slug"]
-        == "family"
-    )
-    assert client.put(
-        "/api/v1/auth/subscription", json={"plan": "gold"}, headers=h
-    ).status_code == (404)
+    # No viewer path to a plan: the old self-service switch is gone.
+    gone = client.put("/api/v1/auth/subscription", json={"plan": "family"}, headers=h)
+    assert gone.status_code in (404, 405)
+    assert set_plan(app_context(client), client, h, "family")["plan"] == "family"
     kid = client.post("/api/v1/profiles", json={"name": "Kid", "is_kids": True}, headers=h)
     assert kid.status_code == 201, kid.text
     assert kid.json()["max_maturity"] == "7+"

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from kinema.catalog.models import Maturity, TitleKind
 from kinema_api.context import AppContext
-from tests.utils.factories import bearer, make_ready_video, make_title, signup
+from tests.utils.factories import bearer, make_ready_video, make_title, set_plan, signup
 
 
 def _seed(ctx: AppContext) -> dict[str, uuid.UUID]:
@@ -92,7 +92,7 @@ def test_title_detail(ctx: AppContext, client: TestClient) -> None:
 def test_kids_profile_is_filtered(ctx: AppContext, client: TestClient) -> None:
     ids = _seed(ctx)
     h = bearer(signup(client))
-    client.put("/api/v1/auth/subscription", json={"plan": "family"}, headers=h)
+    set_plan(ctx, client, h, "family")
     kid = client.post("/api/v1/profiles", json={"name": "Kid", "is_kids": True}, headers=h).json()
     client.post(f"/api/v1/profiles/{kid['id']}/select", headers=h)
     names = [t["name"] for t in client.get("/api/v1/titles", headers=h).json()]

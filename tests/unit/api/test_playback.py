@@ -12,7 +12,7 @@ from kinema.catalog.services import accounts, jobs
 from kinema.catalog.services.sync import VideoUpsert, upsert_video
 from kinema_api.context import AppContext
 from kinema_api.viewing.services import manifests
-from tests.utils.factories import bearer, make_playable_video, signup
+from tests.utils.factories import app_context, bearer, make_playable_video, set_plan, signup
 
 
 @pytest.fixture
@@ -25,9 +25,7 @@ def video_id(ctx: AppContext) -> uuid.UUID:
 
 def _viewer(client: TestClient, plan: str) -> dict[str, str]:
     h = bearer(signup(client))
-    assert (
-        client.put("/api/v1/auth/subscription", json={"plan": plan}, headers=h).status_code == 200
-    )
+    set_plan(app_context(client), client, h, plan)
     return h
 
 

@@ -17,21 +17,6 @@ pytestmark = pytest.mark.usefixtures("helm_installed")
 # Replicas and peering -----------------------------------------------------------------
 
 
-def test_only_the_operator_gets_the_stripe_key() -> None:
-    objects = helm.render(set_values={"stripe.apiKey": "sk_test_123"})
-    operator = helm.container_env(helm.container(helm.find(objects, "Deployment", "-operator")))
-    ref = operator["KINEMA_STRIPE_API_KEY"]["secretKeyRef"]
-    assert ref["key"] == "stripe-api-key"
-    secret = helm.find(objects, "Secret", "-secrets")
-    assert "stripe-api-key" in {**secret.get("data", {}), **secret.get("stringData", {})}
-    api = helm.container_env(helm.container(helm.find(objects, "Deployment", "-api")))
-    assert "KINEMA_STRIPE_API_KEY" not in api
-    without = helm.render()
-    assert "KINEMA_STRIPE_API_KEY" not in helm.container_env(
-        helm.container(helm.find(without, "Deployment", "-operator"))
-    )
-
-
 def test_more_than_one_operator_replica_without_peering_is_refused() -> None:
     result = helm.template(set_values={"operator.replicas": "2"})
     assert not result.ok

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/admin/billing/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscribers per plan, MRR and monthly churn */
+        get: operations["stats_api_v1_admin_billing_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/uploads": {
         parameters: {
             query?: never;
@@ -104,6 +121,43 @@ export interface paths {
         put?: never;
         /** Presigned URLs to PUT parts to, straight to the object store */
         post: operations["presign_parts_api_v1_admin_uploads__upload_id__parts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users with their plan, by email */
+        get: operations["list_users_api_v1_admin_users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a user's plan (only while billing is off)
+         * @description 409 ``billing_on`` when Stripe bills the plans: change them in Stripe instead.
+         */
+        put: operations["set_plan_api_v1_admin_users__user_id__plan_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -219,8 +273,7 @@ export interface paths {
         put?: never;
         /**
          * End this session (cookie or token)
-         * @description This device's stream ends; playback started in this session stops at its next
-         *     manifest request.
+         * @description Playback started in this session stops at its next manifest request.
          */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
@@ -270,7 +323,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Login sessions of this account (see /devices for names and streams) */
+        /** Devices logged in to this account */
         get: operations["sessions_api_v1_auth_sessions_get"];
         put?: never;
         post?: never;
@@ -290,10 +343,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Log a device out
-         * @description The same as ``DELETE /devices/{id}``, answering a message.
-         */
+        /** Log a device out */
         delete: operations["revoke_session_api_v1_auth_sessions__session_id__delete"];
         options?: never;
         head?: never;
@@ -317,7 +367,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/subscription": {
+    "/api/v1/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plan, subscription state and the plans on offer */
+        get: operations["billing_api_v1_billing_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/cancel": {
         parameters: {
             query?: never;
             header?: never;
@@ -325,9 +392,94 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change plan (billing is handled by Stripe when configured) */
-        put: operations["change_plan_api_v1_auth_subscription_put"];
+        put?: never;
+        /**
+         * Downgrade to the free plan when the paid period ends
+         * @description The subscription stops renewing and keeps its plan until the period ends.
+         *     409 ``billing_off``, or ``no_subscription`` when there is nothing to cancel.
+         */
+        post: operations["cancel_api_v1_billing_cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Stripe Checkout for a paid plan; answers the page to send the browser to
+         * @description The plan changes only when Stripe's webhook reports the paid subscription.
+         *     409 ``billing_off`` (no Stripe keys), ``plan_not_synced``, ``already_subscribed``;
+         *     400 ``free_plan``; 404 for an unknown or retired plan; 403 on a kids profile.
+         */
+        post: operations["checkout_api_v1_billing_checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's latest invoices, from Stripe
+         * @description Empty when billing is off or the account never went to Checkout.
+         */
+        get: operations["invoices_api_v1_billing_invoices_get"];
+        put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open Stripe's Billing Portal (payment method, plan, invoices) */
+        post: operations["portal_api_v1_billing_portal_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook events (signed with the endpoint's secret)
+         * @description 400 ``bad_signature`` for a missing, wrong or older than five minutes
+         *     ``Stripe-Signature``, and nothing changes; a redelivered event is acknowledged as
+         *     ``duplicate`` and changes nothing either.
+         */
+        post: operations["webhook_api_v1_billing_webhook_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -345,66 +497,6 @@ export interface paths {
         get: operations["home_api_v1_browse_home_get"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/devices": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Devices signed in to this account, and what each is streaming */
-        get: operations["list_devices_api_v1_devices_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/devices/{device_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Sign a device out
-         * @description Its next request answers 401, its stream ends, and its player's next manifest
-         *     request is refused (within seconds).
-         */
-        delete: operations["sign_out_api_v1_devices__device_id__delete"];
-        options?: never;
-        head?: never;
-        /** Rename a device */
-        patch: operations["rename_device_api_v1_devices__device_id__patch"];
-        trace?: never;
-    };
-    "/api/v1/devices/{device_id}/stop-playback": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * End a device's stream, freeing its slot
-         * @description The device's next renewal is refused (429 when another device took the slot);
-         *     the stream token it already holds plays until it expires (a few minutes at most).
-         */
-        post: operations["stop_playback_api_v1_devices__device_id__stop_playback_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -549,33 +641,9 @@ export interface paths {
          * A fresh stream token for a playback in progress
          * @description Players call this before ``expires_at`` (after ``renew_after_s``) and put the new
          *     token in place of the old one in every media URL. It re-checks the session, the
-         *     title, the plan and the stream limit, and keeps this device's stream lease alive
-         *     (or takes it again after a pause: 429 when another device took the slot).
+         *     title, the plan and the stream limit, and keeps this profile's stream lease alive.
          */
         post: operations["renew_playback_api_v1_playback__video_id__renew_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/playback/{video_id}/stop": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * This device stopped playing: free its stream slot
-         * @description For ``navigator.sendBeacon`` on ``pagehide`` and for closing the player: any body
-         *     (none, ``text/plain``) is ignored, the session cookie or bearer token says who. Only
-         *     this device's stream of ``video_id`` ends, so a late beacon from a closed tab leaves
-         *     a stream the device started since alone. Always 204.
-         */
-        post: operations["stop_playback_api_v1_playback__video_id__stop_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -589,11 +657,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Profiles of this account, oldest first
-         * @description How many profiles the plan lets be picked is ``entitlements.profiles`` in
-         *     ``/auth/me``; each profile here says whether it is one of them (``selectable``).
-         */
+        /** Profiles of this account */
         get: operations["list_profiles_api_v1_profiles_get"];
         put?: never;
         /** Create Profile */
@@ -614,12 +678,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Delete Profile
-         * @description Refused (409) for the account's last profile and its last adult one. Sessions
-         *     watching as the deleted profile, this one included, move to the first profile
-         *     without a PIN (``/auth/me`` says which).
-         */
+        /** Delete Profile */
         delete: operations["delete_profile_api_v1_profiles__profile_id__delete"];
         options?: never;
         head?: never;
@@ -659,8 +718,7 @@ export interface paths {
         /**
          * Watch as this profile in this session
          * @description A locked profile answers 403 ``pin_required`` without ``pin`` and ``wrong_pin``
-         *     with a wrong one; after too many wrong PINs, 429 for a few minutes. A profile beyond
-         *     the plan's profile count answers 403 ``profile_over_plan``.
+         *     with a wrong one; after too many wrong PINs, 429 for a few minutes.
          */
         post: operations["select_profile_api_v1_profiles__profile_id__select_post"];
         delete?: never;
@@ -811,6 +869,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminPlanUpdate */
+        AdminPlanUpdate: {
+            /** Plan */
+            plan: string;
+        };
+        /** AdminUserPublic */
+        AdminUserPublic: {
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Plan
+             * @description Slug of the plan subscribed to.
+             */
+            plan: string;
+            role: components["schemas"]["Role"];
+            standing: components["schemas"]["Standing"];
+            /** @description Its subscription's status. */
+            status: components["schemas"]["SubscriptionStatus"] | null;
+        };
         /** AdminVideoPublic */
         AdminVideoPublic: {
             chapters?: components["schemas"]["Chapters"] | null;
@@ -865,6 +949,37 @@ export interface components {
              */
             updated_at: string;
         };
+        /** BillingPublic */
+        BillingPublic: {
+            /**
+             * Enabled
+             * @description Stripe billing is configured (else an admin sets plans).
+             */
+            enabled: boolean;
+            entitlements: components["schemas"]["EntitlementsPublic"];
+            /** @description The plan subscribed to (the free plan when lapsed). */
+            plan: components["schemas"]["PlanPublic"];
+            /**
+             * Plans
+             * @description The plans on offer.
+             */
+            plans: components["schemas"]["PlanPublic"][];
+            /** @description The paid (or admin-set) subscription; null on the free plan. */
+            subscription: components["schemas"]["SubscriptionStatePublic"] | null;
+        };
+        /** BillingStatsPublic */
+        BillingStatsPublic: {
+            churn: components["schemas"]["ChurnPublic"];
+            /** Currency */
+            currency: string;
+            /**
+             * Mrr Cents
+             * @description Monthly recurring revenue of paying subscriptions.
+             */
+            mrr_cents: number;
+            /** Plans */
+            plans: components["schemas"]["PlanSubscribers"][];
+        };
         /**
          * Chapters
          * @description The opening titles (players offer "Skip intro") and where the end credits start.
@@ -876,6 +991,34 @@ export interface components {
             intro_end_s?: number | null;
             /** Intro Start S */
             intro_start_s?: number | null;
+        };
+        /** CheckoutCreate */
+        CheckoutCreate: {
+            /** Plan */
+            plan: string;
+        };
+        /** ChurnPublic */
+        ChurnPublic: {
+            /**
+             * At Start
+             * @description Paid subscriptions running when the month began.
+             */
+            at_start: number;
+            /**
+             * Canceled
+             * @description Paid subscriptions that ended in the month.
+             */
+            canceled: number;
+            /**
+             * Month
+             * @description YYYY-MM (UTC).
+             */
+            month: string;
+            /**
+             * Rate
+             * @description canceled / at_start; 0 when nobody paid at the start.
+             */
+            rate: number;
         };
         /** ContinueItem */
         ContinueItem: {
@@ -890,69 +1033,6 @@ export interface components {
              */
             updated_at: string;
             video: components["schemas"]["VideoSummary"];
-        };
-        /**
-         * DevicePublic
-         * @description A device: one signed-in browser or app (a login session).
-         */
-        DevicePublic: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Current
-             * @description Whether this is the device asking.
-             */
-            current: boolean;
-            /**
-             * Id
-             * Format: uuid
-             * @description The device's login session id (not the client's id).
-             */
-            id: string;
-            /**
-             * Last Seen At
-             * Format: date-time
-             */
-            last_seen_at: string;
-            /** Name */
-            name: string;
-            streaming: components["schemas"]["DeviceStreaming"] | null;
-            /** User Agent */
-            user_agent: string;
-        };
-        /**
-         * DeviceStreaming
-         * @description What a device is playing now.
-         */
-        DeviceStreaming: {
-            /**
-             * Profile
-             * @description The profile watching; null when deleted.
-             */
-            profile: string | null;
-            /**
-             * Since
-             * Format: date-time
-             */
-            since: string;
-            /**
-             * Title
-             * @description The title playing; null when the current profile may not see it.
-             */
-            title: string | null;
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
-        };
-        /** DeviceUpdate */
-        DeviceUpdate: {
-            /** Name */
-            name: string;
         };
         /**
          * EntitlementsPublic
@@ -1074,6 +1154,30 @@ export interface components {
             /** Rows */
             rows: components["schemas"]["RowPublic"][];
         };
+        /** InvoicePublic */
+        InvoicePublic: {
+            /**
+             * Amount Due
+             * @description In the currency's smallest unit (cents).
+             */
+            amount_due: number;
+            /** Amount Paid */
+            amount_paid: number;
+            /** Created */
+            created: string | null;
+            /** Currency */
+            currency: string;
+            /** Hosted Invoice Url */
+            hosted_invoice_url: string | null;
+            /** Id */
+            id: string;
+            /** Invoice Pdf */
+            invoice_pdf: string | null;
+            /** Number */
+            number: string | null;
+            /** Status */
+            status: string | null;
+        };
         /** JobPublic */
         JobPublic: {
             /** Attempts */
@@ -1108,15 +1212,10 @@ export interface components {
         /** LoginRequest */
         LoginRequest: {
             /**
-             * Device Id
-             * @description The client's stable id (16-64 of A-Z a-z 0-9 _ -). Signing in again with the same id signs that device's earlier session out.
-             */
-            device_id?: string | null;
-            /**
              * Device Name
-             * @description A readable name; when null or blank, one is made from the User-Agent ("Chrome on Linux").
+             * @default
              */
-            device_name?: string | null;
+            device_name: string;
             /** Email */
             email: string;
             /** Password */
@@ -1228,6 +1327,15 @@ export interface components {
             slug: string;
             /** Trial Days */
             trial_days: number;
+        };
+        /** PlanSubscribers */
+        PlanSubscribers: {
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /** Subscribers */
+            subscribers: number;
         };
         /** PlaybackEventCreate */
         PlaybackEventCreate: {
@@ -1342,12 +1450,6 @@ export interface components {
             max_maturity: components["schemas"]["Maturity"];
             /** Name */
             name: string;
-            /**
-             * Selectable
-             * @description Whether the plan lets this profile be picked: the first `entitlements.profiles` profiles by creation date are; the rest (after a downgrade) stay readable, and picking one answers 403 `profile_over_plan`.
-             * @default true
-             */
-            selectable: boolean;
         };
         /**
          * ProfileSelect
@@ -1409,6 +1511,14 @@ export interface components {
         RatingUpdate: {
             /** Score */
             score: number;
+        };
+        /**
+         * RedirectPublic
+         * @description A Stripe page to send the browser to.
+         */
+        RedirectPublic: {
+            /** Url */
+            url: string;
         };
         /** RenditionPublic */
         RenditionPublic: {
@@ -1499,16 +1609,6 @@ export interface components {
         /** SignupCreate */
         SignupCreate: {
             /**
-             * Device Id
-             * @description The client's stable id (16-64 of A-Z a-z 0-9 _ -). Signing in again with the same id signs that device's earlier session out.
-             */
-            device_id?: string | null;
-            /**
-             * Device Name
-             * @description A readable name; when null or blank, one is made from the User-Agent ("Chrome on Linux").
-             */
-            device_name?: string | null;
-            /**
              * Display Name
              * @default
              */
@@ -1525,34 +1625,41 @@ export interface components {
          */
         Standing: "free" | "trialing" | "active" | "canceling" | "past_due" | "lapsed" | "canceled" | "ended";
         /**
-         * StreamHolder
-         * @description A device streaming now, as a refusal over the plan's limit names it.
+         * SubscriptionStatePublic
+         * @description The account's subscription as Stripe (or an admin) last described it.
          */
-        StreamHolder: {
+        SubscriptionStatePublic: {
+            /** Cancel At Period End */
+            cancel_at_period_end: boolean;
             /**
-             * Device Id
-             * Format: uuid
-             * @description The device's id in `/devices` (its login session): `POST /devices/{device_id}/stop-playback` frees its slot.
+             * Current Period End
+             * @description When the paid period ends (renewal, or the end of a cancelled one).
              */
-            device_id: string;
-            /** Device Name */
-            device_name: string;
+            current_period_end: string | null;
             /**
-             * Profile
-             * @description The profile watching; null when unknown.
+             * Grace Until
+             * @description Past due: until when the plan's entitlements are kept.
              */
-            profile: string | null;
+            grace_until: string | null;
             /**
-             * Title
-             * @description What it plays; null when the asking profile may not see that title.
+             * Past Due Since
+             * @description When a renewal payment first failed.
              */
-            title: string | null;
-        };
-        /** SubscriptionUpdate */
-        SubscriptionUpdate: {
-            /** Plan */
+            past_due_since: string | null;
+            /**
+             * Plan
+             * @description Slug of the plan subscribed to.
+             */
             plan: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /** Trial End */
+            trial_end: string | null;
         };
+        /**
+         * SubscriptionStatus
+         * @enum {string}
+         */
+        SubscriptionStatus: "active" | "trialing" | "past_due" | "canceled" | "unpaid" | "incomplete" | "paused";
         /** SubtitleFilePublic */
         SubtitleFilePublic: {
             /** Filename */
@@ -1671,21 +1778,6 @@ export interface components {
              */
             token_type: string;
             user: components["schemas"]["UserPublic"];
-        };
-        /**
-         * TooManyStreamsPublic
-         * @description 429 ``too_many_streams``: every device the plan allows is streaming.
-         */
-        TooManyStreamsPublic: {
-            /**
-             * Code
-             * @constant
-             */
-            code: "too_many_streams";
-            /** Detail */
-            detail: string;
-            /** Streams */
-            streams: components["schemas"]["StreamHolder"][];
         };
         /** UploadComplete */
         UploadComplete: {
@@ -1813,6 +1905,19 @@ export interface components {
             /** Year */
             year?: number | null;
         };
+        /** WebhookAck */
+        WebhookAck: {
+            /**
+             * Outcome
+             * @description applied, stale, ignored or duplicate.
+             */
+            outcome: string;
+            /**
+             * Received
+             * @default true
+             */
+            received: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -1820,12 +1925,15 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AdminPlanUpdate = components['schemas']['AdminPlanUpdate'];
+export type AdminUserPublic = components['schemas']['AdminUserPublic'];
 export type AdminVideoPublic = components['schemas']['AdminVideoPublic'];
+export type BillingPublic = components['schemas']['BillingPublic'];
+export type BillingStatsPublic = components['schemas']['BillingStatsPublic'];
 export type Chapters = components['schemas']['Chapters'];
+export type CheckoutCreate = components['schemas']['CheckoutCreate'];
+export type ChurnPublic = components['schemas']['ChurnPublic'];
 export type ContinueItem = components['schemas']['ContinueItem'];
-export type DevicePublic = components['schemas']['DevicePublic'];
-export type DeviceStreaming = components['schemas']['DeviceStreaming'];
-export type DeviceUpdate = components['schemas']['DeviceUpdate'];
 export type EntitlementsPublic = components['schemas']['EntitlementsPublic'];
 export type EpisodeCreate = components['schemas']['EpisodeCreate'];
 export type ErrorPublic = components['schemas']['ErrorPublic'];
@@ -1833,6 +1941,7 @@ export type GenrePublic = components['schemas']['GenrePublic'];
 export type Health = components['schemas']['Health'];
 export type HistoryItem = components['schemas']['HistoryItem'];
 export type HomePublic = components['schemas']['HomePublic'];
+export type InvoicePublic = components['schemas']['InvoicePublic'];
 export type JobPublic = components['schemas']['JobPublic'];
 export type JobStatus = components['schemas']['JobStatus'];
 export type LoginRequest = components['schemas']['LoginRequest'];
@@ -1844,6 +1953,7 @@ export type PartUrl = components['schemas']['PartUrl'];
 export type PartUrlsPublic = components['schemas']['PartUrlsPublic'];
 export type PartUrlsRequest = components['schemas']['PartUrlsRequest'];
 export type PlanPublic = components['schemas']['PlanPublic'];
+export type PlanSubscribers = components['schemas']['PlanSubscribers'];
 export type PlaybackEventCreate = components['schemas']['PlaybackEventCreate'];
 export type PlaybackEventKind = components['schemas']['PlaybackEventKind'];
 export type PlaybackPublic = components['schemas']['PlaybackPublic'];
@@ -1857,6 +1967,7 @@ export type ProgressPublic = components['schemas']['ProgressPublic'];
 export type ProgressUpdate = components['schemas']['ProgressUpdate'];
 export type RatingPublic = components['schemas']['RatingPublic'];
 export type RatingUpdate = components['schemas']['RatingUpdate'];
+export type RedirectPublic = components['schemas']['RedirectPublic'];
 export type RenditionPublic = components['schemas']['RenditionPublic'];
 export type Retranscode = components['schemas']['Retranscode'];
 export type Role = components['schemas']['Role'];
@@ -1866,8 +1977,8 @@ export type SeasonPublic = components['schemas']['SeasonPublic'];
 export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupCreate = components['schemas']['SignupCreate'];
 export type Standing = components['schemas']['Standing'];
-export type StreamHolder = components['schemas']['StreamHolder'];
-export type SubscriptionUpdate = components['schemas']['SubscriptionUpdate'];
+export type SubscriptionStatePublic = components['schemas']['SubscriptionStatePublic'];
+export type SubscriptionStatus = components['schemas']['SubscriptionStatus'];
 export type SubtitleFilePublic = components['schemas']['SubtitleFilePublic'];
 export type SubtitleIn = components['schemas']['SubtitleIn'];
 export type SubtitlePublic = components['schemas']['SubtitlePublic'];
@@ -1875,7 +1986,6 @@ export type TitleCard = components['schemas']['TitleCard'];
 export type TitleDetail = components['schemas']['TitleDetail'];
 export type TitleKind = components['schemas']['TitleKind'];
 export type TokenPublic = components['schemas']['TokenPublic'];
-export type TooManyStreamsPublic = components['schemas']['TooManyStreamsPublic'];
 export type UploadComplete = components['schemas']['UploadComplete'];
 export type UploadCreate = components['schemas']['UploadCreate'];
 export type UploadMethod = components['schemas']['UploadMethod'];
@@ -1885,8 +1995,95 @@ export type UserPublic = components['schemas']['UserPublic'];
 export type VideoStatus = components['schemas']['VideoStatus'];
 export type VideoSummary = components['schemas']['VideoSummary'];
 export type VideoUpdate = components['schemas']['VideoUpdate'];
+export type WebhookAck = components['schemas']['WebhookAck'];
 export type $defs = Record<string, never>;
 export interface operations {
+    stats_api_v1_admin_billing_stats_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM (1970 to 2999); this month by default. */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingStatsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     initiate_api_v1_admin_uploads_post: {
         parameters: {
             query?: never;
@@ -2673,6 +2870,182 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartUrlsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_admin_users_get: {
+        parameters: {
+            query?: {
+                /** @description Part of an email or name. */
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPublic"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    set_plan_api_v1_admin_users__user_id__plan_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminPlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPublic"];
                 };
             };
             /** @description Bad request */
@@ -3945,7 +4318,191 @@ export interface operations {
             };
         };
     };
-    change_plan_api_v1_auth_subscription_put: {
+    billing_api_v1_billing_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Stripe failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    cancel_api_v1_billing_cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Stripe failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    checkout_api_v1_billing_checkout_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -3954,7 +4511,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SubscriptionUpdate"];
+                "application/json": components["schemas"]["CheckoutCreate"];
             };
         };
         responses: {
@@ -3964,7 +4521,285 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanPublic"];
+                    "application/json": components["schemas"]["RedirectPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Stripe failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    invoices_api_v1_billing_invoices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoicePublic"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Stripe failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    portal_api_v1_billing_portal_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedirectPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Stripe failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    webhook_api_v1_billing_webhook_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "stripe-signature"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
                 };
             };
             /** @description Bad request */
@@ -4049,344 +4884,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HomePublic"];
                 };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not logged in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-        };
-    };
-    list_devices_api_v1_devices_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DevicePublic"][];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not logged in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-        };
-    };
-    sign_out_api_v1_devices__device_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                device_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not logged in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-        };
-    };
-    rename_device_api_v1_devices__device_id__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                device_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeviceUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DevicePublic"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not logged in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-        };
-    };
-    stop_playback_api_v1_devices__device_id__stop_playback_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                device_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad request */
             400: {
@@ -5016,7 +5513,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
-            /** @description Not allowed: the title, the plan's height, or the profile (`profile_over_plan`: beyond the plan's profile count; pick another profile) */
+            /** @description Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5052,13 +5549,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
-            /** @description `too_many_streams`: the plan's devices are all streaming; `streams` names them (`POST /devices/{device_id}/stop-playback` frees one) */
+            /** @description Rate limited */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TooManyStreamsPublic"];
+                    "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
         };
@@ -5190,7 +5687,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
-            /** @description Not allowed: the title, the plan's height, or the profile (`profile_over_plan`: beyond the plan's profile count; pick another profile) */
+            /** @description Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5223,89 +5720,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description `too_many_streams`: the plan's devices are all streaming; `streams` names them (`POST /devices/{device_id}/stop-playback` frees one) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TooManyStreamsPublic"];
-                };
-            };
-        };
-    };
-    stop_playback_api_v1_playback__video_id__stop_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                video_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not logged in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
             };
             /** @description Invalid input */
             422: {

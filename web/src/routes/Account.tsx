@@ -27,9 +27,18 @@ export function AccountPage() {
   const [message, setMessage] = useState<string | null>(null);
   usePageTitle(t("account.title"));
   if (!user) return <Loading />;
+  // A paid plan goes through Stripe Checkout; Free cancels at the period's end. Without
+  // Stripe keys both answer billing_off (only an admin sets plans then).
   const change = async (slug: string) => {
     try {
-      await unwrap(api.PUT("/api/v1/auth/subscription", { body: { plan: slug } }));
+      const free = plans.data?.find((p) => p.slug === slug)?.price_cents === 0;
+      if (free) {
+        await unwrap(api.POST("/api/v1/billing/cancel"));
+      } else {
+        const { url } = await unwrap(api.POST("/api/v1/billing/checkout", { body: { plan: slug } }));
+        window.location.assign(url);
+        return;
+      }
       await refresh();
       setMessage(null);
     } catch (err) {

@@ -15,7 +15,6 @@ from kinema_api.accounts.schemas import (
     PlanPublic,
     SessionPublic,
     SignupCreate,
-    SubscriptionUpdate,
     TokenPublic,
     UserPublic,
 )
@@ -160,16 +159,3 @@ def revoke_session(
 @router.get("/plans", summary="Subscription plans")
 def plans(session: SessionDep) -> list[PlanPublic]:
     return [PlanPublic.model_validate(p) for p in accounts.ensure_sample_plans(session)]
-
-
-@router.put(
-    "/subscription",
-    summary="Change plan (billing is handled by Stripe when configured)",
-    dependencies=[WriteRateLimit],
-)
-def change_plan(
-    body: SubscriptionUpdate, viewer: CurrentViewer, ctx: ContextDep, session: SessionDep
-) -> PlanPublic:
-    plan = profile_service.change_plan(session, viewer=viewer, plan_slug=body.plan)
-    playback_service.forget_user_sessions(ctx, session, user_id=viewer.user.id)
-    return PlanPublic.model_validate(plan)

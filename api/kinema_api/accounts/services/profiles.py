@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinema.catalog.models import AuthSession, Maturity, Plan, Profile
+from kinema.catalog.models import AuthSession, Maturity, Profile
 from kinema.catalog.services import accounts
 from kinema_api.accounts.schemas import ProfilePublic
 from kinema_api.accounts.services.auth import Viewer
@@ -104,11 +104,3 @@ def count_pin_attempt(ctx: AppContext, *, profile_id: uuid.UUID) -> None:
             "too many PIN attempts for this profile; wait a few minutes",
             headers={"Retry-After": str(PIN_WINDOW_S)},
         )
-
-
-def change_plan(session: Session, *, viewer: Viewer, plan_slug: str) -> Plan:
-    """Subscribe the account to ``plan_slug``; returns the plan it now streams under."""
-    viewer.require_account_holder()
-    accounts.subscribe(session, user_id=viewer.user.id, plan_slug=plan_slug)
-    session.commit()
-    return accounts.active_plan(session, user_id=viewer.user.id)

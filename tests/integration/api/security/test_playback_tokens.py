@@ -20,7 +20,14 @@ from tests.integration.api.security.viewing import (
     stream_base,
     subscribed_viewer,
 )
-from tests.utils.factories import bearer, build_api_context, live_server, signup_over_http, wait_for
+from tests.utils.factories import (
+    bearer,
+    build_api_context,
+    live_server,
+    set_plan,
+    signup_over_http,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.integration]
 
@@ -62,7 +69,7 @@ def test_a_downgrade_caps_the_next_manifest(stack: AppContext, client: TestClien
     h = subscribed_viewer(client, "premium")
     play = start_playback(client, h, video_id)
     assert "1080p" in client.get(str(play["hls_url"])).text
-    assert client.put("/api/v1/auth/subscription", json={"plan": "free"}, headers=h).is_success
+    set_plan(stack, client, h, "free")
     master = client.get(str(play["hls_url"]))
     assert master.status_code == 200
     assert "1080p" not in master.text and "720p" not in master.text
@@ -124,8 +131,8 @@ def test_tokens_stay_out_of_access_logs(stack: AppContext) -> None:
         access.addHandler(handler)
         try:
             h = signup_over_http(base, prefix="log")
-            assert httpx.put(f"{base}/api/v1/auth/subscription", json={"plan": "premium"},
-                             headers=h).is_success  # fmt: skip
+            with httpx.Client(base_url=base, timeout=30) as http:
+                set_plan(stack, http, h, "premium")
             play = httpx.get(f"{base}/api/v1/playback/{video_id}", headers=h).json()
             assert httpx.get(f"{base}{play['hls_url']}").status_code == 200
             wait_for(lambda: any("/api/v1/stream/" in line for line in lines), timeout_s=5)

@@ -46,7 +46,9 @@ def test_a_kids_profile_cannot_act_for_the_account(stack: AppContext, client: Te
     h = kids_session(client, subscribed_viewer(client))
     profile_id = client.get("/api/v1/auth/me", headers=h).json()["profile"]["id"]
     refused = [
-        client.put("/api/v1/auth/subscription", json={"plan": "free"}, headers=h),
+        client.post("/api/v1/billing/checkout", json={"plan": "premium"}, headers=h),
+        client.post("/api/v1/billing/cancel", headers=h),
+        client.get("/api/v1/billing/invoices", headers=h),
         client.get("/api/v1/auth/sessions", headers=h),
         client.delete(f"/api/v1/auth/sessions/{uuid.uuid4()}", headers=h),
         client.post("/api/v1/profiles", json={"name": "Another"}, headers=h),

@@ -9,7 +9,14 @@ from fastapi.testclient import TestClient
 
 from kinema.catalog.models import Maturity
 from kinema_api.context import AppContext
-from tests.utils.factories import bearer, make_playable_video, make_title, signup
+from tests.utils.factories import (
+    app_context,
+    bearer,
+    make_playable_video,
+    make_title,
+    set_plan,
+    signup,
+)
 
 
 def playable_video(ctx: AppContext, *, maturity: Maturity = Maturity.TEEN) -> uuid.UUID:
@@ -22,7 +29,7 @@ def playable_video(ctx: AppContext, *, maturity: Maturity = Maturity.TEEN) -> uu
 
 def subscribed_viewer(client: TestClient, plan: str = "premium") -> dict[str, str]:
     h = bearer(signup(client))
-    assert client.put("/api/v1/auth/subscription", json={"plan": plan}, headers=h).is_success
+    set_plan(app_context(client), client, h, plan)
     return h
 
 
