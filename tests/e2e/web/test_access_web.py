@@ -219,7 +219,9 @@ def test_locked_profile_asks_for_its_pin(page: Page, access: AccessStack) -> Non
     page.get_by_label("New PIN").fill("4321")
     page.get_by_label("Your account password").fill(webapp.ADMIN_PASSWORD)
     page.get_by_role("button", name="Save PIN").click()
-    expect(page.get_by_role("status")).to_contain_text("Locked Room is now locked with a PIN.")
+    # The profile list reloads behind the message, so its "Loading…" status may show too.
+    saved = page.get_by_role("status").filter(has_text="Locked Room is now locked with a PIN.")
+    expect(saved).to_be_visible()
     page.get_by_role("button", name="Done").click()
 
     tile = page.get_by_role("button", name="Locked Room (locked with a PIN)")
