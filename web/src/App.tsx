@@ -16,6 +16,7 @@ import { SearchPage } from "./routes/Search";
 import { MyListPage } from "./routes/MyList";
 import { GenrePage } from "./routes/Genre";
 import { AccountPage } from "./routes/Account";
+import { DevicesPage } from "./routes/Devices";
 import { NotFoundPage } from "./routes/NotFound";
 import { loadedWatchPage, loadWatchPage } from "./lib/watchPrefetch";
 
@@ -79,6 +80,7 @@ export function App() {
           <Route path="/my-list" element={<Shell><MyListPage /></Shell>} />
           <Route path="/genre/:slug" element={<Shell><GenrePage /></Shell>} />
           <Route path="/account" element={<Shell><AccountPage /></Shell>} />
+          <Route path="/devices" element={<Shell><DevicesPage /></Shell>} />
           <Route path="/admin" element={<Shell><AdminPage /></Shell>} />
           <Route
             path="/watch/:videoId"

@@ -6,6 +6,7 @@ import { I18nProvider } from "./i18n";
 import { AuthProvider } from "./hooks/useAuth";
 import { startWatchPrefetch } from "./lib/watchPrefetch";
 import "./styles/global.css";
+import "./styles/account.css";
 
 // Before React renders: a watch page's player code and playback info start loading now.
 startWatchPrefetch(window.location.pathname);

@@ -273,7 +273,8 @@ export interface paths {
         put?: never;
         /**
          * End this session (cookie or token)
-         * @description Playback started in this session stops at its next manifest request.
+         * @description This device's stream ends; playback started in this session stops at its next
+         *     manifest request.
          */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
@@ -323,7 +324,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Devices logged in to this account */
+        /** Login sessions of this account (see /devices for names and streams) */
         get: operations["sessions_api_v1_auth_sessions_get"];
         put?: never;
         post?: never;
@@ -343,7 +344,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Log a device out */
+        /**
+         * Log a device out
+         * @description The same as ``DELETE /devices/{id}``, answering a message.
+         */
         delete: operations["revoke_session_api_v1_auth_sessions__session_id__delete"];
         options?: never;
         head?: never;
@@ -503,6 +507,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Devices signed in to this account, and what each is streaming */
+        get: operations["list_devices_api_v1_devices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign a device out
+         * @description Its next request answers 401, its stream ends, and its player's next manifest
+         *     request is refused (within seconds).
+         */
+        delete: operations["sign_out_api_v1_devices__device_id__delete"];
+        options?: never;
+        head?: never;
+        /** Rename a device */
+        patch: operations["rename_device_api_v1_devices__device_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}/stop-playback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a device's stream, freeing its slot
+         * @description The device's next renewal is refused (429 when another device took the slot);
+         *     the stream token it already holds plays until it expires (a few minutes at most).
+         */
+        post: operations["stop_playback_api_v1_devices__device_id__stop_playback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/genres": {
         parameters: {
             query?: never;
@@ -641,9 +705,33 @@ export interface paths {
          * A fresh stream token for a playback in progress
          * @description Players call this before ``expires_at`` (after ``renew_after_s``) and put the new
          *     token in place of the old one in every media URL. It re-checks the session, the
-         *     title, the plan and the stream limit, and keeps this profile's stream lease alive.
+         *     title, the plan and the stream limit, and keeps this device's stream lease alive
+         *     (or takes it again after a pause: 429 when another device took the slot).
          */
         post: operations["renew_playback_api_v1_playback__video_id__renew_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/playback/{video_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * This device stopped playing: free its stream slot
+         * @description For ``navigator.sendBeacon`` on ``pagehide`` and for closing the player: any body
+         *     (none, ``text/plain``) is ignored, the session cookie or bearer token says who. Only
+         *     this device's stream of ``video_id`` ends, so a late beacon from a closed tab leaves
+         *     a stream the device started since alone. Always 204.
+         */
+        post: operations["stop_playback_api_v1_playback__video_id__stop_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -657,7 +745,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Profiles of this account */
+        /**
+         * Profiles of this account, oldest first
+         * @description How many profiles the plan lets be picked is ``entitlements.profiles`` in
+         *     ``/auth/me``; each profile here says whether it is one of them (``selectable``).
+         */
         get: operations["list_profiles_api_v1_profiles_get"];
         put?: never;
         /** Create Profile */
@@ -678,7 +770,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete Profile */
+        /**
+         * Delete Profile
+         * @description Refused (409) for the account's last profile and its last adult one. Sessions
+         *     watching as the deleted profile, this one included, move to the first profile
+         *     without a PIN (``/auth/me`` says which).
+         */
         delete: operations["delete_profile_api_v1_profiles__profile_id__delete"];
         options?: never;
         head?: never;
@@ -718,7 +815,8 @@ export interface paths {
         /**
          * Watch as this profile in this session
          * @description A locked profile answers 403 ``pin_required`` without ``pin`` and ``wrong_pin``
-         *     with a wrong one; after too many wrong PINs, 429 for a few minutes.
+         *     with a wrong one; after too many wrong PINs, 429 for a few minutes. A profile beyond
+         *     the plan's profile count answers 403 ``profile_over_plan``.
          */
         post: operations["select_profile_api_v1_profiles__profile_id__select_post"];
         delete?: never;
@@ -1035,6 +1133,69 @@ export interface components {
             video: components["schemas"]["VideoSummary"];
         };
         /**
+         * DevicePublic
+         * @description A device: one signed-in browser or app (a login session).
+         */
+        DevicePublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Current
+             * @description Whether this is the device asking.
+             */
+            current: boolean;
+            /**
+             * Id
+             * Format: uuid
+             * @description The device's login session id (not the client's id).
+             */
+            id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Name */
+            name: string;
+            streaming: components["schemas"]["DeviceStreaming"] | null;
+            /** User Agent */
+            user_agent: string;
+        };
+        /**
+         * DeviceStreaming
+         * @description What a device is playing now.
+         */
+        DeviceStreaming: {
+            /**
+             * Profile
+             * @description The profile watching; null when deleted.
+             */
+            profile: string | null;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /**
+             * Title
+             * @description The title playing; null when the current profile may not see it.
+             */
+            title: string | null;
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+        };
+        /** DeviceUpdate */
+        DeviceUpdate: {
+            /** Name */
+            name: string;
+        };
+        /**
          * EntitlementsPublic
          * @description What the account may do now (:func:`kinema.entitlements.entitlements`).
          */
@@ -1212,10 +1373,15 @@ export interface components {
         /** LoginRequest */
         LoginRequest: {
             /**
-             * Device Name
-             * @default
+             * Device Id
+             * @description The client's stable id (16-64 of A-Z a-z 0-9 _ -). Signing in again with the same id signs that device's earlier session out.
              */
-            device_name: string;
+            device_id?: string | null;
+            /**
+             * Device Name
+             * @description A readable name; when null or blank, one is made from the User-Agent ("Chrome on Linux").
+             */
+            device_name?: string | null;
             /** Email */
             email: string;
             /** Password */
@@ -1450,6 +1616,12 @@ export interface components {
             max_maturity: components["schemas"]["Maturity"];
             /** Name */
             name: string;
+            /**
+             * Selectable
+             * @description Whether the plan lets this profile be picked: the first `entitlements.profiles` profiles by creation date are; the rest (after a downgrade) stay readable, and picking one answers 403 `profile_over_plan`.
+             * @default true
+             */
+            selectable: boolean;
         };
         /**
          * ProfileSelect
@@ -1609,6 +1781,16 @@ export interface components {
         /** SignupCreate */
         SignupCreate: {
             /**
+             * Device Id
+             * @description The client's stable id (16-64 of A-Z a-z 0-9 _ -). Signing in again with the same id signs that device's earlier session out.
+             */
+            device_id?: string | null;
+            /**
+             * Device Name
+             * @description A readable name; when null or blank, one is made from the User-Agent ("Chrome on Linux").
+             */
+            device_name?: string | null;
+            /**
              * Display Name
              * @default
              */
@@ -1624,6 +1806,30 @@ export interface components {
          * @enum {string}
          */
         Standing: "free" | "trialing" | "active" | "canceling" | "past_due" | "lapsed" | "canceled" | "ended";
+        /**
+         * StreamHolder
+         * @description A device streaming now, as a refusal over the plan's limit names it.
+         */
+        StreamHolder: {
+            /**
+             * Device Id
+             * Format: uuid
+             * @description The device's id in `/devices` (its login session): `POST /devices/{device_id}/stop-playback` frees its slot.
+             */
+            device_id: string;
+            /** Device Name */
+            device_name: string;
+            /**
+             * Profile
+             * @description The profile watching; null when unknown.
+             */
+            profile: string | null;
+            /**
+             * Title
+             * @description What it plays; null when the asking profile may not see that title.
+             */
+            title: string | null;
+        };
         /**
          * SubscriptionStatePublic
          * @description The account's subscription as Stripe (or an admin) last described it.
@@ -1778,6 +1984,21 @@ export interface components {
              */
             token_type: string;
             user: components["schemas"]["UserPublic"];
+        };
+        /**
+         * TooManyStreamsPublic
+         * @description 429 ``too_many_streams``: every device the plan allows is streaming.
+         */
+        TooManyStreamsPublic: {
+            /**
+             * Code
+             * @constant
+             */
+            code: "too_many_streams";
+            /** Detail */
+            detail: string;
+            /** Streams */
+            streams: components["schemas"]["StreamHolder"][];
         };
         /** UploadComplete */
         UploadComplete: {
@@ -1934,6 +2155,9 @@ export type Chapters = components['schemas']['Chapters'];
 export type CheckoutCreate = components['schemas']['CheckoutCreate'];
 export type ChurnPublic = components['schemas']['ChurnPublic'];
 export type ContinueItem = components['schemas']['ContinueItem'];
+export type DevicePublic = components['schemas']['DevicePublic'];
+export type DeviceStreaming = components['schemas']['DeviceStreaming'];
+export type DeviceUpdate = components['schemas']['DeviceUpdate'];
 export type EntitlementsPublic = components['schemas']['EntitlementsPublic'];
 export type EpisodeCreate = components['schemas']['EpisodeCreate'];
 export type ErrorPublic = components['schemas']['ErrorPublic'];
@@ -1977,6 +2201,7 @@ export type SeasonPublic = components['schemas']['SeasonPublic'];
 export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupCreate = components['schemas']['SignupCreate'];
 export type Standing = components['schemas']['Standing'];
+export type StreamHolder = components['schemas']['StreamHolder'];
 export type SubscriptionStatePublic = components['schemas']['SubscriptionStatePublic'];
 export type SubscriptionStatus = components['schemas']['SubscriptionStatus'];
 export type SubtitleFilePublic = components['schemas']['SubtitleFilePublic'];
@@ -1986,6 +2211,7 @@ export type TitleCard = components['schemas']['TitleCard'];
 export type TitleDetail = components['schemas']['TitleDetail'];
 export type TitleKind = components['schemas']['TitleKind'];
 export type TokenPublic = components['schemas']['TokenPublic'];
+export type TooManyStreamsPublic = components['schemas']['TooManyStreamsPublic'];
 export type UploadComplete = components['schemas']['UploadComplete'];
 export type UploadCreate = components['schemas']['UploadCreate'];
 export type UploadMethod = components['schemas']['UploadMethod'];
@@ -4950,6 +5176,344 @@ export interface operations {
             };
         };
     };
+    list_devices_api_v1_devices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePublic"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    sign_out_api_v1_devices__device_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    rename_device_api_v1_devices__device_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    stop_playback_api_v1_devices__device_id__stop_playback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     genres_api_v1_genres_get: {
         parameters: {
             query?: never;
@@ -5513,7 +6077,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
-            /** @description Not allowed */
+            /** @description Not allowed: the title, the plan's height, or the profile (`profile_over_plan`: beyond the plan's profile count; pick another profile) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5549,13 +6113,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
-            /** @description Rate limited */
+            /** @description `too_many_streams`: the plan's devices are all streaming; `streams` names them (`POST /devices/{device_id}/stop-playback` frees one) */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
+                    "application/json": components["schemas"]["TooManyStreamsPublic"];
                 };
             };
         };
@@ -5687,7 +6251,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
-            /** @description Not allowed */
+            /** @description Not allowed: the title, the plan's height, or the profile (`profile_over_plan`: beyond the plan's profile count; pick another profile) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5720,6 +6284,89 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description `too_many_streams`: the plan's devices are all streaming; `streams` names them (`POST /devices/{device_id}/stop-playback` frees one) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TooManyStreamsPublic"];
+                };
+            };
+        };
+    };
+    stop_playback_api_v1_playback__video_id__stop_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
             };
             /** @description Invalid input */
             422: {

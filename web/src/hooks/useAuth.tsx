@@ -4,6 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from "react";
 import { api, ApiError, unwrap } from "../api/client";
 import type { UserPublic } from "../api/client";
+import { deviceId } from "../lib/deviceId";
 
 interface AuthValue {
   user: UserPublic | null;
@@ -25,11 +26,10 @@ const CHOSEN_KEY = "kinema.profileChosen";
 // localStorage, not sessionStorage: a title opened in a new tab must not ask again.
 const store = window.localStorage;
 
-function deviceName(): string {
-  const ua = navigator.userAgent;
-  const browser = /Firefox\//.test(ua) ? "Firefox" : /Edg\//.test(ua) ? "Edge" : /Chrom/.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
-  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
-  return `${browser}${os ? ` on ${os}` : ""}`;
+/** What sign-in and sign-up send about this browser: its stable id; the name is left
+ *  empty, for the server to derive from the User-Agent ("Chrome on Linux"). */
+function deviceFields(): { device_id: string; device_name: string } {
+  return { device_id: deviceId(), device_name: "" };
 }
 
 export function AuthProvider({ children }: { children: ReactNode }) {
@@ -64,16 +64,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       loading,
       profileChosen,
       login: async (email, password) => {
-        const token = await unwrap(
-          api.POST("/api/v1/auth/login", { body: { email, password, device_name: deviceName() } }),
-        );
+        // A variable, not a literal: device_id is newer than the generated schema.
+        const body = { email, password, ...deviceFields() };
+        const token = await unwrap(api.POST("/api/v1/auth/login", { body }));
         markChosen(false);
         setUser(token.user);
       },
       signup: async (email, password, displayName) => {
-        const token = await unwrap(
-          api.POST("/api/v1/auth/signup", { body: { email, password, display_name: displayName } }),
-        );
+        const body = { email, password, display_name: displayName, ...deviceFields() };
+        const token = await unwrap(api.POST("/api/v1/auth/signup", { body }));
         markChosen(false);
         setUser(token.user);
       },

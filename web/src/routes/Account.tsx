@@ -1,50 +1,42 @@
-// Account: who you are, your plan (and the others you could switch to), the devices
-// signed in to the account, recently watched. On a kids profile the plan and the devices
-// are not shown (the API refuses account actions to kids profiles): a note says to
-// switch to an adult profile instead.
-import { useState } from "react";
-import { Link } from "react-router-dom";
-import { api, errorMessage, unwrap } from "../api/client";
+// Account: who you are; your plan and its state in words; the plans side by side with
+// Upgrade (Stripe Checkout) or Change (the Billing Portal); invoices; the devices signed
+// in; recently watched. Stripe sends the viewer back to `/account?checkout=success|cancel`;
+// after a success the plan is asked for again until Stripe's webhook has moved it.
+// On a kids profile none of the account management shows (the API refuses it to kids
+// profiles): a note says to switch to an adult profile instead.
+import { useCallback, useEffect, useState } from "react";
+import { Link, useSearchParams } from "react-router-dom";
+import { api, ApiError, errorMessage, unwrap } from "../api/client";
 import type { PlanPublic } from "../api/client";
-import type { ApiState } from "../hooks/useApi";
+import { cancelSubscription, getBilling, openPortal, startCheckout } from "../api/billing";
+import type { BillingPublic } from "../api/billing";
+import { Invoices } from "../components/Account/Invoices";
+import { PlanSummary } from "../components/Account/PlanSummary";
+import { PlanTable } from "../components/Account/PlanTable";
 import { ErrorView, Loading } from "../components/Common/Status";
+import { DeviceList } from "../components/Devices/DeviceList";
 import { useApi } from "../hooks/useApi";
+import type { ApiState } from "../hooks/useApi";
 import { useAuth } from "../hooks/useAuth";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
-import { qualityLabel } from "../lib/format";
+import type { Translate } from "../i18n";
 
-function price(plan: PlanPublic, lang: string, free: string): string {
-  if (plan.price_cents === 0) return free;
-  return new Intl.NumberFormat(lang, { style: "currency", currency: plan.currency.toUpperCase() }).format(plan.price_cents / 100);
+// After Checkout: ask again every 2 s, for up to 30 s, until the webhook has landed.
+const CONFIRM_EVERY_MS = 2_000;
+const CONFIRM_TRIES = 15;
+
+function billingError(err: unknown, t: Translate): string {
+  if (err instanceof ApiError && err.code === "billing_off") return t("billing.offError");
+  return errorMessage(err);
 }
 
 export function AccountPage() {
   const { t, lang } = useI18n();
-  const { user, refresh, isKids } = useAuth();
-  const plans = useApi(() => (isKids ? Promise.resolve([]) : unwrap(api.GET("/api/v1/auth/plans"))), [isKids]);
+  const { user, isKids } = useAuth();
   const history = useApi(() => unwrap(api.GET("/api/v1/history", { params: { query: { limit: 10 } } })), []);
-  const [message, setMessage] = useState<string | null>(null);
   usePageTitle(t("account.title"));
   if (!user) return <Loading />;
-  // A paid plan goes through Stripe Checkout; Free cancels at the period's end. Without
-  // Stripe keys both answer billing_off (only an admin sets plans then).
-  const change = async (slug: string) => {
-    try {
-      const free = plans.data?.find((p) => p.slug === slug)?.price_cents === 0;
-      if (free) {
-        await unwrap(api.POST("/api/v1/billing/cancel"));
-      } else {
-        const { url } = await unwrap(api.POST("/api/v1/billing/checkout", { body: { plan: slug } }));
-        window.location.assign(url);
-        return;
-      }
-      await refresh();
-      setMessage(null);
-    } catch (err) {
-      setMessage(errorMessage(err));
-    }
-  };
   return (
     <div className="page account">
       <h1 className="page__title">{t("account.title")}</h1>
@@ -67,8 +59,8 @@ export function AccountPage() {
         </p>
       ) : (
         <>
-          <PlansSection plans={plans} current={user.plan.slug} message={message} onChoose={(slug) => void change(slug)} />
-          <DevicesSection />
+          <BillingSections />
+          <DeviceList />
         </>
       )}
       <section className="panel" aria-labelledby="acct-history">
@@ -88,95 +80,88 @@ export function AccountPage() {
   );
 }
 
-function PlansSection({
-  plans,
-  current,
-  message,
-  onChoose,
-}: {
-  plans: ApiState<PlanPublic[]>;
-  current: string;
-  message: string | null;
-  onChoose: (slug: string) => void;
-}) {
-  const { t, lang } = useI18n();
+/** Plan, comparison and invoices: one billing state, loaded once, shared. */
+function BillingSections() {
+  const { t } = useI18n();
+  const { refresh } = useAuth();
+  const billing = useApi(getBilling, []);
+  const [params, setParams] = useSearchParams();
+  const returned = params.get("checkout");
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  useConfirmCheckout(returned === "success", billing, refresh);
+
+  // Both go to a Stripe page: the button stays busy until the browser leaves.
+  const go = async (open: () => Promise<{ url: string }>) => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const { url } = await open();
+      window.location.assign(url);
+    } catch (err) {
+      setMessage(billingError(err, t));
+      setBusy(false);
+    }
+  };
+  const upgrade = (plan: PlanPublic) => void go(() => startCheckout(plan.slug));
+  const manage = () => go(openPortal);
+  const downgrade = async () => {
+    // Errors stay in the confirmation dialog, which shows them.
+    billing.setData(await cancelSubscription());
+    await refresh().catch(() => {});
+  };
+  const dismiss = () => {
+    const next = new URLSearchParams(params);
+    next.delete("checkout");
+    setParams(next, { replace: true });
+  };
+
   return (
-    <section className="panel" aria-labelledby="acct-plans">
-      <h2 id="acct-plans">{t("account.plans")}</h2>
-      {message ? <p className="form-error" role="alert">{message}</p> : null}
-      {plans.loading ? <Loading /> : null}
-      {plans.error ? <ErrorView error={plans.error} onRetry={plans.reload} /> : null}
-      <ul className="plans">
-        {plans.data?.map((plan) => {
-          const isCurrent = plan.slug === current;
-          return (
-            <li key={plan.slug} className={`plan${isCurrent ? " plan--current" : ""}`} data-testid="plan">
-              <h3>{plan.name}</h3>
-              <p className="plan__price">
-                {plan.price_cents === 0 ? t("account.free") : t("account.perInterval", { price: price(plan, lang, t("account.free")), interval: plan.interval })}
-              </p>
-              <dl className="facts">
-                <dt>{t("account.maxQuality")}</dt>
-                <dd>{qualityLabel(plan.max_height)}</dd>
-                <dt>{t("account.streams")}</dt>
-                <dd>{plan.concurrent_streams}</dd>
-                <dt>{t("account.profiles")}</dt>
-                <dd>{plan.max_profiles}</dd>
-              </dl>
-              {isCurrent ? (
-                <p className="badge">{t("account.current")}</p>
-              ) : (
-                <button type="button" className="btn" onClick={() => onChoose(plan.slug)}>
-                  {t("account.choose", { name: plan.name })}
-                </button>
-              )}
-            </li>
-          );
-        })}
-      </ul>
-    </section>
+    <>
+      {returned === "success" || returned === "cancel" ? (
+        <div className={`panel notice ${returned === "success" ? "notice--ok" : ""}`} role="status" data-testid="checkout-return">
+          <p>{returned === "success" ? t("billing.checkoutSuccess") : t("billing.checkoutCancel")}</p>
+          <button type="button" className="btn btn--small" onClick={dismiss}>
+            {t("common.close")}
+          </button>
+        </div>
+      ) : null}
+      {message ? (
+        <p className="form-error" role="alert">
+          {message}
+        </p>
+      ) : null}
+      {billing.loading && !billing.data ? <Loading /> : null}
+      {billing.error ? <ErrorView error={billing.error} onRetry={billing.reload} /> : null}
+      {billing.data ? (
+        <>
+          <PlanSummary billing={billing.data} onManage={manage} onDowngrade={downgrade} busy={busy} />
+          <PlanTable billing={billing.data} onUpgrade={upgrade} onChange={() => void manage()} busy={busy} />
+          {billing.data.enabled ? <Invoices /> : null}
+        </>
+      ) : null}
+    </>
   );
 }
 
-/** The devices signed in to this account; any other one can be signed out from here. */
-function DevicesSection() {
-  const { t, lang } = useI18n();
-  const sessions = useApi(() => unwrap(api.GET("/api/v1/auth/sessions")), []);
-  const [message, setMessage] = useState<string | null>(null);
-  const signOut = async (id: string) => {
-    try {
-      await unwrap(api.DELETE("/api/v1/auth/sessions/{session_id}", { params: { path: { session_id: id } } }));
-      setMessage(null);
-      sessions.reload();
-    } catch (err) {
-      setMessage(errorMessage(err));
-    }
-  };
-  return (
-    <section className="panel" aria-labelledby="acct-devices" data-testid="devices">
-      <h2 id="acct-devices">{t("account.devices")}</h2>
-      {message ? <p className="form-error" role="alert">{message}</p> : null}
-      {sessions.loading && !sessions.data ? <Loading /> : null}
-      {sessions.error ? <ErrorView error={sessions.error} onRetry={sessions.reload} /> : null}
-      <ul className="devices">
-        {sessions.data?.map((s) => (
-          <li key={s.id} className="devices__item">
-            <span>
-              <strong>{s.device_name || s.kind}</strong>
-              {s.current ? <span className="badge devices__current">{t("account.thisDevice")}</span> : null}
-              <span className="history__when">
-                {" · "}
-                {t("account.lastActive", { when: new Date(s.last_seen_at).toLocaleDateString(lang) })}
-              </span>
-            </span>
-            {s.current ? null : (
-              <button type="button" className="btn btn--small" onClick={() => void signOut(s.id)}>
-                {t("account.signOutDevice")}
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
+/** Back from Checkout: Stripe's webhook may land a moment after the viewer does, so the
+ *  billing state is asked for again until a subscription is running (or time is up). */
+function useConfirmCheckout(active: boolean, billing: ApiState<BillingPublic>, refresh: () => Promise<void>) {
+  const { data, setData } = billing;
+  const standing = data?.entitlements.standing;
+  const settled = standing === "trialing" || standing === "active";
+  const [tries, setTries] = useState(0);
+  const poll = useCallback(async () => {
+    const next = await getBilling();
+    setData(next);
+    if (next.subscription !== null) await refresh();
+  }, [setData, refresh]);
+  useEffect(() => {
+    if (!active || data === undefined || settled || tries >= CONFIRM_TRIES) return;
+    const timer = window.setTimeout(() => {
+      setTries((n) => n + 1);
+      void poll().catch(() => {});
+    }, CONFIRM_EVERY_MS);
+    return () => window.clearTimeout(timer);
+  }, [active, data, settled, tries, poll]);
 }

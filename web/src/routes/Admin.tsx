@@ -1,8 +1,12 @@
 // Admin: upload, then follow processing live. Status changes are pushed over Server-Sent
 // Events; while that stream is not connected the list polls every 2 s while a video is
-// queued or processing, and every 15 s otherwise.
+// queued or processing, and every 15 s otherwise. Below: subscription figures, and the
+// users with their plans (set by hand here while billing is off).
 import { useCallback, useEffect, useRef } from "react";
 import { api, unwrap } from "../api/client";
+import { getBilling } from "../api/billing";
+import { BillingStatsPanel } from "../components/Admin/BillingStatsPanel";
+import { UsersPanel } from "../components/Admin/UsersPanel";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { UploadForm } from "../components/Admin/UploadForm";
 import { VideoTable } from "../components/Admin/VideoTable";
@@ -18,6 +22,7 @@ export default function AdminPage() {
   // On a kids profile the API refuses admin routes: ask for nothing, say why.
   const isAdmin = user?.role === "admin" && !isKids;
   const videos = useApi(() => (isAdmin ? unwrap(api.GET("/api/v1/admin/videos", { params: { query: { limit: 200 } } })) : Promise.resolve([])), [isAdmin]);
+  const billing = useApi(() => (isAdmin ? getBilling() : Promise.resolve(null)), [isAdmin]);
   usePageTitle(t("admin.title"));
   const busy = videos.data?.some((v) => v.status === "queued" || v.status === "processing" || v.status === "uploading") ?? false;
   const { setData, reload } = videos;
@@ -51,6 +56,9 @@ export default function AdminPage() {
         {videos.error ? <ErrorView error={videos.error} onRetry={videos.reload} /> : null}
         {videos.data ? <VideoTable videos={videos.data} onChanged={videos.reload} /> : null}
       </section>
+      <BillingStatsPanel />
+      {billing.error ? <ErrorView error={billing.error} onRetry={billing.reload} /> : null}
+      {billing.data ? <UsersPanel plans={billing.data.plans} billingEnabled={billing.data.enabled} /> : null}
     </div>
   );
 }

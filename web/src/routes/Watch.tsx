@@ -1,12 +1,16 @@
 // The watch page: full-screen player for one video. It asks the API for signed
 // playback URLs and the resume position, renews the stream token for the player, saves
 // progress as the player reports it, sends quality-of-experience events, and offers the
-// next episode of a series.
-import { useCallback, useMemo } from "react";
+// next episode of a series. Over the plan's stream limit it names the devices streaming,
+// with a button to stop each; leaving the page frees this device's stream.
+import { useCallback, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, unwrap } from "../api/client";
 import type { PlaybackEventCreate, TitleDetail } from "../api/client";
+import { streamConflictOf } from "../api/devices";
+import type { StreamConflict } from "../api/devices";
 import { ErrorView, Loading } from "../components/Common/Status";
+import { StreamLimit } from "../components/Devices/StreamLimit";
 import { Player } from "../components/Player/Player";
 import type { NextEpisode } from "../components/Player/Player";
 import { creditsAt, introOf } from "../components/Player/chapters";
@@ -18,6 +22,7 @@ import { takePrefetchedPlayback } from "../lib/watchPrefetch";
 import type { PlayerSource } from "../components/Player/hooks/types";
 import type { ProgressReason } from "../components/Player/hooks/usePlaybackReporting";
 import { usePageTitle } from "../hooks/usePageTitle";
+import { useStreamRelease } from "../hooks/useStreamRelease";
 import { useI18n } from "../i18n";
 import type { Translate } from "../i18n";
 
@@ -60,6 +65,11 @@ export default function WatchPage() {
   );
   const p = playback.data;
   usePageTitle(p?.title);
+  // Playback granted means a stream is held for this device until the page lets it go.
+  useStreamRelease(videoId, p !== undefined);
+  // Who holds the streams, when a renewal was refused for the limit (the player stops
+  // and shows them).
+  const [conflict, setConflict] = useState<StreamConflict | null>(null);
 
   // Media URLs are relative when the server has no public URL configured: made absolute
   // here, once, so every consumer (Shaka, the thumbnails, Cast) gets the same ones.
@@ -78,11 +88,18 @@ export default function WatchPage() {
   const thumbnailsUrl = p?.thumbnails_url ? absoluteUrl(p.thumbnails_url, window.location.origin) : null;
 
   const renewToken = useCallback(async (): Promise<TokenGrant> => {
-    const renewal = await unwrap(
-      api.POST("/api/v1/playback/{video_id}/renew", { params: { path: { video_id: videoId } } }),
-    );
-    return { token: renewal.token, renewAfterS: renewal.renew_after_s, maxHeight: renewal.max_height };
+    try {
+      const renewal = await unwrap(
+        api.POST("/api/v1/playback/{video_id}/renew", { params: { path: { video_id: videoId } } }),
+      );
+      return { token: renewal.token, renewAfterS: renewal.renew_after_s, maxHeight: renewal.max_height };
+    } catch (err) {
+      const refused = streamConflictOf(err);
+      if (refused) setConflict(refused);
+      throw err;
+    }
   }, [videoId]);
+  const streamLimit = useCallback((retry: () => void) => <StreamLimit conflict={conflict} onRetry={retry} />, [conflict]);
 
   const sendEvent = useCallback(
     (body: PlaybackEventCreate, keepalive = false) => {
@@ -143,10 +160,7 @@ export default function WatchPage() {
     else if (status === 429)
       message = (
         <div className="error-view" role="alert">
-          <p>{t("player.access.tooManyStreams")}</p>
-          <button type="button" className="btn" onClick={playback.reload}>
-            {t("player.retry")}
-          </button>
+          <StreamLimit conflict={streamConflictOf(playback.error)} onRetry={playback.reload} />
         </div>
       );
     return (
@@ -176,6 +190,7 @@ export default function WatchPage() {
           onStarted={(startupMs) => sendEvent({ kind: "start", payload: { startup_ms: startupMs }, position_s: null })}
           renewToken={renewToken}
           onReloadSource={playback.reload}
+          streamLimit={streamLimit}
         />
       )}
     </main>

@@ -102,6 +102,11 @@ function ProfileMenu() {
         <li>
           <Link to="/account">{t("nav.account")}</Link>
         </li>
+        {isKids ? null : (
+          <li>
+            <Link to="/devices">{t("nav.devices")}</Link>
+          </li>
+        )}
         {user.role === "admin" && !isKids ? (
           <li>
             <Link to="/admin">{t("nav.admin")}</Link>

@@ -22,14 +22,24 @@ export function ErrorOverlay({
   onRetry,
   canReload,
   backHref,
+  streamLimit,
 }: {
   error: PlayerError;
   onRetry: () => void;
   canReload: boolean;
   backHref?: string;
+  /** The stream limit's own view (which devices to stop), in place of the one line. */
+  streamLimit?: (retry: () => void) => ReactNode;
 }) {
   const { t } = useI18n();
   const access = error.access;
+  if (access === "tooManyStreams" && streamLimit && canReload) {
+    return (
+      <div className="player__error" role="alert" data-access={access}>
+        {streamLimit(onRetry)}
+      </div>
+    );
+  }
   let action: ReactNode = (
     <button type="button" className="btn btn--primary" onClick={onRetry}>
       {access === "reprocessed" ? t("player.reload") : t("player.retry")}

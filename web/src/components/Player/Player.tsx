@@ -2,6 +2,7 @@
 // viewer touches is a real button, slider or radio with a name, so the player works
 // from the keyboard and with a screen reader, not only with a mouse.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { ReactNode } from "react";
 import { Icon } from "../Icons/Icons";
 import { useI18n } from "../../i18n";
 import { formatClock, qualityLabel } from "../../lib/format";
@@ -47,6 +48,8 @@ export interface PlayerProps extends ReportingCallbacks {
   renewToken?: () => Promise<TokenGrant>;
   /** Fetch the source again (new URLs, access re-checked): Retry after access ended. */
   onReloadSource?: () => void;
+  /** What to show when the stream limit stopped playback (the devices holding it). */
+  streamLimit?: (retry: () => void) => ReactNode;
 }
 
 export function Player(props: PlayerProps) {
@@ -194,6 +197,7 @@ export function Player(props: PlayerProps) {
           onRetry={controls.retry}
           canReload={Boolean(props.onReloadSource)}
           backHref={backHref}
+          streamLimit={props.streamLimit}
         />
       ) : null}
 

@@ -117,4 +117,46 @@ describe("TokenRenewer", () => {
     expect(onToken).not.toHaveBeenCalled();
     expect(renewer.token).toBe("t1");
   });
+
+  it("stops renewing while held (a long pause lets the stream lease lapse)", async () => {
+    const renew = vi.fn(() => Promise.resolve(grant("t2", 60)));
+    const renewer = new TokenRenewer(grant("t1", 60), { renew, onLost: () => {} });
+    renewer.hold();
+    expect(renewer.holding).toBe(true);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(renew).not.toHaveBeenCalled();
+    // Coming back to the tab is no reason to take a stream again either.
+    renewer.onVisible();
+    expect(renew).not.toHaveBeenCalled();
+    renewer.stop();
+  });
+
+  it("renews at once on resume after a hold, then on its timer again", async () => {
+    const renew = vi.fn(() => Promise.resolve(grant("t2", 60)));
+    const renewer = new TokenRenewer(grant("t1", 300), { renew, onLost: () => {} });
+    renewer.hold();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await renewer.resume()).toBe(true);
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(renewer.holding).toBe(false);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(renew).toHaveBeenCalledTimes(2);
+    renewer.stop();
+  });
+
+  it("does not renew on resume without a hold", async () => {
+    const renew = vi.fn(() => Promise.resolve(grant("t2")));
+    const renewer = new TokenRenewer(grant("t1", 300), { renew, onLost: () => {} });
+    expect(await renewer.resume()).toBe(true);
+    expect(renew).not.toHaveBeenCalled();
+    renewer.stop();
+  });
+
+  it("reports the stream limit when the renewal on resume is refused", async () => {
+    const lost: AccessProblem[] = [];
+    const renewer = new TokenRenewer(grant("t1", 300), { renew: () => Promise.reject(httpError(429)), onLost: (p) => lost.push(p) });
+    renewer.hold();
+    expect(await renewer.resume()).toBe(false);
+    expect(lost).toEqual(["tooManyStreams"]);
+  });
 });

@@ -4,6 +4,11 @@
 // re-processed, stream limit reached, or the API unreachable after every retry).
 // Timer-driven and free of React and Shaka, so its behaviour is tested with fake timers;
 // useStreamToken wires it to the page (visibility) and to Shaka (a request filter).
+//
+// Each renewal also keeps this device's stream lease alive, so a player left paused must
+// stop renewing: `hold()` (after a long pause) lets the lease lapse and frees the stream
+// for another device; `resume()` (play again) renews at once, which takes a stream again
+// or reports the limit.
 import { accessProblemOf, RENEW_ATTEMPTS, renewBackoffMs, statusOf } from "./streamToken";
 import type { AccessProblem } from "./streamToken";
 
@@ -36,6 +41,7 @@ export class TokenRenewer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inflight: Promise<boolean> | null = null;
   private done = false;
+  private held = false;
 
   constructor(
     initial: TokenGrant,
@@ -73,7 +79,28 @@ export class TokenRenewer {
 
   /** The page became visible again: catch up on a renewal the timer missed. */
   onVisible(): void {
-    if (this.overdue) void this.renewNow();
+    if (this.overdue && !this.held) void this.renewNow();
+  }
+
+  /** Whether timed renewals are held (playback paused for long). */
+  get holding(): boolean {
+    return this.held;
+  }
+
+  /** No timed renewals until `resume()`: the stream lease lapses. A media request that
+   *  finds the token overdue still renews it (the viewer is seeking, say). */
+  hold(): void {
+    if (this.done || this.held) return;
+    this.held = true;
+    this.clearTimer();
+  }
+
+  /** Playback goes on after a hold: renew now (true when a new token is in place). */
+  resume(): Promise<boolean> {
+    if (this.done) return Promise.resolve(false);
+    if (!this.held) return Promise.resolve(true);
+    this.held = false;
+    return this.renewNow();
   }
 
   /** No more renewals (the player unmounted or got another source). */
@@ -86,6 +113,7 @@ export class TokenRenewer {
     const delay = Math.max(1, afterS) * 1000;
     this.dueAt = Date.now() + delay;
     this.clearTimer();
+    if (this.held) return;
     this.timer = setTimeout(() => void this.renewNow(), delay);
   }
 

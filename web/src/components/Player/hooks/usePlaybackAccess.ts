@@ -4,6 +4,8 @@
 // playback stops with an overlay that says why. When the renewal succeeds instead (a
 // token went stale, the plan's cap went down), playback reloads from where it was, at
 // most once a minute, so a persistent refusal still ends in an error, not a loop.
+// Paused for longer than PAUSE_HOLD_MS, the player stops renewing, so the stream lease
+// lapses and another device may stream; playing again renews first.
 import { useCallback, useEffect, useRef } from "react";
 import type { MutableRefObject, RefObject } from "react";
 import type shaka from "shaka-player";
@@ -15,6 +17,8 @@ import type { PatchState, PlayerError, PlayerSource } from "./types";
 import { useStreamToken } from "./useStreamToken";
 
 const RECOVER_WINDOW_MS = 60_000;
+/** A pause longer than this gives the account's stream back. */
+export const PAUSE_HOLD_MS = 3 * 60_000;
 const NETWORK_CATEGORY = 1; // shaka.util.Error.Category.NETWORK
 const ACCESS_CODES: Record<AccessProblem, number> = {
   signedOut: 401,
@@ -77,6 +81,34 @@ export function usePlaybackAccess(options: Options) {
     lostRef.current = false;
     lastRecoverRef.current = null;
   }, [sourceToken]);
+
+  // A long pause (or a video never started) holds renewals; play resumes them.
+  const { hold, resume } = stream;
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video) return;
+    let timer: number | null = null;
+    const clear = () => {
+      if (timer !== null) window.clearTimeout(timer);
+      timer = null;
+    };
+    const onPause = () => {
+      clear();
+      timer = window.setTimeout(hold, PAUSE_HOLD_MS);
+    };
+    const onPlay = () => {
+      clear();
+      void resume();
+    };
+    if (video.paused) onPause();
+    video.addEventListener("pause", onPause);
+    video.addEventListener("play", onPlay);
+    return () => {
+      clear();
+      video.removeEventListener("pause", onPause);
+      video.removeEventListener("play", onPlay);
+    };
+  }, [videoRef, hold, resume]);
 
   const { renewing, renewNow } = stream;
   /** Takes over media requests refused with 401/403/410/429 (see the module comment). */

@@ -30,6 +30,10 @@ export interface StreamToken {
   renewing: boolean;
   /** Renew now; true when a new token is in place (false: onLost has been called). */
   renewNow: () => Promise<boolean>;
+  /** Stop timed renewals (a long pause), so the stream lease lapses. */
+  hold: () => void;
+  /** Renew at once after a hold (playback goes on); true when playback may go on. */
+  resume: () => Promise<boolean>;
   /** The Shaka request filter that puts the newest token in every request. */
   requestFilter: shaka.extern.RequestFilter;
 }
@@ -77,6 +81,8 @@ export function useStreamToken({ grant, renew, onLost, onToken }: Options): Stre
 
   const current = useCallback(() => renewerRef.current?.token ?? initialToken, [initialToken]);
   const renewNow = useCallback(() => renewerRef.current?.renewNow() ?? Promise.resolve(false), []);
+  const hold = useCallback(() => renewerRef.current?.hold(), []);
+  const resume = useCallback(() => renewerRef.current?.resume() ?? Promise.resolve(true), []);
   const requestFilter = useCallback<shaka.extern.RequestFilter>((_type, request) => {
     const renewer = renewerRef.current;
     if (!renewer) return undefined;
@@ -87,5 +93,5 @@ export function useStreamToken({ grant, renew, onLost, onToken }: Options): Stre
     rewrite();
     return undefined;
   }, []);
-  return { token, current, renewing: canRenew && initialToken !== null, renewNow, requestFilter };
+  return { token, current, renewing: canRenew && initialToken !== null, renewNow, hold, resume, requestFilter };
 }
