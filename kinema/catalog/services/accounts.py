@@ -240,10 +240,12 @@ def account_plan(
         )
         if best is None or granted.rank > best.entitlements.rank:
             best = AccountPlan(sub.plan, sub, granted)
-    if best is None:
+    if best is None or best.plan.slug == free.slug:
+        # No subscription, or the free plan's own row (what signup and an admin's move
+        # to Free leave): nothing is billed, so the standing is simply "free".
         return AccountPlan(free, None, entitlements(free_terms, None, free=free_terms, now=now))
-    if best.entitlements.plan.slug == free.slug and best.plan.slug != free.slug:
-        # Every subscription lapsed or ended: the account is on the free plan.
+    if best.entitlements.plan.slug == free.slug:
+        # Every paid subscription lapsed or ended: the account is on the free plan.
         return AccountPlan(free, best.subscription, best.entitlements)
     return best
 

@@ -36,6 +36,7 @@ def test_the_account_page_says_billing_is_off(client: TestClient) -> None:
     assert body["enabled"] is False
     assert body["plan"]["slug"] == "free"
     assert body["entitlements"]["max_height"] == 480
+    assert body["entitlements"]["standing"] == "free"  # not "active": nothing is billed
     assert body["subscription"] is None
     assert [p["slug"] for p in body["plans"]] == ["free", "basic", "premium", "family"]
     client.cookies.clear()  # signup set the session cookie too
@@ -99,7 +100,8 @@ def test_an_admin_sets_a_plan_and_playback_follows(ctx: AppContext, client: Test
     heights = [v.height for v in manifests.variants(master) if not v.iframe]
     assert heights == [240, 480, 720, 1080]
     # And back: the free plan's cap applies to the next manifest of the same playback.
-    set_plan(ctx, client, h, "free")
+    row = set_plan(ctx, client, h, "free")
+    assert (row["plan"], row["standing"]) == ("free", "free")
     assert "1080p" not in client.get(play["hls_url"]).text
 
 
