@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { ProfileListItem } from "../../api/billing";
+import type { ProfilePublic } from "../../api/client";
 import { AVATARS, avatarColor, defaultMaturity, isSelectable, maturityChoices, profileSlots } from "./profileRules";
 
-const profile = (name: string, selectable?: boolean): ProfileListItem => ({
+const profile = (name: string, selectable = true): ProfilePublic => ({
   id: name,
   name,
   avatar: null,
   has_pin: false,
   is_kids: false,
   max_maturity: "18+",
-  ...(selectable === undefined ? {} : { selectable }),
+  selectable,
 });
 
 describe("profile rules", () => {
@@ -36,8 +36,7 @@ describe("profile rules", () => {
     expect(profileSlots(profiles, allowed)).toEqual(slots);
   });
 
-  it("lets a profile be picked unless the API says otherwise", () => {
-    expect(isSelectable(profile("a"))).toBe(true);
+  it("lets a profile be picked when the API says so", () => {
     expect(isSelectable(profile("a", true))).toBe(true);
     expect(isSelectable(profile("a", false))).toBe(false);
   });
