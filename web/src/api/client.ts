@@ -53,37 +53,6 @@ export async function unwrap<T>(
   return data as T;
 }
 
-export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-/**
- * A call to an endpoint the generated schema does not describe yet (the hand-written
- * types in billing.ts and devices.ts): same origin and cookie as `api`, JSON in and out,
- * and the same ApiError on failure. A 204 answers undefined.
- */
-export async function request<T>(method: Method, path: string, body?: unknown, init?: RequestInit): Promise<T> {
-  const response = await fetch(path, {
-    ...init,
-    method,
-    credentials: "same-origin",
-    headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = response.status === 204 ? "" : await response.text();
-  let parsed: unknown = undefined;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-  }
-  if (!response.ok) {
-    const { code, detail } = describe(parsed, response.status);
-    throw new ApiError(response.status, code, detail, parsed ?? null);
-  }
-  return parsed as T;
-}
-
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;

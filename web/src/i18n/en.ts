@@ -199,6 +199,8 @@ export const en = {
   "devices.lastSeen": "Last seen {when}",
   "devices.streaming": "Streaming now: {title}",
   "devices.streamingAs": "Streaming now: {title} ({profile})",
+  "devices.streamingHidden": "Streaming now",
+  "devices.streamingHiddenAs": "Streaming now ({profile})",
   "devices.stopPlayback": "Stop playback",
   "devices.stopped": "Playback stopped on {name}.",
   "devices.rename": "Rename",

@@ -201,6 +201,8 @@ export const es: Messages = {
   "devices.lastSeen": "Última actividad: {when}",
   "devices.streaming": "Reproduciendo ahora: {title}",
   "devices.streamingAs": "Reproduciendo ahora: {title} ({profile})",
+  "devices.streamingHidden": "Reproduciendo ahora",
+  "devices.streamingHiddenAs": "Reproduciendo ahora ({profile})",
   "devices.stopPlayback": "Detener la reproducción",
   "devices.stopped": "Se ha detenido la reproducción en {name}.",
   "devices.rename": "Cambiar nombre",

@@ -3,8 +3,7 @@
 // entitlements' standing and the date it changes by itself. The server decides the
 // standing (kinema/entitlements.py); this only words it. Pure, so every standing is
 // tested with fixed dates.
-import type { Standing } from "../api/client";
-import type { SubscriptionPublic } from "../api/billing";
+import type { Standing, SubscriptionStatePublic } from "../api/client";
 import type { Translate } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { formatDay, toDate } from "./format";
@@ -31,7 +30,7 @@ const WORDS: Record<Standing, { dated: MessageKey; open: MessageKey }> = {
 export function planStateWords(
   standing: Standing,
   until: string | null,
-  subscription?: Pick<SubscriptionPublic, "grace_until" | "trial_end" | "current_period_end"> | null,
+  subscription?: Pick<SubscriptionStatePublic, "grace_until" | "trial_end" | "current_period_end"> | null,
 ): StateWords {
   const words = WORDS[standing];
   let date = toDate(until);
@@ -50,7 +49,7 @@ export function planStateWords(
 export function describePlanState(
   standing: Standing,
   until: string | null,
-  subscription: Pick<SubscriptionPublic, "grace_until" | "trial_end" | "current_period_end"> | null,
+  subscription: Pick<SubscriptionStatePublic, "grace_until" | "trial_end" | "current_period_end"> | null,
   t: Translate,
   lang: string,
   now: Date = new Date(),

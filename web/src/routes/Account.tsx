@@ -7,9 +7,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, ApiError, errorMessage, unwrap } from "../api/client";
-import type { PlanPublic } from "../api/client";
+import type { BillingPublic, PlanPublic } from "../api/client";
 import { cancelSubscription, getBilling, openPortal, startCheckout } from "../api/billing";
-import type { BillingPublic } from "../api/billing";
 import { Invoices } from "../components/Account/Invoices";
 import { PlanSummary } from "../components/Account/PlanSummary";
 import { PlanTable } from "../components/Account/PlanTable";

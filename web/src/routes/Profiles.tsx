@@ -8,8 +8,7 @@ import { useState } from "react";
 import type { FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { api, ApiError, unwrap } from "../api/client";
-import { listProfiles } from "../api/billing";
-import type { ProfileListItem } from "../api/billing";
+import type { ProfilePublic } from "../api/client";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { Icon } from "../components/Icons/Icons";
 import { LanguageSelect, Logo } from "../components/Layout/AppShell";
@@ -30,18 +29,18 @@ export function ProfilesPage() {
   const [params] = useSearchParams();
   const next = params.get("next");
   const target = next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/profiles") ? next : "/";
-  const profiles = useApi(listProfiles, []);
+  const profiles = useApi(() => unwrap(api.GET("/api/v1/profiles")), []);
   const [adding, setAdding] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // The locked profile being unlocked, and its PIN as typed.
-  const [unlocking, setUnlocking] = useState<ProfileListItem | null>(null);
+  const [unlocking, setUnlocking] = useState<ProfilePublic | null>(null);
   const [pin, setPin] = useState("");
   const [managing, setManaging] = useState(false);
   usePageTitle(t("profiles.title"));
   const allowed = user?.entitlements.profiles ?? 1;
   const slots = profileSlots(profiles.data ?? [], allowed);
 
-  const pick = async (profile: ProfileListItem) => {
+  const pick = async (profile: ProfilePublic) => {
     setError(null);
     if (profile.has_pin) {
       setPin("");

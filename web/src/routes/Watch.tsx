@@ -6,9 +6,8 @@
 import { useCallback, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, unwrap } from "../api/client";
-import type { PlaybackEventCreate, TitleDetail } from "../api/client";
+import type { PlaybackEventCreate, TitleDetail, TooManyStreamsPublic } from "../api/client";
 import { streamConflictOf } from "../api/devices";
-import type { StreamConflict } from "../api/devices";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { StreamLimit } from "../components/Devices/StreamLimit";
 import { Player } from "../components/Player/Player";
@@ -69,7 +68,7 @@ export default function WatchPage() {
   useStreamRelease(videoId, p !== undefined);
   // Who holds the streams, when a renewal was refused for the limit (the player stops
   // and shows them).
-  const [conflict, setConflict] = useState<StreamConflict | null>(null);
+  const [conflict, setConflict] = useState<TooManyStreamsPublic | null>(null);
 
   // Media URLs are relative when the server has no public URL configured: made absolute
   // here, once, so every consumer (Shaka, the thumbnails, Cast) gets the same ones.

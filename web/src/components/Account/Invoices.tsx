@@ -1,7 +1,7 @@
 // The account's invoices, as Stripe keeps them: date, number, amount, status, and links
 // to Stripe's invoice page and PDF.
 import { listInvoices } from "../../api/billing";
-import type { InvoicePublic } from "../../api/billing";
+import type { InvoicePublic } from "../../api/client";
 import { useApi } from "../../hooks/useApi";
 import { useI18n } from "../../i18n";
 import type { Translate } from "../../i18n";

@@ -2,7 +2,7 @@
 // Portal) and Downgrade to Free (cancel at the end of the paid period, after a
 // confirmation). Without Stripe it says so, and offers nothing that would change the plan.
 import { useState } from "react";
-import type { BillingPublic } from "../../api/billing";
+import type { BillingPublic } from "../../api/client";
 import { useI18n } from "../../i18n";
 import { canDowngrade, describePlanState } from "../../lib/planState";
 import { ConfirmDialog } from "../Common/ConfirmDialog";

@@ -2,8 +2,7 @@
 // profiles, downloads, ads), the current one marked. With billing on, each other paid
 // plan has one button: Upgrade (to Stripe Checkout) when no subscription is live, else
 // Change (to the Billing Portal, where Stripe prorates). With billing off: no buttons.
-import type { PlanPublic } from "../../api/client";
-import type { BillingPublic } from "../../api/billing";
+import type { BillingPublic, PlanPublic } from "../../api/client";
 import { useI18n } from "../../i18n";
 import type { Translate } from "../../i18n";
 import { formatMoney, qualityLabel } from "../../lib/format";

@@ -31,7 +31,7 @@ export function BillingStatsPanel() {
             <div className="stat-card">
               <dt>{t("admin.churn", { month: monthName(s.churn.month, lang) })}</dt>
               <dd data-testid="churn">
-                {s.churn.rate === null || s.churn.at_start === 0 ? "—" : percent(s.churn.rate)}
+                {s.churn.at_start === 0 ? "—" : percent(s.churn.rate)}
                 <span className="stat-card__sub">{t("admin.churnDetail", { canceled: s.churn.canceled, total: s.churn.at_start })}</span>
               </dd>
             </div>

@@ -4,9 +4,8 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { ApiError, errorMessage } from "../../api/client";
-import type { PlanPublic } from "../../api/client";
+import type { AdminUserPublic, PlanPublic } from "../../api/client";
 import { adminUsers, setUserPlan } from "../../api/billing";
-import type { AdminUserPublic } from "../../api/billing";
 import { useApi } from "../../hooks/useApi";
 import { useI18n } from "../../i18n";
 import { ErrorView, Loading } from "../Common/Status";
@@ -31,9 +30,11 @@ export function UsersPanel({ plans, billingEnabled }: Props) {
   const save = async (user: AdminUserPublic, plan: string) => {
     setMessage(null);
     try {
-      await setUserPlan(user.id, plan);
-      setMessage({ ok: true, text: t("admin.planSaved", { email: user.email, plan: planName(plan) }) });
-      users.setData((prev) => (prev ?? []).map((u) => (u.id === user.id ? { ...u, plan } : u)));
+      // The answer is the user as the list shows it: the plan, and the subscription and
+      // standing that come with it.
+      const saved = await setUserPlan(user.id, plan);
+      setMessage({ ok: true, text: t("admin.planSaved", { email: user.email, plan: planName(saved.plan) }) });
+      users.setData((prev) => (prev ?? []).map((u) => (u.id === saved.id ? saved : u)));
     } catch (err) {
       const text = err instanceof ApiError && err.code === "billing_on" ? t("admin.billingOnNote") : errorMessage(err);
       setMessage({ ok: false, text });

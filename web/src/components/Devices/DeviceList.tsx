@@ -4,11 +4,12 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { errorMessage } from "../../api/client";
+import type { DevicePublic } from "../../api/client";
 import { listDevices, renameDevice, signOutDevice, stopPlaybackOn } from "../../api/devices";
-import type { DevicePublic } from "../../api/devices";
 import { useApi } from "../../hooks/useApi";
 import { useI18n } from "../../i18n";
 import { formatDateTime, toDate } from "../../lib/format";
+import { streamingWords } from "../../lib/streams";
 import { ConfirmDialog } from "../Common/ConfirmDialog";
 import { ErrorView, Loading } from "../Common/Status";
 
@@ -123,9 +124,7 @@ function DeviceRow({
         </p>
         {d.streaming ? (
           <p className="devices__streaming" data-testid="device-streaming">
-            {d.streaming.profile
-              ? t("devices.streamingAs", { title: d.streaming.title, profile: d.streaming.profile })
-              : t("devices.streaming", { title: d.streaming.title })}
+            {streamingWords(d.streaming, t)}
           </p>
         ) : null}
       </div>

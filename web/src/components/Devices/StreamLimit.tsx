@@ -4,12 +4,13 @@
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { errorMessage } from "../../api/client";
+import type { TooManyStreamsPublic } from "../../api/client";
 import { stopPlaybackOn } from "../../api/devices";
-import type { StreamConflict } from "../../api/devices";
 import { useI18n } from "../../i18n";
+import { holderWords } from "../../lib/streams";
 
 interface Props {
-  conflict: StreamConflict | null;
+  conflict: TooManyStreamsPublic | null;
   /** Try playback again (after a stream was stopped, or by hand). */
   onRetry: () => void;
 }
@@ -40,11 +41,7 @@ export function StreamLimit({ conflict, onRetry }: Props) {
             const device = s.device_name || t("devices.unnamed");
             return (
               <li key={s.device_id} data-testid="stream-holder">
-                <span>
-                  {s.title
-                    ? t(s.profile ? "streams.holderAs" : "streams.holder", { device, title: s.title, profile: s.profile })
-                    : device}
-                </span>
+                <span>{holderWords(s, device, t)}</span>
                 <button type="button" className="btn btn--primary btn--small" disabled={stopping !== null} onClick={() => void stop(s.device_id)}>
                   {stopping === s.device_id ? t("streams.stopping") : t("streams.stopOn", { device })}
                 </button>

@@ -4,7 +4,7 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { api, unwrap } from "../../api/client";
-import type { ProfileListItem } from "../../api/billing";
+import type { ProfilePublic } from "../../api/client";
 import { useI18n } from "../../i18n";
 import { ConfirmDialog } from "../Common/ConfirmDialog";
 import { maturityLabel } from "../Catalog/maturity";
@@ -14,10 +14,10 @@ import { ProfileForm } from "./ProfileForm";
 import type { ProfileFields } from "./ProfileForm";
 import { avatarColor, isSelectable } from "./profileRules";
 
-type Editing = { kind: "pin"; profile: ProfileListItem; remove: boolean } | { kind: "edit"; profile: ProfileListItem } | null;
+type Editing = { kind: "pin"; profile: ProfilePublic; remove: boolean } | { kind: "edit"; profile: ProfilePublic } | null;
 
 interface Props {
-  profiles: ProfileListItem[];
+  profiles: ProfilePublic[];
   onChanged: () => void;
   onDone: () => void;
 }
@@ -25,7 +25,7 @@ interface Props {
 export function ManageProfiles({ profiles, onChanged, onDone }: Props) {
   const { t } = useI18n();
   const [editing, setEditing] = useState<Editing>(null);
-  const [deleting, setDeleting] = useState<ProfileListItem | null>(null);
+  const [deleting, setDeleting] = useState<ProfilePublic | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
 
@@ -39,7 +39,7 @@ export function ManageProfiles({ profiles, onChanged, onDone }: Props) {
     setEditing(null);
     onChanged();
   };
-  const saveProfile = async (profile: ProfileListItem, fields: ProfileFields) => {
+  const saveProfile = async (profile: ProfilePublic, fields: ProfileFields) => {
     setError(null);
     try {
       await unwrap(
@@ -53,7 +53,7 @@ export function ManageProfiles({ profiles, onChanged, onDone }: Props) {
       setError(profileError(err, t));
     }
   };
-  const remove = async (profile: ProfileListItem) => {
+  const remove = async (profile: ProfilePublic) => {
     await unwrap(api.DELETE("/api/v1/profiles/{profile_id}", { params: { path: { profile_id: profile.id } } }));
     done(t("profiles.deleted", { name: profile.name }));
   };
@@ -135,7 +135,7 @@ export function ManageProfiles({ profiles, onChanged, onDone }: Props) {
 }
 
 /** Set or remove a profile's PIN; the PIN and the password live only in this form. */
-function PinForm({ profile, remove, onSaved, onCancel }: { profile: ProfileListItem; remove: boolean; onSaved: (message: string) => void; onCancel: () => void }) {
+function PinForm({ profile, remove, onSaved, onCancel }: { profile: ProfilePublic; remove: boolean; onSaved: (message: string) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [pin, setPin] = useState("");
   const [password, setPassword] = useState("");

@@ -2,8 +2,7 @@
 // does not change it later) and the highest maturity rating it sees.
 import { useId, useState } from "react";
 import type { FormEvent } from "react";
-import type { Maturity } from "../../api/client";
-import type { ProfileListItem } from "../../api/billing";
+import type { Maturity, ProfilePublic } from "../../api/client";
 import { useI18n } from "../../i18n";
 import { maturityLabel } from "../Catalog/maturity";
 import { AVATARS, defaultMaturity, maturityChoices } from "./profileRules";
@@ -17,7 +16,7 @@ export interface ProfileFields {
 
 interface Props {
   /** The profile edited; none: a new one. */
-  profile?: ProfileListItem;
+  profile?: ProfilePublic;
   onSubmit: (fields: ProfileFields) => Promise<void>;
   onCancel: () => void;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ProfileListItem } from "../../api/billing";
+import type { ProfilePublic } from "../../api/client";
 import { AVATARS, avatarColor, defaultMaturity, isSelectable, maturityChoices, profileSlots } from "./profileRules";
 
-const profile = (name: string, selectable = true): ProfileListItem => ({
+const profile = (name: string, selectable = true): ProfilePublic => ({
   id: name,
   name,
   avatar: null,
@@ -36,7 +36,7 @@ describe("profile rules", () => {
     expect(profileSlots(profiles, allowed)).toEqual(slots);
   });
 
-  it("lets a profile be picked unless the API says otherwise", () => {
+  it("lets a profile be picked when the API says so", () => {
     expect(isSelectable(profile("a", true))).toBe(true);
     expect(isSelectable(profile("a", false))).toBe(false);
   });

@@ -1,8 +1,7 @@
 // Profile rules the pages need before asking the API: avatars, which maturity ratings a
 // profile may be given (kids profiles go up to 7+, as the server enforces), and how the
 // plan's profile count limits adding and picking. Pure, so they are unit-tested.
-import type { Maturity } from "../../api/client";
-import type { ProfileListItem } from "../../api/billing";
+import type { Maturity, ProfilePublic } from "../../api/client";
 import type { MessageKey } from "../../i18n/en";
 import { MATURITIES } from "../Catalog/maturity";
 
@@ -42,14 +41,14 @@ export interface ProfileSlots {
 }
 
 /** What the plan's profile count (`allowed`) means for this list. */
-export function profileSlots(profiles: readonly ProfileListItem[], allowed: number): ProfileSlots {
+export function profileSlots(profiles: readonly ProfilePublic[], allowed: number): ProfileSlots {
   return {
     canAdd: profiles.length < allowed,
-    overPlan: profiles.length > allowed || profiles.some((p) => p.selectable === false),
+    overPlan: profiles.length > allowed || profiles.some((p) => !p.selectable),
   };
 }
 
-/** Whether the profile may be picked (the API says; absent means yes). */
-export function isSelectable(profile: ProfileListItem): boolean {
-  return profile.selectable !== false;
+/** Whether the profile may be picked (the API says, on every profile it answers). */
+export function isSelectable(profile: ProfilePublic): boolean {
+  return profile.selectable;
 }
