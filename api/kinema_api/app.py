@@ -33,6 +33,7 @@ from kinema_api.admin.routes import videos as admin_videos
 from kinema_api.catalog import routes as browse
 from kinema_api.context import AppContext, build_context
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
+from kinema_api.social import routes as social
 from kinema_api.viewing.routes import playback
 from kinema_api.viewing.routes import progress as viewing
 
@@ -45,6 +46,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     for module in (health, auth, profiles, browse, viewing, playback, admin_uploads, admin_videos):
         router.include_router(module.router)
+    router.include_router(social.router)
     return router
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -24,53 +25,47 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-def _table(table_name: str, /, **columns: sa.types.TypeEngine[object]) -> sa.TableClause:
+def _table(table_name: str, /, **columns: sa.types.TypeEngine[Any]) -> sa.TableClause:
     return sa.table(table_name, *(sa.column(key, type_) for key, type_ in columns.items()))
 
 
-NOW = sa.func.current_timestamp()
 ID = sa.Uuid()
 TEXT = sa.String()
+_TYPES: dict[type, sa.types.TypeEngine[Any]] = {
+    uuid.UUID: ID,
+    str: TEXT,
+    bool: sa.Boolean(),
+    int: sa.Integer(),
+    float: sa.Float(),
+}
+
+
+def _insert(conn: sa.Connection, table_name: str, **values: object) -> None:
+    """A row in the 0007 shape (no models: they describe the current schema), with its
+    timestamps filled in."""
+    columns = {key: _TYPES.get(type(value), sa.types.NullType()) for key, value in values.items()}
+    stamps = {"created_at": sa.func.current_timestamp()}
+    if table_name in ("titles", "videos", "users", "profiles"):
+        stamps["updated_at"] = sa.func.current_timestamp()
+    table = _table(table_name, **columns, **dict.fromkeys(stamps, sa.DateTime()))
+    conn.execute(sa.insert(table).values(**values, **stamps))
 
 
 def _seed_0007(engine: sa.Engine) -> dict[str, uuid.UUID]:
     ids = {k: uuid.uuid4() for k in ("title", "video", "user", "profile", "top", "reply")}
-    titles = _table("titles", id=ID, kind=TEXT, slug=TEXT, name=TEXT, description=TEXT,
-                    maturity=TEXT, published=sa.Boolean(), keywords=TEXT,
-                    created_at=sa.DateTime(), updated_at=sa.DateTime())  # fmt: skip
-    videos = _table("videos", id=ID, title_id=ID, name=TEXT, description=TEXT, status=TEXT,
-                    progress=sa.Float(), generation=sa.Integer(),
-                    created_at=sa.DateTime(), updated_at=sa.DateTime())  # fmt: skip
-    users = _table("users", id=ID, email=TEXT, password_hash=TEXT, display_name=TEXT,
-                   role=TEXT, is_active=sa.Boolean(),
-                   created_at=sa.DateTime(), updated_at=sa.DateTime())  # fmt: skip
-    profiles = _table("profiles", id=ID, user_id=ID, name=TEXT, is_kids=sa.Boolean(),
-                      max_maturity=TEXT, created_at=sa.DateTime(), updated_at=sa.DateTime())  # fmt: skip
-    comments = _table("comments", id=ID, video_id=ID, profile_id=ID, parent_id=ID, body=TEXT,
-                      created_at=sa.DateTime())  # fmt: skip
-    reactions = _table("reactions", id=ID, video_id=ID, profile_id=ID, comment_id=ID,
-                       emoji=TEXT, position_s=sa.Float(), created_at=sa.DateTime())  # fmt: skip
-    reviews = _table("reviews", id=ID, profile_id=ID, title_id=ID, body=TEXT,
-                     created_at=sa.DateTime())  # fmt: skip
-    ratings = _table("ratings", profile_id=ID, title_id=ID, score=sa.Integer(),
-                     created_at=sa.DateTime())  # fmt: skip
+    title, video, profile = ids["title"], ids["video"], ids["profile"]
     with engine.begin() as conn:
-        conn.execute(sa.insert(titles).values(
-            id=ids["title"], kind="movie", slug="m", name="M", description="", maturity="13+",
-            published=True, keywords="", created_at=NOW, updated_at=NOW))  # fmt: skip
-        conn.execute(sa.insert(videos).values(
-            id=ids["video"], title_id=ids["title"], name="", description="", status="ready",
-            progress=0.0, generation=1, created_at=NOW, updated_at=NOW))  # fmt: skip
-        conn.execute(sa.insert(users).values(
-            id=ids["user"], email="a@example.com", password_hash="x", display_name="",
-            role="viewer", is_active=True, created_at=NOW, updated_at=NOW))  # fmt: skip
-        conn.execute(sa.insert(profiles).values(
-            id=ids["profile"], user_id=ids["user"], name="P", is_kids=False,
-            max_maturity="18+", created_at=NOW, updated_at=NOW))  # fmt: skip
+        _insert(conn, "titles", id=title, kind="movie", slug="m", name="M", description="",
+                maturity="13+", published=True, keywords="")  # fmt: skip
+        _insert(conn, "videos", id=video, title_id=title, name="", description="",
+                status="ready", progress=0.0, generation=1)  # fmt: skip
+        _insert(conn, "users", id=ids["user"], email="a@example.com", password_hash="x",
+                display_name="", role="viewer", is_active=True)  # fmt: skip
+        _insert(conn, "profiles", id=profile, user_id=ids["user"], name="P", is_kids=False,
+                max_maturity="18+")  # fmt: skip
         for key, parent in (("top", None), ("reply", ids["top"])):
-            conn.execute(sa.insert(comments).values(
-                id=ids[key], video_id=ids["video"], profile_id=ids["profile"],
-                parent_id=parent, body=key, created_at=NOW))  # fmt: skip
+            _insert(conn, "comments", id=ids[key], video_id=video, profile_id=profile,
+                    parent_id=parent, body=key)  # fmt: skip
         for emoji, comment, position in (
             ("like", ids["top"], None),
             ("like", ids["top"], None),  # a duplicate: kept once
@@ -79,14 +74,10 @@ def _seed_0007(engine: sa.Engine) -> dict[str, uuid.UUID]:
             ("wow", None, 12.5),
             ("wow", None, None),  # a timeline reaction without a moment: dropped
         ):
-            conn.execute(sa.insert(reactions).values(
-                id=uuid.uuid4(), video_id=ids["video"], profile_id=ids["profile"],
-                comment_id=comment, emoji=emoji, position_s=position, created_at=NOW))  # fmt: skip
-        conn.execute(sa.insert(reviews).values(
-            id=uuid.uuid4(), profile_id=ids["profile"], title_id=ids["title"], body="Good",
-            created_at=NOW))  # fmt: skip
-        conn.execute(sa.insert(ratings).values(
-            profile_id=ids["profile"], title_id=ids["title"], score=4, created_at=NOW))  # fmt: skip
+            _insert(conn, "reactions", id=uuid.uuid4(), video_id=video, profile_id=profile,
+                    comment_id=comment, emoji=emoji, position_s=position)  # fmt: skip
+        _insert(conn, "reviews", id=uuid.uuid4(), profile_id=profile, title_id=title, body="Ok")
+        _insert(conn, "ratings", profile_id=profile, title_id=title, score=4)
     return ids
 
 
