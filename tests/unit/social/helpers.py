@@ -71,9 +71,15 @@ def admin(ctx: AppContext, client: TestClient) -> Headers:
 
 
 def _second_profile(
-    ctx: AppContext, client: TestClient, *, kids: bool, max_maturity: Maturity | None = None
+    ctx: AppContext,
+    client: TestClient,
+    *,
+    kids: bool,
+    max_maturity: Maturity | None = None,
+    headers: Headers | None = None,
 ) -> Headers:
-    headers = viewer(client)
+    """A new profile, selected for ``headers``' session (a new account's by default)."""
+    headers = headers or viewer(client)
     user_id = uuid.UUID(client.get(f"{API}/auth/me", headers=headers).json()["id"])
     with ctx.sessions() as s:
         accounts.subscribe(s, user_id=user_id, plan_slug="family")
@@ -90,6 +96,11 @@ def _second_profile(
 def kid(ctx: AppContext, client: TestClient) -> Headers:
     """An account watching as a kids profile."""
     return _second_profile(ctx, client, kids=True)
+
+
+def switch_profile(ctx: AppContext, client: TestClient, headers: Headers) -> Headers:
+    """Move ``headers``' session to a new adult profile of the same account."""
+    return _second_profile(ctx, client, kids=False, headers=headers)
 
 
 def teen(ctx: AppContext, client: TestClient) -> Headers:

@@ -11,7 +11,17 @@ from fastapi.testclient import TestClient
 
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from tests.unit.social.helpers import API, Catalog, Headers, admin, kid, seed, teen, viewer
+from tests.unit.social.helpers import (
+    API,
+    Catalog,
+    Headers,
+    admin,
+    kid,
+    seed,
+    switch_profile,
+    teen,
+    viewer,
+)
 from tests.utils.factories import build_api_context
 
 
@@ -157,6 +167,15 @@ def test_edit_and_delete_own_comments(
     theirs = client.patch(f"{API}/comments/{top}", json={"body": "mine now"}, headers=ben)
     assert theirs.status_code == 403 and theirs.json()["code"] == "not_author"
     assert client.delete(f"{API}/comments/{top}", headers=ben).status_code == 403
+    # Comments belong to a profile, not to the account: a sibling profile is refused too.
+    sibling = viewer(client)
+    first_profile = _post(client, f"{API}/titles/{catalog.movie}/comments", sibling, "by one")
+    switch_profile(ctx, client, sibling)
+    refused = client.patch(f"{API}/comments/{first_profile}", json={"body": "x"}, headers=sibling)
+    assert refused.status_code == 403 and refused.json()["code"] == "not_author"
+    assert client.delete(f"{API}/comments/{first_profile}", headers=sibling).status_code == 403
+    boss = admin(ctx, client)
+    assert client.delete(f"{API}/comments/{first_profile}", headers=boss).status_code == 200
     bad = client.patch(f"{API}/comments/{top}", json={"body": ""}, headers=ana)
     assert bad.status_code == 422
 
@@ -180,7 +199,6 @@ def test_edit_and_delete_own_comments(
     assert client.delete(f"{API}/comments/{top}", headers=ana).status_code == 404
 
     # Admins delete anyone's comment; the last reply going takes the marker with it.
-    boss = admin(ctx, client)
     assert client.delete(f"{API}/comments/{reply}", headers=boss).status_code == 200
     assert client.get(f"{API}/titles/{catalog.movie}/comments", headers=ben).json()["total"] == 0
 
