@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # Requests per minute per client on auth and write endpoints.
     auth_rate_limit_per_min: int = Field(default=20, ge=1)
     write_rate_limit_per_min: int = Field(default=600, ge=1)
+    # Per profile: comments and replies, and timestamped reactions on a video, a minute.
+    comment_rate_limit_per_min: int = Field(default=5, ge=1)
+    reaction_rate_limit_per_min: int = Field(default=60, ge=1)
     # Allow the `kinema transcode` command to be replaced (tests, custom images).
     transcode_command: str | None = None
 
