@@ -153,10 +153,16 @@ def price_action(current: PriceSeen | None, desired: Terms, product_id: str) -> 
     return PriceAction.REPLACE
 
 
-def connect(api_key: str, api_base: str | None = None) -> stripe.StripeClient:
-    """A client for ``api_key``; ``api_base`` replaces api.stripe.com (stripe-mock)."""
+def connect(
+    api_key: str, api_base: str | None = None, *, timeout_s: float | None = None
+) -> stripe.StripeClient:
+    """A client for ``api_key`` that retries twice; ``api_base`` replaces api.stripe.com
+    (stripe-mock), ``timeout_s`` the SDK's 80 s per request."""
     base: BaseAddresses | None = {"api": api_base.rstrip("/")} if api_base else None
-    return stripe.StripeClient(api_key, base_addresses=base, max_network_retries=2)
+    http = stripe.new_default_http_client(timeout=timeout_s) if timeout_s else None
+    return stripe.StripeClient(
+        api_key, base_addresses=base, max_network_retries=2, http_client=http
+    )
 
 
 @contextmanager

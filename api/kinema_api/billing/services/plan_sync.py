@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -40,13 +40,16 @@ from kinema.billing.stripe_plans import (
     terms_revision,
 )
 from kinema.catalog.models import Plan
-from kinema.errors import StripeRejected, StripeSyncError
+from kinema.errors import StripeRejected, StripeSyncError, StripeUnavailable
 from kinema.settings import Settings
 
 log = logging.getLogger("kinema.api.billing")
 
 # Seconds between attempts for the plans Stripe could not take; the last one repeats.
 RETRY_DELAYS_S = (10.0, 30.0, 60.0, 300.0)
+# Per request (the SDK's own is 80 s, tried three times): a Stripe that does not answer is
+# reported within a minute rather than four.
+STRIPE_TIMEOUT_S = 15.0
 
 
 def stripe_plan(plan: Plan) -> StripePlan:
@@ -75,26 +78,35 @@ class PlanOutcome:
 
 def sync_plans(
     sessions: sessionmaker[Session], stripe: StripePlans, *, slugs: Collection[str] | None = None
-) -> list[PlanOutcome]:
-    """Mirror the plans on offer (or those of ``slugs``) into Stripe, one at a time, and
-    write each one's Price id to the catalog. A plan Stripe fails on is reported, not
-    raised, so the others still go through. No transaction is held while Stripe answers."""
+) -> Iterator[PlanOutcome]:
+    """Mirror the plans on offer (or those of ``slugs``) into Stripe, one at a time, write
+    each one's Price id to the catalog, and yield each outcome as it is known.
+
+    A plan Stripe refuses is reported and the others still go; once Stripe cannot be
+    reached, the plans not tried yet are reported with the same error rather than tried
+    (each would wait as long). No transaction is held while Stripe answers."""
     with sessions() as session:
         query = select(Plan).where(Plan.retired.is_(False)).order_by(Plan.price_cents, Plan.slug)
         if slugs is not None:
             query = query.where(Plan.slug.in_(slugs))
         work = [(p.id, p.slug, stripe_plan(p), p.stripe_price_id) for p in session.scalars(query)]
-    outcomes = []
+    unreachable: StripeUnavailable | None = None
     for plan_id, slug, plan, price_id in work:
+        if unreachable is not None:
+            yield PlanOutcome(slug, error=unreachable)
+            continue
         try:
             synced = stripe.sync(plan, KnownIds(price_id=price_id))
+        except StripeUnavailable as exc:
+            unreachable = exc
+            yield PlanOutcome(slug, error=exc)
+            continue
         except StripeSyncError as exc:
-            outcomes.append(PlanOutcome(slug, error=exc))
+            yield PlanOutcome(slug, error=exc)
             continue
         if synced.ids.price_id != price_id:
             _keep_price(sessions, plan_id, synced.ids.price_id)
-        outcomes.append(PlanOutcome(slug, synced=synced))
-    return outcomes
+        yield PlanOutcome(slug, synced=synced)
 
 
 def _keep_price(sessions: sessionmaker[Session], plan_id: uuid.UUID, price_id: str) -> None:
@@ -104,21 +116,24 @@ def _keep_price(sessions: sessionmaker[Session], plan_id: uuid.UUID, price_id: s
             plan.stripe_price_id = price_id
 
 
-def _report(outcomes: Sequence[PlanOutcome], retry_in: float) -> None:
-    for outcome in outcomes:
-        if outcome.synced is not None:
-            log.info("billing: plan %s in Stripe: %s", outcome.slug, outcome.synced.summary())
-            continue
-        then = (
-            f"retrying in {retry_in:g} s"
-            if outcome.retryable
-            else "not retried: fix KINEMA_STRIPE_API_KEY (or the plan) and restart kinema up"
-        )
+def _report(outcome: PlanOutcome) -> None:
+    if outcome.synced is not None:
+        log.info("billing: plan %s in Stripe: %s", outcome.slug, outcome.synced.summary())
+    elif not outcome.retryable:
         log.warning(
-            "billing: plan %s is not in Stripe (%s); Checkout for it answers 409 "
-            "plan_not_synced until it is; %s",
-            outcome.slug, outcome.error, then,
+            "billing: Stripe refused plan %s (%s); Checkout for it answers 409 "
+            "plan_not_synced; not retried: fix KINEMA_STRIPE_API_KEY (or the plan) and "
+            "restart kinema up",
+            outcome.slug, outcome.error,
         )  # fmt: skip
+
+
+def _report_waiting(waiting: Sequence[PlanOutcome], retry_in: float) -> None:
+    log.warning(
+        "billing: Stripe did not answer (%s); Checkout answers 409 plan_not_synced for "
+        "%s until it does; retrying in %g s",
+        waiting[0].error, ", ".join(o.slug for o in waiting), retry_in,
+    )  # fmt: skip
 
 
 @dataclass
@@ -155,7 +170,7 @@ class PlanSync:
             while not self.stopping.is_set():
                 delay = self.delays_s[min(attempt, len(self.delays_s) - 1)]
                 try:
-                    outcomes = sync_plans(self.sessions, self.stripe, slugs=slugs)
+                    slugs = self._attempt(slugs, delay)
                 except SQLAlchemyError as exc:
                     log.warning(
                         "billing: reading or writing the catalog's plans failed (%s); Checkout "
@@ -163,20 +178,27 @@ class PlanSync:
                         "retrying in %g s",
                         exc, delay,
                     )  # fmt: skip
-                    outcomes = []
-                else:
-                    self.outcomes.update((o.slug, o) for o in outcomes)
-                    _report(outcomes, delay)
-                    slugs = {o.slug for o in outcomes if o.retryable}
-                    if not slugs:
-                        break
+                if slugs is not None and not slugs:
+                    break
                 attempt += 1
                 if self.stopping.wait(delay):
                     break
-            if not self.pending and self.outcomes:
+            if self.outcomes and not self.pending:
                 log.info("billing: %d plan(s) in Stripe; Checkout is ready", len(self.outcomes))
         finally:
             self._done.set()
+
+    def _attempt(self, slugs: set[str] | None, retry_in: float) -> set[str]:
+        """One pass over ``slugs`` (None: every plan); the plans to try again."""
+        waiting = []
+        for outcome in sync_plans(self.sessions, self.stripe, slugs=slugs):
+            self.outcomes[outcome.slug] = outcome
+            _report(outcome)
+            if outcome.retryable:
+                waiting.append(outcome)
+        if waiting:
+            _report_waiting(waiting, retry_in)
+        return {o.slug for o in waiting}
 
 
 def start_plan_sync(
@@ -190,7 +212,8 @@ def start_plan_sync(
         log.info("billing: KINEMA_MODE=cluster: the operator puts the plans into Stripe")
         return None
     key = settings.stripe_api_key.get_secret_value().strip()
-    sync = PlanSync(sessions, StripePlans(connect(key, settings.stripe_api_base)), stopping)
+    client = connect(key, settings.stripe_api_base, timeout_s=STRIPE_TIMEOUT_S)
+    sync = PlanSync(sessions, StripePlans(client), stopping, delays_s=RETRY_DELAYS_S)
     log.info("billing: putting the catalog's plans into Stripe (in the background)")
     sync.start()
     return sync
