@@ -48,6 +48,12 @@ class Server(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The Stripe SDK logs every request at INFO; Kinema says what failed in its own words.
+    logging.getLogger("stripe").setLevel(logging.WARNING)
+
+
 def _settings(data_dir: Path | None) -> Settings:
     try:
         return Settings(data_dir=data_dir) if data_dir else Settings()
@@ -107,7 +113,7 @@ def run_up(
     sample: bool,
 ) -> None:
     """Run the whole product on this machine: API, web app, worker pool, on SQLite."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging()
     settings = _settings(data_dir)
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
@@ -188,7 +194,7 @@ def _ingest(ctx: AppContext, files: list[Path], *, sample: bool) -> None:
 
 def run_api(*, port: int, host: str, workers: int) -> None:
     """Serve the API (cluster mode: run `kinema migrate` first, e.g. as a Helm hook)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging()
     settings = _settings(None)
     try:
         ctx = build_context(settings)

@@ -165,16 +165,21 @@ def connect(
     )
 
 
+def _said(exc: stripe.StripeError) -> str:
+    """Stripe's words on one line (a network error's run over several)."""
+    return " ".join(str(exc.user_message or exc).split())
+
+
 @contextmanager
 def _stripe(what: str) -> Iterator[None]:
     try:
         yield
     except (stripe.AuthenticationError, stripe.PermissionError) as exc:
-        raise StripeRejected(f"{what}: Stripe refused the API key: {exc.user_message}") from exc
+        raise StripeRejected(f"{what}: Stripe refused the API key: {_said(exc)}") from exc
     except stripe.InvalidRequestError as exc:
-        raise StripeRejected(f"{what}: Stripe said: {exc.user_message or exc}") from exc
+        raise StripeRejected(f"{what}: Stripe said: {_said(exc)}") from exc
     except stripe.StripeError as exc:
-        raise StripeUnavailable(f"{what}: {exc.user_message or exc}") from exc
+        raise StripeUnavailable(f"{what}: {_said(exc)}") from exc
 
 
 def _missing(exc: stripe.StripeError) -> bool:
