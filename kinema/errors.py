@@ -2,8 +2,11 @@
 
     KinemaError                  every error Kinema raises on purpose
     ├── ConfigError              settings that cannot work (bad URL, placeholder secret)
-    └── MediaToolError           ffmpeg/ffprobe missing or failing
-        └── EncoderUnavailable   an encoder failed its trial encode
+    ├── MediaToolError           ffmpeg/ffprobe missing or failing
+    │   └── EncoderUnavailable   an encoder failed its trial encode
+    └── StripeSyncError          mirroring plans into Stripe failed (kinema.billing)
+        ├── StripeRejected       Stripe refused the request (the key, the parameters)
+        └── StripeUnavailable    network, rate limit, Stripe's own errors: a retry may work
 
 Components derive their own trees from ``KinemaError``; third-party errors are wrapped
 with ``raise ... from`` so a user sees one line: what failed, on which input, what to do.
@@ -24,3 +27,15 @@ class MediaToolError(KinemaError):
 
 class EncoderUnavailable(MediaToolError):
     """An encoder is listed by ffmpeg but cannot open on this machine."""
+
+
+class StripeSyncError(KinemaError):
+    """A Stripe call made to mirror a plan into Stripe failed."""
+
+
+class StripeRejected(StripeSyncError):
+    """Stripe refused the request: the key or the plan must change before a retry helps."""
+
+
+class StripeUnavailable(StripeSyncError):
+    """Stripe could not be reached or failed on its side; a later retry may succeed."""

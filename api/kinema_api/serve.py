@@ -1,9 +1,10 @@
 """What ``kinema up``, ``kinema api`` and ``kinema migrate`` do (``cli.py`` parses their options).
 
 ``kinema up`` is the README's first command: on a fresh machine it migrates a SQLite
-catalog under the data directory, creates (and prints) an admin account, starts the
-local worker pool, ingests the given files (or a sample clip) and serves the API and
-the built web app.
+catalog under the data directory, seeds the sample plans (and, with a Stripe key, puts
+them into Stripe in the background: :func:`prepare_plans`), creates (and prints) an admin
+account, starts the local worker pool, ingests the given files (or a sample clip) and
+serves the API and the built web app.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kinema.settings import Settings
 from kinema_api.accounts.services.auth import ensure_admin, promote_admin
 from kinema_api.accounts.services.passwords import verify_password
 from kinema_api.app import WEB_DIST, create_app, web_available
+from kinema_api.billing.services.plan_sync import PlanSync, start_plan_sync
 from kinema_api.context import AppContext, build_context
 from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_file
 from kinema_api.worker.pool import WorkerPool
@@ -44,6 +46,12 @@ class Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self.ctx.stopping.set()
         super().handle_exit(sig, frame)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The Stripe SDK logs every request at INFO; Kinema says what failed in its own words.
+    logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -85,6 +93,16 @@ def bootstrap_admin(ctx: AppContext) -> tuple[str, str | None]:
     return user.email, None
 
 
+def prepare_plans(ctx: AppContext) -> PlanSync | None:
+    """The sample plans when the catalog has none; with billing on, their mirror in Stripe
+    (Products and Prices, the Price ids into the catalog), started in the background: no
+    operator runs here to do it. The sync stops when the context closes."""
+    with ctx.sessions() as session:
+        accounts.ensure_sample_plans(session)
+        session.commit()
+    return start_plan_sync(ctx.settings, ctx.sessions, ctx.stopping)
+
+
 def run_up(
     *,
     port: int,
@@ -95,7 +113,7 @@ def run_up(
     sample: bool,
 ) -> None:
     """Run the whole product on this machine: API, web app, worker pool, on SQLite."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging()
     settings = _settings(data_dir)
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
@@ -107,9 +125,7 @@ def run_up(
     except KinemaError as exc:
         typer.secho(f"kinema: {exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
-    with ctx.sessions() as session:
-        accounts.ensure_sample_plans(session)
-        session.commit()
+    prepare_plans(ctx)
     try:
         email, password = bootstrap_admin(ctx)
     except KinemaError as exc:
@@ -178,7 +194,7 @@ def _ingest(ctx: AppContext, files: list[Path], *, sample: bool) -> None:
 
 def run_api(*, port: int, host: str, workers: int) -> None:
     """Serve the API (cluster mode: run `kinema migrate` first, e.g. as a Helm hook)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging()
     settings = _settings(None)
     try:
         ctx = build_context(settings)

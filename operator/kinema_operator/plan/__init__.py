@@ -2,5 +2,6 @@
 configured, into Stripe Products and Prices.
 
 :mod:`.catalog` maps a Plan to its catalog row and status (pure, plus the retirement of
-a deleted Plan); :mod:`.stripe` is the one door to Stripe.
+a deleted Plan); :mod:`.stripe` hands a Plan to the core's door to Stripe
+(:mod:`kinema.billing.stripe_plans`, which ``kinema up`` uses too).
 """

@@ -2,11 +2,14 @@
 simulator) behind a recording proxy, so a test can read what the API asked Stripe.
 
 stripe-mock keeps no state and sends no webhooks: tests sign events themselves
-(``tests.utils.stripe_events``) and post them to the API.
+(``tests.utils.stripe_events``) and post them to the API. ``stripe_remembering`` adds a
+memory of the Products and Prices made through the proxy (``tests.utils.stripe_memory``),
+for tests that start twice and must see the first start's objects again.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,7 @@ from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from tests.utils.factories import build_api_context, live_server
 from tests.utils.stripe_events import WEBHOOK_SECRET
+from tests.utils.stripe_memory import StripeMemory
 
 if TYPE_CHECKING:
     from tests.utils.stripe_mock import StripeMock
@@ -49,7 +53,9 @@ class StripeRecorder:
         return [c for c in self.calls if c.method == method and c.path == path]
 
 
-def _proxy(target: str, calls: list[StripeCall]) -> FastAPI:
+def stripe_proxy(
+    target: str, calls: list[StripeCall], memory: StripeMemory | None = None
+) -> FastAPI:
     app = FastAPI()
     forwarded = ("authorization", "content-type", "idempotency-key", "stripe-version")
 
@@ -71,7 +77,13 @@ def _proxy(target: str, calls: list[StripeCall]) -> FastAPI:
                 content=body,
                 headers=headers,
             )
-        return Response(answer.content, answer.status_code, media_type="application/json")
+        content = answer.content
+        if memory is not None:
+            body = memory.answer(
+                request.method, f"/{path}", dict(fields), answer.status_code, answer.json()
+            )
+            content = json.dumps(body).encode()
+        return Response(content, answer.status_code, media_type="application/json")
 
     return app
 
@@ -80,7 +92,15 @@ def _proxy(target: str, calls: list[StripeCall]) -> FastAPI:
 def stripe_calls(stripe_mock: StripeMock) -> Iterator[StripeRecorder]:
     """stripe-mock behind a proxy that records each request the API makes."""
     calls: list[StripeCall] = []
-    with live_server(_proxy(stripe_mock.url, calls)) as url:
+    with live_server(stripe_proxy(stripe_mock.url, calls)) as url:
+        yield StripeRecorder(url, calls)
+
+
+@pytest.fixture
+def stripe_remembering(stripe_mock: StripeMock) -> Iterator[StripeRecorder]:
+    """As ``stripe_calls``, and the Products and Prices made through it are remembered."""
+    calls: list[StripeCall] = []
+    with live_server(stripe_proxy(stripe_mock.url, calls, StripeMemory())) as url:
         yield StripeRecorder(url, calls)
 
 

@@ -227,6 +227,24 @@ def test_stripe_calls_for_a_new_plan_and_a_price_change(stripe_mock: StripeMock)
     assert again.price_id != ids.price_id
 
 
+def test_a_key_stripe_refuses_is_a_bad_spec_for_kopf(stripe_mock: StripeMock) -> None:
+    """The core's StripeRejected reaches the handlers as the operator's StripeRejected, an
+    InvalidSpec (kopf.PermanentError until the key or the Plan changes)."""
+    import stripe
+
+    from kinema_operator.errors import InvalidSpec
+    from kinema_operator.plan.stripe import StripeRejected, StripeSync
+
+    client = stripe.StripeClient("not-a-key", base_addresses={"api": stripe_mock.url})
+    spec = PlanSpec.model_validate(sample("basic")["spec"])
+    with pytest.raises(StripeRejected, match="Stripe refused the API key") as err:
+        StripeSync(client).sync(
+            namespace="media", name="basic", uid="u-2", generation=1, spec=spec,
+            status=PlanStatus(),
+        )  # fmt: skip
+    assert isinstance(err.value, InvalidSpec)
+
+
 FINALIZER = f"{GROUP}/finalizer"
 
 

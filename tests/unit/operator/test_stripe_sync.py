@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import pytest
+import stripe
 
-from kinema.resources.plan import BillingInterval, PlanSpec, Price
+from kinema.resources.plan import BillingInterval, PlanSpec, PlanStatus, Price
+from kinema_operator.errors import InvalidSpec
 from kinema_operator.plan import catalog as plans
-from kinema_operator.plan.stripe import PriceAction, PriceSeen, StripeIds, Terms, price_action
+from kinema_operator.plan.stripe import (
+    PriceAction,
+    PriceSeen,
+    StripeIds,
+    StripeSync,
+    StripeSyncError,
+    Terms,
+    price_action,
+)
 from kinema_operator.plan.stripe import terms_of as terms
+from tests.utils.ports import free_port
 
 SPEC = PlanSpec(
     display_name="Basic", price=Price(amount=699), max_resolution=720,
@@ -73,3 +84,18 @@ def test_a_failure_keeps_the_known_ids() -> None:
 def test_catalog_plan_carries_the_price() -> None:
     assert plans.catalog_plan("basic", SPEC, "price_2").stripe_price_id == "price_2"
     assert plans.catalog_plan("basic", SPEC).stripe_price_id is None
+
+
+def test_an_unreachable_stripe_is_a_retry_for_kopf_not_a_bad_spec() -> None:
+    """The core's StripeUnavailable reaches the handlers as the operator's StripeSyncError
+    (kopf.TemporaryError), never as InvalidSpec (kopf.PermanentError)."""
+    client = stripe.StripeClient(
+        "sk_test_x",
+        base_addresses={"api": f"http://127.0.0.1:{free_port()}"},
+        max_network_retries=0,
+    )
+    with pytest.raises(StripeSyncError, match="plan media/basic") as err:
+        StripeSync(client).sync(
+            namespace="media", name="basic", uid="u", generation=1, spec=SPEC, status=PlanStatus()
+        )
+    assert not isinstance(err.value, InvalidSpec)

@@ -169,8 +169,8 @@ def checkout(session: Session, *, settings: Settings, viewer: Viewer, plan_slug:
         )
     if not plan.stripe_price_id:
         raise PlanNotSynced(
-            f"the {plan.name} plan has no Stripe price yet (the operator syncs Plans to "
-            "Stripe); try again shortly or ask an admin"
+            f"the {plan.name} plan has no Stripe price yet (the operator, or kinema up as "
+            "it starts, puts plans into Stripe); try again shortly or ask an admin"
         )
     user_id = viewer.user.id
     if live_stripe_subscription(session, user_id=user_id) is not None:

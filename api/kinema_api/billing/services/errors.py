@@ -7,7 +7,7 @@ ApiError (kinema_api.errors)
 ├── ConflictError
 │   ├── BillingOff          409 billing_off       no KINEMA_STRIPE_API_KEY
 │   ├── BillingOn           409 billing_on        an admin set a plan Stripe bills
-│   ├── PlanNotSynced       409 plan_not_synced   the Plan has no Stripe Price yet
+│   ├── PlanNotSynced       409 plan_not_synced   the plan has no Stripe Price yet
 │   ├── AlreadySubscribed   409 already_subscribed
 │   ├── NoSubscription      409 no_subscription   nothing for Stripe to cancel
 │   └── PublicUrlUnset      409 public_url_unset  Checkout needs a URL to return to
