@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, select, update
 
 from kinema.catalog.models import Plan
 from tests.e2e.web import webapp
@@ -35,8 +35,8 @@ from tests.utils.stripe_mock import StripeMock
 pytestmark = [pytest.mark.e2e]
 
 PASSWORD = "correct horse battery"
-# What the operator's (or kinema up's) Stripe sync leaves in the catalog. stripe-mock
-# answers every Price it creates with one fixture id, so the test names them apart.
+# The Prices the webhooks name: kinema up's sync gives every plan stripe-mock's one
+# fixture id, so the test renames them once that sync is done.
 PRICES = {"basic": "price_e2e_basic", "premium": "price_e2e_premium"}
 CHECKOUT = re.compile(r"^https://checkout\.stripe\.com/")
 
@@ -75,13 +75,7 @@ def billing(
     except webapp.StackError as exc:
         pytest.fail(str(exc), pytrace=False)
     try:
-        engine = create_engine(f"sqlite:///{up.data_dir / 'kinema.db'}")
-        try:
-            with engine.begin() as db:
-                for slug, price in PRICES.items():
-                    db.execute(update(Plan).where(Plan.slug == slug).values(stripe_price_id=price))
-        finally:
-            engine.dispose()
+        _name_the_prices(up)
         admin = up.admin()
         try:
             video = webapp.wait_ready(admin)[0]
@@ -97,6 +91,28 @@ def billing(
         pytest.fail(f"{exc}\n{up.log_tail()}", pytrace=False)
     finally:
         up.stop()
+
+
+def _name_the_prices(up: webapp.KinemaUp, timeout_s: float = 60) -> None:
+    """Wait for ``kinema up``'s own sync to give every paid plan a Stripe Price, then
+    name them apart (stripe-mock answers every Price it creates with one fixture id)."""
+    engine = create_engine(f"sqlite:///{up.data_dir / 'kinema.db'}")
+    try:
+        deadline = time.monotonic() + timeout_s
+        paid = select(Plan.slug, Plan.stripe_price_id).where(Plan.price_cents > 0)
+        while True:
+            with engine.connect() as db:
+                prices = {slug: price for slug, price in db.execute(paid)}
+            if prices and all(prices.values()):
+                break
+            if time.monotonic() > deadline:
+                raise webapp.StackError(f"plans not synced to Stripe: {prices}")
+            time.sleep(0.5)
+        with engine.begin() as db:
+            for slug, price in PRICES.items():
+                db.execute(update(Plan).where(Plan.slug == slug).values(stripe_price_id=price))
+    finally:
+        engine.dispose()
 
 
 def _viewer(stack: BillingStack) -> tuple[str, str]:
