@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel
 
 from kinema.downloads import Quality, Reason, Verdict
+from kinema_api.viewing.schemas import SubtitlePublic
 
 
 class DownloadOption(BaseModel):
@@ -51,6 +52,8 @@ class DownloadPublic(BaseModel):
     # manifests, filtered to ``height``, and every file they name.
     hls_url: str | None = None
     dash_url: str | None = None
+    # Every subtitle track, under the same signed root (stored beside the media).
+    subtitles: list[SubtitlePublic] = []
 
 
 class DownloadCheck(BaseModel):

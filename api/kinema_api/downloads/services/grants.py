@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kinema.catalog.errors import NotFound
-from kinema.catalog.models import AuthSession, DownloadGrant, Video, utcnow
+from kinema.catalog.models import AuthSession, DownloadGrant, TrackKind, Video, utcnow
 from kinema.catalog.services import titles
 from kinema.downloads import (
     Quality,
@@ -46,6 +46,7 @@ from kinema_api.downloads.schemas import (
 )
 from kinema_api.downloads.services import media
 from kinema_api.errors import ApiError, ConflictError, Forbidden, NotFoundError
+from kinema_api.viewing.schemas import SubtitlePublic
 from kinema_api.viewing.services.streams import video_label
 
 MESSAGES = {
@@ -137,10 +138,16 @@ def public(
     video = grant.video
     mine = grant.device == device_key(viewer)
     hls = dash = None
+    subtitles: list[SubtitlePublic] = []
     if with_urls and mine and grant.revoked_at is None and grant.expires_at > utcnow():
         root = media.media_root(ctx, grant, video)
         hls = f"{root}/{video.hls_path}" if video.hls_path else None
         dash = f"{root}/{video.dash_path}" if video.dash_path else None
+        subtitles = [
+            SubtitlePublic(language=t.language, label=t.label or t.language, url=f"{root}/{t.path}")
+            for t in video.tracks
+            if t.kind is TrackKind.SUBTITLE and t.path
+        ]
     session_row = grant.session
     return DownloadPublic(
         id=grant.id,
@@ -161,6 +168,7 @@ def public(
         else None,
         hls_url=hls,
         dash_url=dash,
+        subtitles=subtitles,
     )
 
 
