@@ -4,6 +4,7 @@ sets plans: ``PUT /api/v1/admin/users/{id}/plan``).
 - A Premium viewer downloads a title from its page (the progress bar moves), the browser
   goes offline, the Downloads page loads from the service worker and plays the stored
   copy: ``currentTime`` advances with no network.
+- Back online after its grant expired, the Downloads page deletes the copy and says why.
 - A Free viewer sees no Download button, and the grant endpoint answers 403
   ``downloads_not_in_plan``.
 
@@ -16,11 +17,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
+from sqlalchemy import create_engine, update
 
+from kinema.catalog.models import DownloadGrant
 from tests.e2e.web import webapp
 from tests.utils.ports import free_port
 
@@ -138,6 +142,28 @@ def test_premium_downloads_and_plays_offline(browser: Browser, downloads: Downlo
             " return v && v.currentTime > 1.5; }",
             timeout=30_000,
         )
+        # Back online, the grant has expired meanwhile: the online check deletes the copy
+        # and says why.
+        context.set_offline(False)
+        engine = create_engine(f"sqlite:///{downloads.up.data_dir / 'kinema.db'}")
+        try:
+            with engine.begin() as db:
+                db.execute(
+                    update(DownloadGrant).values(
+                        expires_at=datetime.now(UTC) - timedelta(minutes=1)
+                    )
+                )
+        finally:
+            engine.dispose()
+        page.goto(f"{downloads.base}/downloads")
+        removed = page.get_by_test_id("download-removed")
+        expect(removed).to_contain_text("was removed: its download expired.")
+        expect(removed).to_contain_text(TITLE)
+        expect(page.get_by_test_id("download-row")).to_have_count(0)
+        # The copy left the browser's storage: the next visit has nothing to check.
+        page.reload()
+        expect(page.get_by_text("Nothing is downloaded on this device.")).to_be_visible()
+        expect(page.get_by_test_id("download-removed")).to_have_count(0)
     finally:
         context.set_offline(False)
         context.close()
