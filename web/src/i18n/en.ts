@@ -406,6 +406,9 @@ export const en = {
   "downloads.colExpiry": "Expiry",
   "downloads.qualityStandard": "Standard",
   "downloads.qualityHigh": "High",
+  "devices.removeDownloads": "Remove downloads",
+  "devices.removeDownloadsLabel": "Remove downloads from {name}",
+  "devices.downloadsRemoved": "{n} download(s) removed from {name}; its copies are deleted at its next online check.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -408,4 +408,7 @@ export const es: Messages = {
   "downloads.colExpiry": "Caducidad",
   "downloads.qualityStandard": "Estándar",
   "downloads.qualityHigh": "Alta",
+  "devices.removeDownloads": "Quitar descargas",
+  "devices.removeDownloadsLabel": "Quitar descargas de {name}",
+  "devices.downloadsRemoved": "{n} descarga(s) quitada(s) de {name}; sus copias se borran en su próxima comprobación en línea.",
 };
