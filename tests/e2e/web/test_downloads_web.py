@@ -5,6 +5,7 @@ sets plans: ``PUT /api/v1/admin/users/{id}/plan``).
   goes offline, the Downloads page loads from the service worker and plays the stored
   copy: ``currentTime`` advances with no network.
 - Back online after its grant expired, the Downloads page deletes the copy and says why.
+- Too little storage left: the viewer is told so plainly, and nothing is granted.
 - A Free viewer sees no Download button, and the grant endpoint answers 403
   ``downloads_not_in_plan``.
 
@@ -183,3 +184,24 @@ def test_free_viewer_has_no_download(page: Page, downloads: DownloadStack) -> No
     )
     assert r.status_code == 403, r.text
     assert r.json()["code"] == "downloads_not_in_plan"
+
+
+def test_quota_error_is_said_plainly(browser: Browser, downloads: DownloadStack) -> None:
+    email, headers = _viewer(downloads, "premium")
+    context = browser.new_context()
+    # A browser with almost no room left for this site.
+    context.add_init_script(
+        "navigator.storage.estimate = async () => ({ quota: 1000, usage: 900 });"
+    )
+    page = context.new_page()
+    try:
+        webapp.login(page, downloads.base, email=email, password=PASSWORD)
+        page.goto(f"{downloads.base}/title/{downloads.title_id}")
+        page.get_by_test_id("download-button").first.click()
+        page.get_by_test_id("download-start").click()
+        expect(page.get_by_role("alert")).to_contain_text("Not enough storage on this device")
+        # Nothing was granted for a download that could not start.
+        listed = httpx.get(f"{downloads.base}/api/v1/downloads", headers=headers, timeout=30)
+        assert listed.status_code == 200 and listed.json() == [], listed.text
+    finally:
+        context.close()
