@@ -14,7 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from kinema.catalog.models import DownloadGrant, Maturity, Title, Video, utcnow
+from kinema.catalog.models import (
+    DownloadGrant,
+    Maturity,
+    Title,
+    Track,
+    TrackKind,
+    Video,
+    utcnow,
+)
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from tests.utils.factories import (
@@ -293,8 +301,20 @@ def test_tokens_open_only_their_own_door(
     ctx: AppContext, client: TestClient, admin: dict[str, str]
 ) -> None:
     vid = video(ctx)
+    with ctx.sessions() as s:
+        made = s.get(Video, vid)
+        assert made is not None and made.output_prefix
+        s.add(Track(video_id=vid, kind=TrackKind.SUBTITLE, language="es", path="subs/es.vtt"))
+        ctx.store.put_bytes(
+            b"WEBVTT\n\n00:00.000 --> 00:01.000\nHola\n", f"{made.output_prefix}/subs/es.vtt"
+        )
+        s.commit()
     _, h = account(ctx, client, admin)
-    offline = path_of(grant(client, h, vid)["hls_url"])
+    granted = grant(client, h, vid)
+    # Every subtitle track comes with the grant, under the same signed root.
+    assert [(t["language"], t["label"]) for t in granted["subtitles"]] == [("es", "es")]
+    assert client.get(path_of(granted["subtitles"][0]["url"])).text.startswith("WEBVTT")
+    offline = path_of(granted["hls_url"])
     token = offline.split("/")[4]
     playback = client.get(f"/api/v1/playback/{vid}", headers=h).json()
     stream_token = playback["token"]
