@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 
+from kinema.catalog import migrate
+from kinema.catalog.db import create_db_engine
 from kinema.catalog.models import (
     DownloadGrant,
     Maturity,
@@ -335,3 +337,16 @@ def test_tokens_open_only_their_own_door(
         s.execute(update(DownloadGrant).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
         s.commit()
     assert client.get(f"/api/v1/offline/{token}/480p/seg_00001.m4s").status_code == 403
+
+
+def test_migration_0010_goes_down_and_up(ctx: AppContext) -> None:
+    url = ctx.settings.resolved_database_url
+    ctx.engine.dispose()
+    migrate.downgrade(url, "0009")
+    engine = create_db_engine(url)
+    try:
+        assert "download_grants" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    migrate.upgrade(url)
+    assert migrate.pending_changes(url) == []
