@@ -8,6 +8,7 @@ import { brotliCompress, constants as zlib, gzip } from "node:zlib";
 import { defineConfig } from "vite";
 import type { Plugin } from "vite";
 import react from "@vitejs/plugin-react";
+import { VitePWA } from "vite-plugin-pwa";
 
 const api = process.env.KINEMA_API_URL ?? "http://127.0.0.1:8000";
 
@@ -91,8 +92,30 @@ function preloadWatchChunks(): Plugin {
   };
 }
 
+// The app shell works offline (the Downloads page plays stored titles with no network):
+// a Workbox service worker generated at build time precaches the built files and
+// answers navigations with index.html. Never the API (/api, /media): API answers and
+// media are always the network's (downloads live in Shaka's storage, not this cache).
+// The registration is a file (`registerSW.js`), not an inline script, for the CSP.
+const pwa = VitePWA({
+  registerType: "autoUpdate",
+  injectRegister: "script",
+  manifest: false,
+  workbox: {
+    globPatterns: ["**/*.{js,css,html,svg,png,ico,woff2}"],
+    globIgnores: ["**/*.map"],
+    navigateFallback: "/index.html",
+    navigateFallbackDenylist: [/^\/api\//, /^\/media\//],
+    // Shaka's chunk is about 700 KB; the default 2 MiB cap leaves room, stated here.
+    maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+    cleanupOutdatedCaches: true,
+    clientsClaim: true,
+    skipWaiting: true,
+  },
+});
+
 export default defineConfig({
-  plugins: [react(), precompress(), preloadWatchChunks()],
+  plugins: [react(), precompress(), preloadWatchChunks(), pwa],
   resolve: {
     alias: [
       // The smallest Shaka build with what the player uses (HLS, the DASH fallback,

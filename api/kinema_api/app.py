@@ -35,6 +35,8 @@ from kinema_api.billing.routes import billing
 from kinema_api.billing.routes import webhook as billing_webhook
 from kinema_api.catalog import routes as browse
 from kinema_api.context import AppContext, build_context
+from kinema_api.downloads.routes import grants as download_grants
+from kinema_api.downloads.routes import media as download_media
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
 from kinema_api.social import routes as social
 from kinema_api.viewing.routes import playback
@@ -60,6 +62,8 @@ def api_router() -> APIRouter:
         billing,
         billing_webhook,
         admin_billing,
+        download_grants,
+        download_media,
     ):
         router.include_router(module.router)
     router.include_router(social.router)

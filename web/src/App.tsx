@@ -17,6 +17,7 @@ import { MyListPage } from "./routes/MyList";
 import { GenrePage } from "./routes/Genre";
 import { AccountPage } from "./routes/Account";
 import { DevicesPage } from "./routes/Devices";
+import { DownloadsPage } from "./routes/Downloads";
 import { NotFoundPage } from "./routes/NotFound";
 import { loadedWatchPage, loadWatchPage } from "./lib/watchPrefetch";
 
@@ -44,6 +45,21 @@ function Shell({ children }: { children: ReactNode }) {
     <RequireAuth>
       <AppShell>{children}</AppShell>
     </RequireAuth>
+  );
+}
+
+/** Downloads open with no network: signed in, the usual frame; offline (the session
+ *  check cannot answer), the page alone with what this browser stores. */
+function DownloadsRoute() {
+  const { user, loading } = useAuth();
+  const location = useLocation();
+  if (loading) return <Loading />;
+  if (user) return <Shell><DownloadsPage /></Shell>;
+  if (navigator.onLine) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
+  return (
+    <main id="main" className="offline-shell">
+      <DownloadsPage />
+    </main>
   );
 }
 
@@ -81,6 +97,7 @@ export function App() {
           <Route path="/genre/:slug" element={<Shell><GenrePage /></Shell>} />
           <Route path="/account" element={<Shell><AccountPage /></Shell>} />
           <Route path="/devices" element={<Shell><DevicesPage /></Shell>} />
+          <Route path="/downloads" element={<DownloadsRoute />} />
           <Route path="/admin" element={<Shell><AdminPage /></Shell>} />
           <Route
             path="/watch/:videoId"

@@ -15,6 +15,7 @@ from kinema.catalog.models.base import (
     utcnow,
 )
 from kinema.catalog.models.billing import BillingEvent
+from kinema.catalog.models.downloads import DownloadGrant
 from kinema.catalog.models.jobs import TranscodeJob, Upload
 from kinema.catalog.models.titles import (
     Genre,
@@ -51,6 +52,7 @@ __all__ = [
     "Comment",
     "CommentReaction",
     "CommentReport",
+    "DownloadGrant",
     "Emoji",
     "Genre",
     "JobStatus",

@@ -7,6 +7,7 @@ import type { VideoSummary } from "../api/client";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { Icon } from "../components/Icons/Icons";
 import { MyListButton } from "../components/Catalog/MyListButton";
+import { DownloadButton } from "../components/Downloads/DownloadButton";
 import { maturityLabel } from "../components/Catalog/maturity";
 import { useApi } from "../hooks/useApi";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -50,6 +51,13 @@ function Episode({ ep, titleId }: { ep: VideoSummary; titleId: string }) {
       ) : (
         <div className="episode__link episode__link--disabled">{body}</div>
       )}
+      {ready ? (
+        <DownloadButton
+          videoId={ep.id}
+          name={`${t("title.episode", { n: ep.episode_number ?? "?" })}${ep.name ? `: ${ep.name}` : ""}`}
+          compact
+        />
+      ) : null}
     </li>
   );
 }
@@ -103,6 +111,7 @@ export function TitlePage() {
               <span className="badge">{t("title.notReady")}</span>
             )}
             <MyListButton titleId={d.id} name={d.name} inList={d.in_my_list} />
+            {d.video?.status === "ready" ? <DownloadButton videoId={d.video.id} name={d.name} /> : null}
           </div>
         </div>
       </div>

@@ -12,6 +12,7 @@ a 403 or 410 and fetch a new URL.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request
@@ -134,7 +135,7 @@ def _set_cookies(ctx: AppContext, response: Response, cookies: list[cloudfront.C
         )
 
 
-_MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
+MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/octet-stream": {}}},
     206: {"description": "Partial content", "content": {"application/octet-stream": {}}},
     410: {"description": "The video was re-processed; request a new playback URL"},
@@ -162,7 +163,7 @@ def playback_event(
     "/stream/{token}/{path:path}",
     summary="Media files behind a signed playback URL (HTTP Range supported)",
     response_class=Response,
-    responses=_MEDIA_RESPONSES,
+    responses=MEDIA_RESPONSES,
 )
 def stream(
     token: Annotated[str, Path(max_length=512)],
@@ -179,7 +180,7 @@ def stream(
     "/stream/{token}/{path:path}",
     summary="Headers of a media file behind a signed playback URL",
     response_class=Response,
-    responses=_MEDIA_RESPONSES,
+    responses=MEDIA_RESPONSES,
 )
 def stream_head(
     token: Annotated[str, Path(max_length=512)],
@@ -208,8 +209,29 @@ def _serve(
     session: Session,
     range_header: str | None,
 ) -> Response:
+    return serve_media(
+        lambda: playback_service.resolve_stream(ctx, session, token=token, path=path),
+        path=path,
+        request=request,
+        ctx=ctx,
+        session=session,
+        range_header=range_header,
+    )
+
+
+def serve_media(
+    resolve: Callable[[], playback_service.StreamTarget],
+    *,
+    path: str,
+    request: Request,
+    ctx: AppContext,
+    session: Session,
+    range_header: str | None,
+) -> Response:
+    """Send what ``resolve`` (which checks the request's token) names, with Range
+    support and CORS on every answer, errors included. Downloads serve through it too."""
     try:
-        return _serve_file(token, path, request, ctx, session, range_header)
+        return _serve_file(resolve, request, ctx, session, range_header)
     except ApiError as exc:
         exc.headers = {**(exc.headers or {}), **CORS}
         raise
@@ -221,14 +243,13 @@ def _serve(
 
 
 def _serve_file(
-    token: str,
-    path: str,
+    resolve: Callable[[], playback_service.StreamTarget],
     request: Request,
     ctx: AppContext,
     session: Session,
     range_header: str | None,
 ) -> Response:
-    target = playback_service.resolve_stream(ctx, session, token=token, path=path)
+    target = resolve()
     session.close()  # nothing below needs the database; free the connection early
     if target.rewritten is not None:
         return Response(

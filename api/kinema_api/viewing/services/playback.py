@@ -16,6 +16,7 @@ import contextlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -296,6 +297,31 @@ def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) 
         raise NotFoundError("no such video")
     if video.generation != grant.generation:
         raise Gone("this video was re-processed; request a new playback URL")
+    return resolve_file(
+        ctx,
+        video,
+        path=path,
+        cap=grant.max_height,
+        manifest_cap=lambda: _check_session(ctx, session, grant=grant, video=video),
+    )
+
+
+def resolve_file(
+    ctx: AppContext,
+    video: Video,
+    *,
+    path: str,
+    cap: int,
+    manifest_cap: Callable[[], int] | None = None,
+    cdn: bool = True,
+) -> StreamTarget:
+    """What to send for ``path`` of ``video``'s output to a holder of a token capped at
+    ``cap``: manifests filtered to the cap (lowered further by ``manifest_cap``, called on
+    manifest requests only), files of refused rungs refused, private files hidden. With
+    ``cdn`` (and CloudFront configured) manifests point at CloudFront."""
+    cdn = cdn and ctx.settings.cloudfront_enabled
+    if not video.output_prefix:
+        raise NotFoundError("no such video")
     try:
         rel = normalize_key(path)
     except InvalidKey as exc:
@@ -305,15 +331,14 @@ def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) 
         # kinema.json, records.json, probe.json and chunk reports are for the operator and
         # the API: they name the source and its storage, which viewers have no use for.
         raise NotFoundError(f"no file {path!r}")
-    cap = grant.max_height
-    if folded.endswith(MANIFEST_SUFFIXES):
-        cap = min(cap, _check_session(ctx, session, grant=grant, video=video))
+    if folded.endswith(MANIFEST_SUFFIXES) and manifest_cap is not None:
+        cap = min(cap, manifest_cap())
     key = join_key(video.output_prefix, rel)
     try:
         if folded == (video.hls_path or "").casefold():
             master = ctx.store.get_bytes(key).decode()
             text = manifests.filter_master(master, cap)
-            if ctx.settings.cloudfront_enabled:
+            if cdn:
                 text = cloudfront.absolute_master(
                     text, master_path=video.hls_path or rel, base_url=cdn_base_url(ctx, video)
                 )
@@ -321,7 +346,7 @@ def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) 
         if folded == (video.dash_path or "").casefold():
             mpd = ctx.store.get_bytes(key).decode()
             text = manifests.filter_mpd(mpd, cap)
-            if ctx.settings.cloudfront_enabled:
+            if cdn:
                 text = cloudfront.with_base_url(
                     text, mpd_path=video.dash_path or rel, base_url=cdn_base_url(ctx, video)
                 )

@@ -47,17 +47,12 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign(grant: PlaybackGrant, key: bytes) -> str:
+def sign_payload(data: dict[str, object], key: bytes) -> str:
+    """``<payload>.<signature>`` for any JSON object (download grants use it too, under
+    a key of their own)."""
     payload = json.dumps(
-        {
-            "v": grant.video_id.hex,
-            "h": grant.max_height,
-            "e": grant.expires_at,
-            "g": grant.generation,
-            "s": grant.session_id.hex if grant.session_id else None,
-            # Unique per issue, so a renewal within the same second is still a new token.
-            "n": secrets.token_hex(4),
-        },
+        # A nonce: unique per issue, so a renewal within the same second is a new token.
+        {**data, "n": secrets.token_hex(4)},
         separators=(",", ":"),
         sort_keys=True,
     ).encode()
@@ -66,20 +61,47 @@ def sign(grant: PlaybackGrant, key: bytes) -> str:
     return f"{body}.{_b64(mac)}"
 
 
-def verify(token: str, key: bytes, *, now: float | None = None) -> PlaybackGrant:
+def verify_payload(token: str, key: bytes) -> dict[str, object]:
+    """The JSON object a token signed under ``key`` carries (no expiry check)."""
     body, sep, mac = token.partition(".")
     if not sep or not body or not mac or len(token) > 512 or not token.isascii():
-        raise InvalidToken("malformed playback token")
+        raise InvalidToken("malformed token")
     expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
     if not hmac.compare_digest(expected.encode(), mac.encode()):
-        raise InvalidToken("playback token signature does not match")
+        raise InvalidToken("token signature does not match")
     try:
         data = json.loads(_unb64(body))
+    except ValueError as exc:
+        raise InvalidToken("malformed token payload") from exc
+    if not isinstance(data, dict):
+        raise InvalidToken("malformed token payload")
+    return data
+
+
+def sign(grant: PlaybackGrant, key: bytes) -> str:
+    return sign_payload(
+        {
+            "v": grant.video_id.hex,
+            "h": grant.max_height,
+            "e": grant.expires_at,
+            "g": grant.generation,
+            "s": grant.session_id.hex if grant.session_id else None,
+        },
+        key,
+    )
+
+
+def verify(token: str, key: bytes, *, now: float | None = None) -> PlaybackGrant:
+    try:
+        data = verify_payload(token, key)
+    except InvalidToken as exc:
+        raise InvalidToken(f"{exc}".replace("token", "playback token", 1)) from exc
+    try:
         grant = PlaybackGrant(
             video_id=uuid.UUID(hex=str(data["v"])),
-            max_height=int(data["h"]),
-            expires_at=int(data["e"]),
-            generation=int(data.get("g", 1)),
+            max_height=int(str(data["h"])),
+            expires_at=int(str(data["e"])),
+            generation=int(str(data.get("g", 1))),
             session_id=uuid.UUID(hex=str(data["s"])) if data.get("s") else None,
         )
     except (ValueError, KeyError, TypeError) as exc:

@@ -6,6 +6,8 @@ import type { FormEvent } from "react";
 import { errorMessage } from "../../api/client";
 import type { DevicePublic } from "../../api/client";
 import { listDevices, renameDevice, signOutDevice, stopPlaybackOn } from "../../api/devices";
+import { revokeDeviceDownloads } from "../../api/downloads";
+import { useAuth } from "../../hooks/useAuth";
 import { useApi } from "../../hooks/useApi";
 import { useI18n } from "../../i18n";
 import { formatDateTime, toDate } from "../../lib/format";
@@ -15,6 +17,7 @@ import { ErrorView, Loading } from "../Common/Status";
 
 export function DeviceList({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
   const { t } = useI18n();
+  const { user } = useAuth();
   const devices = useApi(listDevices, []);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
@@ -64,6 +67,19 @@ export function DeviceList({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
                 onRename={() => setRenaming(d.id)}
                 onSignOut={() => setLeaving(d)}
                 onStop={() => void act(() => stopPlaybackOn(d.id), t("devices.stopped", { name: label(d) }))}
+                onRemoveDownloads={
+                  user?.entitlements.downloads && !d.current
+                    ? () =>
+                        void (async () => {
+                          try {
+                            const { revoked } = await revokeDeviceDownloads(d.id);
+                            setMessage({ ok: true, text: t("devices.downloadsRemoved", { name: label(d), n: revoked }) });
+                          } catch (err) {
+                            setMessage({ ok: false, text: errorMessage(err) });
+                          }
+                        })()
+                    : undefined
+                }
               />
             )}
           </li>
@@ -95,12 +111,15 @@ function DeviceRow({
   onRename,
   onSignOut,
   onStop,
+  onRemoveDownloads,
 }: {
   device: DevicePublic;
   label: string;
   onRename: () => void;
   onSignOut: () => void;
   onStop: () => void;
+  /** Revoke every download the device holds (its copies go at its next online check). */
+  onRemoveDownloads?: () => void;
 }) {
   const { t, lang } = useI18n();
   const seen = toDate(d.last_seen_at);
@@ -132,6 +151,11 @@ function DeviceRow({
         {d.streaming && !d.current ? (
           <button type="button" className="btn btn--small" onClick={onStop} aria-label={t("streams.stopOn", { device: label })}>
             {t("devices.stopPlayback")}
+          </button>
+        ) : null}
+        {onRemoveDownloads ? (
+          <button type="button" className="btn btn--small" onClick={onRemoveDownloads} aria-label={t("devices.removeDownloadsLabel", { name: label })}>
+            {t("devices.removeDownloads")}
           </button>
         ) : null}
         <button type="button" className="btn btn--small" onClick={onRename} aria-label={t("devices.renameLabel", { name: label })}>

@@ -152,6 +152,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </NavLink>
           <NavLink to="/my-list">{t("nav.myList")}</NavLink>
           <NavLink to="/search">{t("nav.search")}</NavLink>
+          {user?.entitlements.downloads ? <NavLink to="/downloads">{t("nav.downloads")}</NavLink> : null}
           {/* A kids profile never sees the admin link (the API refuses it admin routes too). */}
           {user?.role === "admin" && !isKids ? <NavLink to="/admin">{t("nav.admin")}</NavLink> : null}
         </nav>

@@ -1,0 +1,1 @@
+"""Routes of the downloads area: grants (``grants``) and their media (``media``)."""

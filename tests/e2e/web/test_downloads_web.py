@@ -1,0 +1,207 @@
+"""Offline downloads in Chromium against a real ``kinema up`` (billing off, so an admin
+sets plans: ``PUT /api/v1/admin/users/{id}/plan``).
+
+- A Premium viewer downloads a title from its page (the progress bar moves), the browser
+  goes offline, the Downloads page loads from the service worker and plays the stored
+  copy: ``currentTime`` advances with no network.
+- Back online after its grant expired, the Downloads page deletes the copy and says why.
+- Too little storage left: the viewer is told so plainly, and nothing is granted.
+- A Free viewer sees no Download button, and the grant endpoint answers 403
+  ``downloads_not_in_plan``.
+
+A stack of its own: its viewers' plans change, which the session stack must not see.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect
+from sqlalchemy import create_engine, update
+
+from kinema.catalog.models import DownloadGrant
+from tests.e2e.web import webapp
+from tests.utils.ports import free_port
+
+pytestmark = [pytest.mark.e2e]
+
+PASSWORD = "correct horse battery"
+TITLE = "Harbour Lights"
+
+
+@dataclass(frozen=True)
+class DownloadStack:
+    up: webapp.KinemaUp
+    base: str
+    title_id: str
+    video_id: str
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DownloadStack]:
+    try:
+        webapp.ensure_web_build()
+    except webapp.StackError as exc:
+        pytest.skip(str(exc))
+    root = tmp_path_factory.mktemp("web-e2e-downloads")
+    clip = webapp.make_clip(root / "media" / "harbour.mkv", seconds=20, subtitles=webapp.CUES)
+    up = webapp.KinemaUp(data_dir=root / "data", port=free_port(), ingest=[clip])
+    try:
+        up.start()
+    except webapp.StackError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        admin = up.admin()
+        try:
+            video = webapp.wait_ready(admin)[0]
+            r = admin.patch(
+                f"/api/v1/admin/videos/{video['id']}", json={"title": TITLE, "published": True}
+            )
+            assert r.status_code == 200, r.text
+        finally:
+            admin.close()
+        yield DownloadStack(up=up, base=up.base, title_id=video["title_id"], video_id=video["id"])
+    except webapp.StackError as exc:
+        pytest.fail(f"{exc}\n{up.log_tail()}", pytrace=False)
+    finally:
+        up.stop()
+
+
+def _viewer(stack: DownloadStack, plan: str) -> tuple[str, dict[str, str]]:
+    """A new viewer on ``plan``, set by the admin over HTTP; their email and bearer."""
+    email = f"{plan}-{uuid.uuid4().hex[:8]}@example.com"
+    with httpx.Client(base_url=stack.base, timeout=30) as http:
+        r = http.post("/api/v1/auth/signup", json={"email": email, "password": PASSWORD})
+        assert r.status_code == 201, r.text
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        user_id = r.json()["user"]["id"]
+    if plan != "free":
+        admin = stack.up.admin()
+        try:
+            r = admin.put(f"/api/v1/admin/users/{user_id}/plan", json={"plan": plan})
+            assert r.status_code == 200, r.text
+        finally:
+            admin.close()
+    return email, headers
+
+
+def _slow_segments(route: Route) -> None:
+    # Small clips download in a blink: a pause per segment lets the bar be seen moving.
+    time.sleep(0.15)
+    route.continue_()
+
+
+def test_premium_downloads_and_plays_offline(browser: Browser, downloads: DownloadStack) -> None:
+    email, _ = _viewer(downloads, "premium")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        webapp.login(page, downloads.base, email=email, password=PASSWORD)
+        page.route("**/api/v1/offline/**/*.m4s", _slow_segments)
+        page.goto(f"{downloads.base}/title/{downloads.title_id}")
+        page.get_by_test_id("download-button").first.click()
+        start = page.get_by_test_id("download-start")
+        expect(start).to_be_visible()
+        # The quality choice names its height and size before anything starts (a 360p
+        # source has one rung: Standard and High are the same, so one choice).
+        expect(page.get_by_role("radio", name="Standard (360p) · About")).to_be_checked()
+        # Every value the bar shows, sampled in the page while it downloads.
+        page.evaluate(
+            """() => { window.__progress = []; window.__sampler = setInterval(() => {
+                const bar = document.querySelector('[data-testid=download-progress]');
+                if (bar) window.__progress.push(bar.value); }, 20); }"""
+        )
+        start.click()
+        expect(page.get_by_text("Downloaded.")).to_be_visible(timeout=90_000)
+        seen = page.evaluate("() => { clearInterval(window.__sampler); return window.__progress; }")
+        moving = sorted({round(v, 3) for v in seen if 0 < v < 1})
+        assert len(moving) >= 2, f"the progress bar did not move: {seen[:20]}"
+
+        page.goto(f"{downloads.base}/downloads")
+        row = page.get_by_test_id("download-row")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(TITLE)
+        # The service worker controls the page before the network goes.
+        page.wait_for_function(
+            "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+            timeout=30_000,
+        )
+        context.set_offline(True)
+        page.reload()
+        expect(page.get_by_test_id("offline-note")).to_be_visible()
+        expect(page.get_by_test_id("download-row")).to_contain_text(TITLE)
+        page.get_by_test_id("download-play").click()
+        expect(page.get_by_test_id("offline-player")).to_be_visible()
+        page.wait_for_function(
+            "() => { const v = document.querySelector('[data-testid=offline-player] video');"
+            " return v && v.currentTime > 1.5; }",
+            timeout=30_000,
+        )
+        # Back online, the grant has expired meanwhile: the online check deletes the copy
+        # and says why.
+        context.set_offline(False)
+        engine = create_engine(f"sqlite:///{downloads.up.data_dir / 'kinema.db'}")
+        try:
+            with engine.begin() as db:
+                db.execute(
+                    update(DownloadGrant).values(
+                        expires_at=datetime.now(UTC) - timedelta(minutes=1)
+                    )
+                )
+        finally:
+            engine.dispose()
+        page.goto(f"{downloads.base}/downloads")
+        removed = page.get_by_test_id("download-removed")
+        expect(removed).to_contain_text("was removed: its download expired.")
+        expect(removed).to_contain_text(TITLE)
+        expect(page.get_by_test_id("download-row")).to_have_count(0)
+        # The copy left the browser's storage: the next visit has nothing to check.
+        page.reload()
+        expect(page.get_by_text("Nothing is downloaded on this device.")).to_be_visible()
+        expect(page.get_by_test_id("download-removed")).to_have_count(0)
+    finally:
+        context.set_offline(False)
+        context.close()
+
+
+def test_free_viewer_has_no_download(page: Page, downloads: DownloadStack) -> None:
+    email, headers = _viewer(downloads, "free")
+    webapp.login(page, downloads.base, email=email, password=PASSWORD)
+    page.goto(f"{downloads.base}/title/{downloads.title_id}")
+    expect(page.get_by_test_id("play-link")).to_be_visible()
+    expect(page.get_by_test_id("download-button")).to_have_count(0)
+    r = httpx.post(
+        f"{downloads.base}/api/v1/downloads",
+        json={"video_id": downloads.video_id, "quality": "standard"},
+        headers=headers,
+        timeout=30,
+    )
+    assert r.status_code == 403, r.text
+    assert r.json()["code"] == "downloads_not_in_plan"
+
+
+def test_quota_error_is_said_plainly(browser: Browser, downloads: DownloadStack) -> None:
+    email, headers = _viewer(downloads, "premium")
+    context = browser.new_context()
+    # A browser with almost no room left for this site.
+    context.add_init_script(
+        "navigator.storage.estimate = async () => ({ quota: 1000, usage: 900 });"
+    )
+    page = context.new_page()
+    try:
+        webapp.login(page, downloads.base, email=email, password=PASSWORD)
+        page.goto(f"{downloads.base}/title/{downloads.title_id}")
+        page.get_by_test_id("download-button").first.click()
+        page.get_by_test_id("download-start").click()
+        expect(page.get_by_role("alert")).to_contain_text("Not enough storage on this device")
+        # Nothing was granted for a download that could not start.
+        listed = httpx.get(f"{downloads.base}/api/v1/downloads", headers=headers, timeout=30)
+        assert listed.status_code == 200 and listed.json() == [], listed.text
+    finally:
+        context.close()
