@@ -23,6 +23,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, selectinload
 
 from kinema.catalog.models import Genre, Maturity, Title, TitleKind
+from kinema.catalog.services.ads import ad_titles
 
 # Objects created only by the dialect-specific parts of the migrations.
 SEARCH_OBJECTS = frozenset({"search_vector", "ix_titles_search_vector", "ix_titles_name_trgm"})
@@ -50,7 +51,8 @@ class SearchHit:
 
 
 def filtered_titles(filters: SearchFilters) -> Select[Title]:
-    stmt = select(Title)
+    # Ad creatives' titles are never listed, not even to admins searching unpublished.
+    stmt = select(Title).where(~ad_titles())
     if filters.published_only:
         stmt = stmt.where(Title.published.is_(True))
     if filters.kind is not None:

@@ -73,6 +73,9 @@ class PlaybackPublic(BaseModel):
     # the next one (``POST /playback/{video_id}/renew``), well before ``expires_at``.
     token: str
     renew_after_s: int
+    # The viewer's plan shows ads: the player asks for a pre-roll (``/ads/decision``)
+    # before the title. False: it never asks.
+    ads: bool = False
 
 
 class PlaybackRenewal(BaseModel):

@@ -1,6 +1,7 @@
 """The catalog's tables as SQLAlchemy 2 ``Mapped[]`` models."""
 
 from kinema.catalog.models.accounts import AuthSession, Plan, Profile, Subscription, User
+from kinema.catalog.models.ads import AdCreative
 from kinema.catalog.models.base import (
     Base,
     JobStatus,
@@ -46,6 +47,7 @@ from kinema.catalog.models.viewing import (
 )
 
 __all__ = [
+    "AdCreative",
     "AuthSession",
     "Base",
     "BillingEvent",

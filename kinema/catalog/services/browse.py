@@ -18,6 +18,7 @@ from kinema.catalog.models import (
     title_genres,
     utcnow,
 )
+from kinema.catalog.services.ads import ad_titles
 
 TRENDING_WINDOW = timedelta(days=7)
 
@@ -38,6 +39,7 @@ def playable_titles(max_maturity: Maturity) -> Select[Title]:
             Title.published.is_(True),
             Title.maturity.in_(Maturity.up_to(max_maturity)),
             ready.exists(),
+            ~ad_titles(),
         )
         .options(selectinload(Title.genres))
     )

@@ -24,6 +24,7 @@ from kinema.catalog.models import (
     WatchProgress,
     utcnow,
 )
+from kinema.catalog.services.ads import ad_titles
 
 # Past this fraction of the duration a video counts as watched.
 COMPLETED_FRACTION = 0.95
@@ -112,6 +113,7 @@ def continue_watching(
             Video.status == VideoStatus.READY,
             Title.published.is_(True),
             Title.maturity.in_(Maturity.up_to(max_maturity)),
+            ~ad_titles(),
         )
         .options(selectinload(WatchProgress.video).selectinload(Video.title))
         .order_by(WatchProgress.updated_at.desc())

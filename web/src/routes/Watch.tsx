@@ -1,8 +1,9 @@
 // The watch page: full-screen player for one video. It asks the API for signed
 // playback URLs and the resume position, renews the stream token for the player, saves
 // progress as the player reports it, sends quality-of-experience events, and offers the
-// next episode of a series. Over the plan's stream limit it names the devices streaming,
-// with a button to stop each; leaving the page frees this device's stream.
+// next episode of a series. When the viewer's plan has ads, a pre-roll plays first.
+// Over the plan's stream limit it names the devices streaming, with a button to stop
+// each; leaving the page frees this device's stream.
 import { useCallback, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, unwrap } from "../api/client";
@@ -10,7 +11,9 @@ import type { PlaybackEventCreate, TitleDetail, TooManyStreamsPublic } from "../
 import { streamConflictOf } from "../api/devices";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { StreamLimit } from "../components/Devices/StreamLimit";
+import { AdBreak } from "../components/Player/AdBreak";
 import { Player } from "../components/Player/Player";
+import { useAdDecision } from "../components/Player/hooks/useAdDecision";
 import type { NextEpisode } from "../components/Player/Player";
 import { creditsAt, introOf } from "../components/Player/chapters";
 import type { QoeReport } from "../components/Player/qoe";
@@ -63,6 +66,9 @@ export default function WatchPage() {
     [titleId],
   );
   const p = playback.data;
+  // A pre-roll first when the plan has ads (asked only then); the title's player mounts
+  // after it, so the title starts at its own resume point and saves no progress meanwhile.
+  const preroll = useAdDecision(videoId, p ? p.ads === true : null);
   usePageTitle(p?.title);
   // Playback granted means a stream is held for this device until the page lets it go.
   useStreamRelease(videoId, p !== undefined);
@@ -170,8 +176,10 @@ export default function WatchPage() {
   }
   return (
     <main id="main" className="watch">
-      {!p ? (
+      {!p || preroll.phase === "waiting" || preroll.phase === "deciding" ? (
         <Loading />
+      ) : preroll.phase === "ad" && preroll.ad ? (
+        <AdBreak key={`ad-${videoId}`} ad={preroll.ad} onDone={preroll.finish} backHref={backHref} />
       ) : (
         <Player
           key={videoId}

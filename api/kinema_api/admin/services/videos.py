@@ -24,7 +24,7 @@ from kinema.catalog.models import (
     Video,
     VideoStatus,
 )
-from kinema.catalog.services import jobs, titles
+from kinema.catalog.services import ads, jobs, titles
 from kinema.storage import StorageError
 from kinema_api.admin.schemas import (
     AdminVideoPublic,
@@ -132,6 +132,11 @@ def update(ctx: AppContext, session: Session, *, video: Video, body: VideoUpdate
         wanted = subtitle_files.resolve(session, body.subtitles)
         if not subtitle_files.same_set(subtitle_files.stored(video), wanted):
             sidecars = wanted
+    if body.published and ads.is_ad_video(session, video_id=video.id):
+        raise ConflictError(
+            f"video {video.id} is an ad creative; unmark it (DELETE /admin/ads/{video.id}) "
+            "before publishing its title"
+        )
     if ctx.videos is not None:
         # The cluster first: a spec it refuses (CRD validation) changes nothing here.
         resources.update(ctx.videos, video=video, body=body, subtitles=sidecars)

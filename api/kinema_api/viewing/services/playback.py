@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import AuthSession, Maturity, Role, TrackKind, Video, utcnow
-from kinema.catalog.services import accounts, titles
+from kinema.catalog.services import accounts, ads, titles
 from kinema.storage import ObjectNotFound, join_key, normalize_key
 from kinema.storage.errors import InvalidKey
 from kinema_api.accounts.services.auth import Viewer, list_sessions
@@ -71,6 +71,9 @@ def _grant(ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.
     session."""
     video = titles.get_video(session, video_id=video_id)
     check_visible(viewer, video.title)
+    if ads.is_ad_video(session, video_id=video.id):
+        # Ad creatives play only through an ad decision, never as a title (admins too).
+        raise NotFoundError(f"no video {video.id}")
     if not playable(video):
         raise Forbidden(f"video {video.id} is not ready to play (status: {video.status})")
     allowed = viewer.entitlements.plan
@@ -138,6 +141,7 @@ def start_playback(
         expires_at=datetime.fromtimestamp(grant.expires, tz=UTC),
         token=grant.token,
         renew_after_s=grant.renew_after_s,
+        ads=viewer.entitlements.ads,
     )
     return public, grant.cookies
 
