@@ -8,6 +8,7 @@ import { ErrorView, Loading } from "../components/Common/Status";
 import { Icon } from "../components/Icons/Icons";
 import { MyListButton } from "../components/Catalog/MyListButton";
 import { maturityLabel } from "../components/Catalog/maturity";
+import { TitleSocial } from "../components/Social/TitleSocial";
 import { useApi } from "../hooks/useApi";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
@@ -158,6 +159,7 @@ export function TitlePage() {
           </ol>
         </section>
       ) : null}
+      <TitleSocial key={d.id} titleId={d.id} />
     </article>
   );
 }
