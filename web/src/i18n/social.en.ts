@@ -60,6 +60,7 @@ export const socialEn = {
   "ratings.title": "Ratings",
   "ratings.average": "{avg} out of 5",
   "ratings.count": "{n} ratings",
+  "ratings.one": "1 rating",
   "ratings.none": "No ratings yet",
   "ratings.yours": "Your rating",
   "ratings.rate": "Rate this title",

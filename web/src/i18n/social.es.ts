@@ -62,6 +62,7 @@ export const socialEs: Record<keyof typeof socialEn, string> = {
   "ratings.title": "Valoraciones",
   "ratings.average": "{avg} de 5",
   "ratings.count": "{n} valoraciones",
+  "ratings.one": "1 valoración",
   "ratings.none": "Sin valoraciones todavía",
   "ratings.yours": "Tu valoración",
   "ratings.rate": "Valora este título",

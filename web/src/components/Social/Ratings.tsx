@@ -58,7 +58,7 @@ export function RatingSummaryView({ summary }: { summary: RatingSummaryPublic })
             </span>{" "}
             <span className="visually-hidden">{t("ratings.average", { avg: average })}</span>
             <span className="rating-summary__count" data-testid="rating-count">
-              {t("ratings.count", { n: summary.count })}
+              {summary.count === 1 ? t("ratings.one") : t("ratings.count", { n: summary.count })}
             </span>
           </>
         ) : (

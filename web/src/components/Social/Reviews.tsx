@@ -72,7 +72,11 @@ function MyReview({ titleId, mine, rating, onSaved }: { titleId: string; mine: R
     return (
       <div className="my-review" data-testid="my-review">
         <h3>{t("reviews.yours")}</h3>
-        <StarsShown score={mine.score} />
+        <div className="comment__head">
+          <StarsShown score={mine.score} />
+          {mine.edited_at ? <span className="comment__edited">({t("social.edited")})</span> : null}
+          <span>{t("reviews.helpful", { n: mine.helpful_count })}</span>
+        </div>
         <p className="comment__body">{mine.body}</p>
         <div className="comment__actions">
           <button type="button" className="link-button" onClick={() => { setScore(mine.score); setEditing(true); }}>
