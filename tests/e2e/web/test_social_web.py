@@ -143,6 +143,7 @@ def test_timestamped_comment_seeks_the_player_and_takes_a_reply(
     comment = panel.get_by_test_id("comment").filter(has_text=text)
     expect(comment.get_by_test_id("comment-time")).to_have_text("at 0:12")
     webapp.screenshot(page, "social-player-comments")
+    assert not webapp.axe_violations(page), "axe on the player's comments panel"
 
     # Away from the moment, then back through the comment's time.
     page.evaluate("() => { document.querySelector('video').currentTime = 2; }")
@@ -238,6 +239,7 @@ def test_rating_and_review_update_the_summary(page: Page, social: SocialStack) -
     expect(reviews.get_by_test_id("my-review")).to_contain_text("but the ending works")
     expect(reviews.get_by_test_id("my-review")).to_contain_text("(edited)")
     webapp.screenshot(page, "social-title-ratings", full_page=True)
+    assert not webapp.axe_violations(page), "axe on the title page's ratings and reviews"
 
 
 def test_html_in_a_comment_shows_as_text(page: Page, social: SocialStack) -> None:

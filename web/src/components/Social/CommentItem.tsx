@@ -81,11 +81,11 @@ export function CommentItem({ comment: c, isAdmin, player, onChange, onRemoved }
         {c.edited_at && !c.deleted ? <span className="comment__edited">({t("social.edited")})</span> : null}
         {time !== null && c.position_s !== null && c.video_id ? (
           here ? (
-            <button type="button" className="comment__time" aria-label={t("social.seekTo", { time })} onClick={() => player.seek(c.position_s ?? 0)} data-testid="comment-time">
+            <button type="button" className="comment__time" title={t("social.seekTo", { time })} onClick={() => player.seek(c.position_s ?? 0)} data-testid="comment-time">
               {t("social.atTime", { time })}
             </button>
           ) : (
-            <Link className="comment__time" to={momentHref(c.video_id, c.title_id, c.position_s)} aria-label={t("social.seekTo", { time })} data-testid="comment-time">
+            <Link className="comment__time" to={momentHref(c.video_id, c.title_id, c.position_s)} title={t("social.seekTo", { time })} data-testid="comment-time">
               {t("social.atTime", { time })}
             </Link>
           )
