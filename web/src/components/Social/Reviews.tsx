@@ -66,7 +66,9 @@ function ReviewItem({ review: r, isAdmin, onChange, onRemoved }: { review: Revie
 function MyReview({ titleId, mine, rating, onSaved }: { titleId: string; mine: ReviewPublic | null; rating: number | null; onSaved: () => void }) {
   const { t } = useI18n();
   const [editing, setEditing] = useState(false);
-  const [score, setScore] = useState<number | null>(mine?.score ?? rating);
+  // Picked here, else the review's score, else the profile's rating (it may load later).
+  const [picked, setPicked] = useState<number | null>(null);
+  const score = picked ?? mine?.score ?? rating;
   const [error, setError] = useState<string | null>(null);
   if (mine && !editing) {
     return (
@@ -79,7 +81,7 @@ function MyReview({ titleId, mine, rating, onSaved }: { titleId: string; mine: R
         </div>
         <p className="comment__body">{mine.body}</p>
         <div className="comment__actions">
-          <button type="button" className="link-button" onClick={() => { setScore(mine.score); setEditing(true); }}>
+          <button type="button" className="link-button" onClick={() => { setPicked(null); setEditing(true); }}>
             {t("social.edit")}
           </button>
           <button
@@ -100,7 +102,7 @@ function MyReview({ titleId, mine, rating, onSaved }: { titleId: string; mine: R
   return (
     <div className="my-review" data-testid="review-form">
       <h3>{mine ? t("reviews.edit") : t("reviews.write")}</h3>
-      <StarPicker value={score} onPick={setScore} label={t("reviews.score")} />
+      <StarPicker value={score} onPick={setPicked} label={t("reviews.score")} />
       {score === null ? <p className="my-review__hint">{t("reviews.pickScore")}</p> : null}
       <Composer
         label={t("reviews.text")}
