@@ -1,6 +1,9 @@
 // English messages. The keys are the contract: es.ts must define every one of them
 // (the type below makes a missing key a compile error).
+import { socialEn } from "./social.en";
+
 export const en = {
+  ...socialEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",

@@ -1,8 +1,10 @@
 import type { Messages } from "./en";
+import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
 // fails the build.
 export const es: Messages = {
+  ...socialEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",

@@ -9,6 +9,7 @@ import { Icon } from "../components/Icons/Icons";
 import { MyListButton } from "../components/Catalog/MyListButton";
 import { DownloadButton } from "../components/Downloads/DownloadButton";
 import { maturityLabel } from "../components/Catalog/maturity";
+import { TitleSocial } from "../components/Social/TitleSocial";
 import { useApi } from "../hooks/useApi";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
@@ -167,6 +168,7 @@ export function TitlePage() {
           </ol>
         </section>
       ) : null}
+      <TitleSocial key={d.id} titleId={d.id} />
     </article>
   );
 }

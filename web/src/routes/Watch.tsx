@@ -12,6 +12,8 @@ import { streamConflictOf } from "../api/devices";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { StreamLimit } from "../components/Devices/StreamLimit";
 import { AdBreak } from "../components/Player/AdBreak";
+import { usePlayerSocial } from "../components/Social/PlayerSocial";
+import { parseStartParam } from "../components/Social/social";
 import { Player } from "../components/Player/Player";
 import { useAdDecision } from "../components/Player/hooks/useAdDecision";
 import type { NextEpisode } from "../components/Player/Player";
@@ -55,6 +57,8 @@ export default function WatchPage() {
   const { videoId = "" } = useParams();
   const [params] = useSearchParams();
   const titleId = params.get("title");
+  // `?t=751`: start at that moment (a comment's "at 12:31" on the title page).
+  const startParam = parseStartParam(params.get("t"));
   const navigate = useNavigate();
   const { t } = useI18n();
   const playback = useApi(() => {
@@ -85,11 +89,11 @@ export default function WatchPage() {
     return {
       hls: abs(p.hls_url),
       dash: abs(p.dash_url),
-      startAt: p.resume_position_s,
+      startAt: startParam ?? p.resume_position_s,
       subtitles: p.subtitles.map((s) => ({ url: absoluteUrl(s.url, origin), language: s.language, label: s.label })),
       token: { token: p.token, renewAfterS: p.renew_after_s, maxHeight: p.max_height },
     };
-  }, [p]);
+  }, [p, startParam]);
   const thumbnailsUrl = p?.thumbnails_url ? absoluteUrl(p.thumbnails_url, window.location.origin) : null;
 
   const renewToken = useCallback(async (): Promise<TokenGrant> => {
@@ -148,6 +152,8 @@ export default function WatchPage() {
     ? `${t("title.seasonEpisode", { s: episode.season_number ?? 1, e: episode.episode_number ?? "?" })}${episode.name ? ` · ${episode.name}` : ""}`
     : null;
 
+  const social = usePlayerSocial({ videoId, titleId, titleName: detail.data?.name ?? p?.title ?? "" });
+
   if (playback.error) {
     const status = playback.error instanceof ApiError ? playback.error.status : null;
     let message: React.ReactNode = <ErrorView error={playback.error} onRetry={playback.reload} />;
@@ -198,6 +204,7 @@ export default function WatchPage() {
           renewToken={renewToken}
           onReloadSource={playback.reload}
           streamLimit={streamLimit}
+          addons={social}
         />
       )}
     </main>

@@ -50,6 +50,27 @@ export interface PlayerProps extends ReportingCallbacks {
   onReloadSource?: () => void;
   /** What to show when the stream limit stopped playback (the devices holding it). */
   streamLimit?: (retry: () => void) => ReactNode;
+  /** Extras of other features (reactions, comments): drawn over the seek bar, in the
+   *  control bar and over the video, from the player's current view. */
+  addons?: (view: PlayerView) => PlayerAddons;
+}
+
+/** What the player tells its addons: where it is, and a way to seek. */
+export interface PlayerView {
+  currentTime: number;
+  duration: number;
+  playing: boolean;
+  ended: boolean;
+  seek: (seconds: number) => void;
+}
+
+export interface PlayerAddons {
+  /** Above the seek bar, across its width. */
+  timeline?: ReactNode;
+  /** In the control bar, before the subtitles button. */
+  bar?: ReactNode;
+  /** Over the video (panels, prompts). */
+  overlay?: ReactNode;
 }
 
 export function Player(props: PlayerProps) {
@@ -155,6 +176,13 @@ export function Player(props: PlayerProps) {
   const controlsHidden = idle && state.playing && !menuOpen;
   const activeQuality = state.qualities.find((q) => q.height === state.activeHeight);
   const remaining = Math.max(0, state.duration - state.currentTime);
+  const addons = props.addons?.({
+    currentTime: state.currentTime,
+    duration: state.duration,
+    playing: state.playing,
+    ended: state.ended,
+    seek: controls.seek,
+  });
 
   return (
     <div
@@ -260,7 +288,10 @@ export function Player(props: PlayerProps) {
         </div>
       ) : null}
 
+      {addons?.overlay}
+
       <div className="player__controls" aria-label={t("player.settings")} role="group">
+        {addons?.timeline}
         <div className="player__timeline">
           <SeekBar
             currentTime={state.currentTime}
@@ -333,6 +364,7 @@ export function Player(props: PlayerProps) {
               <Icon name="next" size={28} />
             </a>
           ) : null}
+          {addons?.bar}
           <Popover label={t("player.subtitles")} icon={<Icon name="subtitles" size={28} />} onOpenChange={setMenuOpen}>
             {state.audio.length > 1 ? (
               <RadioGroup
