@@ -36,6 +36,7 @@ from kinema_api.billing.routes import webhook as billing_webhook
 from kinema_api.catalog import routes as browse
 from kinema_api.context import AppContext, build_context
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
+from kinema_api.party import routes as party
 from kinema_api.social import routes as social
 from kinema_api.viewing.routes import playback
 from kinema_api.viewing.routes import progress as viewing
@@ -63,6 +64,7 @@ def api_router() -> APIRouter:
     ):
         router.include_router(module.router)
     router.include_router(social.router)
+    router.include_router(party.router)
     return router
 
 
