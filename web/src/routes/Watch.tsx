@@ -10,6 +10,7 @@ import type { PlaybackEventCreate, TitleDetail, TooManyStreamsPublic } from "../
 import { streamConflictOf } from "../api/devices";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { StreamLimit } from "../components/Devices/StreamLimit";
+import { useWatchParty } from "../components/Party/useWatchParty";
 import { Player } from "../components/Player/Player";
 import type { NextEpisode } from "../components/Player/Player";
 import { creditsAt, introOf } from "../components/Player/chapters";
@@ -63,6 +64,8 @@ export default function WatchPage() {
     [titleId],
   );
   const p = playback.data;
+  // Watch together: `?party=<id>` keeps this player in step with the party's members.
+  const party = useWatchParty(videoId, titleId);
   usePageTitle(p?.title);
   // Playback granted means a stream is held for this device until the page lets it go.
   useStreamRelease(videoId, p !== undefined);
@@ -183,7 +186,13 @@ export default function WatchPage() {
           next={next}
           backHref={backHref}
           onBack={() => (window.history.length > 1 ? navigate(-1) : navigate(backHref))}
-          onNext={(n) => navigate(n.href)}
+          onNext={(n) => {
+            // In a party the next episode starts for everyone (the page follows the group).
+            const nextId = new URL(n.href, window.location.origin).pathname.split("/").pop() ?? "";
+            if (!party.startEpisode(nextId)) navigate(n.href);
+          }}
+          onVideoElement={party.onVideoElement}
+          overlay={party.overlay}
           onProgress={onProgress}
           onQoe={onQoe}
           onStarted={(startupMs) => sendEvent({ kind: "start", payload: { startup_ms: startupMs }, position_s: null })}

@@ -50,6 +50,10 @@ export interface PlayerProps extends ReportingCallbacks {
   onReloadSource?: () => void;
   /** What to show when the stream limit stopped playback (the devices holding it). */
   streamLimit?: (retry: () => void) => ReactNode;
+  /** The <video> element, for a page that keeps it in step with others (watch together). */
+  onVideoElement?: (video: HTMLVideoElement | null) => void;
+  /** Drawn over the video, inside the player (so it stays in full screen). */
+  overlay?: ReactNode;
 }
 
 export function Player(props: PlayerProps) {
@@ -66,6 +70,13 @@ export function Player(props: PlayerProps) {
   const [countdown, setCountdown] = useState<number | null>(null);
   const [countdownCancelled, setCountdownCancelled] = useState(false);
   const idleTimer = useRef<number | null>(null);
+
+  const onVideoElement = useRef(props.onVideoElement);
+  onVideoElement.current = props.onVideoElement;
+  useEffect(() => {
+    onVideoElement.current?.(videoRef.current);
+    return () => onVideoElement.current?.(null);
+  }, [videoRef]);
 
   usePlaybackReporting(videoRef, controls.qoe, { onProgress: props.onProgress, onQoe: props.onQoe }, state.ready);
 
@@ -178,6 +189,8 @@ export function Player(props: PlayerProps) {
         }}
         onDoubleClick={controls.toggleFullscreen}
       />
+
+      {props.overlay}
 
       {state.buffering && !state.error ? (
         <div className="player__spinner" role="status" aria-label={t("player.loading")}>

@@ -1,0 +1,214 @@
+// Keeps one <video> in step with the party: applies the group's state (scheduled starts
+// at a shared instant, pauses, rates, drift correction through ./sync's Corrector) and
+// turns what the viewer does with the player's own controls (play, pause, seek, speed)
+// into party commands. What this hook does to the video itself is remembered as "ours"
+// and never echoed back. A member without control who pauses or seeks is put back where
+// the group is (the server refused the command). Audio and subtitle choices are never
+// touched: each member keeps their own.
+import { useEffect, useRef, useState } from "react";
+import type { PartySocket } from "./usePartySocket";
+import { localNow } from "./usePartySocket";
+import { Corrector, SEEK_ABOVE_S, expectedPosition, moving } from "./sync";
+
+const TICK_MS = 200;
+const HOLD_TOLERANCE_S = 0.05;
+const STALL_REPORT_MS = 400;
+/** A seek the viewer makes closer than this to where the group is, is not a command
+ * (Shaka's own small gap jumps look the same). */
+const USER_SEEK_MIN_S = 0.5;
+
+export interface PartySyncInfo {
+  /** The browser refused to start playback by itself: a click is needed. */
+  blocked: boolean;
+  resume: () => void;
+  corrector: Corrector;
+}
+
+export function usePartySync(
+  party: PartySocket,
+  video: HTMLVideoElement | null,
+  videoId: string,
+  canControl: boolean,
+): PartySyncInfo {
+  const [blocked, setBlocked] = useState(false);
+  const corrector = useRef(new Corrector()).current;
+  const ours = useRef({ play: 0, pause: 0, seekTo: null as number | null, rate: null as number | null });
+  const latest = useRef({ party, canControl, videoId });
+  latest.current = { party, canControl, videoId };
+  const tickRef = useRef<() => void>(() => {});
+
+  useEffect(() => {
+    if (!video) return;
+    corrector.reset(localNow());
+    let startTimer: number | undefined;
+    let stallTimer: number | undefined;
+    let stallSent = false;
+    let engaged = false;
+    // Events right after engaging are the player's own start-up (autoplay, the resume
+    // seek), not the viewer's: they are not commands.
+    let quietUntil = 0;
+    const user = () => engaged && localNow() >= quietUntil;
+
+    const group = () => {
+      const { party: p, videoId: id } = latest.current;
+      return p.state && p.state.video_id === id ? p.state : null;
+    };
+    const doPlay = () => {
+      if (!video.paused) return;
+      ours.current.play += 1;
+      video.play().then(
+        () => setBlocked(false),
+        () => {
+          ours.current.play = Math.max(0, ours.current.play - 1);
+          setBlocked(true);
+        },
+      );
+    };
+    const doPause = () => {
+      if (video.paused) return;
+      ours.current.pause += 1;
+      video.pause();
+    };
+    const doSeek = (to: number) => {
+      const target = Math.max(0, Number.isFinite(video.duration) ? Math.min(to, video.duration - 0.1) : to);
+      ours.current.seekTo = target;
+      corrector.seekBegan(localNow());
+      video.currentTime = target;
+    };
+    const doRate = (rate: number) => {
+      if (Math.abs(video.playbackRate - rate) < 1e-4) return;
+      ours.current.rate = rate;
+      video.playbackRate = rate;
+    };
+
+    const tick = () => {
+      const s = group();
+      if (!s || !engaged || video.readyState < 1) return;
+      const { clock } = latest.current.party;
+      const now = localNow();
+      const server = clock.serverNow(now);
+      window.clearTimeout(startTimer);
+      if (moving(s) && server < s.at_ms) {
+        // A start scheduled for a shared instant: hold at the position until then.
+        doPause();
+        if (!video.seeking && Math.abs(video.currentTime - s.position_s) > HOLD_TOLERANCE_S) doSeek(s.position_s);
+        doRate(s.rate);
+        startTimer = window.setTimeout(tick, Math.max(0, clock.toLocal(s.at_ms) - now));
+        return;
+      }
+      if (!moving(s)) {
+        doPause();
+        doRate(s.rate);
+        if (!video.seeking && Math.abs(video.currentTime - s.position_s) > HOLD_TOLERANCE_S) doSeek(s.position_s);
+        return;
+      }
+      const expected = expectedPosition(s, server);
+      if (Number.isFinite(video.duration) && expected >= video.duration) return; // the end: next episode's business
+      if (video.paused) {
+        if (Math.abs(expected - video.currentTime) > SEEK_ABOVE_S) doSeek(expected + corrector.leadS(s.rate));
+        doRate(s.rate);
+        doPlay();
+        return;
+      }
+      if (video.seeking) return;
+      const correction = corrector.decide(expected - video.currentTime, s.rate, now);
+      if (correction?.kind === "seek") doSeek(expected + correction.lead);
+      else if (correction?.kind === "rate") doRate(correction.rate);
+    };
+    tickRef.current = tick;
+
+    // The viewer's own actions, told apart from ours.
+    const command = (frame: Parameters<PartySocket["send"]>[0]) => {
+      if (latest.current.canControl) latest.current.party.send(frame);
+      window.setTimeout(tick, 0); // without control: back to the group's state
+    };
+    const onPlay = () => {
+      if (ours.current.play > 0) ours.current.play -= 1;
+      else if (user() && group() && !moving(group()!)) command({ type: "play" });
+    };
+    const onPause = () => {
+      if (ours.current.pause > 0) ours.current.pause -= 1;
+      else if (user() && !video.ended && group()?.playing) command({ type: "pause", position_s: video.currentTime });
+    };
+    const onSeeking = () => {
+      const target = ours.current.seekTo;
+      if (target !== null && Math.abs(video.currentTime - target) < 0.25) {
+        ours.current.seekTo = null;
+        return;
+      }
+      const s = group();
+      if (!user() || !s) return;
+      const expected = expectedPosition(s, latest.current.party.clock.serverNow(localNow()));
+      if (Math.abs(video.currentTime - expected) < USER_SEEK_MIN_S) return;
+      corrector.seekBegan(localNow());
+      command({ type: "seek", position_s: video.currentTime });
+    };
+    const onSeeked = () => corrector.seekEnded(localNow());
+    const onRate = () => {
+      const mine = ours.current.rate;
+      if (mine !== null && Math.abs(video.playbackRate - mine) < 1e-4) {
+        ours.current.rate = null;
+        return;
+      }
+      const s = group();
+      if (user() && s && Math.abs(video.playbackRate - s.rate) > 1e-4 && !corrector.nudging) {
+        command({ type: "rate", rate: video.playbackRate });
+      }
+    };
+    // A stalled player holds the group (or not: the party's setting, on the server).
+    const onWaiting = () => {
+      window.clearTimeout(stallTimer);
+      stallTimer = window.setTimeout(() => {
+        const s = group();
+        if (s && moving(s) && video.readyState < 3 && !stallSent) {
+          stallSent = true;
+          latest.current.party.send({ type: "stall", stalled: true });
+        }
+      }, STALL_REPORT_MS);
+    };
+    const onReady = () => {
+      window.clearTimeout(stallTimer);
+      if (!engaged && video.readyState >= 2) {
+        engaged = true; // the first sync: a late joiner goes to the group's position
+        quietUntil = localNow() + 1500;
+        window.setTimeout(tick, 0);
+      }
+      if (stallSent) {
+        stallSent = false;
+        latest.current.party.send({ type: "stall", stalled: false });
+      }
+    };
+    const events: [string, () => void][] = [
+      ["play", onPlay],
+      ["pause", onPause],
+      ["seeking", onSeeking],
+      ["seeked", onSeeked],
+      ["ratechange", onRate],
+      ["waiting", onWaiting],
+      ["playing", onReady],
+      ["canplay", onReady],
+      ["loadeddata", onReady],
+    ];
+    events.forEach(([name, fn]) => video.addEventListener(name, fn));
+    if (video.readyState >= 2) onReady();
+    const timer = window.setInterval(tick, TICK_MS);
+    return () => {
+      window.clearInterval(timer);
+      window.clearTimeout(startTimer);
+      window.clearTimeout(stallTimer);
+      events.forEach(([name, fn]) => video.removeEventListener(name, fn));
+      tickRef.current = () => {};
+    };
+  }, [video, corrector]);
+
+  // A new state applies at once, not at the next tick.
+  useEffect(() => {
+    tickRef.current();
+  }, [party.state]);
+
+  const resume = () => {
+    if (!video) return;
+    video.play().then(() => setBlocked(false), () => setBlocked(true));
+  };
+  return { blocked, resume, corrector };
+}
