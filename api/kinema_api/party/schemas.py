@@ -33,6 +33,8 @@ class PartyCreate(BaseModel):
     on_stall: OnStall = Field(
         "wait", description="When a member's player stalls: hold the group, or play on"
     )
+    position_s: float = Field(0.0, ge=0, le=MAX_POSITION_S, description="Where the host is")
+    playing: bool = Field(False, description="Whether the host's player is playing")
 
 
 class Member(BaseModel):

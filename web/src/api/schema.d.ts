@@ -1936,6 +1936,18 @@ export interface components {
              */
             on_stall: "wait" | "catchup";
             /**
+             * Playing
+             * @description Whether the host's player is playing
+             * @default false
+             */
+            playing: boolean;
+            /**
+             * Position S
+             * @description Where the host is
+             * @default 0
+             */
+            position_s: number;
+            /**
              * Video Id
              * Format: uuid
              */

@@ -22,7 +22,7 @@ from kinema_api.catalog.services.viewer import check_visible
 from kinema_api.context import AppContext
 from kinema_api.party.schemas import PartyCreate, PartyPublic, PartyState
 from kinema_api.party.services.store import PartyGone, PartyStore, store_from_url
-from kinema_api.party.services.sync import profiles
+from kinema_api.party.services.sync import LEAD_MS, profiles
 
 _stores: dict[int, PartyStore] = {}
 _stores_lock = threading.Lock()
@@ -82,7 +82,10 @@ def create_party(
         host_profile_id=viewer.profile.id,
         control=body.control,
         on_stall=body.on_stall,
-        at_ms=now_ms(),
+        # The group starts where the host's player is (scheduled ahead when playing).
+        playing=body.playing,
+        position_s=body.position_s,
+        at_ms=now_ms() + (LEAD_MS if body.playing else 0),
     )
     store_for(ctx).create(state)
     return public(state, host_name=viewer.profile.name)

@@ -13,6 +13,7 @@ import "./party.css";
 
 export interface PartyPanelProps {
   partyId: string | null;
+  videoId: string;
   party: PartySocket;
   canControl: boolean;
   isHost: boolean;
@@ -61,7 +62,7 @@ export function PartyPanel(props: PartyPanelProps) {
   }
 
   const s = party.state;
-  const link = `${window.location.origin}/watch/${s?.video_id ?? ""}?party=${partyId}`;
+  const link = `${window.location.origin}/watch/${s?.video_id ?? props.videoId}?party=${partyId}`;
   const stalled = s?.members.filter((m) => m.stalled).map((m) => m.name) ?? [];
   const names = [...new Map((s?.members ?? []).map((m) => [m.profile_id, m])).values()];
   const notice = party.notice && NOTICES[party.notice.code];

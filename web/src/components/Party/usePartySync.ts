@@ -8,14 +8,28 @@
 import { useEffect, useRef, useState } from "react";
 import type { PartySocket } from "./usePartySocket";
 import { localNow } from "./usePartySocket";
+import { SPEEDS } from "../Player/Player";
 import { Corrector, SEEK_ABOVE_S, expectedPosition, moving } from "./sync";
 
 const TICK_MS = 200;
+const QUIET_MS = 1000;
 const HOLD_TOLERANCE_S = 0.05;
 const STALL_REPORT_MS = 400;
 /** A seek the viewer makes closer than this to where the group is, is not a command
  * (Shaka's own small gap jumps look the same). */
 const USER_SEEK_MIN_S = 0.5;
+
+export interface PartyProbe {
+  sample: () => {
+    serverMs: number;
+    expected: number;
+    current: number;
+    rate: number;
+    paused: boolean;
+    seeks: number;
+  } | null;
+}
+type PartyWindow = Window & { __kinemaParty?: PartyProbe };
 
 export interface PartySyncInfo {
   /** The browser refused to start playback by itself: a click is needed. */
@@ -44,10 +58,11 @@ export function usePartySync(
     let stallTimer: number | undefined;
     let stallSent = false;
     let engaged = false;
-    // Events right after engaging are the player's own start-up (autoplay, the resume
-    // seek), not the viewer's: they are not commands.
+    // A play or pause right after engaging is the player's own start-up (autoplay), not
+    // the viewer's: not a command.
     let quietUntil = 0;
-    const user = () => engaged && localNow() >= quietUntil;
+    const user = () => engaged;
+    const userToggle = () => engaged && localNow() >= quietUntil;
 
     const group = () => {
       const { party: p, videoId: id } = latest.current;
@@ -76,7 +91,8 @@ export function usePartySync(
       video.currentTime = target;
     };
     const doRate = (rate: number) => {
-      if (Math.abs(video.playbackRate - rate) < 1e-4) return;
+      // Shaka holds the rate at 0 while it buffers and puts it back after: leave it be.
+      if (video.playbackRate === 0 || Math.abs(video.playbackRate - rate) < 1e-4) return;
       ours.current.rate = rate;
       video.playbackRate = rate;
     };
@@ -118,17 +134,19 @@ export function usePartySync(
     tickRef.current = tick;
 
     // The viewer's own actions, told apart from ours.
+    // Sent even without control: the server decides, and its refusal is what the viewer
+    // is shown; meanwhile the player goes back to the group's state.
     const command = (frame: Parameters<PartySocket["send"]>[0]) => {
-      if (latest.current.canControl) latest.current.party.send(frame);
-      window.setTimeout(tick, 0); // without control: back to the group's state
+      latest.current.party.send(frame);
+      if (!latest.current.canControl) window.setTimeout(tick, 0);
     };
     const onPlay = () => {
       if (ours.current.play > 0) ours.current.play -= 1;
-      else if (user() && group() && !moving(group()!)) command({ type: "play" });
+      else if (userToggle() && group() && !moving(group()!)) command({ type: "play" });
     };
     const onPause = () => {
       if (ours.current.pause > 0) ours.current.pause -= 1;
-      else if (user() && !video.ended && group()?.playing) command({ type: "pause", position_s: video.currentTime });
+      else if (userToggle() && !video.ended && group()?.playing) command({ type: "pause", position_s: video.currentTime });
     };
     const onSeeking = () => {
       const target = ours.current.seekTo;
@@ -150,8 +168,11 @@ export function usePartySync(
         ours.current.rate = null;
         return;
       }
+      // A viewer picks a speed from the menu (SPEEDS); any other rate is Shaka's (0 while
+      // buffering, then back to what it had, a nudge of ours included), never a command.
+      const picked = (SPEEDS as readonly number[]).includes(video.playbackRate);
       const s = group();
-      if (user() && s && Math.abs(video.playbackRate - s.rate) > 1e-4 && !corrector.nudging) {
+      if (user() && s && picked && Math.abs(video.playbackRate - s.rate) > 1e-4) {
         command({ type: "rate", rate: video.playbackRate });
       }
     };
@@ -170,7 +191,7 @@ export function usePartySync(
       window.clearTimeout(stallTimer);
       if (!engaged && video.readyState >= 2) {
         engaged = true; // the first sync: a late joiner goes to the group's position
-        quietUntil = localNow() + 1500;
+        quietUntil = localNow() + QUIET_MS;
         window.setTimeout(tick, 0);
       }
       if (stallSent) {
@@ -192,7 +213,25 @@ export function usePartySync(
     events.forEach(([name, fn]) => video.addEventListener(name, fn));
     if (video.readyState >= 2) onReady();
     const timer = window.setInterval(tick, TICK_MS);
+    // Read by the browser tests and the drift benchmark: this player against the group.
+    const probe: PartyProbe = {
+      sample: () => {
+        const s = group();
+        if (!s) return null;
+        const serverMs = latest.current.party.clock.serverNow(localNow());
+        return {
+          serverMs,
+          expected: expectedPosition(s, serverMs),
+          current: video.currentTime,
+          rate: video.playbackRate,
+          paused: video.paused,
+          seeks: corrector.seeks,
+        };
+      },
+    };
+    (window as PartyWindow).__kinemaParty = probe;
     return () => {
+      if ((window as PartyWindow).__kinemaParty === probe) delete (window as PartyWindow).__kinemaParty;
       window.clearInterval(timer);
       window.clearTimeout(startTimer);
       window.clearTimeout(stallTimer);

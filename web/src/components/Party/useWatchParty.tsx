@@ -37,7 +37,11 @@ export function useWatchParty(videoId: string, titleId: string | null): WatchPar
   }, [partyId, groupVideo, videoId, titleId, navigate]);
 
   const start = useCallback(async () => {
-    const made = await unwrap(api.POST("/api/v1/parties", { body: { video_id: videoId, control: "everyone", on_stall: "wait" } }));
+    // The group starts where this player is.
+    const here = video && !video.ended ? { position_s: video.currentTime, playing: !video.paused } : { position_s: 0, playing: false };
+    const made = await unwrap(
+      api.POST("/api/v1/parties", { body: { video_id: videoId, control: "everyone", on_stall: "wait", ...here } }),
+    );
     setParams(
       (p) => {
         p.set("party", made.id);
@@ -45,7 +49,7 @@ export function useWatchParty(videoId: string, titleId: string | null): WatchPar
       },
       { replace: true },
     );
-  }, [videoId, setParams]);
+  }, [videoId, video, setParams]);
   const leave = useCallback(() => {
     setParams((p) => {
       p.delete("party");
@@ -69,6 +73,7 @@ export function useWatchParty(videoId: string, titleId: string | null): WatchPar
     overlay: (
       <PartyPanel
         partyId={partyId}
+        videoId={videoId}
         party={party}
         canControl={canControl}
         isHost={isHost}
