@@ -130,3 +130,25 @@ def wait_until(page: Page, check: Any, timeout_s: float, step_ms: int = 100) -> 
 def video(page: Page, script: str) -> Any:
     """Run ``script`` with ``v`` the page's <video> (as the player's own controls do)."""
     return page.evaluate(f"() => {{ const v = document.querySelector('video'); return {script}; }}")
+
+
+# Keeps every WebSocket a page opens, so a test can kill the party's connection.
+_SOCKETS = """(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) { super(...args); window.__sockets.push(this); }
+  };
+})();"""
+
+
+def track_sockets(context: BrowserContext) -> None:
+    context.add_init_script(_SOCKETS)
+
+
+def kill_socket(page: Page) -> int:
+    """Close every open socket of the page; returns how many were open."""
+    closed: int = page.evaluate(
+        "() => window.__sockets.filter((s) => s.readyState === 1).map((s) => s.close()).length"
+    )
+    return closed

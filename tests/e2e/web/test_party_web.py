@@ -2,7 +2,8 @@
 party. The host seeks to 30 s and the guest is within 0.3 s of the group within 2 s; the
 host picks 1.5x and the guest plays at 1.5x; pause and play go both ways; a late joiner
 lands at the group's position; with "only me" in control, a guest's seek does not move
-the group (the guest is told, and put back).
+the group (the guest is told, and put back); a killed connection reconnects and catches up
+with a seek made while it was down.
 
 Positions are compared on the party's shared clock through the page's probe
 (``window.__kinemaParty``), so the test measures what a viewer sees against the group.
@@ -18,13 +19,16 @@ from playwright.sync_api import Browser, expect
 
 from tests.e2e.web import webapp
 from tests.e2e.web.partyweb import (
+    PASSWORD,
     PartyStack,
     drift_s,
     join,
+    kill_socket,
     member,
     party_stack,
     sample,
     start_party,
+    track_sockets,
     unblock,
     video,
     viewer,
@@ -52,7 +56,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PartyStack]:
 def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None:
     host_ctx, host = member(browser, stack, None)
     guest_ctx, guest = member(browser, stack, viewer(stack))
-    late_ctx, late = member(browser, stack, viewer(stack))
+    late_ctx = browser.new_context()
+    track_sockets(late_ctx)
+    late = late_ctx.new_page()
+    webapp.login(late, stack.base, email=viewer(stack), password=PASSWORD)
     sent: list[str] = []
     host.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
     try:
@@ -106,6 +113,21 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
         assert abs(after["current"] - after["expected"]) < 0.3
         assert wait_until(guest, lambda: (drift_s(guest) or 9) < 0.3, 5), sample(guest)
         unblock(guest)
+
+        # A killed connection reconnects by itself and resyncs to what it missed.
+        assert kill_socket(late) == 1
+        expect(late.get_by_test_id("party-panel")).to_have_attribute("data-connected", "false")
+        video(host, "v.currentTime = 60")
+        expect(late.get_by_test_id("party-panel")).to_have_attribute("data-connected", "true")
+        assert wait_until(
+            late,
+            lambda: (
+                (s := sample(late)) is not None
+                and s["expected"] > 55
+                and (drift_s(late) or 9) < 0.3
+            ),
+            8,
+        ), sample(late)
     finally:
         for context in (host_ctx, guest_ctx, late_ctx):
             context.close()

@@ -46,7 +46,7 @@ export function usePartySync(
 ): PartySyncInfo {
   const [blocked, setBlocked] = useState(false);
   const corrector = useRef(new Corrector()).current;
-  const ours = useRef({ play: 0, pause: 0, seekTo: null as number | null, rate: null as number | null });
+  const ours = useRef({ play: 0, pause: 0, seekTo: null as number | null });
   const latest = useRef({ party, canControl, videoId });
   latest.current = { party, canControl, videoId };
   const tickRef = useRef<() => void>(() => {});
@@ -90,13 +90,36 @@ export function usePartySync(
       corrector.seekBegan(localNow());
       video.currentTime = target;
     };
+    // The rate this hook set last. A rate the viewer picked is told apart from ours and
+    // Shaka's by value, not by event order: a tick may run between the viewer's change
+    // and its event.
+    let lastRate = video.playbackRate;
+    const userRate = (): number | null => {
+      const s = group();
+      const rate = video.playbackRate;
+      const picked = (SPEEDS as readonly number[]).includes(rate);
+      if (!user() || !s || !picked || Math.abs(rate - lastRate) < 1e-4 || Math.abs(rate - s.rate) < 1e-4) return null;
+      return rate;
+    };
     const doRate = (rate: number) => {
       // Shaka holds the rate at 0 while it buffers and puts it back after: leave it be.
       if (video.playbackRate === 0 || Math.abs(video.playbackRate - rate) < 1e-4) return;
-      ours.current.rate = rate;
+      const picked = userRate();
+      if (picked !== null) {
+        lastRate = picked;
+        command({ type: "rate", rate: picked });
+        return;
+      }
+      lastRate = rate;
       video.playbackRate = rate;
     };
 
+    // Sent even without control: the server decides, and its refusal is what the viewer
+    // is shown; meanwhile the player goes back to the group's state.
+    const command = (frame: Parameters<PartySocket["send"]>[0]) => {
+      latest.current.party.send(frame);
+      if (!latest.current.canControl) window.setTimeout(tick, 0);
+    };
     const tick = () => {
       const s = group();
       if (!s || !engaged || video.readyState < 1) return;
@@ -134,12 +157,6 @@ export function usePartySync(
     tickRef.current = tick;
 
     // The viewer's own actions, told apart from ours.
-    // Sent even without control: the server decides, and its refusal is what the viewer
-    // is shown; meanwhile the player goes back to the group's state.
-    const command = (frame: Parameters<PartySocket["send"]>[0]) => {
-      latest.current.party.send(frame);
-      if (!latest.current.canControl) window.setTimeout(tick, 0);
-    };
     const onPlay = () => {
       if (ours.current.play > 0) ours.current.play -= 1;
       else if (userToggle() && group() && !moving(group()!)) command({ type: "play" });
@@ -163,17 +180,12 @@ export function usePartySync(
     };
     const onSeeked = () => corrector.seekEnded(localNow());
     const onRate = () => {
-      const mine = ours.current.rate;
-      if (mine !== null && Math.abs(video.playbackRate - mine) < 1e-4) {
-        ours.current.rate = null;
-        return;
-      }
       // A viewer picks a speed from the menu (SPEEDS); any other rate is Shaka's (0 while
       // buffering, then back to what it had, a nudge of ours included), never a command.
-      const picked = (SPEEDS as readonly number[]).includes(video.playbackRate);
-      const s = group();
-      if (user() && s && picked && Math.abs(video.playbackRate - s.rate) > 1e-4) {
-        command({ type: "rate", rate: video.playbackRate });
+      const picked = userRate();
+      if (picked !== null) {
+        lastRate = picked;
+        command({ type: "rate", rate: picked });
       }
     };
     // A stalled player holds the group (or not: the party's setting, on the server).
