@@ -61,6 +61,8 @@ def _measure(a: Page, b: Page, seconds: float) -> dict[str, Any]:
     drift_a: list[float] = []
     drift_b: list[float] = []
     apart: list[float] = []
+    at: list[float] = []
+    started = time.monotonic()
     first_a, first_b = sample(a), sample(b)
     assert first_a is not None and first_b is not None
     end = time.monotonic() + seconds
@@ -72,6 +74,7 @@ def _measure(a: Page, b: Page, seconds: float) -> dict[str, Any]:
             drift_a.append(abs(da) * 1000)
             drift_b.append(abs(db) * 1000)
             apart.append(abs(da - db) * 1000)
+            at.append(time.monotonic() - started)
         time.sleep(EVERY_S)
     last_a, last_b = sample(a), sample(b)
     assert last_a is not None and last_b is not None and apart, "no samples while playing"
@@ -80,6 +83,7 @@ def _measure(a: Page, b: Page, seconds: float) -> dict[str, Any]:
         "host": drift_a,
         "guest": drift_b,
         "apart": apart,
+        "at": at,
         "seeks": (last_a["seeks"] - first_a["seeks"]) + (last_b["seeks"] - first_b["seeks"]),
     }
 
@@ -94,6 +98,12 @@ def _report(title: str, figures: dict[str, Any]) -> None:
     print(_line("guest vs group", figures["guest"]))
     print(_line("host vs guest", figures["apart"]))
     print(f"    corrective seeks           {figures['seeks']}")
+    far = [t for t, v in zip(figures["at"], figures["apart"], strict=True) if v > 150]
+    if far:
+        print(
+            f"    apart by over 150 ms       {len(far)} samples, "
+            f"from {far[0]:.1f} s to {far[-1]:.1f} s into the stretch"
+        )
 
 
 def test_drift_between_two_players_in_a_party(browser: Browser, stack: PartyStack) -> None:

@@ -9,10 +9,12 @@ import { useEffect, useRef, useState } from "react";
 import type { PartySocket } from "./usePartySocket";
 import { localNow } from "./usePartySocket";
 import { SPEEDS } from "../Player/Player";
-import { Corrector, SEEK_ABOVE_S, expectedPosition, moving } from "./sync";
+import { Corrector, DEAD_BAND_S, expectedPosition, moving } from "./sync";
 
 const TICK_MS = 200;
 const QUIET_MS = 1000;
+/** How far ahead of a moving group a joining player waits for it (s of media at 1x). */
+const JOIN_AHEAD_S = 1.0;
 const HOLD_TOLERANCE_S = 0.05;
 const STALL_REPORT_MS = 400;
 /** A seek the viewer makes closer than this to where the group is, is not a command
@@ -58,6 +60,10 @@ export function usePartySync(
     let stallTimer: number | undefined;
     let stallSent = false;
     let engaged = false;
+    let joinAt: number | null = null;
+    let firstSync = true;
+    // The browser refused to play without a click: wait for it rather than seek again.
+    let refused = false;
     // A play or pause right after engaging is the player's own start-up (autoplay), not
     // the viewer's: not a command.
     let quietUntil = 0;
@@ -75,6 +81,7 @@ export function usePartySync(
         () => setBlocked(false),
         () => {
           ours.current.play = Math.max(0, ours.current.play - 1);
+          refused = true;
           setBlocked(true);
         },
       );
@@ -144,20 +151,60 @@ export function usePartySync(
       const expected = expectedPosition(s, server);
       if (Number.isFinite(video.duration) && expected >= video.duration) return; // the end: next episode's business
       if (video.paused) {
-        if (Math.abs(expected - video.currentTime) > SEEK_ABOVE_S) doSeek(expected + corrector.leadS(s.rate));
+        // Joining a moving group (a late joiner, the end of a stall, a resumed page):
+        // wait, ready, at a point just ahead of the group, and start at the instant the
+        // group gets there, instead of starting now and correcting a startup's worth of
+        // drift afterwards.
         doRate(s.rate);
-        doPlay();
+        if (refused) return;
+        const gap = joinAt === null ? -1 : joinAt - expected;
+        if (gap < 0.05 || gap > JOIN_AHEAD_S * s.rate + 0.5) {
+          if (Math.abs(expected - video.currentTime) <= HOLD_TOLERANCE_S) {
+            doPlay();
+            return;
+          }
+          joinAt = expected + JOIN_AHEAD_S * s.rate;
+          doSeek(joinAt);
+          return;
+        }
+        if (video.seeking || video.readyState < 3) return;
+        startTimer = window.setTimeout(
+          () => {
+            joinAt = null;
+            doPlay();
+          },
+          (gap / s.rate) * 1000,
+        );
         return;
       }
+      joinAt = null;
       if (video.seeking) return;
+      if (firstSync) {
+        // Joining (the player started on its own before the party's state was applied):
+        // more than the dead band off is rejoined exactly, not nudged for seconds.
+        firstSync = false;
+        if (Math.abs(expected - video.currentTime) > DEAD_BAND_S) {
+          joinAt = null;
+          doPause();
+          window.setTimeout(tick, 0);
+          return;
+        }
+      }
       const correction = corrector.decide(expected - video.currentTime, s.rate, now);
-      if (correction?.kind === "seek") doSeek(expected + correction.lead);
+      if (correction?.kind === "seek") {
+        // Far off (over a second): stop, and rejoin at a point just ahead (the paused
+        // branch above), rather than seek while playing and guess the seek's latency.
+        joinAt = null;
+        doPause();
+        window.setTimeout(tick, 0);
+      }
       else if (correction?.kind === "rate") doRate(correction.rate);
     };
     tickRef.current = tick;
 
     // The viewer's own actions, told apart from ours.
     const onPlay = () => {
+      refused = false;
       if (ours.current.play > 0) ours.current.play -= 1;
       else if (userToggle() && group() && !moving(group()!)) command({ type: "play" });
     };
