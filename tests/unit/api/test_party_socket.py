@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from kinema.catalog.models import Maturity
 from kinema_api.context import AppContext
 from kinema_api.party.services.connection import MAX_FRAME, RATE_BURST
-from tests.utils.factories import bearer, make_ready_video, make_title, signup
+from tests.utils.factories import bearer, make_ready_video, make_title, set_plan, signup
 
 
 def _signup(client: TestClient) -> str:
@@ -174,3 +175,46 @@ def test_bad_frames_are_refused_and_floods_limited(client: TestClient, ctx: AppC
             for _ in range(10):
                 ws.receive_json()
         assert closed.value.code == 1009
+
+
+def _kid(client: TestClient, ctx: AppContext) -> str:
+    """A new account's token (on a plan with room for profiles), on a kids profile."""
+    token = _signup(client)
+    set_plan(ctx, client, bearer(token), "family")
+    client.cookies.clear()
+    kid = client.post(
+        "/api/v1/profiles", json={"name": "Kid", "is_kids": True}, headers=bearer(token)
+    )
+    assert kid.status_code in (200, 201), kid.text
+    selected = client.post(f"/api/v1/profiles/{kid.json()['id']}/select", headers=bearer(token))
+    assert selected.status_code == 200, selected.text
+    client.cookies.clear()
+    return token
+
+
+def test_kids_profiles_join_for_their_titles_and_get_no_chat(
+    client: TestClient, ctx: AppContext
+) -> None:
+    host, kid = _signup(client), _kid(client, ctx)
+    teen = _party(client, host, _video(ctx, maturity=Maturity.TEEN))
+    with client.websocket_connect(f"/api/v1/parties/{teen['id']}/ws", headers=bearer(kid)) as ws:
+        assert _refused(ws) == ("forbidden", 4403)
+    party = _party(client, host, _video(ctx, maturity=Maturity.ALL))
+    url = f"/api/v1/parties/{party['id']}/ws"
+    with (
+        client.websocket_connect(url, headers=bearer(host)) as h,
+        client.websocket_connect(url, headers=bearer(kid)) as k,
+    ):
+        _until(k, "welcome")
+        _state_where(h, lambda s: len(s["members"]) == 2)
+        k.send_json({"type": "chat", "text": "hi"})
+        assert _until(k, "error")["code"] == "kids_profile"
+        h.send_json({"type": "chat", "text": "not for kids"})
+        h.send_json({"type": "react", "emoji": "clap"})
+        assert _until(h, "chat")["text"] == "not for kids"
+        before_react = []
+        frame = k.receive_json()
+        while frame["type"] != "react":
+            before_react.append(frame["type"])
+            frame = k.receive_json()
+        assert "chat" not in before_react

@@ -36,7 +36,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from kinema.catalog.db import begin_readonly
 from kinema.catalog.errors import NotFound
-from kinema_api.accounts.services.auth import Viewer, resolve_token
+from kinema_api.accounts.services.auth import KidsProfile, Viewer, resolve_token
 from kinema_api.context import AppContext
 from kinema_api.errors import ApiError, Forbidden, NotFoundError, Unauthorized
 from kinema_api.party.schemas import (
@@ -281,7 +281,7 @@ class MemberConnection:
 
     async def _say(self, frame: Chat | React) -> None:
         if isinstance(frame, Chat) and self.who.kids:
-            raise Forbidden("chat is not available on a kids profile")
+            raise KidsProfile("chat is not available on a kids profile")
         event: Event = {
             "type": frame.type,
             "profile_id": str(self.who.profile_id),
