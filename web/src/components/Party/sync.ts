@@ -7,9 +7,10 @@
 // - expectedPosition: where the group is at a server instant (the server's rule).
 // - Corrector: what to do about drift. Under DEAD_BAND nothing; up to SEEK_ABOVE the
 //   playback rate is nudged by at most MAX_NUDGE (±5%), proportionally, which closes
-//   the gap without a visible jump; above it one seek, aimed ahead by the seek latency
-//   measured on earlier seeks. Drift is not measured while a seek of ours is under way
-//   and for SETTLE_MS after, so the seek's own latency is never taken for drift.
+//   the gap without a visible jump; above it a seek (the hook rejoins: it waits ready
+//   just ahead of the group and starts at the instant the group gets there). Drift is not
+//   measured while a seek of ours is under way and for SETTLE_MS after, so the seek's own
+//   latency is never taken for drift.
 import type { PartyState } from "./protocol";
 
 export const DEAD_BAND_S = 0.06;
