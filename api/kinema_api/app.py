@@ -39,6 +39,7 @@ from kinema_api.context import AppContext, build_context
 from kinema_api.downloads.routes import grants as download_grants
 from kinema_api.downloads.routes import media as download_media
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
+from kinema_api.party import routes as party
 from kinema_api.social import routes as social
 from kinema_api.viewing.routes import playback
 from kinema_api.viewing.routes import progress as viewing
@@ -69,6 +70,7 @@ def api_router() -> APIRouter:
         router.include_router(module.router)
     router.include_router(social.router)
     router.include_router(ads.router)
+    router.include_router(party.router)
     return router
 
 

@@ -987,6 +987,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/parties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a watch-together party for a video
+         * @description The caller becomes the host. Members join through the party's WebSocket
+         *     (``/api/v1/parties/{id}/ws``); each one plays under their own plan.
+         */
+        post: operations["create_party_api_v1_parties_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{party_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A party's video, host and member count */
+        get: operations["get_party_api_v1_parties__party_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/playback/{video_id}": {
         parameters: {
             query?: never;
@@ -2287,6 +2325,77 @@ export interface components {
             /** Part Numbers */
             part_numbers: number[];
         };
+        /** PartyCreate */
+        PartyCreate: {
+            /**
+             * Control
+             * @description Who may play, pause, seek: all or the host
+             * @default everyone
+             * @enum {string}
+             */
+            control: "everyone" | "host";
+            /**
+             * On Stall
+             * @description When a member's player stalls: hold the group, or play on
+             * @default wait
+             * @enum {string}
+             */
+            on_stall: "wait" | "catchup";
+            /**
+             * Playing
+             * @description Whether the host's player is playing
+             * @default false
+             */
+            playing: boolean;
+            /**
+             * Position S
+             * @description Where the host is
+             * @default 0
+             */
+            position_s: number;
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+        };
+        /** PartyPublic */
+        PartyPublic: {
+            /**
+             * Control
+             * @enum {string}
+             */
+            control: "everyone" | "host";
+            /** Host Name */
+            host_name: string;
+            /** Id */
+            id: string;
+            /**
+             * Link
+             * @description The web app's path to join, e.g. /watch/<video>?party=<id>
+             */
+            link: string;
+            /**
+             * Max Members
+             * @default 8
+             */
+            max_members: number;
+            /**
+             * Members
+             * @description Connected members (distinct profiles)
+             */
+            members: number;
+            /**
+             * On Stall
+             * @enum {string}
+             */
+            on_stall: "wait" | "catchup";
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+        };
         /** PlanPublic */
         PlanPublic: {
             /** Ads */
@@ -3237,6 +3346,8 @@ export type PartIn = components['schemas']['PartIn'];
 export type PartUrl = components['schemas']['PartUrl'];
 export type PartUrlsPublic = components['schemas']['PartUrlsPublic'];
 export type PartUrlsRequest = components['schemas']['PartUrlsRequest'];
+export type PartyCreate = components['schemas']['PartyCreate'];
+export type PartyPublic = components['schemas']['PartyPublic'];
 export type PlanPublic = components['schemas']['PlanPublic'];
 export type PlanSubscribers = components['schemas']['PlanSubscribers'];
 export type PlaybackEventCreate = components['schemas']['PlaybackEventCreate'];
@@ -9325,6 +9436,178 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    create_party_api_v1_parties_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    get_party_api_v1_parties__party_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                party_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
             };
             /** @description Invalid input */
             422: {

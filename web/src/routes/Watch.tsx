@@ -14,6 +14,7 @@ import { StreamLimit } from "../components/Devices/StreamLimit";
 import { AdBreak } from "../components/Player/AdBreak";
 import { usePlayerSocial } from "../components/Social/PlayerSocial";
 import { parseStartParam } from "../components/Social/social";
+import { useWatchParty } from "../components/Party/useWatchParty";
 import { Player } from "../components/Player/Player";
 import { useAdDecision } from "../components/Player/hooks/useAdDecision";
 import type { NextEpisode } from "../components/Player/Player";
@@ -73,6 +74,8 @@ export default function WatchPage() {
   // A pre-roll first when the plan has ads (asked only then); the title's player mounts
   // after it, so the title starts at its own resume point and saves no progress meanwhile.
   const preroll = useAdDecision(videoId, p ? p.ads === true : null);
+  // Watch together: `?party=<id>` keeps this player in step with the party's members.
+  const party = useWatchParty(videoId, titleId);
   usePageTitle(p?.title);
   // Playback granted means a stream is held for this device until the page lets it go.
   useStreamRelease(videoId, p !== undefined);
@@ -197,7 +200,13 @@ export default function WatchPage() {
           next={next}
           backHref={backHref}
           onBack={() => (window.history.length > 1 ? navigate(-1) : navigate(backHref))}
-          onNext={(n) => navigate(n.href)}
+          onNext={(n) => {
+            // In a party the next episode starts for everyone (the page follows the group).
+            const nextId = new URL(n.href, window.location.origin).pathname.split("/").pop() ?? "";
+            if (!party.startEpisode(nextId)) navigate(n.href);
+          }}
+          onVideoElement={party.onVideoElement}
+          overlay={party.overlay}
           onProgress={onProgress}
           onQoe={onQoe}
           onStarted={(startupMs) => sendEvent({ kind: "start", payload: { startup_ms: startupMs }, position_s: null })}

@@ -53,6 +53,10 @@ export interface PlayerProps extends ReportingCallbacks {
   /** Extras of other features (reactions, comments): drawn over the seek bar, in the
    *  control bar and over the video, from the player's current view. */
   addons?: (view: PlayerView) => PlayerAddons;
+  /** The <video> element, for a page that keeps it in step with others (watch together). */
+  onVideoElement?: (video: HTMLVideoElement | null) => void;
+  /** Drawn over the video, inside the player (so it stays in full screen). */
+  overlay?: ReactNode;
 }
 
 /** What the player tells its addons: where it is, and a way to seek. */
@@ -87,6 +91,13 @@ export function Player(props: PlayerProps) {
   const [countdown, setCountdown] = useState<number | null>(null);
   const [countdownCancelled, setCountdownCancelled] = useState(false);
   const idleTimer = useRef<number | null>(null);
+
+  const onVideoElement = useRef(props.onVideoElement);
+  onVideoElement.current = props.onVideoElement;
+  useEffect(() => {
+    onVideoElement.current?.(videoRef.current);
+    return () => onVideoElement.current?.(null);
+  }, [videoRef]);
 
   usePlaybackReporting(videoRef, controls.qoe, { onProgress: props.onProgress, onQoe: props.onQoe }, state.ready);
 
@@ -206,6 +217,8 @@ export function Player(props: PlayerProps) {
         }}
         onDoubleClick={controls.toggleFullscreen}
       />
+
+      {props.overlay}
 
       {state.buffering && !state.error ? (
         <div className="player__spinner" role="status" aria-label={t("player.loading")}>
