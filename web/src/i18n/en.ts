@@ -296,7 +296,7 @@ export const en = {
   "admin.noSubscription": "None",
   "admin.noUsers": "No users match.",
   "admin.setPlan": "Set plan",
-  "admin.setPlanFor": "Give {email} the chosen plan",
+  "admin.setPlanFor": "Set plan for {email}",
   "admin.planFor": "Plan of {email}",
   "admin.planSaved": "{email} is now on {plan}.",
   "admin.billingOnNote": "Billing is on: plans change through Stripe Checkout and the Billing Portal, not here.",

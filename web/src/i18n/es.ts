@@ -297,7 +297,7 @@ export const es: Messages = {
   "admin.noSubscription": "Ninguna",
   "admin.noUsers": "Ningún usuario coincide.",
   "admin.setPlan": "Cambiar plan",
-  "admin.setPlanFor": "Dar a {email} el plan elegido",
+  "admin.setPlanFor": "Cambiar plan de {email}",
   "admin.planFor": "Plan de {email}",
   "admin.planSaved": "{email} tiene ahora el plan {plan}.",
   "admin.billingOnNote": "La facturación está activada: los planes cambian con Stripe Checkout y el portal de facturación, no aquí.",
