@@ -31,7 +31,7 @@ import pytest
 from tests.utils.errors import BinaryNotFound, ServiceStartError
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Playwright
 
     from tests.utils.kube_cluster import KubeCluster
     from tests.utils.load import UpServer
@@ -213,26 +213,33 @@ def stripe_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeMock
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium driven by Playwright's sync API."""
-    from playwright.sync_api import Error as PlaywrightError
+def playwright_driver() -> Iterator[Playwright]:
+    """One Playwright (sync API) for the session: a second one cannot start while the
+    first is alive, so tests that launch a browser of their own launch it from here."""
     from playwright.sync_api import sync_playwright
 
     from tests.utils import binaries
-    from tests.utils.browser import launch_chromium
 
     with _starting("Chromium"):
         binaries.chromium()
     playwright = sync_playwright().start()
+    yield playwright
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright's sync API."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from tests.utils.browser import launch_chromium
+
     try:
-        try:
-            chromium = launch_chromium(playwright)
-        except PlaywrightError as exc:
-            pytest.fail(f"Chromium did not start: {exc}", pytrace=False)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
+        chromium = launch_chromium(playwright_driver)
+    except PlaywrightError as exc:
+        pytest.fail(f"Chromium did not start: {exc}", pytrace=False)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

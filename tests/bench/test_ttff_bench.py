@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Playwright
 
 from tests.e2e.web import webapp
 from tests.utils.browser import CHROMIUM_ARGS
@@ -79,7 +79,9 @@ def _median_ms(samples: list[float]) -> str:
 
 
 def test_time_to_first_frame_kinema_vs_hlsjs(
-    bench_stack: tuple[webapp.KinemaUp, dict[str, Any]], tmp_path: Path
+    bench_stack: tuple[webapp.KinemaUp, dict[str, Any]],
+    tmp_path: Path,
+    playwright_driver: Playwright,
 ) -> None:
     up, video = bench_stack
     processed = sorted(
@@ -94,8 +96,8 @@ def test_time_to_first_frame_kinema_vs_hlsjs(
 
     kinema: list[float] = []
     baseline: list[float] = []
-    with sync_playwright() as pw, serve_directory(site) as static_base:
-        browser = pw.chromium.launch(
+    with serve_directory(site) as static_base:
+        browser = playwright_driver.chromium.launch(
             executable_path="/usr/bin/chromium",
             headless=True,
             # Both pages start playback without a click, the way a viewer's "Play" does.
