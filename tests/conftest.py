@@ -291,3 +291,11 @@ def kinema_up(tmp_path: Path) -> Iterator[UpServer]:
 
     with serve_kinema_up(tmp_path) as server:
         yield server
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every benchmark is ``serial``: scripts/test runs it alone, after the parallel run."""
+    bench = REPO_ROOT / "tests" / "bench"
+    for item in items:
+        if bench in item.path.parents:
+            item.add_marker(pytest.mark.serial)

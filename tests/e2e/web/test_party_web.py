@@ -35,7 +35,9 @@ from tests.e2e.web.partyweb import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.e2e]
+# Two players kept in step within tenths of a second: run alone (scripts/test), not beside
+# another worker's transcodes.
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 
 def commands(frames: list[str]) -> list[str]:

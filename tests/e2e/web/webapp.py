@@ -9,6 +9,7 @@ the real pipeline, the API the real app, the player the real build.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -86,6 +87,16 @@ def ensure_web_build() -> Path:
         return DIST
     if not (WEB / "node_modules").is_dir():
         raise StackError("web/node_modules is missing: run scripts/bootstrap (npm ci in web/)")
+    # Test workers may get here at once: one builds, the others wait and reuse its build.
+    with (WEB / "node_modules" / ".kinema-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if index.exists() and index.stat().st_mtime >= newest_input_mtime():
+            return DIST
+        return _build()
+
+
+def _build() -> Path:
+    index = DIST / "index.html"
     proc = subprocess.run(
         ["npm", "run", "build", "--silent"],
         cwd=WEB,
