@@ -145,6 +145,14 @@ def get_plan(session: Session, *, slug: str) -> Plan:
     return plan
 
 
+def lock_account(session: Session, *, user_id: uuid.UUID) -> None:
+    """Hold the account's row until the transaction ends, so that a count-then-insert
+    against a per-account limit (streams, downloads) is not raced by the account's other
+    devices. FOR UPDATE is rendered by PostgreSQL and dropped by SQLite, whose write
+    transactions (BEGIN IMMEDIATE) already run one at a time."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
 def get_user(session: Session, *, user_id: uuid.UUID) -> User:
     user = session.get(User, user_id)
     if user is None:

@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from kinema.catalog.models import AuthSession, Profile, StreamLease, User, Video, utcnow
+from kinema.catalog.models import AuthSession, Profile, StreamLease, Video, utcnow
+from kinema.catalog.services.accounts import lock_account
 
 # A stream nobody refreshed for this long (no progress report, no renewal) is over: the
 # player reports every few seconds while playing, and stops reporting when paused.
@@ -78,12 +79,6 @@ def active_streams(
     )
 
 
-def _lock_account(session: Session, user_id: uuid.UUID) -> None:
-    # FOR UPDATE is rendered by PostgreSQL and dropped by SQLite, whose write
-    # transactions (BEGIN IMMEDIATE) already run one at a time.
-    session.execute(select(User.id).where(User.id == user_id).with_for_update())
-
-
 def open_stream(
     session: Session,
     *,
@@ -102,7 +97,7 @@ def open_stream(
     their next renewal, so the plan's limit holds without cutting off the oldest.
     """
     now = now or utcnow()
-    _lock_account(session, user_id)
+    lock_account(session, user_id=user_id)
     session.execute(
         delete(StreamLease).where(
             StreamLease.user_id == user_id, StreamLease.last_seen_at < now - PURGE_AFTER

@@ -4,8 +4,10 @@ page), and the signed media URLs that live as long as a grant and no longer."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -203,6 +205,28 @@ def test_limit_across_devices_and_redownload_counts_once(
     # Deleting one frees a place.
     assert client.delete(f"/api/v1/downloads/{again['id']}", headers=laptop).status_code == 204
     grant(client, phone, videos[2])
+    assert len(client.get("/api/v1/downloads?account=true", headers=laptop).json()) == 3
+
+
+def test_the_limit_holds_when_devices_ask_at_once(
+    ctx: AppContext, client: TestClient, admin: dict[str, str]
+) -> None:
+    """One place left and six devices asking for it at the same moment: one gets it."""
+    email, laptop = account(ctx, client, admin)
+    devices = [device(client, email) for _ in range(6)]
+    videos = [video(ctx) for _ in range(8)]
+    grant(client, laptop, videos[0])
+    grant(client, laptop, videos[1])
+    start = threading.Barrier(len(devices))
+
+    def ask(n: int) -> int:
+        start.wait()
+        body = {"video_id": str(videos[2 + n])}
+        return client.post("/api/v1/downloads", json=body, headers=devices[n]).status_code
+
+    with ThreadPoolExecutor(len(devices)) as pool:
+        statuses = sorted(pool.map(ask, range(len(devices))))
+    assert statuses == [201] + [409] * (len(devices) - 1), statuses
     assert len(client.get("/api/v1/downloads?account=true", headers=laptop).json()) == 3
 
 

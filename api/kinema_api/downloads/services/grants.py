@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from kinema.catalog.errors import NotFound
 from kinema.catalog.models import AuthSession, DownloadGrant, TrackKind, Video, utcnow
 from kinema.catalog.services import titles
+from kinema.catalog.services.accounts import lock_account
 from kinema.downloads import (
     Quality,
     Reason,
@@ -186,6 +187,8 @@ def create(
         raise Forbidden(f"no rendition of this video fits the plan's {cap}p limit")
     now = utcnow()
     device = device_key(viewer)
+    # The account's other devices wait here: the count below and the insert are one step.
+    lock_account(session, user_id=viewer.user.id)
     session.execute(
         update(DownloadGrant)
         .where(
