@@ -56,7 +56,7 @@ def test_a_clip_is_made_read_and_listed(client: TestClient, catalog: Catalog) ->
     assert client.get(f"{API}/clips", headers=ben).json() == []
 
 
-BAD = [
+BAD: list[dict[str, object]] = [
     {"start_s": 10, "end_s": 10},  # empty
     {"start_s": 10, "end_s": 10.5},  # under a second
     {"start_s": 20, "end_s": 10},  # reversed
