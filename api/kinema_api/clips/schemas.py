@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from kinema.catalog.models import PreviewState
 from kinema_api.social.schemas import MAX_POSITION_S, PLAIN_TEXT_PATTERN
@@ -37,14 +37,18 @@ class ClipCreate(BaseModel):
     end_s: Seconds
     caption: Caption | None = None
 
-    @model_validator(mode="after")
-    def _range(self) -> ClipCreate:
-        length = self.end_s - self.start_s
+    @field_validator("end_s")
+    @classmethod
+    def _range(cls, end_s: float, info: ValidationInfo) -> float:
+        start_s = info.data.get("start_s")
+        if start_s is None:  # start_s itself was refused
+            return end_s
+        length = end_s - start_s
         if length < MIN_CLIP_S:
             raise ValueError(f"end_s must be at least {MIN_CLIP_S:.0f} s after start_s")
         if length > MAX_CLIP_S + 1e-6:
-            raise ValueError(f"a clip is at most {MAX_CLIP_S:.0f} s long")
-        return self
+            raise ValueError(f"end_s: a clip is at most {MAX_CLIP_S:.0f} s long")
+        return end_s
 
 
 class ClipPreview(BaseModel):
