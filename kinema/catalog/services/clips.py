@@ -64,6 +64,12 @@ def clips_of(session: Session, *, profile_id: uuid.UUID, limit: int = 100) -> Se
     return session.scalars(stmt).all()
 
 
+def clip_ids_of_video(session: Session, *, video_id: uuid.UUID) -> list[uuid.UUID]:
+    """The clips of a video (their rows go with it; their preview files are the
+    caller's to remove)."""
+    return list(session.scalars(select(Clip.id).where(Clip.video_id == video_id)).all())
+
+
 def delete_clip(session: Session, *, clip: Clip) -> None:
     session.delete(clip)
     session.flush()

@@ -214,6 +214,12 @@ def test_only_the_maker_or_an_admin_deletes(
     client.cookies.clear()  # signed out
     assert client.get(f"{API}/clips/{first['id']}").status_code == 200
     assert client.delete(f"{API}/clips/{first['id']}").status_code == 401
+    # A deleted video takes its clips with it, preview files included.
+    ctx.store.put_bytes(b"jpeg", f"clips/{uuid.UUID(str(first['id'])).hex}/still.jpg")
+    gone = client.delete(f"{API}/admin/videos/{catalog.movie_video}", headers=boss)
+    assert gone.status_code in (200, 202, 204), gone.text
+    assert client.get(f"{API}/clips/{first['id']}").status_code == 404
+    assert not list(ctx.store.list("clips/"))
 
 
 def test_clips_are_rate_limited_per_profile(

@@ -44,6 +44,10 @@ class VideoNotReady(InvalidResource):
     code = "video_not_ready"
 
 
+class ClipPreviewMissing(InvalidResource):
+    status_code, code = 404, "preview_not_ready"
+
+
 def preview_url(clip_id: uuid.UUID, name: str) -> str:
     return f"{API}/clips/{clip_id}/{name}"
 
@@ -144,7 +148,3 @@ def preview_key(session: Session, *, viewer: Viewer | None, clip_id: uuid.UUID, 
     if clip.preview_state is not PreviewState.READY:
         raise ClipPreviewMissing(f"clip {clip_id} has no preview yet ({clip.preview_state})")
     return f"{clip.preview_prefix}/{name}"
-
-
-class ClipPreviewMissing(InvalidResource):
-    status_code, code = 404, "preview_not_ready"
