@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     # Per profile: comments and replies, and timestamped reactions on a video, a minute.
     comment_rate_limit_per_min: int = Field(default=5, ge=1)
     reaction_rate_limit_per_min: int = Field(default=60, ge=1)
+    # Per profile: clips made a minute (each one queues a preview encode).
+    clip_rate_limit_per_min: int = Field(default=5, ge=1)
     # Allow the `kinema transcode` command to be replaced (tests, custom images).
     transcode_command: str | None = None
 

@@ -35,6 +35,8 @@ from kinema_api.billing.routes import admin as admin_billing
 from kinema_api.billing.routes import billing
 from kinema_api.billing.routes import webhook as billing_webhook
 from kinema_api.catalog import routes as browse
+from kinema_api.clips import routes as clips
+from kinema_api.clips.routes import page as clip_page
 from kinema_api.context import AppContext, build_context
 from kinema_api.downloads.routes import grants as download_grants
 from kinema_api.downloads.routes import media as download_media
@@ -71,6 +73,7 @@ def api_router() -> APIRouter:
     router.include_router(social.router)
     router.include_router(ads.router)
     router.include_router(party.router)
+    router.include_router(clips.router)
     return router
 
 
@@ -208,6 +211,8 @@ def _mount_web(app: FastAPI, dist: Path) -> None:
     if assets.is_dir():
         app.mount("/assets", WebAssets(directory=assets), name="assets")
     index = dist / "index.html"
+    # A clip's link: the same shell, with its OpenGraph/Twitter card in the head.
+    app.include_router(clip_page.page_router(index))
 
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> Response:

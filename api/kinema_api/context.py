@@ -31,6 +31,8 @@ class AppContext:
     playback_key: bytes
     # Woken when a transcode job is queued, so an in-process worker pool starts at once.
     jobs_queued: threading.Event = field(default_factory=threading.Event)
+    # Set when a clip is made: wakes the preview worker (embedded mode).
+    clips_queued: threading.Event = field(default_factory=threading.Event)
     # Set when the server is stopping: long-lived responses (event streams) end.
     stopping: threading.Event = field(default_factory=threading.Event)
     # Per (video, generation, max height): files only reachable through refused rungs.

@@ -29,6 +29,7 @@ from kinema_api.billing.services.plan_sync import PlanSync, start_plan_sync
 from kinema_api.context import AppContext, build_context
 from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_file
 from kinema_api.worker.pool import WorkerPool
+from kinema_api.worker.previews import PreviewWorker
 
 log = logging.getLogger("kinema")
 
@@ -144,6 +145,11 @@ def run_up(
         wake=ctx.jobs_queued,
     )
     requeued = pool.start()
+    # Clip previews: in their own thread, each one a `kinema clip-preview` subprocess.
+    previews = PreviewWorker(
+        settings=settings, sessions=ctx.sessions, store=ctx.store, wake=ctx.clips_queued
+    )
+    previews.start()
     if requeued:
         typer.echo(f"kinema: resumed {len(requeued)} interrupted transcode(s)")
     _ingest(ctx, ingest, sample=sample)
@@ -165,6 +171,7 @@ def run_up(
     try:
         server.run()
     finally:
+        previews.stop()
         pool.stop()
         ctx.close()
 
@@ -202,6 +209,7 @@ def run_api(*, port: int, host: str, workers: int) -> None:
         typer.secho(f"kinema api: {exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
     pool = None
+    previews = None
     if workers:
         pool = WorkerPool(
             settings=settings,
@@ -211,6 +219,10 @@ def run_api(*, port: int, host: str, workers: int) -> None:
             wake=ctx.jobs_queued,
         )
         pool.start()
+        previews = PreviewWorker(
+            settings=settings, sessions=ctx.sessions, store=ctx.store, wake=ctx.clips_queued
+        )
+        previews.start()
     try:
         Server(
             # proxy_headers off: uvicorn would take any loopback peer's X-Forwarded-For as
@@ -219,6 +231,8 @@ def run_api(*, port: int, host: str, workers: int) -> None:
             uvicorn.Config(create_app(context=ctx), host=host, port=port, proxy_headers=False),
         ).run()
     finally:
+        if previews is not None:
+            previews.stop()
         if pool is not None:
             pool.stop()
         ctx.close()

@@ -17,7 +17,7 @@ import typer
 from kinema.errors import KinemaError
 from kinema.resources.ladder import EncoderPreference, load_ladder
 from kinema.storage import open_url
-from kinema_transcoder import packaging, pipeline, resubtitle
+from kinema_transcoder import clip_preview, packaging, pipeline, resubtitle
 from kinema_transcoder.errors import BadArguments, TranscodeError
 from kinema_transcoder.progress import Reporter
 from kinema_transcoder.sources import open_source
@@ -188,8 +188,27 @@ def store_json(url: str, text: str) -> None:
         store.close()
 
 
+def clip_preview_command(
+    output: Annotated[str, typer.Argument(help="A published output: a path or s3:// prefix.")],
+    dest: Annotated[str, typer.Argument(help="Where preview.mp4 and still.jpg go (same).")],
+    start: Annotated[float, typer.Option(help="Clip start, seconds into the video.")],
+    end: Annotated[float, typer.Option(help="Clip end, seconds (at most 60 s after start).")],
+    max_height: Annotated[int, typer.Option(min=90, max=1080, help="Tallest preview.")] = (
+        clip_preview.DEFAULT_MAX_HEIGHT
+    ),
+) -> None:
+    """Cut a shared clip's preview MP4 and still from a published output."""
+    try:
+        clip_preview.make_preview(
+            output, start_s=start, end_s=end, dest=dest, max_height=max_height
+        )
+    except KinemaError as exc:  # TranscodeError, and the store's own errors
+        raise _fail(exc) from None
+
+
 def register(app: typer.Typer) -> None:
     app.command("transcode")(transcode_command)
     app.command("package")(package_command)
     app.command("subtitles")(subtitles_command)
     app.command("probe")(probe_command)
+    app.command("clip-preview")(clip_preview_command)

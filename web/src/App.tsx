@@ -18,6 +18,7 @@ import { GenrePage } from "./routes/Genre";
 import { AccountPage } from "./routes/Account";
 import { DevicesPage } from "./routes/Devices";
 import { DownloadsPage } from "./routes/Downloads";
+import { MyClipsPage } from "./routes/MyClips";
 import { NotFoundPage } from "./routes/NotFound";
 import { loadedWatchPage, loadWatchPage } from "./lib/watchPrefetch";
 
@@ -29,6 +30,7 @@ function WatchPage() {
   return Loaded ? <Loaded /> : <LazyWatchPage />;
 }
 const AdminPage = lazy(() => import("./routes/Admin"));
+const ClipPage = lazy(() => import("./routes/Clip"));
 
 function RequireAuth({ children, needsProfile = true }: { children: ReactNode; needsProfile?: boolean }) {
   const { user, loading, profileChosen } = useAuth();
@@ -46,6 +48,15 @@ function Shell({ children }: { children: ReactNode }) {
       <AppShell>{children}</AppShell>
     </RequireAuth>
   );
+}
+
+/** A clip's page is open to everyone: signed in, inside the usual frame; signed out, alone
+ *  (with a sign-in prompt). */
+function ClipRoute() {
+  const { user, loading } = useAuth();
+  if (loading) return <Loading />;
+  if (user) return <AppShell><ClipPage /></AppShell>;
+  return <ClipPage />;
 }
 
 /** Downloads open with no network: signed in, the usual frame; offline (the session
@@ -98,6 +109,8 @@ export function App() {
           <Route path="/account" element={<Shell><AccountPage /></Shell>} />
           <Route path="/devices" element={<Shell><DevicesPage /></Shell>} />
           <Route path="/downloads" element={<DownloadsRoute />} />
+          <Route path="/clips" element={<Shell><MyClipsPage /></Shell>} />
+          <Route path="/clip/:clipId" element={<ClipRoute />} />
           <Route path="/admin" element={<Shell><AdminPage /></Shell>} />
           <Route
             path="/watch/:videoId"

@@ -16,6 +16,7 @@ from kinema.catalog.models.base import (
     utcnow,
 )
 from kinema.catalog.models.billing import BillingEvent
+from kinema.catalog.models.clips import Clip, PreviewState
 from kinema.catalog.models.downloads import DownloadGrant
 from kinema.catalog.models.jobs import TranscodeJob, Upload
 from kinema.catalog.models.titles import (
@@ -51,6 +52,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "BillingEvent",
+    "Clip",
     "Comment",
     "CommentReaction",
     "CommentReport",
@@ -62,6 +64,7 @@ __all__ = [
     "MyListItem",
     "Plan",
     "PlaybackEvent",
+    "PreviewState",
     "Profile",
     "Rating",
     "Reaction",

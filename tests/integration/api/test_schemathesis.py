@@ -21,12 +21,14 @@ from tests.utils.factories import admin_token, build_api_context, make_playable_
 pytestmark = pytest.mark.integration
 
 # Rules JSON Schema cannot state: an intro needs both ends, and its end must follow its
-# start; sidecar subtitles are one per language. There, 422 is the right answer to some
-# schema-valid bodies, provided it names one of the rules' fields; any other refusal of
-# valid data still fails the test.
+# start; sidecar subtitles are one per language; a clip is 1 to 60 s long. There, 422
+# is the right answer to some schema-valid bodies, provided it names one of the rules'
+# fields; any other refusal of valid data still fails the test.
 CROSS_FIELD_RULES = {
     "POST /api/v1/admin/videos": ("chapters", "subtitles"),
     "PATCH /api/v1/admin/videos/{video_id}": ("chapters", "subtitles"),
+    # A clip's end follows its start by 1 to 60 s.
+    "POST /api/v1/clips": ("end_s",),
 }
 
 

@@ -1,14 +1,17 @@
 // English messages. The keys are the contract: es.ts must define every one of them
 // (the type below makes a missing key a compile error).
+import { clipsEn } from "./clips.en";
 import { socialEn } from "./social.en";
 
 export const en = {
   ...socialEn,
+  ...clipsEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",
   "nav.search": "Search",
   "nav.myList": "My List",
+  "nav.clips": "My clips",
   "nav.account": "Account",
   "nav.admin": "Admin",
   "nav.profiles": "Switch profile",

@@ -1,15 +1,18 @@
 import type { Messages } from "./en";
+import { clipsEs } from "./clips.es";
 import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
 // fails the build.
 export const es: Messages = {
   ...socialEs,
+  ...clipsEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",
   "nav.search": "Buscar",
   "nav.myList": "Mi lista",
+  "nav.clips": "Mis clips",
   "nav.account": "Cuenta",
   "nav.admin": "Administración",
   "nav.profiles": "Cambiar de perfil",

@@ -1,7 +1,8 @@
 // The watch page: full-screen player for one video. It asks the API for signed
 // playback URLs and the resume position, renews the stream token for the player, saves
 // progress as the player reports it, sends quality-of-experience events, and offers the
-// next episode of a series. When the viewer's plan has ads, a pre-roll plays first.
+// next episode of a series; opened from a shared clip (`?t=…&end=…`) it stops at the
+// clip's end. When the viewer's plan has ads, a pre-roll plays first.
 // Over the plan's stream limit it names the devices streaming, with a button to stop
 // each; leaving the page frees this device's stream.
 import { useCallback, useMemo, useState } from "react";
@@ -13,6 +14,8 @@ import { ErrorView, Loading } from "../components/Common/Status";
 import { StreamLimit } from "../components/Devices/StreamLimit";
 import { AdBreak } from "../components/Player/AdBreak";
 import { usePlayerSocial } from "../components/Social/PlayerSocial";
+import { combineAddons, usePlayerClips } from "../components/Clips/PlayerClips";
+import { parseEndParam } from "../components/Clips/clips";
 import { parseStartParam } from "../components/Social/social";
 import { useWatchParty } from "../components/Party/useWatchParty";
 import { Player } from "../components/Player/Player";
@@ -60,6 +63,12 @@ export default function WatchPage() {
   const titleId = params.get("title");
   // `?t=751`: start at that moment (a comment's "at 12:31" on the title page).
   const startParam = parseStartParam(params.get("t"));
+  // `?end=75.5` (a shared clip): the player stops there, with Replay and Keep watching.
+  const endParam = parseEndParam(params.get("end"), startParam);
+  const clipRange = useMemo(
+    () => (startParam !== null && endParam !== null ? { start: startParam, end: endParam } : null),
+    [startParam, endParam],
+  );
   const navigate = useNavigate();
   const { t } = useI18n();
   const playback = useApi(() => {
@@ -156,6 +165,8 @@ export default function WatchPage() {
     : null;
 
   const social = usePlayerSocial({ videoId, titleId, titleName: detail.data?.name ?? p?.title ?? "" });
+  const clips = usePlayerClips({ videoId, range: clipRange });
+  const addons = useMemo(() => combineAddons(social, clips), [social, clips]);
 
   if (playback.error) {
     const status = playback.error instanceof ApiError ? playback.error.status : null;
@@ -213,7 +224,7 @@ export default function WatchPage() {
           renewToken={renewToken}
           onReloadSource={playback.reload}
           streamLimit={streamLimit}
-          addons={social}
+          addons={addons}
         />
       )}
     </main>

@@ -25,6 +25,7 @@ from kinema.catalog.models import (
     VideoStatus,
 )
 from kinema.catalog.services import ads, jobs, titles
+from kinema.catalog.services import clips as clip_rows
 from kinema.storage import StorageError
 from kinema_api.admin.schemas import (
     AdminVideoPublic,
@@ -229,6 +230,8 @@ def delete(ctx: AppContext, session: Session, *, video: Video) -> bool:
     if ctx.videos is not None and resources.delete(ctx.videos, video=video):
         return False
     prefixes = [f"processed/{video.id.hex}"]
+    # Shared clips of the video go with it (rows by cascade): their preview files too.
+    prefixes += [f"clips/{c.hex}" for c in clip_rows.clip_ids_of_video(session, video_id=video.id)]
     if video.source and video.source.startswith("raw/") and not _source_shared(session, video):
         prefixes.append(video.source.rsplit("/", 1)[0])
     titles.delete_video(session, video=video)

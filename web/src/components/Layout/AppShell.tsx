@@ -104,6 +104,11 @@ function ProfileMenu() {
         </li>
         {isKids ? null : (
           <li>
+            <Link to="/clips">{t("nav.clips")}</Link>
+          </li>
+        )}
+        {isKids ? null : (
+          <li>
             <Link to="/devices">{t("nav.devices")}</Link>
           </li>
         )}

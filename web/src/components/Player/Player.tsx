@@ -59,13 +59,15 @@ export interface PlayerProps extends ReportingCallbacks {
   overlay?: ReactNode;
 }
 
-/** What the player tells its addons: where it is, and a way to seek. */
+/** What the player tells its addons: where it is, and ways to seek, play and pause. */
 export interface PlayerView {
   currentTime: number;
   duration: number;
   playing: boolean;
   ended: boolean;
   seek: (seconds: number) => void;
+  play: () => void;
+  pause: () => void;
 }
 
 export interface PlayerAddons {
@@ -193,6 +195,8 @@ export function Player(props: PlayerProps) {
     playing: state.playing,
     ended: state.ended,
     seek: controls.seek,
+    play: controls.play,
+    pause: controls.pause,
   });
 
   return (

@@ -1,0 +1,1 @@
+"""Clip rules, the preview's files and Job, and the link card."""
