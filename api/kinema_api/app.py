@@ -36,6 +36,7 @@ from kinema_api.billing.routes import billing
 from kinema_api.billing.routes import webhook as billing_webhook
 from kinema_api.catalog import routes as browse
 from kinema_api.context import AppContext, build_context
+from kinema_api.discovery import routes as discovery
 from kinema_api.downloads.routes import grants as download_grants
 from kinema_api.downloads.routes import media as download_media
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
@@ -57,6 +58,7 @@ def api_router() -> APIRouter:
         devices,
         profiles,
         browse,
+        discovery,
         viewing,
         playback,
         admin_uploads,

@@ -94,6 +94,15 @@ class Model:
             return set()
         return {self.items[j] for j in np.flatnonzero(self.matrix[row])}
 
+    def history_of(self, user: str) -> dict[str, float]:
+        """The user's recency-weighted feedback by item (empty for an unknown user)."""
+        row = self._user_index.get(user)
+        if row is None:
+            return {}
+        return {
+            self.items[j]: float(self.history[row, j]) for j in np.flatnonzero(self.matrix[row])
+        }
+
     def scores_for(self, history: Matrix) -> Matrix:
         """Scores of every item for a feedback vector over ``items``."""
         if self.weights is None:

@@ -16,6 +16,7 @@ from kinema.catalog.models.base import (
     utcnow,
 )
 from kinema.catalog.models.billing import BillingEvent
+from kinema.catalog.models.discovery import Recommendation, RecommendationKind
 from kinema.catalog.models.downloads import DownloadGrant
 from kinema.catalog.models.jobs import TranscodeJob, Upload
 from kinema.catalog.models.titles import (
@@ -65,6 +66,8 @@ __all__ = [
     "Profile",
     "Rating",
     "Reaction",
+    "Recommendation",
+    "RecommendationKind",
     "Rendition",
     "ReportReason",
     "Review",

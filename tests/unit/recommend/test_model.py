@@ -92,3 +92,36 @@ def test_temporal_split_holds_out_the_last_fifth_by_time():
 def test_metrics(ranked, relevant, ndcg, recall):
     assert ndcg_at_k(ranked, relevant, 10) == pytest.approx(ndcg)
     assert recall_at_k(ranked, relevant, 10) == pytest.approx(recall)
+
+
+def test_content_index_finds_the_shared_genre_and_says_why():
+    from kinema.recommend.content import TitleText, blend, build_index, shared_facets
+
+    heist = TitleText("a", "The Vault", "A crew plans a bank job", ["Heist", "Comedy"])
+    heist2 = TitleText("b", "Night Crew", "Thieves and a casino", ["Comedy", "Heist"], ["Caper"])
+    cartoon = TitleText("c", "Bunny", "A rabbit in the forest", ["Animation"])
+    index = build_index([cartoon, heist2, heist])
+    assert index.similarity("a", "b") > index.similarity("a", "c")
+    assert list(index.similar("a")) == ["b"]
+    assert shared_facets(heist, heist2) == ["Comedy", "Heist"]
+    assert shared_facets(heist, cartoon) == []
+    affinity = index.profile_affinity({"b": 1.0})
+    assert affinity["a"] > affinity.get("c", 0.0)
+    ranked = blend([(0.5, {"x": 2.0, "y": 1.0}), (0.5, {"y": 4.0})], exclude={"z"})
+    assert ranked == [("y", 0.75), ("x", 0.5)]
+
+
+@pytest.mark.parametrize(
+    ("seed", "other", "kind", "text"),
+    [
+        (["Comedy", "Heist"], (["Comedy"], ["Heist"]), "shared", "Also a heist comedy"),
+        (["Animation"], (["Animation"], []), "shared", "Also an animation"),
+        (["Drama"], (["Comedy"], []), "viewers", "Viewers who watched it also watched this"),
+        (["Drama"], (["Comedy"], []), "story", "A similar story"),
+    ],
+)
+def test_reason_terms_and_text(seed, other, kind, text):
+    from kinema.recommend.content import TitleText, reason_terms, reason_text
+
+    terms = reason_terms(TitleText("s", "S", genres=seed), TitleText("o", "O", *[""], *other))
+    assert reason_text(kind, terms) == text
