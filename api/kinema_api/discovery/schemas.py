@@ -8,13 +8,13 @@ from pydantic import BaseModel
 
 from kinema_api.catalog.schemas import TitleCard
 
-ReasonKind = Literal["shared", "story", "viewers"]
+RecommendationReasonKind = Literal["shared", "story", "viewers"]
 
 
-class Reason(BaseModel):
+class RecommendationReason(BaseModel):
     # shared: the titles share genres or tags (``terms``); story: their descriptions
     # are alike; viewers: the same profiles watched both.
-    kind: ReasonKind
+    kind: RecommendationReasonKind
     terms: list[str]
     # The English line ("Also a heist comedy"); the web app words it per language.
     text: str
@@ -22,7 +22,7 @@ class Reason(BaseModel):
 
 class RecommendedTitle(BaseModel):
     title: TitleCard
-    reason: Reason | None = None
+    reason: RecommendationReason | None = None
 
 
 class SeedTitle(BaseModel):

@@ -21,7 +21,7 @@ from kinema_api.catalog.services.views import title_card
 from kinema_api.discovery.schemas import (
     DiscoveryRow,
     DiscoveryRows,
-    Reason,
+    RecommendationReason,
     RecommendedTitle,
     SeedTitle,
     SimilarTitles,
@@ -35,7 +35,7 @@ BECAUSE_ROWS = 2
 COLD_START_WEIGHTS = (0.5, 0.5)
 
 
-def _reason(seed: Title, other: Title, stored_reason: str) -> Reason:
+def _reason(seed: Title, other: Title, stored_reason: str) -> RecommendationReason:
     terms = reason_terms(title_text(seed), title_text(other))
     if terms:
         kind = "shared"
@@ -43,7 +43,7 @@ def _reason(seed: Title, other: Title, stored_reason: str) -> Reason:
         kind = "viewers"
     else:
         kind = "story"
-    return Reason(kind=kind, terms=terms, text=reason_text(kind, terms))
+    return RecommendationReason(kind=kind, terms=terms, text=reason_text(kind, terms))
 
 
 def _cold_start(session: Session, *, history: dict[uuid.UUID, float]) -> list[uuid.UUID]:
