@@ -46,10 +46,11 @@ def recommend(
         raise typer.Exit(2) from exc
     config = Config(algorithm=algorithm, lam=lam, half_life=half_life or None)
     model = fit(interactions, config)
+    lists = model.recommend_many(wanted, k)
     rows = (
         (user, scored.item, rank)
         for user in wanted
-        for rank, scored in enumerate(model.recommend(user, k), start=1)
+        for rank, scored in enumerate(lists[user], start=1)
     )
     try:
         count = write_ranking(out, rows)

@@ -56,8 +56,9 @@ def evaluate(model: Model, test: dict[str, set[str]], k: int = 10) -> Evaluation
     ``min(|relevant|, k)``, so a perfect list scores 1)."""
     ndcgs: list[float] = []
     recalls: list[float] = []
+    lists = model.recommend_many(sorted(test), k)
     for user in sorted(test):
-        ranked = [s.item for s in model.recommend(user, k)]
+        ranked = [s.item for s in lists[user]]
         ndcgs.append(ndcg_at_k(ranked, test[user], k))
         recalls.append(recall_at_k(ranked, test[user], k))
     n = len(ndcgs)

@@ -36,7 +36,7 @@ from kinema.catalog.models import (
 from kinema.catalog.services.browse import playable_titles
 from kinema.catalog.services.feedback import collect_feedback
 from kinema.recommend.content import ContentIndex, TitleText, blend, build_index, shared_facets
-from kinema.recommend.model import Config, Model, fit
+from kinema.recommend.model import Config, Model, Scored, fit
 
 PER_PROFILE = 40
 PER_TITLE = 20
@@ -79,6 +79,7 @@ def _top_picks(
     *,
     profile: Profile,
     titles: dict[str, Title],
+    scored: dict[str, list[Scored]],
 ) -> list[tuple[str, float]]:
     user = profile.id.hex
     seen = model.seen(user) if model is not None else set()
@@ -86,7 +87,7 @@ def _top_picks(
     collab: dict[str, float] = {}
     affinity: dict[str, float] = {}
     if model is not None and model.knows_user(user):
-        collab = {s.item: s.score for s in model.recommend(user, PER_PROFILE * 5)}
+        collab = {s.item: s.score for s in scored.get(user, [])}
         affinity = content.profile_affinity(model.history_of(user))
     w_model, w_content, w_pop = TOP_PICKS_WEIGHTS
     ranked = blend(
@@ -155,8 +156,14 @@ def train(session: Session, *, config: Config | None = None) -> TrainReport:
     popular = sorted(popularity.items(), key=lambda kv: (-kv[1], kv[0]))[:POPULAR]
     add(RecommendationKind.POPULAR, None, [(k, s, "") for k, s in popular])
     profiles = list(session.scalars(select(Profile).order_by(Profile.id)))
+    scored: dict[str, list[Scored]] = {}
+    if model is not None:
+        known = [p.id.hex for p in profiles if model.knows_user(p.id.hex)]
+        scored = model.recommend_many(known, PER_PROFILE * 5)
     for profile in profiles:
-        picks = _top_picks(model, content, popularity, profile=profile, titles=titles)
+        picks = _top_picks(
+            model, content, popularity, profile=profile, titles=titles, scored=scored
+        )
         add(RecommendationKind.TOP_PICKS, profile.id, [(k, s, "") for k, s in picks])
     for key in sorted(titles):
         add(
