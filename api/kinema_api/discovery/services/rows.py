@@ -60,7 +60,6 @@ def _cold_start(session: Session, *, history: dict[uuid.UUID, float]) -> list[uu
 
 def top_picks(session: Session, *, viewer: Viewer) -> DiscoveryRow:
     profile = viewer.profile
-    history = feedback.profile_history(session, profile_id=profile.id)
     exclude = feedback.finished_titles(session, profile_id=profile.id) | set(
         feedback.recently_watched(session, profile_id=profile.id, limit=50)
     )
@@ -70,7 +69,9 @@ def top_picks(session: Session, *, viewer: Viewer) -> DiscoveryRow:
         subject_id=profile.id,
         limit=ROW_SIZE * lists.OVERFETCH,
     )
-    ids = [r.title_id for r in rows] or _cold_start(session, history=history)
+    ids = [r.title_id for r in rows] or _cold_start(
+        session, history=feedback.profile_history(session, profile_id=profile.id)
+    )
     picks = lists.visible(
         session, ids, max_maturity=max_maturity(viewer), exclude=exclude, limit=ROW_SIZE
     )
