@@ -7,6 +7,7 @@
     └── StripeSyncError          mirroring plans into Stripe failed (kinema.billing)
         ├── StripeRejected       Stripe refused the request (the key, the parameters)
         └── StripeUnavailable    network, rate limit, Stripe's own errors: a retry may work
+    └── RecommendInputError      a `kinema recommend` input file that cannot be read
 
 Components derive their own trees from ``KinemaError``; third-party errors are wrapped
 with ``raise ... from`` so a user sees one line: what failed, on which input, what to do.
@@ -39,3 +40,7 @@ class StripeRejected(StripeSyncError):
 
 class StripeUnavailable(StripeSyncError):
     """Stripe could not be reached or failed on its side; a later retry may succeed."""
+
+
+class RecommendInputError(KinemaError):
+    """A ``kinema recommend`` input file is missing, empty or malformed."""

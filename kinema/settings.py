@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     # Local worker pool (embedded): transcodes running at once.
     workers: int = Field(default=2, ge=1, le=64)
+    # Recommender training (docs/recommendations.md): how often `kinema up` retrains
+    # (0: never; clusters run `kinema train-recommender` as a CronJob), EASE's L2
+    # regularisation and the recency half-life of a profile's history (in titles).
+    recommend_interval_s: int = Field(default=600, ge=0, le=7 * 24 * 3600)
+    recommend_lambda: float = Field(default=400.0, gt=0)
+    recommend_half_life: float = Field(default=8.0, gt=0)
     # Lifetime of a playback token (the player renews it silently before it ends) and
     # of login sessions.
     playback_url_ttl_s: int = Field(default=600, ge=60, le=24 * 3600)

@@ -38,6 +38,7 @@ from kinema_api.catalog import routes as browse
 from kinema_api.clips import routes as clips
 from kinema_api.clips.routes import page as clip_page
 from kinema_api.context import AppContext, build_context
+from kinema_api.discovery import routes as discovery
 from kinema_api.downloads.routes import grants as download_grants
 from kinema_api.downloads.routes import media as download_media
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
@@ -59,6 +60,7 @@ def api_router() -> APIRouter:
         devices,
         profiles,
         browse,
+        discovery,
         viewing,
         playback,
         admin_uploads,

@@ -64,6 +64,13 @@ def migrate() -> None:
     run_migrate()
 
 
+def train_recommender() -> None:
+    """Train the recommender once and store its lists (a cluster's CronJob runs this)."""
+    from kinema_api.serve import run_train_recommender
+
+    run_train_recommender()
+
+
 admin = typer.Typer(help="Accounts with the admin role.", no_args_is_help=True)
 
 
@@ -84,4 +91,5 @@ def register(app: typer.Typer) -> None:
     app.command("up")(up)
     app.command("api")(api)
     app.command("migrate")(migrate)
+    app.command("train-recommender")(train_recommender)
     app.add_typer(admin, name="admin")

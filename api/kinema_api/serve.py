@@ -30,6 +30,7 @@ from kinema_api.context import AppContext, build_context
 from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_file
 from kinema_api.worker.pool import WorkerPool
 from kinema_api.worker.previews import PreviewWorker
+from kinema_api.worker.recommend import start_training, train_once
 
 log = logging.getLogger("kinema")
 
@@ -150,6 +151,11 @@ def run_up(
         settings=settings, sessions=ctx.sessions, store=ctx.store, wake=ctx.clips_queued
     )
     previews.start()
+    # Recommender training runs beside the transcodes; the context's stop event ends it,
+    # and closing waits for a run in progress before the engine goes.
+    training = start_training(settings, ctx.sessions, ctx.stopping)
+    if training is not None:
+        ctx.on_close.append(lambda: training.join(30))
     if requeued:
         typer.echo(f"kinema: resumed {len(requeued)} interrupted transcode(s)")
     _ingest(ctx, ingest, sample=sample)
@@ -251,6 +257,24 @@ def run_promote(email: str, data_dir: Path | None) -> None:
     finally:
         engine.dispose()
     typer.echo(f"kinema: {user.email} is now an admin")
+
+
+def run_train_recommender() -> None:
+    """Fit the recommender on all feedback and replace the stored lists (one run)."""
+    _configure_logging()
+    settings = _settings(None)
+    engine = create_db_engine(settings.resolved_database_url)
+    try:
+        report = train_once(settings, session_factory(engine))
+    except KinemaError as exc:
+        typer.secho(f"kinema train-recommender: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"kinema: recommendations trained on {report.interactions} interaction(s) for "
+        f"{report.profiles} profile(s) and {report.titles} title(s) ({report.rows} rows)"
+    )
 
 
 def run_migrate() -> None:

@@ -17,6 +17,7 @@ from kinema.catalog.models.base import (
 )
 from kinema.catalog.models.billing import BillingEvent
 from kinema.catalog.models.clips import Clip, PreviewState
+from kinema.catalog.models.discovery import Recommendation, RecommendationKind
 from kinema.catalog.models.downloads import DownloadGrant
 from kinema.catalog.models.jobs import TranscodeJob, Upload
 from kinema.catalog.models.titles import (
@@ -68,6 +69,8 @@ __all__ = [
     "Profile",
     "Rating",
     "Reaction",
+    "Recommendation",
+    "RecommendationKind",
     "Rendition",
     "ReportReason",
     "Review",

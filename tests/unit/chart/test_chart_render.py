@@ -50,6 +50,7 @@ def test_default_render_is_one_standalone_operator_and_the_api() -> None:
             "ClusterRole",
             "ClusterRoleBinding",
             "ConfigMap",
+            "CronJob",
             "Deployment",
             "Job",
             "Role",

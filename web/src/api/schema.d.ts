@@ -308,7 +308,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ad creative's media behind a signed URL (HTTP Range supported) */
+        /**
+         * The ad creative's media behind a signed URL (HTTP Range supported)
+         * @description Served exactly like a stream file: Range, ETag, and CORS on every answer.
+         */
         get: operations["media_api_v1_ads_media__token___path__get"];
         put?: never;
         post?: never;
@@ -815,6 +818,23 @@ export interface paths {
          *     the stream token it already holds plays until it expires (a few minutes at most).
          */
         post: operations["stop_playback_api_v1_devices__device_id__stop_playback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/home": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Top picks and Because you watched, for this profile */
+        get: operations["home_rows_api_v1_discovery_home_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1478,6 +1498,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/titles/{title_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** More like this: similar titles, each with the reason */
+        get: operations["similar_api_v1_titles__title_id__similar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/videos/{video_id}/comments": {
         parameters: {
             query?: never;
@@ -2055,6 +2092,30 @@ export interface components {
         DeviceUpdate: {
             /** Name */
             name: string;
+        };
+        /** DiscoveryRow */
+        DiscoveryRow: {
+            /** Items */
+            items: components["schemas"]["RecommendedTitle"][];
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "top_picks" | "because";
+            /** Name */
+            name: string;
+            /** Profile Name */
+            profile_name: string;
+            seed?: components["schemas"]["SeedTitle"] | null;
+        };
+        /** DiscoveryRows */
+        DiscoveryRows: {
+            /** Rows */
+            rows: components["schemas"]["DiscoveryRow"][];
+            /** Trained At */
+            trained_at: string | null;
         };
         /**
          * DownloadCheck
@@ -2812,6 +2873,23 @@ export interface components {
          * @enum {string}
          */
         Reason: "revoked" | "plan" | "expired" | "unavailable";
+        /** RecommendationReason */
+        RecommendationReason: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "shared" | "story" | "viewers";
+            /** Terms */
+            terms: string[];
+            /** Text */
+            text: string;
+        };
+        /** RecommendedTitle */
+        RecommendedTitle: {
+            reason?: components["schemas"]["RecommendationReason"] | null;
+            title: components["schemas"]["TitleCard"];
+        };
         /**
          * RedirectPublic
          * @description A Stripe page to send the browser to.
@@ -2986,6 +3064,16 @@ export interface components {
             /** Number */
             number: number;
         };
+        /** SeedTitle */
+        SeedTitle: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /** SessionPublic */
         SessionPublic: {
             /**
@@ -3041,6 +3129,16 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** SimilarTitles */
+        SimilarTitles: {
+            /** Items */
+            items: components["schemas"]["RecommendedTitle"][];
+            /**
+             * Title Id
+             * Format: uuid
+             */
+            title_id: string;
         };
         /**
          * Standing
@@ -3461,6 +3559,8 @@ export type DensityPublic = components['schemas']['DensityPublic'];
 export type DevicePublic = components['schemas']['DevicePublic'];
 export type DeviceStreaming = components['schemas']['DeviceStreaming'];
 export type DeviceUpdate = components['schemas']['DeviceUpdate'];
+export type DiscoveryRow = components['schemas']['DiscoveryRow'];
+export type DiscoveryRows = components['schemas']['DiscoveryRows'];
 export type DownloadCheck = components['schemas']['DownloadCheck'];
 export type DownloadCreate = components['schemas']['DownloadCreate'];
 export type DownloadOption = components['schemas']['DownloadOption'];
@@ -3511,6 +3611,8 @@ export type RatingUpdate = components['schemas']['RatingUpdate'];
 export type ReactionCount = components['schemas']['ReactionCount'];
 export type ReactionsPublic = components['schemas']['ReactionsPublic'];
 export type Reason = components['schemas']['Reason'];
+export type RecommendationReason = components['schemas']['RecommendationReason'];
+export type RecommendedTitle = components['schemas']['RecommendedTitle'];
 export type RedirectPublic = components['schemas']['RedirectPublic'];
 export type RenditionPublic = components['schemas']['RenditionPublic'];
 export type ReportCreate = components['schemas']['ReportCreate'];
@@ -3528,8 +3630,10 @@ export type Role = components['schemas']['Role'];
 export type RowPublic = components['schemas']['RowPublic'];
 export type SearchPublic = components['schemas']['SearchPublic'];
 export type SeasonPublic = components['schemas']['SeasonPublic'];
+export type SeedTitle = components['schemas']['SeedTitle'];
 export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupCreate = components['schemas']['SignupCreate'];
+export type SimilarTitles = components['schemas']['SimilarTitles'];
 export type Standing = components['schemas']['Standing'];
 export type StreamHolder = components['schemas']['StreamHolder'];
 export type SubscriptionStatePublic = components['schemas']['SubscriptionStatePublic'];
@@ -5802,6 +5906,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
+            };
+            /** @description The video was re-processed; request a new playback URL */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Range not satisfiable */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input */
             422: {
@@ -8636,6 +8754,89 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    home_rows_api_v1_discovery_home_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscoveryRows"];
+                };
             };
             /** @description Bad request */
             400: {
@@ -12652,6 +12853,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    similar_api_v1_titles__title_id__similar_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                title_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarTitles"];
                 };
             };
             /** @description Bad request */

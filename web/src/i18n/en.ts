@@ -1,11 +1,13 @@
 // English messages. The keys are the contract: es.ts must define every one of them
 // (the type below makes a missing key a compile error).
 import { clipsEn } from "./clips.en";
+import { discoveryEn } from "./discovery.en";
 import { socialEn } from "./social.en";
 
 export const en = {
   ...socialEn,
   ...clipsEn,
+  ...discoveryEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",

@@ -1,5 +1,6 @@
 import type { Messages } from "./en";
 import { clipsEs } from "./clips.es";
+import { discoveryEs } from "./discovery.es";
 import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
@@ -7,6 +8,7 @@ import { socialEs } from "./social.es";
 export const es: Messages = {
   ...socialEs,
   ...clipsEs,
+  ...discoveryEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",

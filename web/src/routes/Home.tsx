@@ -1,5 +1,6 @@
-// Home: a hero for the newest title, then Continue Watching, My List, Recently Added,
-// Trending and one row per genre, in the order the API gives them.
+// Home: a hero for the newest title, then Continue Watching, the personal rows (Top
+// picks, Because you watched: loaded on their own), My List, Recently Added, Trending
+// and one row per genre, in the order the API gives them.
 import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import type { RowPublic, TitleCard as TitleCardData } from "../api/client";
@@ -8,6 +9,7 @@ import { Icon } from "../components/Icons/Icons";
 import { Row } from "../components/Catalog/Row";
 import { TitleCard } from "../components/Catalog/TitleCard";
 import { MyListButton } from "../components/Catalog/MyListButton";
+import { DiscoveryRows } from "../components/Discovery/DiscoveryRows";
 import { useApi } from "../hooks/useApi";
 import { useAuth } from "../hooks/useAuth";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -94,6 +96,7 @@ export function HomePage() {
             ))}
           </Row>
         ) : null}
+        {nothing ? null : <DiscoveryRows />}
         {data.rows
           .filter((row) => row.items.length > 0)
           .map((row) => (

@@ -10,6 +10,7 @@ import { MyListButton } from "../components/Catalog/MyListButton";
 import { DownloadButton } from "../components/Downloads/DownloadButton";
 import { maturityLabel } from "../components/Catalog/maturity";
 import { TitleSocial } from "../components/Social/TitleSocial";
+import { MoreLikeThis } from "../components/Discovery/MoreLikeThis";
 import { useApi } from "../hooks/useApi";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
@@ -168,6 +169,7 @@ export function TitlePage() {
           </ol>
         </section>
       ) : null}
+      <MoreLikeThis key={`similar-${d.id}`} titleId={d.id} />
       <TitleSocial key={d.id} titleId={d.id} />
     </article>
   );

@@ -1,0 +1,219 @@
+"""Discovery over HTTP: trained home rows, "More like this", kids limits, finished
+titles, cold start. Training runs through the job's own entry (``train_once``); the
+requests only read what it stored.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kinema.catalog.models import Maturity, Recommendation
+from kinema.catalog.services import accounts, viewing
+from kinema.catalog.services.feedback import collect_feedback
+from kinema_api.app import create_app
+from kinema_api.context import AppContext
+from kinema_api.worker.recommend import TrainingLoop, train_once
+from tests.utils.factories import (
+    app_context,
+    bearer,
+    build_api_context,
+    make_ready_video,
+    make_title,
+    make_user,
+    set_plan,
+    signup,
+    wait_for,
+)
+
+CATALOG: dict[str, tuple[list[str], list[str], Maturity]] = {
+    "The Vault": (["Comedy"], ["Heist"], Maturity.TEEN),
+    "Night Crew": (["Comedy"], ["Heist"], Maturity.TEEN),
+    "Casino Job": (["Comedy"], ["Heist"], Maturity.TEEN),
+    "Blood Money": (["Thriller"], ["Heist"], Maturity.ADULT),
+    "Puppy Park": (["Animation", "Family"], [], Maturity.ALL),
+    "Bunny Hop": (["Animation", "Family"], [], Maturity.ALL),
+    "Robot Pals": (["Animation"], ["Robots"], Maturity.KIDS),
+    "Quiet Days": (["Drama"], [], Maturity.TEEN),
+}
+
+
+@pytest.fixture
+def ctx(pg_url: str, tmp_path: Path) -> Iterator[AppContext]:
+    """PostgreSQL for the main scenario (the other tests run on SQLite, so both
+    databases run the training job's and the rows' queries)."""
+    context = build_api_context(tmp_path / "data", database_url=pg_url)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def sqlite_ctx(tmp_path: Path) -> Iterator[AppContext]:
+    context = build_api_context(tmp_path / "data")
+    yield context
+    context.close()
+
+
+def _client(ctx: AppContext) -> TestClient:
+    return TestClient(create_app(context=ctx, web_dist=None))
+
+
+def _seed(ctx: AppContext) -> dict[str, Any]:
+    """The catalog, and other viewers whose history makes heist films and cartoons two
+    taste clusters (Blood Money is watched with the heist comedies)."""
+    ids: dict[str, Any] = {}
+    with ctx.sessions() as s:
+        for name, (genres, tags, maturity) in CATALOG.items():
+            title = make_title(
+                s,
+                name=name,
+                description=f"{name}: a story",
+                genres=genres,
+                tags=tags,
+                maturity=maturity,
+            )
+            ids[name] = title.id
+            ids[f"{name}/video"] = make_ready_video(s, title=title, duration_s=100).id
+        for n in range(4):
+            for group in (["The Vault", "Night Crew", "Casino Job", "Blood Money"],
+                          ["Puppy Park", "Bunny Hop", "Robot Pals"]):  # fmt: skip
+                user = make_user(s)
+                profile = accounts.list_profiles(s, user_id=user.id)[0]
+                for name in group[: 4 - (n % 2)]:
+                    _watch(s, profile.id, ids[f"{name}/video"])
+        s.commit()
+    return ids
+
+
+def _watch(session: Any, profile_id: uuid.UUID, video_id: uuid.UUID, at: float = 100) -> None:
+    viewing.record_progress(session, profile_id=profile_id, video_id=video_id, position_s=at)
+
+
+def _rows(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
+    resp = client.get("/api/v1/discovery/home", headers=headers)
+    assert resp.status_code == 200, resp.text
+    return {row["key"]: row for row in resp.json()["rows"]}
+
+
+def _names(row: dict[str, Any]) -> list[str]:
+    return [item["title"]["name"] for item in row["items"]]
+
+
+def test_trained_rows_respect_finished_titles_and_kids_maturity(ctx: AppContext) -> None:
+    ids = _seed(ctx)
+    with _client(ctx) as client:
+        h = bearer(signup(client))
+        for name in ("The Vault", "Night Crew"):
+            done = client.put(f"/api/v1/progress/{ids[name + '/video']}", json={"position_s": 100},
+                              headers=h)  # fmt: skip
+            assert done.json()["completed"] is True
+        set_plan(app_context(client), client, h, "family")
+        kid = client.post("/api/v1/profiles", json={"name": "Kid", "is_kids": True}, headers=h)
+        assert kid.status_code == 201, kid.text
+        report = train_once(ctx.settings, ctx.sessions)
+        assert report.interactions > 20 and report.titles == len(CATALOG)
+
+        rows = _rows(client, h)
+        picks = _names(rows["top-picks"])
+        assert rows["top-picks"]["name"].startswith("Top picks for ")
+        assert picks[0] == "Casino Job"
+        assert not {"The Vault", "Night Crew"} & set(picks)  # finished
+        because = rows[f"because:{ids['Night Crew']}"]
+        assert because["name"] == "Because you watched Night Crew"
+        assert _names(because)[0] == "Casino Job"
+        assert "The Vault" not in _names(because)
+        reason = because["items"][0]["reason"]
+        assert reason == {"kind": "shared", "terms": ["heist", "Comedy"],
+                          "text": "Also a heist comedy"}  # fmt: skip
+
+        similar = client.get(f"/api/v1/titles/{ids['The Vault']}/similar", headers=h).json()
+        assert {i["title"]["name"] for i in similar["items"][:2]} == {"Night Crew", "Casino Job"}
+
+        # The kids profile: whatever it watched, nothing above 7+ anywhere.
+        assert client.post(f"/api/v1/profiles/{kid.json()['id']}/select", headers=h).is_success
+        client.put(f"/api/v1/progress/{ids['Puppy Park/video']}", json={"position_s": 100},
+                   headers=h)  # fmt: skip
+        train_once(ctx.settings, ctx.sessions)
+        rows = _rows(client, h)
+        assert f"because:{ids['Puppy Park']}" in rows
+        seen = [i["title"] for row in rows.values() for i in row["items"]]
+        assert seen and all(Maturity(t["maturity"]).level <= Maturity.KIDS.level for t in seen)
+        assert "Puppy Park" not in _names(rows["top-picks"])
+        refused = client.get(f"/api/v1/titles/{ids['Casino Job']}/similar", headers=h)
+        assert refused.status_code == 403
+        kids_similar = client.get(f"/api/v1/titles/{ids['Bunny Hop']}/similar", headers=h).json()
+        names = {i["title"]["name"] for i in kids_similar["items"]}
+        assert names and names <= {"Puppy Park", "Robot Pals"}
+
+
+def test_cold_start_without_training_and_for_new_titles(sqlite_ctx: AppContext) -> None:
+    ctx = sqlite_ctx
+    ids = _seed(ctx)
+    with _client(ctx) as client:
+        h = bearer(signup(client))
+        # No training run yet: a new profile gets popular titles.
+        body = client.get("/api/v1/discovery/home", headers=h).json()
+        assert body["trained_at"] is None
+        rows = {r["key"]: r for r in body["rows"]}
+        picks = _names(rows["top-picks"])
+        assert len(picks) == len(CATALOG)
+        assert picks[0] in {"The Vault", "Night Crew", "Puppy Park", "Bunny Hop"}
+
+        # A watch, still untrained: shared genres/tags drive "Because you watched".
+        client.put(f"/api/v1/progress/{ids['The Vault/video']}", json={"position_s": 100},
+                   headers=h)  # fmt: skip
+        rows = _rows(client, h)
+        assert set(_names(rows[f"because:{ids['The Vault']}"])[:3]) == {
+            "Night Crew", "Casino Job", "Blood Money"
+        }  # fmt: skip
+        assert _names(rows["top-picks"])[0] in {"Night Crew", "Casino Job"}
+
+        train_once(ctx.settings, ctx.sessions)
+        # A title newer than the training run: "More like this" from its genres and tags.
+        with ctx.sessions() as s:
+            fresh = make_title(s, name="Diamond Run", genres=["Comedy"], tags=["Heist"])
+            make_ready_video(s, title=fresh)
+            s.commit()
+            fresh_id = fresh.id
+        similar = client.get(f"/api/v1/titles/{fresh_id}/similar").json()
+        assert {i["title"]["name"] for i in similar["items"][:3]} == {
+            "The Vault", "Night Crew", "Casino Job"
+        }  # fmt: skip
+        assert similar["items"][0]["reason"]["text"] == "Also a heist comedy"
+        assert client.get(f"/api/v1/titles/{uuid.uuid4()}/similar").status_code == 404
+
+
+def test_feedback_weights_and_the_periodic_loop(sqlite_ctx: AppContext) -> None:
+    ctx = sqlite_ctx
+    ids = _seed(ctx)
+    with ctx.sessions() as s:
+        user = make_user(s)
+        profile = accounts.list_profiles(s, user_id=user.id)[0]
+        viewing.add_to_list(s, profile_id=profile.id, title_id=ids["Quiet Days"])
+        viewing.rate_title(s, profile_id=profile.id, title_id=ids["Robot Pals"], score=5)
+        viewing.rate_title(s, profile_id=profile.id, title_id=ids["Bunny Hop"], score=1)
+        _watch(s, profile.id, ids["Casino Job/video"], at=50)
+        s.commit()
+        mine = {i.item: i.weight for i in collect_feedback(s) if i.user == profile.id.hex}
+    assert mine == {
+        ids["Quiet Days"].hex: 0.5,
+        ids["Robot Pals"].hex: 1.0,
+        ids["Casino Job"].hex: pytest.approx(0.25 + 0.75 * 0.5),
+    }
+    stop = threading.Event()
+    loop = TrainingLoop(ctx.settings.model_copy(update={"recommend_interval_s": 1}),
+                        ctx.sessions, stop, first_delay_s=0)  # fmt: skip
+    loop.start()
+    try:
+        wait_for(lambda: loop.runs >= 2, timeout_s=20)
+    finally:
+        stop.set()
+        loop.join(10)
+    with ctx.sessions() as s:
+        assert s.query(Recommendation).count() > 0
