@@ -17,7 +17,9 @@
 Errors raised by the core (``kinema.catalog.errors``, ``kinema.storage.errors``) are
 mapped here too, so routes let them propagate, and so is the database giving up on a
 lock (SQLite's single writer was busy for ``db_write_timeout_s``): 503 ``database_busy``
-with ``Retry-After``, so a client retries instead of a worker thread waiting on.
+with ``Retry-After``, so a client retries instead of a worker thread waiting on; and
+PostgreSQL not reachable (a restart, a failover): 503 ``database_unavailable`` with
+``Retry-After``, never a 500 (the pool's pre-ping replaces dead connections once it is back).
 Every error body is ``{"detail": "<one line>", "code": "<machine-readable>"}``; an
 error may add fields of its own beside them (``extra``: the 429 ``too_many_streams``
 names the devices streaming), each documented by the routes that raise it.
@@ -25,19 +27,22 @@ names the devices streaming), each documented by the routes that raise it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinema.catalog import errors as catalog_errors
-from kinema.catalog.db import is_lock_timeout
+from kinema.catalog.db import is_lock_timeout, is_unavailable
 from kinema.errors import KinemaError
 from kinema.storage import errors as storage_errors
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(KinemaError):
@@ -121,6 +126,8 @@ _CORE: list[tuple[type[KinemaError], int, str]] = [
 # Seconds a client is told to wait when the database was busy: a write holds SQLite's
 # lock for milliseconds, so a second is plenty unless something is badly wrong.
 DATABASE_BUSY_RETRY_S = 1
+# ... and when the database server was not reachable (a restart, a failover).
+DATABASE_DOWN_RETRY_S = 3
 
 
 def _body(detail: str, code: str) -> dict[str, str]:
@@ -142,6 +149,13 @@ async def _database_error(_request: Request, exc: Exception) -> JSONResponse:
             _body("the database is busy with other writes; retry in a moment", "database_busy"),
             status_code=503,
             headers={"Retry-After": str(DATABASE_BUSY_RETRY_S)},
+        )
+    if is_unavailable(exc):
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        return JSONResponse(
+            _body("the database is not reachable right now; retry shortly", "database_unavailable"),
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_DOWN_RETRY_S)},
         )
     raise exc  # anything else is a server error, logged with its traceback
 
@@ -169,6 +183,6 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(KinemaError, _api_error)
-    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -45,6 +45,9 @@ LOCK_TIMEOUT = "kinema_lock_timeout_s"
 _BUSY_MS = "kinema_busy_timeout_ms"
 # SQLSTATE of PostgreSQL's "canceling statement due to lock timeout".
 _PG_LOCK_NOT_AVAILABLE = "55P03"
+# PostgreSQL going away or not taking connections yet: admin_shutdown, crash_shutdown,
+# cannot_connect_now, and the whole connection_exception class (08xxx).
+_PG_UNAVAILABLE = frozenset({"57P01", "57P02", "57P03"})
 
 
 def normalize_url(url: str) -> str:
@@ -134,6 +137,24 @@ def engine_variant(
     the pool is made, so a variant per request costs nothing worth caching.
     """
     return engine.execution_options(**{READONLY: readonly, LOCK_TIMEOUT: lock_timeout_s})
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database server cannot be reached right now (restarting,
+    shutting down, refusing connections, or a connection it dropped): worth a retry, not
+    a server error. SQLite, a file, has no such state."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None)
+    if state is not None:
+        return state.startswith("08") or state in _PG_UNAVAILABLE
+    # psycopg reports a refused or broken connection with no SQLSTATE at all.
+    return type(orig).__module__.startswith("psycopg") and isinstance(
+        exc, OperationalError | InterfaceError
+    )
 
 
 def is_lock_timeout(exc: BaseException) -> bool:
