@@ -42,7 +42,7 @@ from tests.utils.viewers import Load, Result, run_viewers
 pytestmark = [pytest.mark.bench, pytest.mark.integration, pytest.mark.slow]
 TITLES = 30
 SEGMENTS = 60
-SECONDS = 3.0
+WATCH = 10
 SCALE = 64
 SPEEDUP = 20.0
 
@@ -134,7 +134,7 @@ def test_edge_viewer_load(catalog: tuple[EdgeStack, list[uuid.UUID], uuid.UUID])
             stack.origin.reset()
             load = Load(
                 viewers=viewers,
-                seconds=SECONDS,
+                watch=WATCH,
                 segments=SEGMENTS,
                 size_scale=SCALE,
                 speedup=SPEEDUP,
@@ -143,10 +143,11 @@ def test_edge_viewer_load(catalog: tuple[EdgeStack, list[uuid.UUID], uuid.UUID])
             origin_requests = stack.origin.media_requests + stack.origin.checks
             rows.append(_row(label, viewers, result, origin_requests, stack.origin.bytes))
             rows[-1] += f" {time.monotonic() - t0:>5.1f}"
-            assert result.requests > viewers, result.statuses
+            # Sanity only: every viewer played something, nearly every request was served.
+            assert len(result.latencies) >= viewers, result.statuses
             assert result.statuses[200] / result.requests > 0.99, result.statuses
     print(
-        f"\n{TITLES} titles (Zipf s=1), {SECONDS:.0f} s runs at {SPEEDUP:.0f}x real time; "
+        f"\n{TITLES} titles (Zipf s=1), {WATCH} segments a viewer at {SPEEDUP:.0f}x real time; "
         "edge: cold cache, then the same titles warm"
         "\nviewers via     reqs   hit%  seg%  origin  orig MB  deliv MB  orig%"
         "  p50ms  p99ms  swit seeks  fail  wall"

@@ -29,7 +29,7 @@ CACHE_HITS = frozenset({"HIT", "STALE", "UPDATING", "REVALIDATED"})
 @dataclass(frozen=True)
 class Load:
     viewers: int
-    seconds: float  # wall-clock length of the run
+    watch: int = 10  # segments each viewer plays (a fixed amount of work per run)
     segment_s: float = 4.0  # media seconds per segment
     segments: int = 60  # per title
     speedup: float = 10.0  # media seconds per wall second
@@ -68,13 +68,12 @@ def zipf_weights(n: int, s: float) -> list[float]:
 
 
 async def run_viewers(bases: list[list[str]], load: Load, *, seed: int = 7) -> Result:
-    """Play ``load.viewers`` viewers for ``load.seconds``; ``bases[title][viewer]`` is
+    """Play ``load.viewers`` viewers, ``load.watch`` segments each (fewer at a title's
+    end); ``bases[title][viewer]`` is
     each title's stream folder for a viewer (its own token)."""
     rng = random.Random(seed)  # noqa: S311 - a simulation, not a secret
     weights = zipf_weights(len(bases), load.zipf_s)
     result = Result()
-    started = time.monotonic()
-    deadline = started + load.seconds
     limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
 
@@ -100,7 +99,8 @@ async def run_viewers(bases: list[list[str]], load: Load, *, seed: int = 7) -> R
 
         async def viewer(n: int) -> None:
             v_rng = random.Random(rng.random())  # noqa: S311
-            await asyncio.sleep(v_rng.random() * min(1.0, load.seconds / 4))
+            # Arrivals spread over the first second.
+            await asyncio.sleep(v_rng.random())
             title = v_rng.choices(range(len(bases)), weights)[0]
             base = bases[title][n % len(bases[title])]
             link = v_rng.choice(load.links)
@@ -112,7 +112,9 @@ async def run_viewers(bases: list[list[str]], load: Load, *, seed: int = 7) -> R
             estimate = float(ladder[0][0])
             position = v_rng.randrange(load.segments) if v_rng.random() < load.resume_p else 0
             playlist = None
-            while time.monotonic() < deadline and position < load.segments:
+            for _ in range(load.watch):
+                if position >= load.segments:
+                    break
                 want = max(
                     (i for i, (bps, _) in enumerate(ladder) if bps <= 0.8 * estimate), default=0
                 )
