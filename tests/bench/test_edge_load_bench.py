@@ -2,7 +2,7 @@
 
 A few dozen published titles (Zipf popularity) share one packaged output (4 rungs, 60
 four-second segments, sizes from the rungs' bitrates scaled down 64 times); simulated
-ABR players (``tests/utils/viewers.py``) watch them at 20 times real speed, each with
+ABR players (``tests/utils/viewers.py``) watch them at 40 times real speed, each with
 its own playback token. For 50 and 200 viewers (1,000 with ``KINEMA_BENCH_1000=1``: too
 slow for CI on two cores with a Python load generator) the run prints the edge's hit
 ratio (all requests, and segments alone), the
@@ -42,9 +42,9 @@ from tests.utils.viewers import Load, Result, run_viewers
 pytestmark = [pytest.mark.bench, pytest.mark.integration, pytest.mark.slow]
 TITLES = 30
 SEGMENTS = 60
-WATCH = 10
+WATCH = 8
 SCALE = 64
-SPEEDUP = 20.0
+SPEEDUP = 40.0
 
 
 def _write_output(store: ObjectStore, prefix: str) -> None:

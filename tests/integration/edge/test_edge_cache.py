@@ -5,10 +5,12 @@ manifests kept per plan, a republished video's manifests never served stale."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,7 +26,10 @@ from tests.utils.factories import (
     make_title,
     set_plan,
     signup_over_http,
+    wait_for,
 )
+from tests.utils.load import serve_kinema_up
+from tests.utils.ports import free_port
 
 pytestmark = [pytest.mark.integration]
 
@@ -233,3 +238,33 @@ def test_a_republished_video_gets_fresh_manifests(
     assert after.headers["x-cache-status"] == "MISS" and before.text != after.text
     segment = httpx.get(f"{new}/480p/seg_00001.m4s")
     assert segment.content == b"new" * 100 and segment.headers["x-cache-status"] == "MISS"
+
+
+def test_kinema_up_with_the_edge(tmp_path: Path) -> None:
+    """`kinema up --edge`: nginx on the next port, playback URLs on it, stopped with it."""
+    edge_port = free_port()
+    with serve_kinema_up(tmp_path, "--edge", "--edge-port", str(edge_port)) as up:
+        h = signup_over_http(up.base, prefix="up")
+        play = httpx.get(f"{up.base}/api/v1/playback/{up.video_id}", headers=h, timeout=30)
+        assert play.status_code == 200, play.text
+        hls = str(play.json()["hls_url"])
+        assert hls.startswith(f"http://127.0.0.1:{edge_port}/api/v1/stream/")
+        base = hls.rsplit("/", 1)[0]
+        first = httpx.get(f"{base}/240p/seg_00001.m4s")
+        second = httpx.get(f"{base}/240p/seg_00001.m4s")
+        assert first.status_code == second.status_code == 200
+        assert (first.headers["x-cache-status"], second.headers["x-cache-status"]) == (
+            "MISS",
+            "HIT",
+        )
+        pid = int((tmp_path / "data" / "edge" / "run" / "nginx.pid").read_text())
+    # nginx ends with kinema up.
+    assert wait_for(lambda: not _alive(pid), timeout_s=15)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
