@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # The URL viewers reach the API at (``https://tv.example.com``); playback URLs are
     # built on it. None: relative URLs, never the request's Host header.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+    # The caching edge viewers fetch media from (``kinema up --edge`` sets it; in a
+    # cluster, the edge's public URL): playback URLs are built on it. See docs/edge.md.
+    edge_url: str | None = Field(default=None, pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
     # Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is
     # believed (the ingress controller's pods). Empty: the TCP peer is the client.
     trusted_proxies: str = ""

@@ -44,6 +44,7 @@ from kinema_api.downloads.routes import media as download_media
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
 from kinema_api.party import routes as party
 from kinema_api.social import routes as social
+from kinema_api.viewing.routes import edge as edge_check
 from kinema_api.viewing.routes import playback
 from kinema_api.viewing.routes import progress as viewing
 
@@ -63,6 +64,7 @@ def api_router() -> APIRouter:
         discovery,
         viewing,
         playback,
+        edge_check,
         admin_uploads,
         admin_videos,
         billing,
@@ -121,7 +123,10 @@ def create_app(
     configured = context.settings if context is not None else settings or Settings()
     # Browsers PUT upload parts straight to the S3 endpoint (presigned URLs).
     app.add_middleware(
-        SecurityHeaders, csp=content_security_policy(origin_of(configured.s3_endpoint_url))
+        SecurityHeaders,
+        csp=content_security_policy(
+            origin_of(configured.s3_endpoint_url), media_origins=origin_of(configured.edge_url)
+        ),
     )
     app.include_router(api_router())
     if web_dist is not None and (web_dist / "index.html").is_file():

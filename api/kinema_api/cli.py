@@ -30,6 +30,12 @@ def up(
     sample: Annotated[
         bool, typer.Option(help="Add a sample clip when the catalog is empty.")
     ] = True,
+    edge: Annotated[
+        bool, typer.Option(help="Serve media through a caching nginx edge (docs/edge.md).")
+    ] = False,
+    edge_port: Annotated[
+        int | None, typer.Option(help="The edge's port (default: --port + 1).")
+    ] = None,
 ) -> None:
     """Run the whole product on this machine: API, web app, worker pool, on SQLite."""
     from kinema_api.serve import run_up
@@ -41,6 +47,7 @@ def up(
         ingest=list(ingest or []),
         workers=workers,
         sample=sample,
+        edge_port=(edge_port or port + 1) if edge else None,
     )
 
 
@@ -87,9 +94,52 @@ def promote(
     run_promote(email, data_dir)
 
 
+edge = typer.Typer(help="The caching edge (nginx in front of media).", no_args_is_help=True)
+
+
+@edge.command("config")
+def edge_config(
+    origin_host: Annotated[str, typer.Option(help="The API's address or host name.")],
+    origin_port: Annotated[int, typer.Option(help="The API's port.")] = 8000,
+    listen_port: Annotated[int, typer.Option(help="The edge's port.")] = 8080,
+    listen_host: Annotated[str, typer.Option(help="Address the edge binds.")] = "0.0.0.0",  # noqa: S104
+    cache_dir: Annotated[str, typer.Option(help="The cache's folder.")] = "/var/cache/kinema-edge",
+    run_dir: Annotated[str, typer.Option(help="pid and temporary files.")] = "/tmp/kinema-edge",  # noqa: S108
+    max_size_mb: Annotated[int, typer.Option(help="Cache size cap.")] = 10240,
+    workers: Annotated[int, typer.Option(help="nginx worker processes.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Write here (default: stdout).")] = None,
+) -> None:
+    """Print the edge's nginx configuration (the chart's edge renders it this way)."""
+    from kinema.edge.config import EdgeConfigError, render
+    from kinema.edge.config import edge_config as make
+
+    try:
+        text = render(
+            make(
+                origin_host=origin_host,
+                origin_port=origin_port,
+                listen_port=listen_port,
+                listen_host=listen_host,
+                cache_dir=cache_dir,
+                run_dir=run_dir,
+                error_log="stderr",
+                max_size_mb=max_size_mb,
+                workers=workers,
+            )
+        )
+    except EdgeConfigError as exc:
+        typer.secho(f"kinema edge config: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text)
+
+
 def register(app: typer.Typer) -> None:
     app.command("up")(up)
     app.command("api")(api)
     app.command("migrate")(migrate)
     app.command("train-recommender")(train_recommender)
     app.add_typer(admin, name="admin")
+    app.add_typer(edge, name="edge")

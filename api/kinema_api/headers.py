@@ -20,10 +20,16 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-def content_security_policy(connect_origins: Sequence[str] = ()) -> str:
+def content_security_policy(
+    connect_origins: Sequence[str] = (), media_origins: Sequence[str] = ()
+) -> str:
     """The web app's policy; ``connect_origins`` are extra origins the app may call (an
-    S3 endpoint that browsers upload parts to, when it is not HTTPS or not a CDN)."""
-    connect = " ".join(("'self'", "https:", *connect_origins))
+    S3 endpoint that browsers upload parts to, when it is not HTTPS or not a CDN),
+    ``media_origins`` extra origins media comes from (the caching edge, when it is not
+    HTTPS)."""
+    connect = " ".join(("'self'", "https:", *connect_origins, *media_origins))
+    media = " ".join(media_origins)
+    media = f" {media}" if media else ""
     return "; ".join(
         (
             "default-src 'self'",
@@ -31,8 +37,8 @@ def content_security_policy(connect_origins: Sequence[str] = ()) -> str:
             # React sets style attributes through the CSSOM, which CSP does not govern; the
             # inline allowance is for libraries that add <style> elements.
             "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data: blob: https:",
-            "media-src 'self' blob: https:",
+            f"img-src 'self' data: blob: https:{media}",
+            f"media-src 'self' blob: https:{media}",
             f"connect-src {connect}",
             "font-src 'self' data:",
             "worker-src 'self' blob:",

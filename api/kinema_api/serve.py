@@ -20,6 +20,8 @@ import uvicorn
 from kinema.catalog import migrate as catalog_migrate
 from kinema.catalog.db import create_db_engine, session_factory
 from kinema.catalog.services import accounts
+from kinema.edge.config import edge_config
+from kinema.edge.process import Edge
 from kinema.errors import KinemaError
 from kinema.settings import Settings
 from kinema_api.accounts.services.auth import ensure_admin, promote_admin
@@ -113,14 +115,51 @@ def run_up(
     ingest: list[Path],
     workers: int | None,
     sample: bool,
+    edge_port: int | None = None,
 ) -> None:
-    """Run the whole product on this machine: API, web app, worker pool, on SQLite."""
+    """Run the whole product on this machine: API, web app, worker pool, on SQLite;
+    with ``edge_port``, nginx on it caching media in front of the API."""
     _configure_logging()
     settings = _settings(data_dir)
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     typer.echo(f"kinema: data in {settings.data_dir}")
+    edge = None
+    if edge_port is not None:
+        edge = _start_edge(settings, host=host, port=port, edge_port=edge_port)
+        # A wildcard bind is no address for a browser; KINEMA_EDGE_URL names the public one.
+        url = settings.edge_url or edge.url.replace("0.0.0.0", "127.0.0.1")  # noqa: S104
+        settings = settings.model_copy(update={"edge_url": url})
+        typer.echo(f"kinema: caching edge (nginx) for media at {edge.url}")
+    try:
+        _run_up(settings, port=port, host=host, ingest=ingest, sample=sample)
+    finally:
+        if edge is not None:
+            edge.stop()
+
+
+def _start_edge(settings: Settings, *, host: str, port: int, edge_port: int) -> Edge:
+    origin = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    try:
+        edge = Edge(
+            edge_config(
+                listen_host=host,
+                listen_port=edge_port,
+                origin_host=origin,
+                origin_port=port,
+                cache_dir=str(settings.data_dir.resolve() / "edge" / "cache"),
+                run_dir=str(settings.data_dir.resolve() / "edge" / "run"),
+            )
+        )
+        edge.start()
+    except KinemaError as exc:
+        typer.secho(f"kinema: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    return edge
+
+
+def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], sample: bool) -> None:
     catalog_migrate.upgrade(settings.resolved_database_url)
     try:
         ctx = build_context(settings, create_secret=True)

@@ -164,9 +164,10 @@ class UpServer:
 
 
 @contextmanager
-def serve_kinema_up(tmp_path: Path) -> Iterator[UpServer]:
-    """`kinema up` in a subprocess on a catalog with one published, playable title, its
-    data and log under ``tmp_path``; stopped (SIGINT, then SIGKILL) on leaving."""
+def serve_kinema_up(tmp_path: Path, *extra: str) -> Iterator[UpServer]:
+    """`kinema up` (with ``extra`` arguments) in a subprocess on a catalog with one
+    published, playable title, its data and log under ``tmp_path``; stopped (SIGINT,
+    then SIGKILL) on leaving."""
     data = tmp_path / "data"
     ctx = build_api_context(data)
     try:
@@ -185,7 +186,7 @@ def serve_kinema_up(tmp_path: Path) -> Iterator[UpServer]:
     env.pop("KINEMA_ADMIN_PASSWORD", None)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [*KINEMA, "up", "--port", str(port), "--data-dir", str(data), "--no-sample"],
+            [*KINEMA, "up", "--port", str(port), "--data-dir", str(data), "--no-sample", *extra],
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,

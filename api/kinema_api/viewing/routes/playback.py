@@ -209,8 +209,15 @@ def _serve(
     session: Session,
     range_header: str | None,
 ) -> Response:
+    edge_cap = request.headers.get("x-kinema-edge-cap", "")
     return serve_media(
-        lambda: playback_service.resolve_stream(ctx, session, token=token, path=path),
+        lambda: playback_service.resolve_stream(
+            ctx,
+            session,
+            token=token,
+            path=path,
+            edge_cap=int(edge_cap) if edge_cap.isdigit() and len(edge_cap) < 6 else None,
+        ),
         path=path,
         request=request,
         ctx=ctx,

@@ -95,9 +95,11 @@ def _grant(ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.
 
 
 def stream_root(ctx: AppContext, token: str) -> str:
-    """Where media URLs start: the configured public URL, else a path relative to the
-    API's origin. Never the request's Host header, which any client can set."""
-    return f"{(ctx.settings.public_url or '').rstrip('/')}{STREAM_PREFIX}/{token}"
+    """Where media URLs start: the caching edge when there is one, else the configured
+    public URL, else a path relative to the API's origin. Never the request's Host
+    header, which any client can set."""
+    base = ctx.settings.edge_url or ctx.settings.public_url or ""
+    return f"{base.rstrip('/')}{STREAM_PREFIX}/{token}"
 
 
 def start_playback(
@@ -285,12 +287,16 @@ PRIVATE_FOLDERS = ("chunks/",)
 MANIFEST_SUFFIXES = (".m3u8", ".mpd")
 
 
-def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) -> StreamTarget:
+def resolve_stream(
+    ctx: AppContext, session: Session, *, token: str, path: str, edge_cap: int | None = None
+) -> StreamTarget:
     """Check a streaming request against its token; raises Unauthorized, Forbidden, Gone
     or NotFound, whose messages name the requested path and never a server path.
 
     Paths are compared case-folded: on a case-insensitive filesystem (``kinema up`` on
     macOS or Windows) ``MASTER.M3U8`` opens the master, and must get the filtered one.
+    ``edge_cap`` (the caching edge's ``X-Kinema-Edge-Cap``) can only lower the height
+    manifests are filtered to, so anyone may send it.
     """
     try:
         grant = verify(token, ctx.playback_key)
@@ -306,7 +312,10 @@ def resolve_stream(ctx: AppContext, session: Session, *, token: str, path: str) 
         video,
         path=path,
         cap=grant.max_height,
-        manifest_cap=lambda: _check_session(ctx, session, grant=grant, video=video),
+        manifest_cap=lambda: min(
+            check_session(ctx, session, grant=grant, video=video),
+            edge_cap if edge_cap is not None else grant.max_height,
+        ),
     )
 
 
@@ -362,7 +371,7 @@ def resolve_file(
     return StreamTarget(key, cacheable=not folded.endswith(MANIFEST_SUFFIXES))
 
 
-def _check_session(ctx: AppContext, session: Session, *, grant: PlaybackGrant, video: Video) -> int:
+def check_session(ctx: AppContext, session: Session, *, grant: PlaybackGrant, video: Video) -> int:
     """On a manifest request: the session behind the token still exists and may still
     watch this title; returns the height its plan allows now."""
     if grant.session_id is None:

@@ -6,6 +6,8 @@ describe("withToken", () => {
     ["/api/v1/stream/old.sig/master.m3u8", "/api/v1/stream/new.sig/master.m3u8"],
     ["https://tv.example.com/api/v1/stream/old.sig/video/720p/seg_00001.m4s", "https://tv.example.com/api/v1/stream/new.sig/video/720p/seg_00001.m4s"],
     ["http://127.0.0.1:8000/api/v1/stream/a-b_c.d_e/subs/en.vtt?x=1", "http://127.0.0.1:8000/api/v1/stream/new.sig/subs/en.vtt?x=1"],
+    // The caching edge (`kinema up --edge`) on its own origin: the token is swapped there too.
+    ["http://127.0.0.1:8001/api/v1/stream/old.sig/480p/seg_00002.m4s", "http://127.0.0.1:8001/api/v1/stream/new.sig/480p/seg_00002.m4s"],
     ["https://cdn.example.com/media/abc/video/720p/seg_00001.m4s", "https://cdn.example.com/media/abc/video/720p/seg_00001.m4s"],
     ["/api/v1/playback/123", "/api/v1/playback/123"],
   ])("%s", (uri, expected) => {
