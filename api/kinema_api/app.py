@@ -41,6 +41,7 @@ from kinema_api.downloads.routes import media as download_media
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
 from kinema_api.party import routes as party
 from kinema_api.social import routes as social
+from kinema_api.viewing.routes import events as playback_events
 from kinema_api.viewing.routes import playback
 from kinema_api.viewing.routes import progress as viewing
 
@@ -58,6 +59,7 @@ def api_router() -> APIRouter:
         profiles,
         browse,
         viewing,
+        playback_events,
         playback,
         admin_uploads,
         admin_videos,

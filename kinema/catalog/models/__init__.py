@@ -2,6 +2,12 @@
 
 from kinema.catalog.models.accounts import AuthSession, Plan, Profile, Subscription, User
 from kinema.catalog.models.ads import AdCreative
+from kinema.catalog.models.analytics import (
+    ErrorRollup,
+    PlaybackRollup,
+    RetentionRollup,
+    StartupRollup,
+)
 from kinema.catalog.models.base import (
     Base,
     JobStatus,
@@ -56,21 +62,25 @@ __all__ = [
     "CommentReport",
     "DownloadGrant",
     "Emoji",
+    "ErrorRollup",
     "Genre",
     "JobStatus",
     "Maturity",
     "MyListItem",
     "Plan",
     "PlaybackEvent",
+    "PlaybackRollup",
     "Profile",
     "Rating",
     "Reaction",
     "Rendition",
     "ReportReason",
+    "RetentionRollup",
     "Review",
     "ReviewVote",
     "Role",
     "Season",
+    "StartupRollup",
     "StreamLease",
     "Subscription",
     "SubscriptionStatus",
