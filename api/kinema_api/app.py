@@ -31,6 +31,7 @@ from kinema_api.accounts.routes import auth, devices, profiles
 from kinema_api.admin.routes import uploads as admin_uploads
 from kinema_api.admin.routes import videos as admin_videos
 from kinema_api.ads import routes as ads
+from kinema_api.analytics.routes import dashboard as analytics
 from kinema_api.billing.routes import admin as admin_billing
 from kinema_api.billing.routes import billing
 from kinema_api.billing.routes import webhook as billing_webhook
@@ -73,6 +74,7 @@ def api_router() -> APIRouter:
     router.include_router(social.router)
     router.include_router(ads.router)
     router.include_router(party.router)
+    router.include_router(analytics.router)
     return router
 
 

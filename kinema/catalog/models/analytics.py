@@ -78,11 +78,13 @@ class StartupRollup(RollupKey, Base):
 
 
 class ErrorRollup(RollupKey, Base):
-    """Failed views by the player's error code (``"none"`` when it gave none)."""
+    """Failed views by the player's error code (``"none"`` when it gave none) and by when
+    they failed: ``start`` (before the first frame) or ``playback`` (after it)."""
 
     __tablename__ = "error_rollups"
     __table_args__ = (Index("ix_error_rollups_title", "grain", "title_id", "bucket"),)
 
+    phase: Mapped[str] = mapped_column(String(8), primary_key=True)
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
 

@@ -167,8 +167,10 @@ def _summed(events: Iterable[IngestEvent], titles: Mapping[uuid.UUID, uuid.UUID]
             if "startup_ms_sum" in facts:
                 ms = int(facts["startup_ms_sum"])
                 sums.startup[(*key, ms - ms % STARTUP_BUCKET_MS)] += 1
-            if "start_failures" in facts or "playback_failures" in facts:
-                sums.errors[(*key, error_code(payload))] += 1
+            if "start_failures" in facts:
+                sums.errors[(*key, "start", error_code(payload))] += 1
+            elif "playback_failures" in facts:
+                sums.errors[(*key, "playback", error_code(payload))] += 1
             reach = reach_of(event) if "reach_views" in facts else None
             if reach is not None:
                 step = min(int(reach * 100) // REACH_STEP_PCT * REACH_STEP_PCT, 100)
@@ -228,13 +230,14 @@ def add_to_rollups(
         row |= {c: _integer(c, facts.get(c, 0.0)) for c in _COUNTS}
         playback.append(row)
     _add(session, PlaybackRollup, playback, _COUNTS)
-    for model, extra, sums_of in (
-        (StartupRollup, "bucket_ms", sums.startup),
-        (ErrorRollup, "code", sums.errors),
-        (RetentionRollup, "reach_pct", sums.retention),
-    ):
+    extras: tuple[tuple[Any, tuple[str, ...], dict[tuple[Any, ...], float]], ...] = (
+        (StartupRollup, ("bucket_ms",), sums.startup),
+        (ErrorRollup, ("phase", "code"), sums.errors),
+        (RetentionRollup, ("reach_pct",), sums.retention),
+    )
+    for model, extra, sums_of in extras:
         rows = [
-            dict(zip((*_KEY, extra), key, strict=True))
+            dict(zip((*_KEY, *extra), key, strict=True))
             | {"title_id": titles[key[2]], "count": round(n)}
             for key, n in sums_of.items()
         ]

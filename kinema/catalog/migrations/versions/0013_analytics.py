@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("browser", sa.String(length=32), nullable=False),
         sa.Column("rung", sa.String(length=16), nullable=False),
         sa.Column("title_id", sa.Uuid(), nullable=False),
+        sa.Column("phase", sa.String(length=8), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -48,6 +49,7 @@ def upgrade() -> None:
             "plan",
             "browser",
             "rung",
+            "phase",
             "code",
             name=op.f("pk_error_rollups"),
         ),
