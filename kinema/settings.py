@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     # Raw player analytics events are kept this long, then pruned (the hourly and daily
     # rollups the dashboard reads are kept).
     analytics_event_retention_days: int = Field(default=30, ge=1, le=3650)
+    # When set, the API's /metrics asks for ``Authorization: Bearer <this>``.
+    metrics_token: str | None = None
     # How long a subscription whose renewal payment failed (past_due) keeps its plan's
     # entitlements before falling to the free plan's.
     billing_grace_days: float = Field(default=3.0, ge=0, le=60)

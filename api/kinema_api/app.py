@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
@@ -25,13 +25,15 @@ from starlette.types import Scope
 from kinema import __version__
 from kinema.catalog import migrate
 from kinema.catalog.errors import MigrationError
+from kinema.catalog.models import utcnow
 from kinema.settings import Settings
-from kinema_api import errors, health, logs
+from kinema_api import errors, health, logs, metrics
 from kinema_api.accounts.routes import auth, devices, profiles
 from kinema_api.admin.routes import uploads as admin_uploads
 from kinema_api.admin.routes import videos as admin_videos
 from kinema_api.ads import routes as ads
 from kinema_api.analytics.routes import dashboard as analytics
+from kinema_api.analytics.services import business as analytics_business
 from kinema_api.billing.routes import admin as admin_billing
 from kinema_api.billing.routes import billing
 from kinema_api.billing.routes import webhook as billing_webhook
@@ -122,7 +124,9 @@ def create_app(
     app.add_middleware(
         SecurityHeaders, csp=content_security_policy(origin_of(configured.s3_endpoint_url))
     )
+    app.add_middleware(metrics.RequestMetrics, prefix=API_PREFIX)
     app.include_router(api_router())
+    _add_metrics(app)
     if web_dist is not None and (web_dist / "index.html").is_file():
         _mount_web(app, web_dist)
     return app
@@ -204,6 +208,23 @@ class WebAssets(StaticFiles):
         if self.is_not_modified(response.headers, request_headers):
             return NotModifiedResponse(response.headers)
         return response
+
+
+def _add_metrics(app: FastAPI) -> None:
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus(request: Request) -> Response:
+        """Prometheus exposition (see :mod:`kinema_api.metrics`)."""
+        ctx: AppContext = request.app.state.ctx
+        authorization = request.headers.get("authorization")
+        if not metrics.token_matches(ctx.settings.metrics_token, authorization):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+        def streams() -> int:
+            with ctx.sessions() as session:
+                return analytics_business.watching_now(session, now=utcnow())
+
+        body, content_type = metrics.exposition(active_streams=streams)
+        return Response(body, media_type=content_type)
 
 
 def _mount_web(app: FastAPI, dist: Path) -> None:

@@ -112,6 +112,18 @@ class _Sums:
     retention: dict[tuple[Any, ...], float] = field(default_factory=lambda: defaultdict(float))
 
 
+def outcome(event: IngestEvent) -> str:
+    """What a view (an ``end``/``error`` report) ended as: ``ok``, ``ebvs`` (no first
+    frame, no error), ``start_failure`` (error before the first frame) or
+    ``playback_failure`` (error after it)."""
+    payload = event.payload or {}
+    started = _number(payload, "startup_ms") is not None
+    failed = event.kind == "error" or (_number(payload, "fatal_errors") or 0) > 0
+    if not started:
+        return "start_failure" if failed else "ebvs"
+    return "playback_failure" if failed else "ok"
+
+
 def _facts(event: IngestEvent) -> dict[str, float]:
     """The playback_rollups columns one event adds to."""
     payload = event.payload or {}
@@ -123,8 +135,6 @@ def _facts(event: IngestEvent) -> dict[str, float]:
         return out
     if event.kind not in SUMMARY_KINDS:
         return {}
-    started = _number(payload, "startup_ms") is not None
-    failed = event.kind == "error" or (_number(payload, "fatal_errors") or 0) > 0
     watched_ms = round((_number(payload, "watched_s") or 0.0) * 1000)
     out = {
         "views": 1.0,
@@ -133,10 +143,11 @@ def _facts(event: IngestEvent) -> dict[str, float]:
         "rebuffer_count": float(round(_number(payload, "rebuffer_count") or 0)),
         "switches": float(round(_number(payload, "bitrate_switches") or 0)),
     }
-    if not started:
-        out["start_failures" if failed else "ebvs"] = 1.0
-    elif failed:
-        out["playback_failures"] = 1.0
+    ended = outcome(event)
+    if ended != "ok":
+        out[{"ebvs": "ebvs", "start_failure": "start_failures"}.get(ended, "playback_failures")] = (
+            1.0
+        )
     bitrate = _number(payload, "average_bitrate")
     if bitrate is None and event.bitrate is not None:
         bitrate = float(event.bitrate)

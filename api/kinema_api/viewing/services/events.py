@@ -24,6 +24,7 @@ from kinema.catalog.errors import NotFound
 from kinema.catalog.services import rollups
 from kinema.catalog.services.rollups import Dimensions, IngestEvent
 from kinema.settings import Settings
+from kinema_api import metrics
 from kinema_api.accounts.services.auth import Viewer
 from kinema_api.viewing.schemas import (
     PlaybackEventCreate,
@@ -104,6 +105,7 @@ def record_batch(
     if len(written) < len(accepted):
         refused["unknown_video"] += len(accepted) - len(written)
     session.commit()
+    _observe(written)
     _maybe_prune(session, settings=settings, now=now)
     return PlaybackEventsAccepted(accepted=len(written), refused=dict(refused))
 
@@ -126,6 +128,21 @@ def record(
     if result.refused.get("unknown_video"):
         raise NotFound(f"no video {video_id}")
     return result
+
+
+def _observe(events: Sequence[IngestEvent]) -> None:
+    """The QoE histograms of ``/metrics``."""
+    for event in events:
+        payload = event.payload or {}
+        startup = payload.get("startup_ms")
+        if event.kind == "start" and isinstance(startup, int | float):
+            metrics.observe_start(float(startup))
+        elif event.kind in rollups.SUMMARY_KINDS:
+            metrics.observe_view(
+                outcome=rollups.outcome(event),
+                watched_ms=float(payload.get("watched_s") or 0) * 1000,
+                stall_ms=float(payload.get("rebuffer_ms") or 0),
+            )
 
 
 def _maybe_prune(session: Session, *, settings: Settings, now: datetime) -> None:
