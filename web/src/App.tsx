@@ -29,6 +29,7 @@ function WatchPage() {
   return Loaded ? <Loaded /> : <LazyWatchPage />;
 }
 const AdminPage = lazy(() => import("./routes/Admin"));
+const AnalyticsPage = lazy(() => import("./routes/Analytics"));
 
 function RequireAuth({ children, needsProfile = true }: { children: ReactNode; needsProfile?: boolean }) {
   const { user, loading, profileChosen } = useAuth();
@@ -99,6 +100,7 @@ export function App() {
           <Route path="/devices" element={<Shell><DevicesPage /></Shell>} />
           <Route path="/downloads" element={<DownloadsRoute />} />
           <Route path="/admin" element={<Shell><AdminPage /></Shell>} />
+          <Route path="/admin/analytics" element={<Shell><AnalyticsPage /></Shell>} />
           <Route
             path="/watch/:videoId"
             element={

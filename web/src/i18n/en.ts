@@ -1,9 +1,11 @@
 // English messages. The keys are the contract: es.ts must define every one of them
 // (the type below makes a missing key a compile error).
+import { analyticsEn } from "./analytics.en";
 import { socialEn } from "./social.en";
 
 export const en = {
   ...socialEn,
+  ...analyticsEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",

@@ -1,10 +1,12 @@
 import type { Messages } from "./en";
+import { analyticsEs } from "./analytics.es";
 import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
 // fails the build.
 export const es: Messages = {
   ...socialEs,
+  ...analyticsEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",
