@@ -40,7 +40,7 @@ export function CsvLink({ href, table }: { href: string; table: string }) {
 
 export function useFormats() {
   const { lang } = useI18n();
-  const number = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  const number = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
   const dash = "—";
   return {
     n: (v: number | null | undefined) => (v === null || v === undefined ? dash : number.format(v)),
