@@ -27,6 +27,14 @@ pytestmark = pytest.mark.integration
 CROSS_FIELD_RULES = {
     "POST /api/v1/admin/videos": ("chapters", "subtitles"),
     "PATCH /api/v1/admin/videos/{video_id}": ("chapters", "subtitles"),
+    # A QoE report's plausible values, and a client time with its zone.
+    "POST /api/v1/playback/{video_id}/events": ("payload.", "client_time"),
+    "POST /api/v1/playback/events": ("payload.", "client_time"),
+    # A range starts before it ends, with zones, at most so many days long.
+    **{
+        f"GET /api/v1/admin/analytics/{page}": ("start", "range")
+        for page in ("overview", "qoe", "content", "business", "pipeline", "export/{table}.csv")
+    },
 }
 
 
