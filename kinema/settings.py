@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     download_limit: int = Field(default=25, ge=1, le=1000)
     download_ttl_days: int = Field(default=30, ge=1, le=365)
     download_play_window_h: int = Field(default=48, ge=1, le=24 * 30)
+    # Raw player analytics events are kept this long, then pruned (the hourly and daily
+    # rollups the dashboard reads are kept).
+    analytics_event_retention_days: int = Field(default=30, ge=1, le=3650)
+    # When set, the API's /metrics asks for ``Authorization: Bearer <this>``.
+    metrics_token: str | None = None
     # How long a subscription whose renewal payment failed (past_due) keeps its plan's
     # entitlements before falling to the free plan's.
     billing_grace_days: float = Field(default=3.0, ge=0, le=60)

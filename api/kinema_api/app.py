@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
@@ -25,12 +25,15 @@ from starlette.types import Scope
 from kinema import __version__
 from kinema.catalog import migrate
 from kinema.catalog.errors import MigrationError
+from kinema.catalog.models import utcnow
 from kinema.settings import Settings
-from kinema_api import errors, health, logs
+from kinema_api import errors, health, logs, metrics
 from kinema_api.accounts.routes import auth, devices, profiles
 from kinema_api.admin.routes import uploads as admin_uploads
 from kinema_api.admin.routes import videos as admin_videos
 from kinema_api.ads import routes as ads
+from kinema_api.analytics.routes import dashboard as analytics
+from kinema_api.analytics.services import business as analytics_business
 from kinema_api.billing.routes import admin as admin_billing
 from kinema_api.billing.routes import billing
 from kinema_api.billing.routes import webhook as billing_webhook
@@ -45,6 +48,7 @@ from kinema_api.headers import SecurityHeaders, content_security_policy, origin_
 from kinema_api.party import routes as party
 from kinema_api.social import routes as social
 from kinema_api.viewing.routes import edge as edge_check
+from kinema_api.viewing.routes import events as playback_events
 from kinema_api.viewing.routes import playback
 from kinema_api.viewing.routes import progress as viewing
 
@@ -63,6 +67,7 @@ def api_router() -> APIRouter:
         browse,
         discovery,
         viewing,
+        playback_events,
         playback,
         edge_check,
         admin_uploads,
@@ -78,6 +83,7 @@ def api_router() -> APIRouter:
     router.include_router(ads.router)
     router.include_router(party.router)
     router.include_router(clips.router)
+    router.include_router(analytics.router)
     return router
 
 
@@ -128,7 +134,9 @@ def create_app(
             origin_of(configured.s3_endpoint_url), media_origins=origin_of(configured.edge_url)
         ),
     )
+    app.add_middleware(metrics.RequestMetrics, prefix=API_PREFIX)
     app.include_router(api_router())
+    _add_metrics(app)
     if web_dist is not None and (web_dist / "index.html").is_file():
         _mount_web(app, web_dist)
     return app
@@ -210,6 +218,23 @@ class WebAssets(StaticFiles):
         if self.is_not_modified(response.headers, request_headers):
             return NotModifiedResponse(response.headers)
         return response
+
+
+def _add_metrics(app: FastAPI) -> None:
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus(request: Request) -> Response:
+        """Prometheus exposition (see :mod:`kinema_api.metrics`)."""
+        ctx: AppContext = request.app.state.ctx
+        authorization = request.headers.get("authorization")
+        if not metrics.token_matches(ctx.settings.metrics_token, authorization):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+        def streams() -> int:
+            with ctx.sessions() as session:
+                return analytics_business.watching_now(session, now=utcnow())
+
+        body, content_type = metrics.exposition(active_streams=streams)
+        return Response(body, media_type=content_type)
 
 
 def _mount_web(app: FastAPI, dist: Path) -> None:

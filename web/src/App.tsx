@@ -31,6 +31,7 @@ function WatchPage() {
 }
 const AdminPage = lazy(() => import("./routes/Admin"));
 const ClipPage = lazy(() => import("./routes/Clip"));
+const AnalyticsPage = lazy(() => import("./routes/Analytics"));
 
 function RequireAuth({ children, needsProfile = true }: { children: ReactNode; needsProfile?: boolean }) {
   const { user, loading, profileChosen } = useAuth();
@@ -112,6 +113,7 @@ export function App() {
           <Route path="/clips" element={<Shell><MyClipsPage /></Shell>} />
           <Route path="/clip/:clipId" element={<ClipRoute />} />
           <Route path="/admin" element={<Shell><AdminPage /></Shell>} />
+          <Route path="/admin/analytics" element={<Shell><AnalyticsPage /></Shell>} />
           <Route
             path="/watch/:videoId"
             element={

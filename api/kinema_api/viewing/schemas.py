@@ -120,6 +120,21 @@ class PlaybackEventKind(StrEnum):
     END = "end"
 
 
+# The player's report fields and the largest value each may plausibly take; a report with
+# a value beyond (or below zero) is refused (422), not stored (docs/analytics.md).
+QOE_BOUNDS: dict[str, float] = {
+    "startup_ms": 10 * 60 * 1000,
+    "rebuffer_ms": 7 * 24 * 3600 * 1000,
+    "rebuffer_count": 100_000,
+    "bitrate_switches": 100_000,
+    "fatal_errors": 1_000,
+    "watched_s": 7 * 24 * 3600,
+    "average_bitrate": 10**9,
+    "duration_s": 7 * 24 * 3600,
+    "height": 8640,
+}
+
+
 class PlaybackEventCreate(BaseModel):
     kind: PlaybackEventKind
     position_s: Annotated[float, Field(ge=0, le=7 * 24 * 3600, allow_inf_nan=False)] | None = None
@@ -135,6 +150,41 @@ class PlaybackEventCreate(BaseModel):
         ]
         | None
     ) = None
+    client_time: datetime | None = Field(
+        default=None,
+        description="When it happened by the player's clock (a batch sent later says so); "
+        "the server's receipt time when omitted. Refused when too far from the server's.",
+    )
+
+    @model_validator(mode="after")
+    def _plausible(self) -> PlaybackEventCreate:
+        for key, value in (self.payload or {}).items():
+            bound = QOE_BOUNDS.get(key)
+            if bound is None or value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"payload.{key} must be a number")
+            if not 0 <= value <= bound:
+                raise ValueError(f"payload.{key} must be between 0 and {bound:g}")
+        if self.client_time is not None and self.client_time.tzinfo is None:
+            raise ValueError("client_time needs a time zone")
+        return self
+
+
+class PlaybackEventItem(PlaybackEventCreate):
+    video_id: uuid.UUID
+
+
+class PlaybackEventBatch(BaseModel):
+    events: Annotated[list[PlaybackEventItem], Field(min_length=1, max_length=100)]
+
+
+class PlaybackEventsAccepted(BaseModel):
+    accepted: int = Field(description="Events stored.")
+    refused: dict[str, int] = Field(
+        description="Events left out, by reason: clock_skew (a client_time too far from "
+        "the server's), unknown_video."
+    )
 
 
 class ProgressUpdate(BaseModel):

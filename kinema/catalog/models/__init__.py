@@ -2,6 +2,12 @@
 
 from kinema.catalog.models.accounts import AuthSession, Plan, Profile, Subscription, User
 from kinema.catalog.models.ads import AdCreative
+from kinema.catalog.models.analytics import (
+    ErrorRollup,
+    PlaybackRollup,
+    RetentionRollup,
+    StartupRollup,
+)
 from kinema.catalog.models.base import (
     Base,
     JobStatus,
@@ -59,6 +65,7 @@ __all__ = [
     "CommentReport",
     "DownloadGrant",
     "Emoji",
+    "ErrorRollup",
     "Genre",
     "JobStatus",
     "Maturity",
@@ -66,6 +73,7 @@ __all__ = [
     "Plan",
     "PlaybackEvent",
     "PreviewState",
+    "PlaybackRollup",
     "Profile",
     "Rating",
     "Reaction",
@@ -73,10 +81,12 @@ __all__ = [
     "RecommendationKind",
     "Rendition",
     "ReportReason",
+    "RetentionRollup",
     "Review",
     "ReviewVote",
     "Role",
     "Season",
+    "StartupRollup",
     "StreamLease",
     "Subscription",
     "SubscriptionStatus",

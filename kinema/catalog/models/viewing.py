@@ -220,7 +220,11 @@ class PlaybackEvent(IdMixin, Base):
     """Player analytics: start, heartbeat, stall, quality change, error, end."""
 
     __tablename__ = "playback_events"
-    __table_args__ = (Index("ix_playback_events_video_created", "video_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_playback_events_video_created", "video_id", "created_at"),
+        # Retention pruning deletes by age alone.
+        Index("ix_playback_events_created", "created_at"),
+    )
 
     video_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
     profile_id: Mapped[uuid.UUID | None] = mapped_column(

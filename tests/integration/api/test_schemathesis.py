@@ -29,6 +29,14 @@ CROSS_FIELD_RULES = {
     "PATCH /api/v1/admin/videos/{video_id}": ("chapters", "subtitles"),
     # A clip's end follows its start by 1 to 60 s.
     "POST /api/v1/clips": ("end_s",),
+    # A QoE report's plausible values, and a client time with its zone.
+    "POST /api/v1/playback/{video_id}/events": ("payload.", "client_time"),
+    "POST /api/v1/playback/events": ("payload.", "client_time"),
+    # A range starts before it ends, with zones, at most so many days long.
+    **{
+        f"GET /api/v1/admin/analytics/{page}": ("start", "range")
+        for page in ("overview", "qoe", "content", "business", "pipeline", "export/{table}.csv")
+    },
 }
 
 

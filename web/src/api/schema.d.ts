@@ -43,6 +43,112 @@ export interface paths {
         patch: operations["update_api_v1_admin_ads__video_id__patch"];
         trace?: never;
     };
+    "/api/v1/admin/analytics/business": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscribers per plan, trials, MRR, churn, failed payments */
+        get: operations["business_page_api_v1_admin_analytics_business_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/analytics/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Top titles, completion and a retention curve */
+        get: operations["content_page_api_v1_admin_analytics_content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/analytics/export/{table}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the dashboard's tables as CSV */
+        get: operations["export_api_v1_admin_analytics_export__table__csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Streams now, plays and watch hours vs the period before
+         * @description ``current`` is the range (the web app asks for today: UTC midnight to now);
+         *     ``previous`` the range of the same length just before it.
+         */
+        get: operations["overview_api_v1_admin_analytics_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/analytics/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transcode jobs by state, encode speed, failures, storage */
+        get: operations["pipeline_page_api_v1_admin_analytics_pipeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/analytics/qoe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quality of experience: startup, stalls, failures, bitrate */
+        get: operations["qoe_page_api_v1_admin_analytics_qoe_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/billing/stats": {
         parameters: {
             query?: never;
@@ -1124,6 +1230,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/playback/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a batch of player analytics events (up to 100)
+         * @description Events on unknown videos, and those whose ``client_time`` is off, are left out and
+         *     counted in ``refused``.
+         */
+        post: operations["playback_events_batch_api_v1_playback_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/playback/{video_id}": {
         parameters: {
             query?: never;
@@ -1801,6 +1928,26 @@ export interface components {
             /** Plans */
             plans: components["schemas"]["PlanSubscribers"][];
         };
+        /** BusinessPublic */
+        BusinessPublic: {
+            /** Churn Canceled */
+            churn_canceled: number;
+            /** Churn Rate */
+            churn_rate: number;
+            /** Currency */
+            currency: string;
+            /**
+             * Failed Payments
+             * @description Subscriptions past due (a renewal failed).
+             */
+            failed_payments: number;
+            /** Mrr Cents */
+            mrr_cents: number;
+            /** New Subscribers */
+            new_subscribers: number;
+            /** Plans */
+            plans: components["schemas"]["PlanRow"][];
+        };
         /**
          * Chapters
          * @description The opening titles (players offer "Skip intro") and where the end credits start.
@@ -2003,6 +2150,13 @@ export interface components {
             /** Body */
             body: string;
         };
+        /** ContentPublic */
+        ContentPublic: {
+            /** @description The top video's curve, or ``video_id``'s when given. */
+            retention: components["schemas"]["RetentionPublic"] | null;
+            /** Titles */
+            titles: components["schemas"]["TitleRow"][];
+        };
         /** ContinueItem */
         ContinueItem: {
             /** Duration S */
@@ -2116,6 +2270,11 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * Dimension
+         * @enum {string}
+         */
+        Dimension: "title" | "plan" | "browser" | "rung";
         /** DiscoveryRow */
         DiscoveryRow: {
             /** Items */
@@ -2320,6 +2479,15 @@ export interface components {
             /** Year */
             year?: number | null;
         };
+        /** ErrorCount */
+        ErrorCount: {
+            /** Code */
+            code: string;
+            /** Playback Failures */
+            playback_failures: number;
+            /** Start Failures */
+            start_failures: number;
+        };
         /** ErrorPublic */
         ErrorPublic: {
             /** Code */
@@ -2334,6 +2502,11 @@ export interface components {
             /** Slug */
             slug: string;
         };
+        /**
+         * Grain
+         * @enum {string}
+         */
+        Grain: "hour" | "day";
         /** Health */
         Health: {
             /** Cache */
@@ -2430,6 +2603,36 @@ export interface components {
             started_at: string | null;
             status: components["schemas"]["JobStatus"];
         };
+        /** JobRow */
+        JobRow: {
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Speed X Realtime
+             * @description Video duration / encode wall time.
+             */
+            speed_x_realtime: number | null;
+            /** Status */
+            status: string;
+            /** Storage Bytes */
+            storage_bytes: number;
+            /** Title */
+            title: string;
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+        };
+        /** JobStateRow */
+        JobStateRow: {
+            /** Jobs */
+            jobs: number;
+            /** Status */
+            status: string;
+        };
         /**
          * JobStatus
          * @enum {string}
@@ -2507,6 +2710,23 @@ export interface components {
              * Format: date-time
              */
             played_at: string;
+        };
+        /** OverviewPublic */
+        OverviewPublic: {
+            /** Churn Rate */
+            churn_rate: number;
+            /** Currency */
+            currency: string;
+            current: components["schemas"]["Period"];
+            /** Mrr Cents */
+            mrr_cents: number;
+            /** @description The period of the same length just before. */
+            previous: components["schemas"]["Period"];
+            /**
+             * Watching Now
+             * @description Streams with a live lease (seen in 2 minutes).
+             */
+            watching_now: number;
         };
         /** PartIn */
         PartIn: {
@@ -2613,6 +2833,26 @@ export interface components {
              */
             video_id: string;
         };
+        /** Period */
+        Period: {
+            /** New Subscribers */
+            new_subscribers: number;
+            /** Plays */
+            plays: number;
+            /** Watch Hours */
+            watch_hours: number;
+        };
+        /** PipelinePublic */
+        PipelinePublic: {
+            /** Failures */
+            failures: number;
+            /** Jobs */
+            jobs: components["schemas"]["JobRow"][];
+            /** Median Speed X Realtime */
+            median_speed_x_realtime: number | null;
+            /** States */
+            states: components["schemas"]["JobStateRow"][];
+        };
         /** PlanPublic */
         PlanPublic: {
             /** Ads */
@@ -2638,6 +2878,17 @@ export interface components {
             /** Trial Days */
             trial_days: number;
         };
+        /** PlanRow */
+        PlanRow: {
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /** Subscribers */
+            subscribers: number;
+            /** Trials */
+            trials: number;
+        };
         /** PlanSubscribers */
         PlanSubscribers: {
             /** Name */
@@ -2647,10 +2898,20 @@ export interface components {
             /** Subscribers */
             subscribers: number;
         };
+        /** PlaybackEventBatch */
+        PlaybackEventBatch: {
+            /** Events */
+            events: components["schemas"]["PlaybackEventItem"][];
+        };
         /** PlaybackEventCreate */
         PlaybackEventCreate: {
             /** Bitrate */
             bitrate?: number | null;
+            /**
+             * Client Time
+             * @description When it happened by the player's clock (a batch sent later says so); the server's receipt time when omitted. Refused when too far from the server's.
+             */
+            client_time?: string | null;
             kind: components["schemas"]["PlaybackEventKind"];
             /** Payload */
             payload?: {
@@ -2659,11 +2920,48 @@ export interface components {
             /** Position S */
             position_s?: number | null;
         };
+        /** PlaybackEventItem */
+        PlaybackEventItem: {
+            /** Bitrate */
+            bitrate?: number | null;
+            /**
+             * Client Time
+             * @description When it happened by the player's clock (a batch sent later says so); the server's receipt time when omitted. Refused when too far from the server's.
+             */
+            client_time?: string | null;
+            kind: components["schemas"]["PlaybackEventKind"];
+            /** Payload */
+            payload?: {
+                [key: string]: string | number | boolean | null;
+            } | null;
+            /** Position S */
+            position_s?: number | null;
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+        };
         /**
          * PlaybackEventKind
          * @enum {string}
          */
         PlaybackEventKind: "start" | "heartbeat" | "stall" | "quality_change" | "seek" | "error" | "end";
+        /** PlaybackEventsAccepted */
+        PlaybackEventsAccepted: {
+            /**
+             * Accepted
+             * @description Events stored.
+             */
+            accepted: number;
+            /**
+             * Refused
+             * @description Events left out, by reason: clock_skew (a client_time too far from the server's), unknown_video.
+             */
+            refused: {
+                [key: string]: number;
+            };
+        };
         /** PlaybackPublic */
         PlaybackPublic: {
             /**
@@ -2818,6 +3116,172 @@ export interface components {
             duration_s?: number | null;
             /** Position S */
             position_s: number;
+        };
+        /**
+         * QoeFigures
+         * @description Quality of experience over a set of rollup rows.
+         */
+        QoeFigures: {
+            /**
+             * Average Bitrate
+             * @description Bits/s, weighted by watch time.
+             */
+            average_bitrate: number | null;
+            /**
+             * Ebvs Pct
+             * @description Exits before video start / views.
+             */
+            ebvs_pct: number | null;
+            /** Playback Failure Pct */
+            playback_failure_pct: number | null;
+            /**
+             * Plays
+             * @description Videos that reached their first frame (start events).
+             */
+            plays: number;
+            /**
+             * Rebuffer Pct
+             * @description Stall time / (watch time + stall time).
+             */
+            rebuffer_pct: number | null;
+            /**
+             * Rebuffer Per Minute
+             * @description Stalls per minute watched.
+             */
+            rebuffer_per_minute: number | null;
+            /** Start Failure Pct */
+            start_failure_pct: number | null;
+            /** Startup Mean Ms */
+            startup_mean_ms: number | null;
+            /** Startup P50 Ms */
+            startup_p50_ms: number | null;
+            /** Startup P95 Ms */
+            startup_p95_ms: number | null;
+            /** Switches Per View */
+            switches_per_view: number | null;
+            /**
+             * Views
+             * @description Viewings the player reported on (end or error).
+             */
+            views: number;
+            /** Watch Hours */
+            watch_hours: number;
+        };
+        /** QoeGroup */
+        QoeGroup: {
+            /**
+             * Average Bitrate
+             * @description Bits/s, weighted by watch time.
+             */
+            average_bitrate: number | null;
+            /**
+             * Ebvs Pct
+             * @description Exits before video start / views.
+             */
+            ebvs_pct: number | null;
+            /**
+             * Key
+             * @description The dimension's value (a title's id for ``title``).
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /** Playback Failure Pct */
+            playback_failure_pct: number | null;
+            /**
+             * Plays
+             * @description Videos that reached their first frame (start events).
+             */
+            plays: number;
+            /**
+             * Rebuffer Pct
+             * @description Stall time / (watch time + stall time).
+             */
+            rebuffer_pct: number | null;
+            /**
+             * Rebuffer Per Minute
+             * @description Stalls per minute watched.
+             */
+            rebuffer_per_minute: number | null;
+            /** Start Failure Pct */
+            start_failure_pct: number | null;
+            /** Startup Mean Ms */
+            startup_mean_ms: number | null;
+            /** Startup P50 Ms */
+            startup_p50_ms: number | null;
+            /** Startup P95 Ms */
+            startup_p95_ms: number | null;
+            /** Switches Per View */
+            switches_per_view: number | null;
+            /**
+             * Views
+             * @description Viewings the player reported on (end or error).
+             */
+            views: number;
+            /** Watch Hours */
+            watch_hours: number;
+        };
+        /** QoePoint */
+        QoePoint: {
+            /**
+             * Average Bitrate
+             * @description Bits/s, weighted by watch time.
+             */
+            average_bitrate: number | null;
+            /**
+             * Bucket
+             * Format: date-time
+             */
+            bucket: string;
+            /**
+             * Ebvs Pct
+             * @description Exits before video start / views.
+             */
+            ebvs_pct: number | null;
+            /** Playback Failure Pct */
+            playback_failure_pct: number | null;
+            /**
+             * Plays
+             * @description Videos that reached their first frame (start events).
+             */
+            plays: number;
+            /**
+             * Rebuffer Pct
+             * @description Stall time / (watch time + stall time).
+             */
+            rebuffer_pct: number | null;
+            /**
+             * Rebuffer Per Minute
+             * @description Stalls per minute watched.
+             */
+            rebuffer_per_minute: number | null;
+            /** Start Failure Pct */
+            start_failure_pct: number | null;
+            /** Startup Mean Ms */
+            startup_mean_ms: number | null;
+            /** Startup P50 Ms */
+            startup_p50_ms: number | null;
+            /** Startup P95 Ms */
+            startup_p95_ms: number | null;
+            /** Switches Per View */
+            switches_per_view: number | null;
+            /**
+             * Views
+             * @description Viewings the player reported on (end or error).
+             */
+            views: number;
+            /** Watch Hours */
+            watch_hours: number;
+        };
+        /** QoePublic */
+        QoePublic: {
+            /** Breakdown */
+            breakdown: components["schemas"]["QoeGroup"][];
+            /** Errors */
+            errors: components["schemas"]["ErrorCount"][];
+            /** Series */
+            series: components["schemas"]["QoePoint"][];
+            summary: components["schemas"]["QoeFigures"];
         };
         /**
          * Quality
@@ -2986,6 +3450,25 @@ export interface components {
          * @enum {string}
          */
         ReportState: "open" | "resolved" | "all";
+        /** RetentionPoint */
+        RetentionPoint: {
+            /** Reach Pct */
+            reach_pct: number;
+            /** Viewers Pct */
+            viewers_pct: number;
+        };
+        /** RetentionPublic */
+        RetentionPublic: {
+            /** Curve */
+            curve: components["schemas"]["RetentionPoint"][];
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /** Views */
+            views: number;
+        };
         /** Retranscode */
         Retranscode: {
             /** Upload Id */
@@ -3267,6 +3750,11 @@ export interface components {
             /** Url */
             url: string;
         };
+        /**
+         * Table
+         * @enum {string}
+         */
+        Table: "qoe_series" | "qoe_breakdown" | "errors" | "titles" | "retention" | "plans" | "jobs";
         /** TimelineReactionCreate */
         TimelineReactionCreate: {
             emoji: components["schemas"]["Emoji"];
@@ -3362,6 +3850,24 @@ export interface components {
          * @enum {string}
          */
         TitleKind: "movie" | "series";
+        /** TitleRow */
+        TitleRow: {
+            /** Completion Pct */
+            completion_pct: number | null;
+            /** Plays */
+            plays: number;
+            /** Title */
+            title: string;
+            /**
+             * Title Id
+             * Format: uuid
+             */
+            title_id: string;
+            /** Views */
+            views: number;
+            /** Watch Hours */
+            watch_hours: number;
+        };
         /** TokenPublic */
         TokenPublic: {
             /** Access Token */
@@ -3565,6 +4071,7 @@ export type AdminVideoPublic = components['schemas']['AdminVideoPublic'];
 export type Author = components['schemas']['Author'];
 export type BillingPublic = components['schemas']['BillingPublic'];
 export type BillingStatsPublic = components['schemas']['BillingStatsPublic'];
+export type BusinessPublic = components['schemas']['BusinessPublic'];
 export type Chapters = components['schemas']['Chapters'];
 export type CheckoutCreate = components['schemas']['CheckoutCreate'];
 export type ChurnPublic = components['schemas']['ChurnPublic'];
@@ -3576,12 +4083,14 @@ export type CommentOrder = components['schemas']['CommentOrder'];
 export type CommentPage = components['schemas']['CommentPage'];
 export type CommentPublic = components['schemas']['CommentPublic'];
 export type CommentUpdate = components['schemas']['CommentUpdate'];
+export type ContentPublic = components['schemas']['ContentPublic'];
 export type ContinueItem = components['schemas']['ContinueItem'];
 export type DensityBucket = components['schemas']['DensityBucket'];
 export type DensityPublic = components['schemas']['DensityPublic'];
 export type DevicePublic = components['schemas']['DevicePublic'];
 export type DeviceStreaming = components['schemas']['DeviceStreaming'];
 export type DeviceUpdate = components['schemas']['DeviceUpdate'];
+export type Dimension = components['schemas']['Dimension'];
 export type DiscoveryRow = components['schemas']['DiscoveryRow'];
 export type DiscoveryRows = components['schemas']['DiscoveryRows'];
 export type DownloadCheck = components['schemas']['DownloadCheck'];
@@ -3592,30 +4101,41 @@ export type DownloadPublic = components['schemas']['DownloadPublic'];
 export type Emoji = components['schemas']['Emoji'];
 export type EntitlementsPublic = components['schemas']['EntitlementsPublic'];
 export type EpisodeCreate = components['schemas']['EpisodeCreate'];
+export type ErrorCount = components['schemas']['ErrorCount'];
 export type ErrorPublic = components['schemas']['ErrorPublic'];
 export type GenrePublic = components['schemas']['GenrePublic'];
+export type Grain = components['schemas']['Grain'];
 export type Health = components['schemas']['Health'];
 export type HelpfulPublic = components['schemas']['HelpfulPublic'];
 export type HistoryItem = components['schemas']['HistoryItem'];
 export type HomePublic = components['schemas']['HomePublic'];
 export type InvoicePublic = components['schemas']['InvoicePublic'];
 export type JobPublic = components['schemas']['JobPublic'];
+export type JobRow = components['schemas']['JobRow'];
+export type JobStateRow = components['schemas']['JobStateRow'];
 export type JobStatus = components['schemas']['JobStatus'];
 export type LoginRequest = components['schemas']['LoginRequest'];
 export type Maturity = components['schemas']['Maturity'];
 export type Message = components['schemas']['Message'];
 export type MovieCreate = components['schemas']['MovieCreate'];
 export type OfflinePlay = components['schemas']['OfflinePlay'];
+export type OverviewPublic = components['schemas']['OverviewPublic'];
 export type PartIn = components['schemas']['PartIn'];
 export type PartUrl = components['schemas']['PartUrl'];
 export type PartUrlsPublic = components['schemas']['PartUrlsPublic'];
 export type PartUrlsRequest = components['schemas']['PartUrlsRequest'];
 export type PartyCreate = components['schemas']['PartyCreate'];
 export type PartyPublic = components['schemas']['PartyPublic'];
+export type Period = components['schemas']['Period'];
+export type PipelinePublic = components['schemas']['PipelinePublic'];
 export type PlanPublic = components['schemas']['PlanPublic'];
+export type PlanRow = components['schemas']['PlanRow'];
 export type PlanSubscribers = components['schemas']['PlanSubscribers'];
+export type PlaybackEventBatch = components['schemas']['PlaybackEventBatch'];
 export type PlaybackEventCreate = components['schemas']['PlaybackEventCreate'];
+export type PlaybackEventItem = components['schemas']['PlaybackEventItem'];
 export type PlaybackEventKind = components['schemas']['PlaybackEventKind'];
+export type PlaybackEventsAccepted = components['schemas']['PlaybackEventsAccepted'];
 export type PlaybackPublic = components['schemas']['PlaybackPublic'];
 export type PlaybackRenewal = components['schemas']['PlaybackRenewal'];
 export type PreviewState = components['schemas']['PreviewState'];
@@ -3626,6 +4146,10 @@ export type ProfileSelect = components['schemas']['ProfileSelect'];
 export type ProfileUpdate = components['schemas']['ProfileUpdate'];
 export type ProgressPublic = components['schemas']['ProgressPublic'];
 export type ProgressUpdate = components['schemas']['ProgressUpdate'];
+export type QoeFigures = components['schemas']['QoeFigures'];
+export type QoeGroup = components['schemas']['QoeGroup'];
+export type QoePoint = components['schemas']['QoePoint'];
+export type QoePublic = components['schemas']['QoePublic'];
 export type Quality = components['schemas']['Quality'];
 export type RatingCount = components['schemas']['RatingCount'];
 export type RatingPublic = components['schemas']['RatingPublic'];
@@ -3643,6 +4167,8 @@ export type ReportPage = components['schemas']['ReportPage'];
 export type ReportPublic = components['schemas']['ReportPublic'];
 export type ReportReason = components['schemas']['ReportReason'];
 export type ReportState = components['schemas']['ReportState'];
+export type RetentionPoint = components['schemas']['RetentionPoint'];
+export type RetentionPublic = components['schemas']['RetentionPublic'];
 export type Retranscode = components['schemas']['Retranscode'];
 export type ReviewOrder = components['schemas']['ReviewOrder'];
 export type ReviewPage = components['schemas']['ReviewPage'];
@@ -3664,11 +4190,13 @@ export type SubscriptionStatus = components['schemas']['SubscriptionStatus'];
 export type SubtitleFilePublic = components['schemas']['SubtitleFilePublic'];
 export type SubtitleIn = components['schemas']['SubtitleIn'];
 export type SubtitlePublic = components['schemas']['SubtitlePublic'];
+export type Table = components['schemas']['Table'];
 export type TimelineReactionCreate = components['schemas']['TimelineReactionCreate'];
 export type TimelineReactionPublic = components['schemas']['TimelineReactionPublic'];
 export type TitleCard = components['schemas']['TitleCard'];
 export type TitleDetail = components['schemas']['TitleDetail'];
 export type TitleKind = components['schemas']['TitleKind'];
+export type TitleRow = components['schemas']['TitleRow'];
 export type TokenPublic = components['schemas']['TokenPublic'];
 export type TooManyStreamsPublic = components['schemas']['TooManyStreamsPublic'];
 export type UploadComplete = components['schemas']['UploadComplete'];
@@ -3964,6 +4492,577 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdCreativePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    business_page_api_v1_admin_analytics_business_get: {
+        parameters: {
+            query?: {
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
+                title_id?: string | null;
+                video_id?: string | null;
+                plan?: string | null;
+                browser?: string | null;
+                rung?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    content_page_api_v1_admin_analytics_content_get: {
+        parameters: {
+            query?: {
+                retention_video_id?: string | null;
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
+                title_id?: string | null;
+                video_id?: string | null;
+                plan?: string | null;
+                browser?: string | null;
+                rung?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    export_api_v1_admin_analytics_export__table__csv_get: {
+        parameters: {
+            query?: {
+                /** @description What the QoE breakdown groups by. */
+                by?: components["schemas"]["Dimension"];
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
+                title_id?: string | null;
+                video_id?: string | null;
+                plan?: string | null;
+                browser?: string | null;
+                rung?: string | null;
+            };
+            header?: never;
+            path: {
+                table: components["schemas"]["Table"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    overview_api_v1_admin_analytics_overview_get: {
+        parameters: {
+            query?: {
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
+                title_id?: string | null;
+                video_id?: string | null;
+                plan?: string | null;
+                browser?: string | null;
+                rung?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    pipeline_page_api_v1_admin_analytics_pipeline_get: {
+        parameters: {
+            query?: {
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
+                title_id?: string | null;
+                video_id?: string | null;
+                plan?: string | null;
+                browser?: string | null;
+                rung?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelinePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    qoe_page_api_v1_admin_analytics_qoe_get: {
+        parameters: {
+            query?: {
+                /** @description What the QoE breakdown groups by. */
+                by?: components["schemas"]["Dimension"];
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
+                title_id?: string | null;
+                video_id?: string | null;
+                plan?: string | null;
+                browser?: string | null;
+                rung?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QoePublic"];
                 };
             };
             /** @description Bad request */
@@ -10530,6 +11629,95 @@ export interface operations {
             };
         };
     };
+    playback_events_batch_api_v1_playback_events_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "user-agent"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaybackEventBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybackEventsAccepted"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     start_playback_api_v1_playback__video_id__get: {
         parameters: {
             query?: never;
@@ -10618,7 +11806,9 @@ export interface operations {
     playback_event_api_v1_playback__video_id__events_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "user-agent"?: string | null;
+            };
             path: {
                 video_id: string;
             };
@@ -10636,7 +11826,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Message"];
+                    "application/json": components["schemas"]["PlaybackEventsAccepted"];
                 };
             };
             /** @description Bad request */

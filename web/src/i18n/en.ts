@@ -2,12 +2,14 @@
 // (the type below makes a missing key a compile error).
 import { clipsEn } from "./clips.en";
 import { discoveryEn } from "./discovery.en";
+import { analyticsEn } from "./analytics.en";
 import { socialEn } from "./social.en";
 
 export const en = {
   ...socialEn,
   ...clipsEn,
   ...discoveryEn,
+  ...analyticsEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",

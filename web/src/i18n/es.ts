@@ -1,6 +1,7 @@
 import type { Messages } from "./en";
 import { clipsEs } from "./clips.es";
 import { discoveryEs } from "./discovery.es";
+import { analyticsEs } from "./analytics.es";
 import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
@@ -9,6 +10,7 @@ export const es: Messages = {
   ...socialEs,
   ...clipsEs,
   ...discoveryEs,
+  ...analyticsEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",

@@ -3,6 +3,7 @@
 // queued or processing, and every 15 s otherwise. Below: subscription figures, and the
 // users with their plans (set by hand here while billing is off).
 import { useCallback, useEffect, useRef } from "react";
+import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { getBilling } from "../api/billing";
 import { BillingStatsPanel } from "../components/Admin/BillingStatsPanel";
@@ -43,7 +44,12 @@ export default function AdminPage() {
   if (!isAdmin) return <p className="empty">{t("admin.forbidden")}</p>;
   return (
     <div className="page admin">
-      <h1 className="page__title">{t("admin.title")}</h1>
+      <div className="analytics__head">
+        <h1 className="page__title">{t("admin.title")}</h1>
+        <Link to="/admin/analytics" className="btn btn--small" data-testid="open-analytics">
+          {t("analytics.open")}
+        </Link>
+      </div>
       <UploadForm onCreated={videos.reload} />
       <section className="panel" aria-labelledby="videos-heading" data-live={live ? "true" : "false"}>
         <div className="panel__head">

@@ -5,7 +5,7 @@
 // clip's end. When the viewer's plan has ads, a pre-roll plays first.
 // Over the plan's stream limit it names the devices streaming, with a button to stop
 // each; leaving the page frees this device's stream.
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, unwrap } from "../api/client";
 import type { PlaybackEventCreate, TitleDetail, TooManyStreamsPublic } from "../api/client";
@@ -54,6 +54,7 @@ function qoePayload(report: QoeReport): Record<string, string | number | boolean
     fatal_errors: report.fatal_errors,
     error_codes: report.error_codes.join(","),
     watched_s: report.watched_s,
+    average_bitrate: report.average_bitrate,
   };
 }
 
@@ -131,8 +132,11 @@ export default function WatchPage() {
     [videoId],
   );
 
+  // How far this viewing got, for the report's completion and retention figures.
+  const reach = useRef({ furthest: 0, duration: 0 });
   const onProgress = useCallback(
     (position: number, duration: number, reason: ProgressReason) => {
+      reach.current = { furthest: Math.max(reach.current.furthest, position), duration };
       void api
         .PUT("/api/v1/progress/{video_id}", {
           params: { path: { video_id: videoId } },
@@ -147,7 +151,9 @@ export default function WatchPage() {
   const onQoe = useCallback(
     (report: QoeReport, reason: "ended" | "hide" | "error") => {
       const kind = reason === "error" ? "error" : "end";
-      sendEvent({ kind, payload: qoePayload(report), position_s: null }, reason !== "error");
+      const { furthest, duration } = reach.current;
+      const payload = { ...qoePayload(report), ...(duration > 0 ? { duration_s: duration } : {}) };
+      sendEvent({ kind, payload, position_s: duration > 0 ? Math.min(furthest, duration) : null }, reason !== "error");
     },
     [sendEvent],
   );

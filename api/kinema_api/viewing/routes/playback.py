@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from kinema.storage import ObjectNotFound, StorageError
 from kinema.storage.errors import InvalidKey
-from kinema_api.common import ERRORS, ErrorPublic, Message
+from kinema_api.common import ERRORS, ErrorPublic
 from kinema_api.context import AppContext
 from kinema_api.deps import (
     ContextDep,
@@ -32,13 +32,11 @@ from kinema_api.deps import (
 )
 from kinema_api.errors import ApiError, NotFoundError, Unavailable
 from kinema_api.viewing.schemas import (
-    PlaybackEventCreate,
     PlaybackPublic,
     PlaybackRenewal,
     TooManyStreamsPublic,
 )
 from kinema_api.viewing.services import cloudfront
-from kinema_api.viewing.services import events as playback_events
 from kinema_api.viewing.services import media as media_service
 from kinema_api.viewing.services import playback as playback_service
 from kinema_api.viewing.services import streams as stream_service
@@ -141,22 +139,6 @@ MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
     410: {"description": "The video was re-processed; request a new playback URL"},
     416: {"description": "Range not satisfiable"},
 }
-
-
-@router.post(
-    "/playback/{video_id}/events",
-    summary="Report a player analytics event",
-    status_code=202,
-    dependencies=[WriteRateLimit],
-)
-def playback_event(
-    video_id: uuid.UUID,
-    body: PlaybackEventCreate,
-    viewer: CurrentViewer,
-    session: SessionDep,
-) -> Message:
-    playback_events.record(session, viewer=viewer, video_id=video_id, event=body)
-    return Message(message="recorded")
 
 
 @router.get(

@@ -1,0 +1,1 @@
+"""Admin analytics: the dashboard's figures, read from the playback rollups."""

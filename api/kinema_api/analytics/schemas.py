@@ -1,0 +1,142 @@
+"""Admin analytics bodies. Definitions of every figure: ``docs/analytics.md``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Grain(StrEnum):
+    HOUR = "hour"
+    DAY = "day"
+
+
+class Dimension(StrEnum):
+    TITLE = "title"
+    PLAN = "plan"
+    BROWSER = "browser"
+    RUNG = "rung"
+
+
+class QoeFigures(BaseModel):
+    """Quality of experience over a set of rollup rows."""
+
+    plays: int = Field(description="Videos that reached their first frame (start events).")
+    views: int = Field(description="Viewings the player reported on (end or error).")
+    startup_p50_ms: int | None
+    startup_p95_ms: int | None
+    startup_mean_ms: float | None
+    rebuffer_pct: float | None = Field(description="Stall time / (watch time + stall time).")
+    rebuffer_per_minute: float | None = Field(description="Stalls per minute watched.")
+    ebvs_pct: float | None = Field(description="Exits before video start / views.")
+    start_failure_pct: float | None
+    playback_failure_pct: float | None
+    average_bitrate: float | None = Field(description="Bits/s, weighted by watch time.")
+    switches_per_view: float | None
+    watch_hours: float
+
+
+class QoePoint(QoeFigures):
+    bucket: datetime
+
+
+class QoeGroup(QoeFigures):
+    key: str = Field(description="The dimension's value (a title's id for ``title``).")
+    label: str
+
+
+class ErrorCount(BaseModel):
+    code: str
+    start_failures: int
+    playback_failures: int
+
+
+class QoePublic(BaseModel):
+    summary: QoeFigures
+    series: list[QoePoint]
+    breakdown: list[QoeGroup]
+    errors: list[ErrorCount]
+
+
+class Period(BaseModel):
+    plays: int
+    watch_hours: float
+    new_subscribers: int
+
+
+class OverviewPublic(BaseModel):
+    watching_now: int = Field(description="Streams with a live lease (seen in 2 minutes).")
+    current: Period
+    previous: Period = Field(description="The period of the same length just before.")
+    mrr_cents: int
+    currency: str
+    churn_rate: float
+
+
+class TitleRow(BaseModel):
+    title_id: uuid.UUID
+    title: str
+    plays: int
+    views: int
+    watch_hours: float
+    completion_pct: float | None
+
+
+class RetentionPoint(BaseModel):
+    reach_pct: int
+    viewers_pct: float
+
+
+class RetentionPublic(BaseModel):
+    video_id: uuid.UUID
+    views: int
+    curve: list[RetentionPoint]
+
+
+class ContentPublic(BaseModel):
+    titles: list[TitleRow]
+    retention: RetentionPublic | None = Field(
+        description="The top video's curve, or ``video_id``'s when given."
+    )
+
+
+class PlanRow(BaseModel):
+    slug: str
+    name: str
+    subscribers: int
+    trials: int
+
+
+class BusinessPublic(BaseModel):
+    plans: list[PlanRow]
+    mrr_cents: int
+    currency: str
+    churn_rate: float
+    churn_canceled: int
+    new_subscribers: int
+    failed_payments: int = Field(description="Subscriptions past due (a renewal failed).")
+
+
+class JobStateRow(BaseModel):
+    status: str
+    jobs: int
+
+
+class JobRow(BaseModel):
+    video_id: uuid.UUID
+    title: str
+    status: str
+    speed_x_realtime: float | None = Field(description="Video duration / encode wall time.")
+    error: str | None
+    storage_bytes: int
+    finished_at: datetime | None
+
+
+class PipelinePublic(BaseModel):
+    states: list[JobStateRow]
+    jobs: list[JobRow]
+    median_speed_x_realtime: float | None
+    failures: int

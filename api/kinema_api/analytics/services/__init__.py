@@ -1,0 +1,1 @@
+"""Admin analytics queries (rollups, billing and pipeline tables)."""

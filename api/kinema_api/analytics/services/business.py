@@ -1,0 +1,81 @@
+"""The Overview's and Business page's figures that are not billing's own statistics
+(those are :func:`kinema_api.billing.services.stats.billing_stats`, which the routes add):
+streams now, plays and watch hours of a period and the one before, new subscribers,
+trials per plan and failed payments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from kinema.catalog.models import (
+    AuthSession,
+    Plan,
+    StreamLease,
+    Subscription,
+    SubscriptionStatus,
+)
+from kinema.catalog.services.streams import LEASE_TTL
+from kinema_api.analytics.schemas import Grain, Period
+from kinema_api.analytics.services.rollup_queries import Filters, sums
+
+S = SubscriptionStatus
+
+
+def watching_now(session: Session, *, now: datetime) -> int:
+    """Live stream leases (the same rule that counts them against a plan's devices)."""
+    stmt = (
+        select(func.count(StreamLease.id))
+        .outerjoin(AuthSession, AuthSession.id == StreamLease.session_id)
+        .where(
+            StreamLease.last_seen_at >= now - LEASE_TTL,
+            or_(
+                StreamLease.session_id.is_(None),
+                and_(AuthSession.revoked_at.is_(None), AuthSession.expires_at > now),
+            ),
+        )
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def new_subscribers(session: Session, *, start: datetime, end: datetime) -> int:
+    """Subscriptions to paid plans that began in [start, end) (incomplete ones left out)."""
+    stmt = (
+        select(func.count(Subscription.id))
+        .join(Plan, Plan.id == Subscription.plan_id)
+        .where(
+            Plan.price_cents > 0,
+            Subscription.status != S.INCOMPLETE,
+            Subscription.created_at >= start,
+            Subscription.created_at < end,
+        )
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def period(session: Session, *, start: datetime, end: datetime) -> Period:
+    """Plays and watch hours from the hourly rollups, new subscribers from billing."""
+    total = sums(session, Filters(start=start, end=end, grain=Grain.HOUR)).get((), {})
+    return Period(
+        plays=int(total.get("plays", 0)),
+        watch_hours=round(total.get("watched_ms", 0) / 3_600_000, 4),
+        new_subscribers=new_subscribers(session, start=start, end=end),
+    )
+
+
+def trials_per_plan(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Plan.slug, func.count(Subscription.id))
+        .join(Plan, Plan.id == Subscription.plan_id)
+        .where(Subscription.status == S.TRIALING)
+        .group_by(Plan.slug)
+    )
+    return {slug: int(n) for slug, n in rows}
+
+
+def failed_payments(session: Session) -> int:
+    """Subscriptions whose renewal payment failed and is not settled (past due)."""
+    stmt = select(func.count(Subscription.id)).where(Subscription.status == S.PAST_DUE)
+    return int(session.scalar(stmt) or 0)

@@ -1,0 +1,140 @@
+"""The admin Analytics area in Chromium against a real ``kinema up``: player events
+(two browsers, stalls, an abandoned start) are posted through the API, then every page
+renders its charts (screenshots under test-artifacts/), the browser filter changes the
+numbers, the CSV downloads, and the page holds at phone width."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.web import webapp
+from tests.utils.ports import free_port
+
+pytestmark = [pytest.mark.e2e]
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webapp.KinemaUp]:
+    try:
+        webapp.ensure_web_build()
+    except webapp.StackError as exc:
+        pytest.skip(str(exc))
+    root = tmp_path_factory.mktemp("web-e2e-analytics")
+    clip = webapp.make_clip(root / "media" / "charted.mp4", seconds=6)
+    up = webapp.KinemaUp(data_dir=root / "data", port=free_port(), ingest=[clip])
+    try:
+        up.start()
+    except webapp.StackError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        admin = up.admin()
+        try:
+            _seed(admin, webapp.wait_ready(admin)[0]["id"])
+        finally:
+            admin.close()
+        yield up
+    finally:
+        up.stop()
+
+
+def _seed(admin: httpx.Client, video_id: str) -> None:
+    now = datetime.now(UTC)
+    for i in range(12):
+        agent, startup = (FIREFOX, 400 + 10 * i) if i % 3 == 0 else (CHROME, 2000 + 100 * i)
+        at = max(now - timedelta(minutes=5 * i), now.replace(hour=0, minute=0, second=1))
+        report = {
+            "startup_ms": startup,
+            "watched_s": 5,
+            "rebuffer_ms": 500 * (i % 2),
+            "rebuffer_count": i % 2,
+            "duration_s": 6,
+            "height": 360,
+        }
+        events = [
+            {
+                "video_id": video_id,
+                "kind": "start",
+                "client_time": at.isoformat(),
+                "payload": {"startup_ms": startup, "height": 360},
+            },
+            {
+                "video_id": video_id,
+                "kind": "end",
+                "client_time": at.isoformat(),
+                "position_s": 6 * (i + 1) / 12,
+                "payload": report,
+            },
+        ]
+        r = admin.post(
+            "/api/v1/playback/events", json={"events": events}, headers={"User-Agent": agent}
+        )
+        assert r.status_code == 202 and r.json()["accepted"] == 2, r.text
+    abandoned = {"video_id": video_id, "kind": "end", "payload": {"startup_ms": None}}
+    admin.post(
+        "/api/v1/playback/events", json={"events": [abandoned]}, headers={"User-Agent": CHROME}
+    )
+
+
+def _charts(page: Page, n: int) -> None:
+    expect(page.locator(".recharts-surface").first).to_be_visible(timeout=15_000)
+    assert page.locator(".recharts-surface").count() >= n
+
+
+def test_every_page_charts_filters_and_csv(stack: webapp.KinemaUp, browser: Browser) -> None:
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        webapp.login(page, stack.base)
+        page.goto(f"{stack.base}/admin")
+        page.get_by_test_id("open-analytics").click()
+        page.wait_for_url("**/admin/analytics")
+        expect(page.get_by_test_id("plays")).to_contain_text("12")
+        _charts(page, 1)
+        webapp.screenshot(page, "analytics-overview", full_page=True)
+
+        page.get_by_test_id("tab-qoe").click()
+        p50 = page.get_by_test_id("startup-p50")
+        expect(p50).to_contain_text("ms")
+        everyone = p50.inner_text()
+        _charts(page, 2)
+        webapp.screenshot(page, "analytics-qoe", full_page=True)
+        page.get_by_test_id("filter-browser").select_option("firefox")
+        expect(p50).not_to_have_text(everyone)
+        expect(page.get_by_test_id("views")).to_have_text("4")
+        page.get_by_test_id("filter-browser").select_option("")
+        expect(page.get_by_test_id("views")).to_have_text("13")
+
+        page.get_by_test_id("breakdown-by").select_option("browser")
+        expect(page.get_by_test_id("breakdown-table")).to_contain_text("firefox")
+        with page.expect_download() as download:
+            page.get_by_test_id("csv-qoe_breakdown").click()
+        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+        assert {r["key"]: r["plays"] for r in rows} == {"chrome": "8", "firefox": "4"}
+
+        page.get_by_test_id("tab-content").click()
+        expect(page.get_by_test_id("titles-table")).to_contain_text("12")
+        _charts(page, 2)
+        webapp.screenshot(page, "analytics-content", full_page=True)
+
+        page.get_by_test_id("tab-business").click()
+        expect(page.get_by_test_id("plans-table")).to_be_visible()
+        _charts(page, 1)
+        webapp.screenshot(page, "analytics-business", full_page=True)
+
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.get_by_test_id("tab-qoe").click()
+        _charts(page, 2)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways at phone width ({width}px)"
+        webapp.screenshot(page, "analytics-qoe-phone", full_page=True)
+    finally:
+        context.close()
