@@ -27,6 +27,8 @@ pytestmark = pytest.mark.integration
 CROSS_FIELD_RULES = {
     "POST /api/v1/admin/videos": ("chapters", "subtitles"),
     "PATCH /api/v1/admin/videos/{video_id}": ("chapters", "subtitles"),
+    # An ad's active window starts before it ends.
+    "PUT /api/v1/admin/ads/{video_id}": ("starts_at must be before ends_at",),
     # A clip's end follows its start by 1 to 60 s.
     "POST /api/v1/clips": ("end_s",),
     # A QoE report's plausible values, and a client time with its zone.
