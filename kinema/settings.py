@@ -86,8 +86,10 @@ class Settings(BaseSettings):
     # The admin account `kinema up` creates (a random password is printed when unset).
     admin_email: str = "admin@kinema.local"
     admin_password: SecretStr | None = None
-    # Local worker pool (embedded): transcodes running at once.
+    # Local worker pool (embedded): transcodes running at once, and the ladder they use
+    # (a built-in name such as ``default`` or ``pertitle``, or a ladder YAML file).
     workers: int = Field(default=2, ge=1, le=64)
+    transcode_ladder: str = Field(default="default", min_length=1)
     # Lifetime of a playback token (the player renews it silently before it ends) and
     # of login sessions.
     playback_url_ttl_s: int = Field(default=600, ge=60, le=24 * 3600)

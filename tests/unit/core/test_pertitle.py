@@ -1,0 +1,124 @@
+"""The per-title decision (pure): curves, the top rung's CRF, lower rungs, the hull."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kinema.ladder import LadderPlan, PlannedRung
+from kinema.pertitle import (
+    Curve,
+    TrialPoint,
+    apply_decision,
+    decide,
+    hull_drops,
+    sample_windows,
+)
+from kinema.resources.ladder import Codec
+
+
+def _rung(name: str, w: int, h: int, kbps: int) -> PlannedRung:
+    return PlannedRung(
+        name=name, codec=Codec.H264, profile="high", width=w, height=h, bitrate_kbps=kbps,
+        maxrate_kbps=round(kbps * 1.1), bufsize_kbps=kbps * 2,
+    )  # fmt: skip
+
+
+def _plan(*rungs: PlannedRung) -> LadderPlan:
+    return LadderPlan(
+        source_width=1280, source_height=720, frame_rate="25/1", fps=25.0, gop_frames=50,
+        segment_seconds=6, tonemap=False, ten_bit_to_eight=False, rungs=list(rungs), dropped=[],
+    )  # fmt: skip
+
+
+def _curve(kbps20: float, vmafs: tuple[float, float, float]) -> list[TrialPoint]:
+    """A rate that halves every 6 CRF, and the given VMAF at CRF 20, 26 and 32."""
+    return [
+        TrialPoint(crf=c, kbps=kbps20 / 2 ** ((c - 20) / 6), vmaf=v)
+        for c, v in zip((20, 26, 32), vmafs, strict=True)
+    ]
+
+
+def test_curve_interpolates_rate_log_linearly_and_inverts() -> None:
+    curve = Curve(_curve(4000, (96, 92, 84)))
+    assert curve.kbps(23) == pytest.approx(4000 / math.sqrt(2), rel=1e-6)
+    assert curve.vmaf(23) == pytest.approx(94)
+    assert curve.crf_for_vmaf(94) == pytest.approx(23)
+    assert curve.crf_for_kbps(2000) == pytest.approx(26)
+    assert curve.vmaf(100) == 0.0  # clamped extrapolation
+    # a noisy point above its neighbour is flattened: VMAF never rises with CRF
+    noisy = Curve([TrialPoint(crf=20, kbps=900, vmaf=80), TrialPoint(crf=26, kbps=500, vmaf=81)])
+    assert noisy.vmaf(26) == 80
+
+
+def test_top_rung_meets_the_target_and_never_exceeds_the_ladder() -> None:
+    plan = _plan(_rung("720p", 1280, 720, 4500), _rung("360p", 640, 360, 900))
+    easy = {"720p": _curve(3000, (97, 95, 90)), "360p": _curve(900, (80, 78, 70))}
+    d = decide(plan, easy, target_vmaf=95)
+    top = d.rung("720p")
+    assert top is not None and top.kept
+    assert top.crf == 26 and top.predicted_vmaf >= 95
+    assert top.bitrate_kbps == 1500 and d.saving == pytest.approx(1500 / 4500, rel=1e-3)
+    # hard content: the target would need more than the ladder's 4500 kbit/s -> capped
+    hard = {"720p": _curve(9000, (93, 88, 80)), "360p": _curve(900, (80, 78, 70))}
+    d = decide(plan, hard, target_vmaf=95)
+    top = d.rung("720p")
+    assert top is not None and top.bitrate_kbps <= 4500 and top.crf == 26
+    assert d.saving <= 1.0
+
+
+def test_lower_rungs_keep_the_ladders_quality_below_the_target() -> None:
+    plan = _plan(_rung("720p", 1280, 720, 4500), _rung("360p", 640, 360, 450))
+    points = {"720p": _curve(3000, (97, 95, 90)), "360p": _curve(1800, (88, 84, 76))}
+    d = decide(plan, points, target_vmaf=95)
+    low = d.rung("360p")
+    assert low is not None and low.kept
+    # 450 kbit/s is CRF 32 on that curve: the ladder's quality, no more bits
+    assert low.ladder_vmaf == pytest.approx(76)
+    assert low.crf == 32 and low.bitrate_kbps == 450
+
+
+def test_hull_drops_a_rung_a_smaller_resolution_matches_for_fewer_bits() -> None:
+    curves = {
+        "720p": Curve(_curve(3000, (97, 95, 90))),
+        "540p": Curve(_curve(2500, (90, 85, 78))),
+        "360p": Curve(_curve(1000, (92, 88, 80))),  # a soft source: 360p is as good
+    }
+    chosen = [("720p", 1500.0, 95.0), ("540p", 1250.0, 85.0), ("360p", 250.0, 80.0)]
+    drops = hull_drops(chosen, curves)
+    assert set(drops) == {"540p"}
+    assert "360p reaches VMAF 85.0" in drops["540p"]
+    # the top rung is always kept, even when a smaller one would match it
+    chosen = [("720p", 5000.0, 85.0), ("360p", 250.0, 80.0)]
+    assert hull_drops(chosen, curves) == {}
+
+
+def test_apply_decision_sets_crf_and_drops_rungs() -> None:
+    plan = _plan(
+        _rung("720p", 1280, 720, 4500), _rung("540p", 960, 540, 2000), _rung("360p", 640, 360, 450)
+    )
+    points = {
+        "720p": _curve(3000, (97, 95, 90)),
+        "540p": _curve(4000, (86, 80, 70)),  # worse than 360p at every rate
+        "360p": _curve(1800, (88, 84, 76)),
+    }
+    d = decide(plan, points, target_vmaf=95, animation=True)
+    assert not d.rung("540p").kept  # type: ignore[union-attr]
+    out = apply_decision(plan, d)
+    assert [r.name for r in out.rungs] == ["720p", "360p"]
+    assert out.rungs[0].crf == 26 and out.rungs[0].maxrate_kbps == 4950  # capped CRF
+    assert out.rungs[0].tune == "animation"
+    assert out.dropped[-1].name == "540p" and out.dropped[-1].reason.startswith("per-title")
+    with pytest.raises(ValueError, match="no test encodes"):
+        decide(plan, {"720p": points["720p"]}, target_vmaf=95)
+
+
+def test_sample_windows() -> None:
+    assert sample_windows(0, 3, 2) == []
+    assert sample_windows(600, 3, 2) == [(99.0, 2.0), (299.0, 2.0), (499.0, 2.0)]
+    # a short clip: at most half of it, in fewer scenes, none shorter than a GOP
+    assert sample_windows(8, 3, 1, gop_seconds=2) == [(1.0, 2.0), (5.0, 2.0)]
+    assert sample_windows(4, 3, 2) == [(1.0, 2.0)]  # one scene, in the middle
+    assert sample_windows(3, 3, 2) == [(0.5, 2.0)]
+    assert sample_windows(0.8, 3, 2) == [(0.0, 0.8)]  # shorter than a scene: all of it
