@@ -30,16 +30,22 @@ import itertools
 import math
 from collections.abc import Sequence
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from kinema.ladder import DroppedRung, LadderPlan, PlannedRung
-from kinema.resources.common import Model
 
 MIN_CRF, MAX_CRF = 0, 51
 # A lower resolution "matches" a rung when it gets within this much VMAF of it.
 HULL_TOLERANCE = 0.25
 # ... and needs at most this share of its bits (a near tie keeps the larger picture).
 HULL_BITS = 0.9
+
+
+class Model(BaseModel):
+    """Part of ``kinema.json``: camelCase, unknown keys ignored (see ``kinema.output``)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
 
 class TrialPoint(Model):
