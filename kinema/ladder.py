@@ -73,7 +73,7 @@ class PlannedRung(Model):
     bitrate_kbps: int
     maxrate_kbps: int
     bufsize_kbps: int
-    crf: int | None = None
+    crf: float | None = Field(default=None, description="Per-title CRFs are fractional.")
     preset: Preset | None = Field(default=None, description="Overrides the ladder's preset.")
     tune: str | None = Field(default=None, description="x264 -tune (per-title: animation).")
     source_sized: bool = Field(default=False, description="Added at the source's own size.")

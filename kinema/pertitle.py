@@ -61,7 +61,7 @@ class RungDecision(Model):
     width: int
     height: int
     kept: bool
-    crf: int | None = None
+    crf: float | None = None
     bitrate_kbps: int = Field(description="Expected average bitrate (from the test encodes).")
     ladder_kbps: int = Field(description="The fixed ladder's bitrate for this rung (the cap).")
     predicted_vmaf: float = Field(description="VMAF the test encodes predict at this CRF.")
@@ -145,8 +145,17 @@ def _increasing(xs: Sequence[float]) -> bool:
     return all(b > a for a, b in itertools.pairwise(xs))
 
 
-def _clamp_crf(value: float) -> int:
-    return int(min(MAX_CRF, max(MIN_CRF, value)))
+def _clamp_crf(value: float) -> float:
+    return min(float(MAX_CRF), max(float(MIN_CRF), value))
+
+
+def _down(value: float) -> float:
+    """``value`` rounded down to a tenth (x264 takes fractional CRFs)."""
+    return math.floor(value * 10 + 1e-6) / 10
+
+
+def _up(value: float) -> float:
+    return math.ceil(value * 10 - 1e-6) / 10
 
 
 # --- the decision ------------------------------------------------------------------------
@@ -169,20 +178,18 @@ def decide(
     curves = {r.name: Curve(points[r.name]) for r in rungs}
     top = rungs[0]
     top_curve = curves[top.name]
-    crf = math.floor(top_curve.crf_for_vmaf(target_vmaf))
+    crf = _down(top_curve.crf_for_vmaf(target_vmaf))
     if top_curve.kbps(crf) > top.bitrate_kbps:
-        crf = math.ceil(top_curve.crf_for_kbps(top.bitrate_kbps))
+        crf = _up(top_curve.crf_for_kbps(top.bitrate_kbps))
     top_crf = _clamp_crf(crf)
     top_kbps = min(float(top.bitrate_kbps), top_curve.kbps(top_crf))
     saving = top_kbps / top.bitrate_kbps
-    chosen: dict[str, tuple[int, float]] = {top.name: (top_crf, top_kbps)}
+    chosen: dict[str, tuple[float, float]] = {top.name: (top_crf, top_kbps)}
     for rung in rungs[1:]:
         curve = curves[rung.name]
         ladder_crf = curve.crf_for_kbps(rung.bitrate_kbps)
         aim = min(target_vmaf, curve.vmaf(ladder_crf))
-        crf_r = max(math.floor(curve.crf_for_vmaf(aim)), math.ceil(ladder_crf))
-        if curve.kbps(crf_r) > rung.bitrate_kbps:
-            crf_r = math.ceil(ladder_crf)
+        crf_r = max(_down(curve.crf_for_vmaf(aim)), _up(ladder_crf))
         crf_r = _clamp_crf(crf_r)
         chosen[rung.name] = (crf_r, min(float(rung.bitrate_kbps), curve.kbps(crf_r)))
     dropped = hull_drops(
@@ -278,18 +285,14 @@ def sample_windows(
     share of the title.
 
     A scene is at least one GOP long (shorter ones would carry more keyframes per second
-    than the encode, and overstate its bits); at most half the title is test-encoded, so
-    a short clip gets fewer scenes; a clip shorter than one scene is taken whole."""
+    than the encode, and overstate its bits). A title at most twice as long as the scenes
+    together is taken whole: a few scenes of a short clip misrepresent it, and sampling
+    would save little."""
     if duration <= 0:
         return []
     seconds = max(seconds, gop_seconds)
-    samples = min(samples, int(duration / (2 * seconds)))
-    if samples < 1:
-        return (
-            [(0.0, round(duration, 6))]
-            if duration <= seconds
-            else [(round((duration - seconds) / 2, 6), round(seconds, 6))]
-        )
+    if duration <= 2 * samples * seconds:
+        return [(0.0, round(duration, 6))]
     share = duration / samples
     return [
         (round(max(0.0, share * (k + 0.5) - seconds / 2), 6), round(seconds, 6))

@@ -56,7 +56,7 @@ class Quality(Model):
 class PerTitleRung(Model):
     """What a perTitle ladder chose for this rung (from the transcoder's report)."""
 
-    crf: int | None = Field(default=None, description="Capped-CRF value encoded with.")
+    crf: float | None = Field(default=None, description="Capped-CRF value encoded with.")
     bitrate_kbps: int | None = Field(default=None, description="Expected average, kbit/s.")
     ladder_kbps: int | None = Field(default=None, description="The fixed ladder's bitrate.")
     predicted_vmaf: float | None = Field(default=None, description="From the test encodes.")

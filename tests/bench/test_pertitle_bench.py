@@ -33,6 +33,8 @@ import pytest
 import yaml
 
 from kinema.ffmpeg import ffmpeg_path
+from kinema.ladder import LadderPlan, PlannedRung
+from kinema.pertitle import TrialPoint, decide
 from kinema.resources.ladder import load_ladder
 
 pytestmark = pytest.mark.bench
@@ -121,6 +123,43 @@ def _breakdown(src: Path, report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _at_default_target(pt: dict[str, Any], fixed: dict[str, tuple[int, float]]) -> str:
+    """What the same test encodes decide at the built-in pertitle ladder's target
+    (predicted from the curves: no second encode)."""
+    target = load_ladder("pertitle").per_title.target_vmaf
+    plan = LadderPlan.model_validate(pt["plan"]).model_copy(
+        update={"rungs": [PlannedRung.model_validate(r) for r in load_ladder_plan_rungs(pt)]}
+    )
+    points = {
+        r["name"]: [TrialPoint.model_validate(p) for p in r["points"]]
+        for r in pt["perTitle"]["rungs"]
+    }
+    decided = decide(plan, points, target_vmaf=target)
+    kbps = sum(r.bitrate_kbps for r in decided.rungs if r.kept)
+    fixed_kbps = sum(r.ladder_kbps for r in decided.rungs)
+    top = decided.rungs[0]
+    return (
+        f"at the pertitle ladder's target VMAF {target:g} (predicted): top rung CRF {top.crf} "
+        f"VMAF {top.predicted_vmaf:.2f}; video kbit/s per-title/fixed {kbps / fixed_kbps:.3f}; "
+        f"kept {[r.name for r in decided.rungs if r.kept]}"
+    )
+
+
+def load_ladder_plan_rungs(pt: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every candidate rung of the per-title run, dropped ones included, at the ladder's
+    bitrates (the plan in kinema.json holds the kept rungs at their chosen ones)."""
+    kept = {r["name"]: r for r in pt["plan"]["rungs"]}
+    out = []
+    for r in pt["perTitle"]["rungs"]:
+        base = dict(kept.get(r["name"]) or next(iter(kept.values())))
+        base.update(
+            name=r["name"], width=r["width"], height=r["height"], bitrateKbps=r["ladderKbps"],
+            crf=None, tune=None,
+        )  # fmt: skip
+        out.append(base)
+    return out
+
+
 def test_fixed_vs_per_title(tmp_path: Path) -> None:
     # Both runs score VMAF on the same frames (the first second of every two).
     quality = {"vmaf": True, "everySeconds": 2}
@@ -165,6 +204,7 @@ def test_fixed_vs_per_title(tmp_path: Path) -> None:
               f"(decision {decision['elapsedS']:.1f} s); stages fixed {fixed['timing']['stages']}, "
               f"per-title {pt['timing']['stages']}; animation detected: {decision['animation']} "
               f"({decision['bitsPerPixel']} bit/pixel)")  # fmt: skip
+        print(_at_default_target(pt, f_rungs))
         if not breakdown:
             breakdown = _breakdown(src, fixed)
             stages = fixed["timing"]["stages"]

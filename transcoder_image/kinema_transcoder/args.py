@@ -208,7 +208,7 @@ def video_rate_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int) -
     force = ["-force_key_frames", f"expr:eq(mod(n,{gop}),0)"]
     if encoder == "libx264":
         quality = (
-            ["-crf", str(rung.crf)] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
+            ["-crf", f"{rung.crf:g}"] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
         )
         tune = ["-tune", rung.tune] if rung.tune else []
         return [
@@ -219,7 +219,7 @@ def video_rate_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int) -
         ]  # fmt: skip
     if encoder == "libx265":
         quality = (
-            ["-crf", str(rung.crf)] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
+            ["-crf", f"{rung.crf:g}"] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
         )
         params = (
             f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0:"
@@ -231,7 +231,9 @@ def video_rate_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int) -
         ]  # fmt: skip
     if encoder == "libsvtav1":
         quality = (
-            ["-crf", str(rung.crf)] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
+            ["-crf", str(round(rung.crf))]
+            if rung.crf is not None
+            else ["-b:v", f"{rung.bitrate_kbps}k"]
         )
         return [
             "-c:v", "libsvtav1", "-preset", _SVT_PRESET[preset], *quality,
@@ -239,7 +241,7 @@ def video_rate_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int) -
         ]  # fmt: skip
     if encoder.endswith("_nvenc"):
         quality = (
-            ["-rc", "vbr", "-cq", str(rung.crf), "-b:v", "0"]
+            ["-rc", "vbr", "-cq", f"{rung.crf:g}", "-b:v", "0"]
             if rung.crf is not None
             else ["-rc", "vbr", "-b:v", f"{rung.bitrate_kbps}k"]
         )

@@ -117,8 +117,10 @@ def test_apply_decision_sets_crf_and_drops_rungs() -> None:
 def test_sample_windows() -> None:
     assert sample_windows(0, 3, 2) == []
     assert sample_windows(600, 3, 2) == [(99.0, 2.0), (299.0, 2.0), (499.0, 2.0)]
-    # a short clip: at most half of it, in fewer scenes, none shorter than a GOP
-    assert sample_windows(8, 3, 1, gop_seconds=2) == [(1.0, 2.0), (5.0, 2.0)]
-    assert sample_windows(4, 3, 2) == [(1.0, 2.0)]  # one scene, in the middle
-    assert sample_windows(3, 3, 2) == [(0.5, 2.0)]
-    assert sample_windows(0.8, 3, 2) == [(0.0, 0.8)]  # shorter than a scene: all of it
+    # scenes are at least a GOP long: 3 x 2 s of 13 s
+    assert sample_windows(13, 3, 1, gop_seconds=2) == [
+        (1.166667, 2.0), (5.5, 2.0), (9.833333, 2.0)
+    ]  # fmt: skip
+    # a short clip (up to twice the scenes together) is taken whole
+    assert sample_windows(12, 3, 2) == [(0.0, 12.0)]
+    assert sample_windows(0.8, 3, 2) == [(0.0, 0.8)]
