@@ -8,11 +8,13 @@ That gives one rate-quality curve per resolution (:class:`TrialPoint` s). This m
 turns the curves into a :class:`PerTitleDecision`:
 
 1. **Top rung.** The CRF whose interpolated VMAF meets ``targetVmaf``; its bitrate is
-   read off the curve and never exceeds the ladder's bitrate for that rung (the cap
-   wins: the CRF is raised until the curve fits under it).
-2. **Lower rungs.** Each aims at the VMAF the fixed ladder gives it (its curve read at
-   the ladder's bitrate), never above the target: the same quality, with the bits
-   capped CRF needs for it, never more than the ladder's.
+   read off the curve. The top rung's *saving* is that bitrate over the ladder's.
+2. **Lower rungs.** Each gets the ladder's bitrate times the saving (easy content needs
+   fewer bits at every size; the ladder's spacing is kept), read back into a CRF on its
+   own curve, and never a quality above the target.
+   A rung whose CRF would need 97 % of the ladder's bitrate or more keeps the ladder's
+   own rate control (its average bitrate): the ladder's bitrates are maxima, so hard
+   content is encoded as the fixed ladder would.
 3. **Convex hull.** Going up from the smallest resolution, a rung is dropped when a kept
    lower resolution reaches the same VMAF (within 0.25) for at most 90 % of its bits
    (a larger picture that is not better is wasted bandwidth). The top rung is kept.
@@ -40,6 +42,9 @@ MIN_CRF, MAX_CRF = 0, 51
 HULL_TOLERANCE = 0.25
 # ... and needs at most this share of its bits (a near tie keeps the larger picture).
 HULL_BITS = 0.9
+# A rung whose chosen CRF needs this share of the ladder's bitrate or more keeps the
+# ladder's own rate control (average bitrate): the ladder's bitrates are maxima.
+CAPPED = 0.97
 
 
 class Model(BaseModel):
@@ -61,7 +66,9 @@ class RungDecision(Model):
     width: int
     height: int
     kept: bool
-    crf: float | None = None
+    crf: float | None = Field(
+        default=None, description="None: the ladder's bitrate, as a fixed ladder encodes it."
+    )
     bitrate_kbps: int = Field(description="Expected average bitrate (from the test encodes).")
     ladder_kbps: int = Field(description="The fixed ladder's bitrate for this rung (the cap).")
     predicted_vmaf: float = Field(description="VMAF the test encodes predict at this CRF.")
@@ -178,24 +185,28 @@ def decide(
     curves = {r.name: Curve(points[r.name]) for r in rungs}
     top = rungs[0]
     top_curve = curves[top.name]
-    crf = _down(top_curve.crf_for_vmaf(target_vmaf))
-    if top_curve.kbps(crf) > top.bitrate_kbps:
-        crf = _up(top_curve.crf_for_kbps(top.bitrate_kbps))
-    top_crf = _clamp_crf(crf)
-    top_kbps = min(float(top.bitrate_kbps), top_curve.kbps(top_crf))
-    saving = top_kbps / top.bitrate_kbps
-    chosen: dict[str, tuple[float, float]] = {top.name: (top_crf, top_kbps)}
-    for rung in rungs[1:]:
+    top_crf = _clamp_crf(_down(top_curve.crf_for_vmaf(target_vmaf)))
+    saving = min(1.0, top_curve.kbps(top_crf) / top.bitrate_kbps)
+    # CRF, or None where the ladder's own bitrate (its maximum) is what the rung gets.
+    chosen: dict[str, tuple[float | None, float]] = {}
+    for rung in rungs:
         curve = curves[rung.name]
-        ladder_crf = curve.crf_for_kbps(rung.bitrate_kbps)
-        aim = min(target_vmaf, curve.vmaf(ladder_crf))
-        crf_r = max(_down(curve.crf_for_vmaf(aim)), _up(ladder_crf))
-        crf_r = _clamp_crf(crf_r)
-        chosen[rung.name] = (crf_r, min(float(rung.bitrate_kbps), curve.kbps(crf_r)))
-    dropped = hull_drops(
-        [(r.name, chosen[r.name][1], curves[r.name].vmaf(chosen[r.name][0])) for r in rungs],
-        curves,
-    )
+        want = rung.bitrate_kbps * saving
+        crf: float | None = _clamp_crf(_up(curve.crf_for_kbps(want)))
+        if rung is top:
+            crf = top_crf
+        elif crf is not None and curve.vmaf(crf) > target_vmaf:  # never above the target
+            crf = _clamp_crf(_down(curve.crf_for_vmaf(target_vmaf)))
+        if crf is not None and curve.kbps(crf) >= rung.bitrate_kbps * CAPPED:
+            crf = None
+        chosen[rung.name] = (crf, rung.bitrate_kbps if crf is None else curve.kbps(crf))
+
+    def vmaf(r: PlannedRung) -> float:
+        crf, kbps = chosen[r.name]
+        curve = curves[r.name]
+        return curve.vmaf(curve.crf_for_kbps(kbps) if crf is None else crf)
+
+    dropped = hull_drops([(r.name, chosen[r.name][1], vmaf(r)) for r in rungs], curves)
     decisions = [
         RungDecision(
             name=r.name,
@@ -205,7 +216,7 @@ def decide(
             crf=chosen[r.name][0],
             bitrate_kbps=max(16, round(chosen[r.name][1])),
             ladder_kbps=r.bitrate_kbps,
-            predicted_vmaf=round(curves[r.name].vmaf(chosen[r.name][0]), 3),
+            predicted_vmaf=round(vmaf(r), 3),
             ladder_vmaf=round(curves[r.name].vmaf(curves[r.name].crf_for_kbps(r.bitrate_kbps)), 3),
             reason=dropped.get(r.name, ""),
             points=sorted(points[r.name], key=lambda p: p.crf),
@@ -261,7 +272,8 @@ def apply_decision(plan: LadderPlan, decision: PerTitleDecision) -> LadderPlan:
         if found is None:
             rungs.append(rung)
         elif found.kept:
-            update: dict[str, object] = {"crf": found.crf, "bitrate_kbps": found.bitrate_kbps}
+            crf = found.crf if found.crf is not None else rung.crf
+            update: dict[str, object] = {"crf": crf, "bitrate_kbps": found.bitrate_kbps}
             if decision.animation:
                 update["tune"] = "animation"
             rungs.append(rung.model_copy(update=update))

@@ -52,31 +52,36 @@ def test_curve_interpolates_rate_log_linearly_and_inverts() -> None:
     assert noisy.vmaf(26) == 80
 
 
-def test_top_rung_meets_the_target_and_never_exceeds_the_ladder() -> None:
+def test_top_rung_meets_the_target_and_lower_rungs_share_its_saving() -> None:
     plan = _plan(_rung("720p", 1280, 720, 4500), _rung("360p", 640, 360, 900))
     easy = {"720p": _curve(3000, (97, 95, 90)), "360p": _curve(900, (80, 78, 70))}
     d = decide(plan, easy, target_vmaf=95)
-    top = d.rung("720p")
-    assert top is not None and top.kept
-    assert top.crf == 26 and top.predicted_vmaf >= 95
-    assert top.bitrate_kbps == 1500 and d.saving == pytest.approx(1500 / 4500, rel=1e-3)
-    # hard content: the target would need more than the ladder's 4500 kbit/s -> capped
-    hard = {"720p": _curve(9000, (93, 88, 80)), "360p": _curve(900, (80, 78, 70))}
+    top, low = d.rung("720p"), d.rung("360p")
+    assert top is not None and top.kept and low is not None and low.kept
+    assert top.crf == 26 and top.predicted_vmaf == pytest.approx(95)
+    assert top.bitrate_kbps == 1500 and d.saving == pytest.approx(1 / 3, rel=1e-3)
+    # 360p gets a third of its 900 kbit/s too: CRF 20 + 6 log2(3), rounded up to a tenth
+    assert low.bitrate_kbps == pytest.approx(300, abs=5)
+    assert low.crf == pytest.approx(29.6) and low.predicted_vmaf < low.ladder_vmaf
+
+
+def test_a_rung_that_needs_the_ladders_bitrate_keeps_its_rate_control() -> None:
+    plan = _plan(_rung("720p", 1280, 720, 4500), _rung("360p", 640, 360, 900))
+    # hard content: VMAF 95 would need more than the ladder's 4500 kbit/s
+    hard = {"720p": _curve(9000, (93, 88, 80)), "360p": _curve(3600, (80, 78, 70))}
     d = decide(plan, hard, target_vmaf=95)
-    top = d.rung("720p")
-    assert top is not None and top.bitrate_kbps <= 4500 and top.crf == 26
-    assert d.saving <= 1.0
+    assert d.saving == 1.0
+    for rung in d.rungs:
+        assert rung.crf is None and rung.bitrate_kbps == rung.ladder_kbps
+    out = apply_decision(plan, d)
+    assert [(r.crf, r.bitrate_kbps) for r in out.rungs] == [(None, 4500), (None, 900)]
 
 
-def test_lower_rungs_keep_the_ladders_quality_below_the_target() -> None:
-    plan = _plan(_rung("720p", 1280, 720, 4500), _rung("360p", 640, 360, 450))
-    points = {"720p": _curve(3000, (97, 95, 90)), "360p": _curve(1800, (88, 84, 76))}
-    d = decide(plan, points, target_vmaf=95)
-    low = d.rung("360p")
-    assert low is not None and low.kept
-    # 450 kbit/s is CRF 32 on that curve: the ladder's quality, no more bits
-    assert low.ladder_vmaf == pytest.approx(76)
-    assert low.crf == 32 and low.bitrate_kbps == 450
+def test_no_rung_aims_above_the_target() -> None:
+    plan = _plan(_rung("720p", 1280, 720, 4500), _rung("540p", 960, 540, 4000))
+    points = {"720p": _curve(3000, (97, 95, 90)), "540p": _curve(1000, (99, 98, 96))}
+    low = decide(plan, points, target_vmaf=95).rung("540p")
+    assert low is not None and low.predicted_vmaf == pytest.approx(95)
 
 
 def test_hull_drops_a_rung_a_smaller_resolution_matches_for_fewer_bits() -> None:
@@ -108,6 +113,7 @@ def test_apply_decision_sets_crf_and_drops_rungs() -> None:
     out = apply_decision(plan, d)
     assert [r.name for r in out.rungs] == ["720p", "360p"]
     assert out.rungs[0].crf == 26 and out.rungs[0].maxrate_kbps == 4950  # capped CRF
+    assert out.rungs[1].crf is not None and out.rungs[1].bitrate_kbps < 450
     assert out.rungs[0].tune == "animation"
     assert out.dropped[-1].name == "540p" and out.dropped[-1].reason.startswith("per-title")
     with pytest.raises(ValueError, match="no test encodes"):
