@@ -69,7 +69,8 @@ def load_decision(sink: Sink, key: str) -> PerTitleDecision | None:
 
 
 def store_decision(sink: Sink, decision: PerTitleDecision) -> None:
-    sink.write_bytes(DECISION_FILE, decision.model_dump_json(by_alias=True, indent=2).encode())
+    text = decision.model_dump_json(by_alias=True, indent=2, exclude_none=True)
+    sink.write_bytes(DECISION_FILE, text.encode())
 
 
 def _inputs(source: str, options: tuple[str, ...], windows: list[tuple[float, float]]) -> list[str]:

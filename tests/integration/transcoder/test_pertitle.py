@@ -19,12 +19,12 @@ spec:
   gopSeconds: 1
   preset: ultrafast
   strategy: perTitle
-  perTitle: {targetVmaf: 90, samples: 2, sampleSeconds: 1, crfs: [22, 34], vmafSubsample: 4}
+  perTitle: {targetVmaf: 80, samples: 2, sampleSeconds: 1, crfs: [22, 34], vmafSubsample: 4}
   quality: {everySeconds: 2}
   rungs:
-    - {height: 144, width: 256, bitrateKbps: 150}
-    - {height: 234, width: 416, bitrateKbps: 300}
-    - {height: 360, width: 640, bitrateKbps: 900}
+    - {height: 144, width: 256, bitrateKbps: 250}
+    - {height: 234, width: 416, bitrateKbps: 600}
+    - {height: 360, width: 640, bitrateKbps: 1500}
   audio: {bitrateKbps: 64}
   trickplay: {intervalSeconds: 2, tileWidth: 96, columns: 2, rows: 2}
 """
@@ -54,7 +54,8 @@ def test_a_per_title_encode_measures_decides_and_reports_vmaf(
     assert proc.returncode == 0, proc.stderr
     report = json.loads((out / "kinema.json").read_text())
     decision = report["perTitle"]
-    assert decision["targetVmaf"] == 90 and decision["fingerprint"]
+    assert decision["targetVmaf"] == 80 and decision["fingerprint"]
+    assert 0 < decision["saving"] < 1  # this easy clip needs less than the ladder's 1500
     assert [r["name"] for r in decision["rungs"]] == ["360p", "234p", "144p"]
     assert decision["samples"] == [[0.0, 4.0]]  # a short clip is taken whole
     for rung in decision["rungs"]:
@@ -66,8 +67,9 @@ def test_a_per_title_encode_measures_decides_and_reports_vmaf(
     assert "360p" in kept
     planned = {r["name"]: r for r in report["plan"]["rungs"]}
     assert set(planned) == set(kept)
+    assert kept["360p"]["crf"] > 22  # at the target, not the best test CRF
     for name, rung in kept.items():
-        assert planned[name]["crf"] == rung["crf"]
+        assert planned[name].get("crf") == rung.get("crf")
         assert planned[name]["bitrateKbps"] <= rung["ladderKbps"]
     video = {r["name"]: r for r in report["renditions"] if r["kind"] == "video"}
     assert set(video) == set(kept)
@@ -99,5 +101,5 @@ def test_chunks_share_one_stored_decision(clip: tuple[Path, Path], tmp_path: Pat
     assert kinema("package", out).returncode == 0
     report = json.loads((out / "kinema.json").read_text())
     assert report["perTitle"] == stored  # measured once, used by both chunks
-    crfs = {r["name"]: r["crf"] for r in report["plan"]["rungs"]}
-    assert crfs == {r["name"]: r["crf"] for r in stored["rungs"] if r["kept"]}
+    crfs = {r["name"]: r.get("crf") for r in report["plan"]["rungs"]}
+    assert crfs == {r["name"]: r.get("crf") for r in stored["rungs"] if r["kept"]}
