@@ -11,7 +11,7 @@ turns the curves into a :class:`PerTitleDecision`:
    read off the curve. The top rung's *saving* is that bitrate over the ladder's.
 2. **Lower rungs.** Each gets the ladder's bitrate times the saving (easy content needs
    fewer bits at every size; the ladder's spacing is kept), read back into a CRF on its
-   own curve, and never a quality above the target.
+   own curve (at most 4 past the highest test CRF), and never a quality above the target.
    A rung whose CRF would need 97 % of the ladder's bitrate or more keeps the ladder's
    own rate control (its average bitrate): the ladder's bitrates are maxima, so hard
    content is encoded as the fixed ladder would.
@@ -45,6 +45,8 @@ HULL_BITS = 0.9
 # A rung whose chosen CRF needs this share of the ladder's bitrate or more keeps the
 # ladder's own rate control (average bitrate): the ladder's bitrates are maxima.
 CAPPED = 0.97
+# How far past the highest test CRF a rung's CRF may be extrapolated.
+EXTRAPOLATE = 4
 
 
 class Model(BaseModel):
@@ -192,7 +194,8 @@ def decide(
     for rung in rungs:
         curve = curves[rung.name]
         want = rung.bitrate_kbps * saving
-        crf: float | None = _clamp_crf(_up(curve.crf_for_kbps(want)))
+        reach = max(p.crf for p in points[rung.name]) + EXTRAPOLATE
+        crf: float | None = _clamp_crf(min(reach, _up(curve.crf_for_kbps(want))))
         if rung is top:
             crf = top_crf
         elif crf is not None and curve.vmaf(crf) > target_vmaf:  # never above the target

@@ -130,3 +130,15 @@ def test_sample_windows() -> None:
     # a short clip (up to twice the scenes together) is taken whole
     assert sample_windows(12, 3, 2) == [(0.0, 12.0)]
     assert sample_windows(0.8, 3, 2) == [(0.0, 0.8)]
+
+
+def test_a_rungs_crf_is_not_extrapolated_far_past_the_test_encodes() -> None:
+    plan = _plan(_rung("720p", 1280, 720, 4500), _rung("234p", 416, 234, 145))
+    # the top rung saves two thirds; 234p's flat (VBV-capped) curve would need CRF ~50
+    points = {
+        "720p": _curve(3000, (97, 95, 90)),
+        "234p": [TrialPoint(crf=c, kbps=k, vmaf=v) for c, k, v in
+                 ((20, 190, 51), (26, 190, 50), (32, 157, 46))],
+    }  # fmt: skip
+    low = decide(plan, points, target_vmaf=95).rung("234p")
+    assert low is not None and low.crf == 36  # the highest test CRF + 4
