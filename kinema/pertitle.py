@@ -121,7 +121,11 @@ class Curve:
             raise ValueError("a curve needs at least one test point")
         ordered = sorted(points, key=lambda p: p.crf)
         self.crfs = [float(p.crf) for p in ordered]
-        self.log_kbps = [math.log(p.kbps) for p in ordered]
+        # Rates strictly fall with CRF (equal ones, where the VBV cap binds, are nudged).
+        logs: list[float] = []
+        for p in ordered:
+            logs.append(min(math.log(p.kbps), logs[-1] - 1e-6) if logs else math.log(p.kbps))
+        self.log_kbps = logs
         vmafs: list[float] = []
         for p in ordered:
             vmafs.append(min(p.vmaf, vmafs[-1]) if vmafs else p.vmaf)
