@@ -189,7 +189,8 @@ def test_fixed_vs_per_title(tmp_path: Path) -> None:
         for name, (fb, fv) in f_rungs.items():
             d = next(r for r in decision["rungs"] if r["name"] == name)
             pb, pv = p_rungs.get(name, (0, 0.0))
-            kept = f"{pb:>16} {pv:>6.2f} {d['crf']:>4} {d['predictedVmaf']:>9.2f}"
+            crf = str(d.get("crf", "ABR"))  # ABR: the ladder's own bitrate (the cap)
+            kept = f"{pb:>16} {pv:>6.2f} {crf:>4} {d['predictedVmaf']:>9.2f}"
             print(
                 f"{name:>6} {fb:>12} {fv:>6.2f} "
                 + (kept if d["kept"] else "dropped: " + d["reason"])
