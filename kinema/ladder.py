@@ -39,7 +39,7 @@ from pydantic import Field
 
 from kinema.media import ProbeSummary, VideoInfo, parse_rate
 from kinema.resources.common import Model
-from kinema.resources.ladder import Codec, LadderError, LadderSpec, Rung, even_pixels
+from kinema.resources.ladder import Codec, LadderError, LadderSpec, Preset, Rung, even_pixels
 
 MAX_SIDE = 8192
 MAX_PIXELS = 1 << 27
@@ -73,7 +73,9 @@ class PlannedRung(Model):
     bitrate_kbps: int
     maxrate_kbps: int
     bufsize_kbps: int
-    crf: int | None = None
+    crf: float | None = Field(default=None, description="Per-title CRFs are fractional.")
+    preset: Preset | None = Field(default=None, description="Overrides the ladder's preset.")
+    tune: str | None = Field(default=None, description="x264 -tune (per-title: animation).")
     source_sized: bool = Field(default=False, description="Added at the source's own size.")
 
 
@@ -146,6 +148,7 @@ def _planned(rung: Rung, size: tuple[int, int], **over: Any) -> PlannedRung:
         "maxrate_kbps": rung.effective_maxrate,
         "bufsize_kbps": rung.effective_bufsize,
         "crf": rung.crf,
+        "preset": rung.preset,
     }
     values.update(over)
     return PlannedRung(**values)

@@ -29,6 +29,7 @@ from pydantic.alias_generators import to_camel
 
 from kinema.ladder import DroppedRung, LadderPlan
 from kinema.media import ProbeSummary
+from kinema.pertitle import PerTitleDecision
 from kinema.resources.ladder import LadderSpec
 
 REPORT_VERSION = 1
@@ -145,6 +146,10 @@ class Timing(OutputModel):
     cpu_s: float
     chunk_wall_s: list[float] = Field(default_factory=list)
     speed_x_realtime: float | None = None
+    stages: dict[str, float] = Field(
+        default_factory=dict,
+        description="Wall seconds by stage (perTitle, encode, extras, quality), chunks summed.",
+    )
 
 
 class TranscodeReport(OutputModel):
@@ -168,6 +173,9 @@ class TranscodeReport(OutputModel):
     chunks: int = 1
     timing: Timing | None = None
     reused: ReuseRecord | None = None
+    per_title: PerTitleDecision | None = Field(
+        default=None, description="What a perTitle ladder chose, with each rung's VMAF."
+    )
 
     @property
     def hls(self) -> str | None:

@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     # The admin account `kinema up` creates (a random password is printed when unset).
     admin_email: str = "admin@kinema.local"
     admin_password: SecretStr | None = None
-    # Local worker pool (embedded): transcodes running at once.
+    # Local worker pool (embedded): transcodes running at once, and the ladder they use
+    # (a built-in name such as ``default`` or ``pertitle``, or a ladder YAML file).
     workers: int = Field(default=2, ge=1, le=64)
     # Recommender training (docs/recommendations.md): how often `kinema up` retrains
     # (0: never; clusters run `kinema train-recommender` as a CronJob), EASE's L2
@@ -97,6 +98,7 @@ class Settings(BaseSettings):
     recommend_interval_s: int = Field(default=600, ge=0, le=7 * 24 * 3600)
     recommend_lambda: float = Field(default=400.0, gt=0)
     recommend_half_life: float = Field(default=8.0, gt=0)
+    transcode_ladder: str = Field(default="default", min_length=1)
     # Lifetime of a playback token (the player renews it silently before it ends) and
     # of login sessions.
     playback_url_ttl_s: int = Field(default=600, ge=60, le=24 * 3600)

@@ -115,6 +115,11 @@ class Rung(Model):
     profile: str | None = Field(
         default=None, description="Codec profile (h264: baseline/main/high; hevc: main/main10)."
     )
+    preset: Preset | None = Field(
+        default=None,
+        description="This rung's encoder preset; defaults to the ladder's (small rungs can "
+        "afford slower presets: the top rung dominates the encode time).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -157,6 +162,54 @@ class AudioSpec(Model):
     bitrate_kbps: int = Field(default=128, ge=32, le=512, description="kbit/s per track.")
     channels: int = Field(default=2, ge=1, le=2, description="Downmix to this many channels.")
     sample_rate: Literal[44100, 48000] = Field(default=48000, description="Hz.")
+
+
+class Strategy(StrEnum):
+    """``fixed``: every title gets the ladder's bitrates. ``perTitle``: test encodes of
+    sampled scenes, scored with VMAF, choose each rung's quality and which rungs to keep."""
+
+    FIXED = "fixed"
+    PER_TITLE = "perTitle"
+
+
+class PerTitle(Model):
+    """How a ``perTitle`` ladder measures the content before the full encode."""
+
+    target_vmaf: float = Field(
+        default=95, ge=40, le=100, description="VMAF the top rung aims at (scored at its size)."
+    )
+    samples: int = Field(default=3, ge=1, le=12, description="Scenes sampled across the title.")
+    sample_seconds: float = Field(
+        default=2, ge=0.5, le=20, description="Length of each sampled scene."
+    )
+    crfs: list[int] = Field(
+        default_factory=lambda: [20, 26, 32],
+        min_length=2,
+        max_length=6,
+        description="Test-encode CRFs per candidate resolution (capped by the rung's maxrate).",
+    )
+    vmaf_subsample: int = Field(
+        default=3, ge=1, le=30, description="Score one test-encode frame in this many."
+    )
+
+    @field_validator("crfs")
+    @classmethod
+    def _crfs(cls, value: list[int]) -> list[int]:
+        if any(not 0 <= c <= 51 for c in value) or len(set(value)) != len(value):
+            raise ValueError("crfs must be distinct values between 0 and 51")
+        return sorted(value)
+
+
+class QualityPass(Model):
+    """The quality pass after the encode (PSNR/SSIM, VMAF when asked or per-title)."""
+
+    vmaf: bool = Field(default=False, description="Also score VMAF (on for perTitle ladders).")
+    every_seconds: int = Field(
+        default=1,
+        ge=1,
+        le=60,
+        description="Compare only the first second of every N seconds (1: every second).",
+    )
 
 
 class Toleration(Model):
@@ -261,6 +314,17 @@ class LadderSpec(Model):
     chunking: Chunking = Field(default_factory=Chunking)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     trickplay: Trickplay = Field(default_factory=Trickplay)
+    strategy: Strategy = Field(
+        default=Strategy.FIXED, description="fixed bitrates, or chosen per title (perTitle)."
+    )
+    per_title: PerTitle = Field(default_factory=PerTitle)
+    quality: QualityPass = Field(default_factory=QualityPass)
+    encoder_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Threads per rung's encoder (default: the encoder's own choice).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:

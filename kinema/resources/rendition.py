@@ -53,6 +53,16 @@ class Quality(Model):
     vmaf: float | None = None
 
 
+class PerTitleRung(Model):
+    """What a perTitle ladder chose for this rung (from the transcoder's report)."""
+
+    crf: float | None = Field(default=None, description="Capped-CRF value encoded with.")
+    bitrate_kbps: int | None = Field(default=None, description="Expected average, kbit/s.")
+    ladder_kbps: int | None = Field(default=None, description="The fixed ladder's bitrate.")
+    predicted_vmaf: float | None = Field(default=None, description="From the test encodes.")
+    target_vmaf: float | None = Field(default=None, description="The ladder's target (top).")
+
+
 class RenditionStatus(Model):
     observed_generation: int | None = Field(default=None, ge=0)
     phase: RenditionPhase = RenditionPhase.PENDING
@@ -62,4 +72,5 @@ class RenditionStatus(Model):
     size_bytes: int | None = Field(default=None, ge=0)
     segments: int | None = Field(default=None, ge=0)
     quality: Quality | None = None
+    per_title: PerTitleRung | None = None
     conditions: list[Condition] = Field(default_factory=list, json_schema_extra=CONDITIONS_LIST)

@@ -112,3 +112,7 @@ def test_kinema_ladder_vs_brief(tmp_path: Path) -> None:
     print(f"wall ratio brief/kinema: {b_wall / k_wall:.2f}x; CPU ratio: {b_cpu / k_cpu:.2f}x")
     print(f"kinema speed: {duration / k_wall:.2f}x real time (wall, incl. quality pass); "
           f"kinema.json says {report['timing']['speedXRealtime']}x")  # fmt: skip
+    stages = report["timing"].get("stages", {})
+    print("kinema wall by stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
+          + " (the rest: probe, segment upload, packaging; per-rung x264 and decode/scale "
+          "costs: tests/bench/test_pertitle_bench.py)")  # fmt: skip

@@ -116,6 +116,7 @@ class EncodeRequest:
     posters_dir: Path | None = None
     posters_log: Path | None = None
     full_input: bool = False  # add the whole source as input 1 (audio/subs of a chunk)
+    threads: int | None = None  # per video encoder
 
 
 def normalize_filter(video: VideoInfo, plan: LadderPlan) -> str:
@@ -190,23 +191,35 @@ def filter_graph(req: EncodeRequest) -> str:
     return ";".join(graph)
 
 
-def video_encoder_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int) -> list[str]:
-    """Rate control and GOP structure for one rung on one encoder."""
+def video_encoder_args(
+    rung: PlannedRung, encoder: str, preset: Preset, gop: int, threads: int | None = None
+) -> list[str]:
+    """Rate control and GOP structure for one rung on one encoder.
+
+    ``preset`` is the ladder's; a rung's own preset wins. ``threads`` caps the encoder's
+    threads (several encoders share the machine in one process)."""
+    preset = rung.preset or preset
+    tail = ["-threads", str(threads)] if threads else []
+    return video_rate_args(rung, encoder, preset, gop) + tail
+
+
+def video_rate_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int) -> list[str]:
     rate = [f"{rung.maxrate_kbps}k", f"{rung.bufsize_kbps}k"]
     force = ["-force_key_frames", f"expr:eq(mod(n,{gop}),0)"]
     if encoder == "libx264":
         quality = (
-            ["-crf", str(rung.crf)] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
+            ["-crf", f"{rung.crf:g}"] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
         )
+        tune = ["-tune", rung.tune] if rung.tune else []
         return [
-            "-c:v", "libx264", "-preset", preset.value, "-profile:v", rung.profile,
+            "-c:v", "libx264", "-preset", preset.value, *tune, "-profile:v", rung.profile,
             *quality, "-maxrate", rate[0], "-bufsize", rate[1],
             "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
             "-x264-params", "open-gop=0", *force,
         ]  # fmt: skip
     if encoder == "libx265":
         quality = (
-            ["-crf", str(rung.crf)] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
+            ["-crf", f"{rung.crf:g}"] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
         )
         params = (
             f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0:"
@@ -218,7 +231,9 @@ def video_encoder_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int
         ]  # fmt: skip
     if encoder == "libsvtav1":
         quality = (
-            ["-crf", str(rung.crf)] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
+            ["-crf", str(round(rung.crf))]
+            if rung.crf is not None
+            else ["-b:v", f"{rung.bitrate_kbps}k"]
         )
         return [
             "-c:v", "libsvtav1", "-preset", _SVT_PRESET[preset], *quality,
@@ -226,7 +241,7 @@ def video_encoder_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int
         ]  # fmt: skip
     if encoder.endswith("_nvenc"):
         quality = (
-            ["-rc", "vbr", "-cq", str(rung.crf), "-b:v", "0"]
+            ["-rc", "vbr", "-cq", f"{rung.crf:g}", "-b:v", "0"]
             if rung.crf is not None
             else ["-rc", "vbr", "-b:v", f"{rung.bitrate_kbps}k"]
         )
@@ -274,7 +289,8 @@ def encode_args(req: EncodeRequest) -> list[str]:
         args += ["-map", f"[v{i}]", "-fps_mode", "passthrough"]
         if req.frames is not None:
             args += ["-frames:v", str(req.frames)]
-        args += video_encoder_args(rung, req.encoders[rung.codec], req.preset, req.plan.gop_frames)
+        encoder = req.encoders[rung.codec]
+        args += video_encoder_args(rung, encoder, req.preset, req.plan.gop_frames, req.threads)
         args += fmp4_output(directory, PIECE_CUT_SECONDS)
     if req.thumbs_dir:
         first = first_thumb_index(req.start, req.thumb_interval, req.plan.fps)
@@ -319,8 +335,20 @@ class QualityRequest:
     start: float = 0.0
     duration: float | None = None
     every: int = 1  # compare one frame in ``every``
+    every_seconds: int = 1  # compare only the first second of every ``every_seconds``
     vmaf: bool = False
     source_options: tuple[str, ...] = ()
+
+
+def quality_sample(every: int, every_seconds: int) -> str:
+    """The ``select`` both sides of the quality pass go through ("" for every frame):
+    one frame in ``every``, within the first second of every ``every_seconds``."""
+    terms = []
+    if every > 1:
+        terms.append(f"not(mod(n\\,{every}))")
+    if every_seconds > 1:
+        terms.append(f"lt(mod(t\\,{every_seconds})\\,1)")
+    return f"select='{'*'.join(terms)}'," if terms else ""
 
 
 def quality_args(req: QualityRequest) -> list[str]:
@@ -335,7 +363,7 @@ def quality_args(req: QualityRequest) -> list[str]:
         req.plan.source_width - req.plan.source_width % 2,
         req.plan.source_height - req.plan.source_height % 2,
     )
-    sample = f"select='not(mod(n\\,{req.every}))'," if req.every > 1 else ""
+    sample = quality_sample(req.every, req.every_seconds)
     ways = 3 if req.vmaf else 2
     graph = [
         f"[0:v:0]{normalize_filter(req.video, req.plan)},scale={w}:{h}:flags=bicubic,"

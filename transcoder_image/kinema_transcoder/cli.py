@@ -15,11 +15,19 @@ from typing import Annotated
 import typer
 
 from kinema.errors import KinemaError
-from kinema.resources.ladder import EncoderPreference, load_ladder
+from kinema.resources.ladder import (
+    EncoderPreference,
+    LadderError,
+    LadderSpec,
+    Strategy,
+    load_ladder,
+)
 from kinema.storage import open_url
-from kinema_transcoder import clip_preview, packaging, pipeline, resubtitle
+from kinema_transcoder import clip_preview, packaging, pertitle, pipeline, resubtitle
+from kinema_transcoder.encoders import choose_encoders
 from kinema_transcoder.errors import BadArguments, TranscodeError
 from kinema_transcoder.progress import Reporter
+from kinema_transcoder.sink import Sink
 from kinema_transcoder.sources import open_source
 
 
@@ -162,6 +170,14 @@ def probe_command(
         str | None,
         typer.Option(help="Also store the JSON at this path or s3:// URL (a probe Job's result)."),
     ] = None,
+    ladder: Annotated[
+        str | None,
+        typer.Option(
+            help="With a perTitle ladder and --out, also decide the per-title ladder once "
+            "and store it (pertitle.json) beside --out, for every chunk of the encode."
+        ),
+    ] = None,
+    revision: Annotated[int, typer.Option(min=0, help="The source's revision.")] = 0,
 ) -> None:
     """Print what Kinema reads from SRC as JSON (the probe summary and the default plan)."""
     try:
@@ -174,9 +190,46 @@ def probe_command(
         text = json.dumps(found, indent=2) + "\n"
         if out is not None:
             store_json(out, text)
+            if ladder is not None and summary.video is not None:
+                spec = pipeline.load_job_ladder(pipeline.Job(src, "", ladder=ladder))
+                if spec.strategy == Strategy.PER_TITLE:
+                    decide_and_store(src, out.rsplit("/", 1)[0] or ".", spec, revision)
     except KinemaError as exc:
         raise _fail(exc) from None
     sys.stdout.write(text)
+
+
+def decide_and_store(src: str, outdir: str, spec: LadderSpec, revision: int) -> None:
+    """Measure the per-title decision for SRC and store it in OUTDIR (``pertitle.json``)."""
+    source = open_source(src)
+    summary = pipeline.probe_source(source.input, src, source.input_options)
+    plan = pipeline.plan_for(summary, spec, src)
+    encoders = choose_encoders(spec.encoder, {r.codec for r in plan.rungs})
+    decision = pipeline.measure_decision(src, summary, spec, plan, encoders, revision)
+    sink = Sink(outdir)
+    try:
+        pertitle.store_decision(sink, decision)
+        sink.flush()
+    finally:
+        sink.close()
+
+
+def pertitle_command(
+    src: Annotated[str, typer.Argument(help="Source: a path, s3://bucket/key or https:// URL.")],
+    outdir: Annotated[str, typer.Argument(help="The output folder the encode will write.")],
+    ladder: Annotated[str, typer.Option(help="Built-in ladder name or YAML file.")] = "pertitle",
+    revision: Annotated[int, typer.Option(min=0, help="The source's revision.")] = 0,
+) -> None:
+    """Decide SRC's per-title ladder (test encodes + VMAF) and store it in OUTDIR, so
+    every ``--chunk I/N`` of the encode uses the same decision."""
+    try:
+        spec = pipeline.load_job_ladder(pipeline.Job(src, outdir, ladder=ladder))
+        if spec.strategy != Strategy.PER_TITLE:
+            raise BadArguments(f"ladder {ladder!r} is not a perTitle ladder (strategy: fixed)")
+        decide_and_store(src, outdir, spec, revision)
+    except (KinemaError, LadderError) as exc:
+        raise _fail(exc) from None
+    sys.stdout.write(f"stored {outdir.rstrip('/')}/{pertitle.DECISION_FILE}\n")
 
 
 def store_json(url: str, text: str) -> None:
@@ -212,3 +265,4 @@ def register(app: typer.Typer) -> None:
     app.command("subtitles")(subtitles_command)
     app.command("probe")(probe_command)
     app.command("clip-preview")(clip_preview_command)
+    app.command("pertitle")(pertitle_command)

@@ -14,6 +14,7 @@ the probe, the plan, ``--chunk`` and ``--reuse``; what was made goes back as an
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -70,6 +71,8 @@ class ChunkOptions:
     audio: bool = True  # False when --reuse copies the audio
     quality: bool = True
     vmaf: bool = False
+    quality_every_seconds: int = 1
+    threads: int | None = None  # per video encoder
     sidecars: Sequence[tuple[str, str]] = ()  # (language, path or URL)
     subtitle_labels: Mapping[str, str] = field(default_factory=dict)  # language -> label
 
@@ -85,6 +88,7 @@ class EncodedChunk:
     trickplay: TrickplayRecord | None
     posters: list[PosterCandidate]
     quality: dict[str, QualitySums]
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds by stage
 
 
 def encode_chunk(opts: ChunkOptions, *, sink: Sink, work: Path, reporter: Reporter) -> EncodedChunk:
@@ -139,6 +143,7 @@ def encode_chunk(opts: ChunkOptions, *, sink: Sink, work: Path, reporter: Report
         posters_dir=posters,
         posters_log=work / "posters.log",
         full_input=chunked and index == 0 and bool(audio_outs or subtitle_outs),
+        threads=opts.threads,
     )
     segmenters = [
         Segmenter(
@@ -176,6 +181,7 @@ def encode_chunk(opts: ChunkOptions, *, sink: Sink, work: Path, reporter: Report
             speed=ffmpeg_number(block, "speed"),
         )
 
+    t0 = time.monotonic()
     try:
         ffmpeg.run(ffargs.encode_args(request), on_progress=on_progress, what="ffmpeg")
     except ffmpeg.FfmpegFailed as exc:
@@ -185,6 +191,7 @@ def encode_chunk(opts: ChunkOptions, *, sink: Sink, work: Path, reporter: Report
         audio_records = [s.finish() for s in audio_segmenters]
     except OSError as exc:
         raise OutputFailed(f"cannot write segments to {opts.outdir}: {exc}") from exc
+    t1 = time.monotonic()
     verify_chunk(records, frames, length, float(Fraction(plan.frame_rate)), opts.source)
     tracks = [
         AudioTrackRecord(
@@ -205,6 +212,7 @@ def encode_chunk(opts: ChunkOptions, *, sink: Sink, work: Path, reporter: Report
         if index == 0
         else []
     )
+    t2 = time.monotonic()
     sums: dict[str, QualitySums] = {}
     if opts.quality and records:
         reporter.begin("quality")
@@ -221,6 +229,7 @@ def encode_chunk(opts: ChunkOptions, *, sink: Sink, work: Path, reporter: Report
             length=length,
             vmaf=opts.vmaf,
             reporter=reporter,
+            every_seconds=opts.quality_every_seconds,
         )
     return EncodedChunk(
         frames=sum(_samples(s) for s in records[0].segments) if records else frames or 0,
@@ -230,6 +239,11 @@ def encode_chunk(opts: ChunkOptions, *, sink: Sink, work: Path, reporter: Report
         trickplay=sheets,
         posters=poster_list,
         quality=sums,
+        stages={
+            "encode": round(t1 - t0, 3),
+            "extras": round(t2 - t1, 3),
+            "quality": round(time.monotonic() - t2, 3),
+        },
     )
 
 

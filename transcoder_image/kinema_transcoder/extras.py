@@ -172,6 +172,7 @@ def measure_quality(
     length: float,
     vmaf: bool,
     reporter: Reporter,
+    every_seconds: int = 1,
 ) -> dict[str, QualitySums]:
     """Each rung's PSNR/SSIM[/VMAF] sums over this chunk, by rung name."""
     video = probe.video
@@ -202,7 +203,8 @@ def measure_quality(
     request = ffargs.QualityRequest(
         ffmpeg=ffmpeg.ffmpeg_path(), source=source_input, video=video, plan=plan,
         playlists=playlists, stats_dir=qdir, start=start, duration=length,
-        every=1 if vmaf else every, vmaf=vmaf, source_options=source_options,
+        every=1 if vmaf else every, every_seconds=every_seconds, vmaf=vmaf,
+        source_options=source_options,
     )  # fmt: skip
     try:
         ffmpeg.run(

@@ -234,6 +234,7 @@ def package_chunks(
         trickplay=trick,
         posters=posters,
         quality=sums,
+        per_title=head.per_title,
     )
     sink.write_bytes(RECORDS, records.to_json().encode())
     report = _report(ordered, videos, audio, subtitles, sums, duration, trick, posters, source)
@@ -311,6 +312,17 @@ def _report(
             cpu_s=round(cpu, 3),
             chunk_wall_s=[c.wall_s for c in chunks],
             speed_x_realtime=round(duration / wall, 3) if wall > 0 else None,
+            stages=_stages(chunks),
         ),
         reused=head.reuse,
+        per_title=head.per_title,
     )
+
+
+def _stages(chunks: list[ChunkReport]) -> dict[str, float]:
+    """Wall seconds by stage, summed over the chunks."""
+    out: dict[str, float] = {}
+    for chunk in chunks:
+        for stage, seconds in chunk.stages.items():
+            out[stage] = round(out.get(stage, 0.0) + seconds, 3)
+    return out

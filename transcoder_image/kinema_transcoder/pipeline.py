@@ -36,8 +36,16 @@ from kinema import ffmpeg
 from kinema.errors import KinemaError
 from kinema.ladder import LadderPlan, SourceRejected, plan_chunks, plan_ladder, segment_count
 from kinema.media import ProbeSummary, summarize_probe
-from kinema.resources.ladder import EncoderPreference, LadderError, LadderSpec, load_ladder
-from kinema_transcoder import packaging
+from kinema.pertitle import PerTitleDecision, apply_decision
+from kinema.resources.ladder import (
+    Codec,
+    EncoderPreference,
+    LadderError,
+    LadderSpec,
+    Strategy,
+    load_ladder,
+)
+from kinema_transcoder import packaging, pertitle
 from kinema_transcoder.encode import ChunkOptions, encode_chunk
 from kinema_transcoder.encoders import choose_encoders
 from kinema_transcoder.errors import (
@@ -204,6 +212,12 @@ def run_chunk(
     total_segments = segment_count(probe.duration, seg_seconds)
     span = plan_chunks(probe.duration, seg_seconds, count)[index]
     encoders = choose_encoders(ladder.encoder, {r.codec for r in plan.rungs})
+    decision, stages = None, {}
+    if ladder.strategy == Strategy.PER_TITLE:
+        t0 = time.monotonic()
+        decision = per_title(job, sink, probe, ladder, plan, encoders, chunked=count > 1)
+        plan = apply_decision(plan, decision)
+        stages["perTitle"] = round(time.monotonic() - t0, 3)
     previous, reuse = consider_reuse(job, probe, ladder, plan, encoders, reporter)
     base = ChunkReport(
         index=index,
@@ -220,6 +234,8 @@ def run_chunk(
         cpu_s=0.0,
         revision=job.revision,
         reuse=reuse,
+        per_title=decision,
+        stages=stages,
     )
     if span.segments == 0:
         return base.model_copy(update={"wall_s": time.monotonic() - wall0})
@@ -271,7 +287,9 @@ def run_chunk(
             gops_per_segment=gops_per_segment,
             audio=reuse is None or not reuse.audio,
             quality=job.quality,
-            vmaf=job.vmaf,
+            vmaf=job.vmaf or ladder.quality.vmaf or decision is not None,
+            quality_every_seconds=ladder.quality.every_seconds,
+            threads=ladder.encoder_threads,
             sidecars=job.subtitles,
             subtitle_labels=job.subtitle_labels,
         )
@@ -291,5 +309,60 @@ def run_chunk(
             **timing,
             "wall_s": round(time.monotonic() - wall0, 3),
             "cpu_s": round(cpu_seconds() - cpu0, 3),
+            "stages": {**stages, **encoded.stages},
         }
     )
+
+
+def per_title(
+    job: Job,
+    sink: Sink,
+    probe: ProbeSummary,
+    ladder: LadderSpec,
+    plan: LadderPlan,
+    encoders: EncoderChoice,
+    *,
+    chunked: bool,
+) -> PerTitleDecision:
+    """The per-title decision for this source: the stored one (``pertitle.json``, made
+    once for every chunk), else measured now and stored."""
+    key = pertitle.ladder_key(job.source, job.revision, ladder)
+    stored = pertitle.load_decision(sink, key)
+    if stored is not None:
+        return stored
+    if chunked:
+        raise BadArguments(
+            f"a chunked perTitle encode needs its decision first: run `kinema pertitle "
+            f"{job.source} {job.outdir}` with the same ladder (the operator's probe Job does)"
+        )
+    decision = measure_decision(job.source, probe, ladder, plan, encoders, job.revision)
+    pertitle.store_decision(sink, decision)
+    return decision
+
+
+def measure_decision(
+    source_name: str,
+    probe: ProbeSummary,
+    ladder: LadderSpec,
+    plan: LadderPlan,
+    encoders: EncoderChoice,
+    revision: int = 0,
+) -> PerTitleDecision:
+    source = open_source(source_name)
+    assert probe.video is not None  # noqa: S101 - plan_for checked it
+    work = Path(tempfile.mkdtemp(prefix=".kinema-pertitle-"))
+    try:
+        return pertitle.measure(
+            source=source_name,
+            source_input=source.input,
+            options=source.input_options,
+            video=probe.video,
+            duration=probe.duration,
+            plan=plan,
+            ladder=ladder,
+            encoders={Codec(c): e for c, e in encoders.video.items()},
+            key=pertitle.ladder_key(source_name, revision, ladder),
+            work=work,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -36,6 +36,7 @@ from kinema.output import (
     TrickplayRecord,
     embedded,
 )
+from kinema.pertitle import PerTitleDecision
 from kinema.resources.ladder import LadderSpec
 
 # The transcoder's modules import the contract's parts from here, beside the records
@@ -180,6 +181,7 @@ class OutputRecords(OutputModel):
     trickplay: TrickplayRecord | None = None
     posters: list[PosterCandidate] = Field(default_factory=list)
     quality: dict[str, QualitySums] = Field(default_factory=dict)
+    per_title: PerTitleDecision | None = None
 
 
 class ChunkReport(OutputRecords):
@@ -193,3 +195,4 @@ class ChunkReport(OutputRecords):
     reuse: ReuseRecord | None = None
     wall_s: float
     cpu_s: float
+    stages: dict[str, float] = Field(default_factory=dict)

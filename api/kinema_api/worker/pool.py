@@ -213,6 +213,8 @@ class WorkerPool:
             "transcode",
             self._source_argument(job.source),
             str(out),
+            "--ladder",
+            self.settings.transcode_ladder,
             *self._subtitle_options(job),
         ]
         self._execute(job, cmd, scratch, "kinema transcode")

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kinema.output import PROBE_FILE
-from kinema.resources.ladder import LadderSpec
+from kinema.resources.ladder import LadderSpec, Strategy
 from kinema.resources.video import VideoSpec
 from kinema.settings import Settings
 from kinema_operator.config import OperatorSettings
@@ -246,9 +246,18 @@ def _job(
 def probe_job(
     video: VideoRef, spec: VideoSpec, ladder: LadderSpec, config: JobConfig
 ) -> dict[str, Any]:
-    """``kinema probe`` of the source, JSON stored at ``<output>/probe.json``."""
-    env = _env(config, video, {SOURCE_ENV: spec.source})
+    """``kinema probe`` of the source, JSON stored at ``<output>/probe.json``.
+
+    With a ``perTitle`` ladder the probe Job also decides the per-title ladder, once,
+    and stores it beside (``pertitle.json``): every chunk of the transcode reads it."""
     args = ["probe", spec.source, "--out", f"{video.output_url.rstrip('/')}/{PROBE_FILE}"]
+    if ladder.strategy == Strategy.PER_TITLE:
+        env = _env(config, video, {SOURCE_ENV: spec.source, LADDER_ENV: ladder_yaml(ladder)})
+        args += ["--revision", str(spec.revision)] if spec.revision else []
+        container = _container(config, "probe", ["sh", "-c", _WITH_LADDER, "kinema"], args, env)
+        pod = _pod_spec(ladder, config, container, scheduled=True)
+        return _job(Step.PROBE, video, ladder, config, pod)
+    env = _env(config, video, {SOURCE_ENV: spec.source})
     container = _container(config, "probe", ["kinema"], args, env)
     pod = _pod_spec(ladder, config, container, scheduled=False)
     return _job(Step.PROBE, video, ladder, config, pod)

@@ -47,6 +47,7 @@ from kinema_operator.video.jobs import (
 from kinema_operator.video.observed import Observed, TargetJobs, jobs_of, output_subtitles
 from kinema_operator.video.renditions import (
     owned,
+    per_title_dropped,
     rendition_manifest,
     rendition_specs,
     report_match,
@@ -269,7 +270,9 @@ def _with_renditions(
     transcode = s.jobs.current.get(Step.TRANSCODE)
     ready = phase is RenditionPhase.READY
     audio_index = 0
-    for name, spec in work.specs.items():
+    left_out = per_title_dropped(work.specs, obs.report) if ready else set()
+    specs = {n: spec for n, spec in work.specs.items() if n not in left_out}
+    for name, spec in specs.items():
         if obs.renditions.get(name) != obs.digest:
             decision.renditions.append(rendition_manifest(obs, name, spec, s.owner))
         extra: dict[str, Any] = {}
@@ -285,7 +288,7 @@ def _with_renditions(
             conditions=[ready_cond.model_copy(update={"last_transition_time": s.at})],
             **extra,
         )
-    decision.delete_renditions = sorted(set(obs.renditions) - set(work.specs))
+    decision.delete_renditions = sorted(set(obs.renditions) - set(specs))
     decision.status = decision.status.model_copy(update={"chunks": work.chunks})
     return decision
 

@@ -13,7 +13,7 @@ from kinema.media import ProbeSummary
 from kinema.output import TranscodeReport
 from kinema.resources.common import API_VERSION
 from kinema.resources.rendition import KIND as RENDITION_KIND
-from kinema.resources.rendition import Quality, RenditionSpec
+from kinema.resources.rendition import PerTitleRung, Quality, RenditionSpec
 from kinema.resources.video import RenditionKind
 from kinema_operator.video.identity import rendition_name, video_labels
 from kinema_operator.video.observed import Observed
@@ -93,7 +93,20 @@ def report_match(spec: RenditionSpec, index: int, report: TranscodeReport) -> di
     if found is None:
         return {}
     quality = found.quality
+    decided = report.per_title.rung(found.name) if report.per_title else None
+    per_title = (
+        PerTitleRung(
+            crf=decided.crf,
+            bitrate_kbps=decided.bitrate_kbps,
+            ladder_kbps=decided.ladder_kbps,
+            predicted_vmaf=decided.predicted_vmaf,
+            target_vmaf=report.per_title.target_vmaf if report.per_title else None,
+        )
+        if decided is not None and spec.kind is RenditionKind.VIDEO
+        else None
+    )
     return {
+        "per_title": per_title,
         "output": found.playlist,
         "size_bytes": found.bytes,
         "segments": found.segments,
@@ -103,3 +116,11 @@ def report_match(spec: RenditionSpec, index: int, report: TranscodeReport) -> di
         if quality
         else None,
     }
+
+
+def per_title_dropped(specs: dict[str, RenditionSpec], report: TranscodeReport | None) -> set[str]:
+    """Rendition names of the video rungs a perTitle decision left out (convex hull)."""
+    if report is None or report.per_title is None:
+        return set()
+    gone = {dns_safe(r.name) for r in report.per_title.rungs if not r.kept}
+    return {n for n, s in specs.items() if s.kind is RenditionKind.VIDEO and s.name in gone}

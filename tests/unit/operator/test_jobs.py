@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kinema.resources.ladder import LadderSpec, ladder_from_data
+from kinema.resources.ladder import LadderSpec, Strategy, ladder_from_data
 from kinema.resources.video import VideoSpec
 from kinema_operator.video.identity import KUEUE_QUEUE_LABEL, LABEL_STEP, LABEL_VIDEO
 from kinema_operator.video.jobs import (
@@ -246,3 +246,14 @@ def test_source_rules_reach_the_jobs() -> None:
     )
     assert opened.env["KINEMA_ALLOW_PRIVATE_SOURCES"] == "true"
     assert opened.env["KINEMA_SOURCE_BUCKETS"] == "a,b"
+
+
+def test_a_per_title_probe_job_decides_the_ladder_once_for_every_chunk() -> None:
+    per_title = CPU.model_copy(update={"strategy": Strategy.PER_TITLE})
+    job = probe_job(REF, SPEC, per_title, CONFIG)
+    c = container(job)
+    assert c["command"][:2] == ["sh", "-c"] and "--ladder" in c["command"][2]
+    assert c["args"][:4] == ["probe", SPEC.source, "--out", f"{REF.output_url}/probe.json"]
+    assert ladder_from_data(json.loads(env(job)[LADDER_ENV])) == per_title
+    # the fixed ladder's probe stays a plain `kinema probe`
+    assert container(probe_job(REF, SPEC, CPU, CONFIG))["command"] == ["kinema"]

@@ -405,3 +405,31 @@ def test_uploads_and_subtitles_reach_the_jobs_resolved() -> None:
 )
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+def test_a_per_title_output_reports_each_rungs_choice_and_drops_hull_rungs() -> None:
+    points = [{"crf": 20, "kbps": 400.0, "vmaf": 96.0}, {"crf": 30, "kbps": 150.0, "vmaf": 88.0}]
+    decision = {
+        "targetVmaf": 95.0,
+        "samples": [[0.0, 2.0]],
+        "saving": 0.8,
+        "rungs": [
+            {"name": "360p", "width": 640, "height": 360, "kept": True, "crf": 21,
+             "bitrateKbps": 400, "ladderKbps": 500, "predictedVmaf": 95.2, "points": points},
+            {"name": "144p", "width": 256, "height": 144, "kept": False, "crf": 30,
+             "bitrateKbps": 100, "ladderKbps": 120, "predictedVmaf": 60.0,
+             "reason": "a smaller one matches it", "points": points},
+        ],
+    }  # fmt: skip
+    data = REPORT.model_dump(by_alias=True)
+    data["renditions"] = [r for r in data["renditions"] if r["name"] != "144p"]
+    report = TranscodeReport.model_validate({**data, "perTitle": decision})
+    jobs = (done(Step.PROBE), done(Step.TRANSCODE), done(Step.PACKAGE))
+    existing = {"clip-360p": "d1", "clip-144p": "d1", "clip-audio-0": "d1"}
+    ready = run(observed(jobs=jobs, probe=PROBE, report=report, renditions=existing))
+    assert ready.status.phase is VideoPhase.READY
+    assert "clip-144p" in ready.delete_renditions and "clip-144p" not in ready.rendition_status
+    chosen = ready.rendition_status["clip-360p"].per_title
+    assert chosen is not None and chosen.crf == 21 and chosen.predicted_vmaf == 95.2
+    assert chosen.ladder_kbps == 500 and chosen.target_vmaf == 95.0
+    assert ready.rendition_status["clip-audio-0"].per_title is None
