@@ -1,7 +1,8 @@
 """A local HTTP fake of Anthropic's Messages API, speaking the real wire format.
 
-``POST /v1/messages`` checks the ``x-api-key`` and ``anthropic-version`` headers (401 /
-400 bodies as the real API sends them) and answers from a script: each entry is a
+``POST /v1/messages`` checks the API key and the ``anthropic-version`` header (401 /
+400 bodies as the real API sends them). The key may come as ``x-api-key`` or, as the
+``anthropic`` SDK 2.x sends it, ``Authorization: Bearer`` and answers from a script: each entry is a
 status and a JSON body, or a text the "assistant" says (wrapped in a real Message with
 ``usage``). An empty script answers 500. Every request is recorded.
 """
@@ -24,7 +25,10 @@ def error_body(kind: str, message: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": kind, "message": message}}
 
 
-RATE_LIMITED = (429, error_body("rate_limit_error", "Number of requests has exceeded your rate limit"))
+RATE_LIMITED = (
+    429,
+    error_body("rate_limit_error", "Number of requests has exceeded your rate limit"),
+)
 OVERLOADED = (529, error_body("overloaded_error", "Overloaded"))
 SERVER_ERROR = (500, error_body("api_error", "Internal server error"))
 
@@ -59,7 +63,7 @@ class FakeMessages:
 
 def _handler(fake: FakeMessages, lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
@@ -71,13 +75,14 @@ def _handler(fake: FakeMessages, lock: threading.Lock) -> type[BaseHTTPRequestHa
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             raw = self.rfile.read(length)
             if self.path.split("?")[0] != "/v1/messages":
                 self._send(404, error_body("not_found_error", f"no route {self.path}"))
                 return
-            if self.headers.get("x-api-key") != API_KEY:
+            bearer = self.headers.get("authorization", "").removeprefix("Bearer ")
+            if API_KEY not in (self.headers.get("x-api-key"), bearer):
                 self._send(401, error_body("authentication_error", "invalid x-api-key"))
                 return
             if not self.headers.get("anthropic-version"):
