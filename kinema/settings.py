@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     # the cap is USD per calendar month (UTC); 0 means no Claude calls at all.
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = Field(default=None, pattern=r"^(https?://[^\s]+)?$")
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-5-5"
     anthropic_max_tokens: int = Field(default=1024, ge=64, le=8192)
     anthropic_monthly_cost_cap_usd: float = Field(default=20.0, ge=0)
     anthropic_input_usd_per_mtok: float = Field(default=3.0, ge=0)

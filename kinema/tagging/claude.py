@@ -209,6 +209,8 @@ class ClaudeTagger:
                     raise TaggingFailed(
                         f"cannot reach Claude after {attempt + 1} attempt(s): {exc}"
                     ) from exc
+            except anthropic.APIError as exc:  # e.g. a response that is not a Message
+                raise TaggingFailed(f"Claude's response is not usable: {exc}") from exc
             self.sleep(self.settings.anthropic_backoff_s * 2**attempt)
         raise AssertionError("unreachable")
 

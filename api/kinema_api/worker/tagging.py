@@ -114,7 +114,18 @@ class TaggingWorker:
             session.commit()
         if inp is None:
             return None
-        outcome = self.tag(inp, labelled)
+        try:
+            outcome = self.tag(inp, labelled)
+        except Exception as exc:  # a bug must not leave the run "running" for ever
+            log.exception("auto-tagging title %s failed", inp.title_id)
+            reason = f"tagging failed unexpectedly: {type(exc).__name__}: {exc}"[:500]
+            source = (
+                SuggestionSource.LOCAL
+                if self.settings.anthropic_api_key is None
+                else SuggestionSource.CLAUDE
+            )
+            self._finish(uuid.UUID(inp.title_id), source, [], error=reason)
+            return Outcome(uuid.UUID(inp.title_id), source, [], reason)
         log.info(
             "title %s: %d suggestion(s) from %s%s", outcome.title_id, len(outcome.suggestions),
             outcome.source.value, f" ({outcome.error})" if outcome.error else "",

@@ -47,6 +47,7 @@ from tests.utils.fake_anthropic import (
     FakeMessages,
     fake_messages_api,
 )
+from tests.utils.ports import free_port
 
 POSTER = b"\xff\xd8\xff\xe0" + b"poster" * 40
 SHEET = b"\xff\xd8\xff\xe0" + b"sheet" * 40
@@ -279,3 +280,19 @@ def test_admins_accept_and_reject_and_nothing_is_overwritten_silently(
         ("16+", "accepted"), ("Crime", "accepted"), ("Heist", "rejected"),
         ("Suspenseful", "pending"),
     ]  # fmt: skip
+
+
+def test_an_unreachable_endpoint_fails_the_run_with_the_reason(ctx: AppContext) -> None:
+    title_id = _publish(ctx)
+    settings = ctx.settings.model_copy(
+        update={
+            "anthropic_api_key": SecretStr(API_KEY),
+            "anthropic_base_url": f"http://127.0.0.1:{free_port()}",
+            "anthropic_max_retries": 1,
+            "anthropic_backoff_s": 0.01,
+        }
+    )
+    _worker(ctx, settings).run_once()
+    run, found, title = _state(ctx, title_id)
+    assert run.state is RunState.FAILED and not found and title.published
+    assert run.error is not None and run.error.startswith("cannot reach Claude after 2 attempt")
