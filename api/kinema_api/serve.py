@@ -335,6 +335,23 @@ def run_train_recommender() -> None:
     )
 
 
+def run_tag_titles() -> None:
+    """Tag every newly published title once (docs/auto-tagging.md)."""
+    _configure_logging()
+    try:
+        ctx = build_context(_settings(None))
+    except KinemaError as exc:
+        typer.secho(f"kinema tag-titles: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        done = TaggingWorker(settings=ctx.settings, sessions=ctx.sessions, store=ctx.store).drain()
+    finally:
+        ctx.close()
+    failed = sum(1 for o in done if o.error)
+    found = sum(len(o.suggestions) for o in done)
+    typer.echo(f"kinema: tagged {len(done)} title(s): {found} suggestion(s), {failed} failed")
+
+
 def run_migrate() -> None:
     """Bring the catalog database to the current schema (run before starting the API)."""
     settings = _settings(None)

@@ -175,6 +175,13 @@ class TaggingWorker:
             )  # fmt: skip
             session.commit()
 
+    def drain(self, limit: int = 10_000) -> list[Outcome]:
+        """Tag every title waiting (``kinema tag-titles``: a cluster's CronJob)."""
+        done: list[Outcome] = []
+        while len(done) < limit and (outcome := self.run_once()) is not None:
+            done.append(outcome)
+        return done
+
     # --- inputs --------------------------------------------------------------------
     def _input(self, title: Title) -> TaggingInput:
         ready = [v for v in title.videos if v.status is VideoStatus.READY and v.output_prefix]

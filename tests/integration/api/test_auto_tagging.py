@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from kinema.catalog.models import (
     Maturity,
@@ -27,6 +28,7 @@ from kinema.catalog.models import (
     Track,
     TrackKind,
 )
+from kinema.cli import _load_commands, app
 from kinema.settings import Settings
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
@@ -296,3 +298,16 @@ def test_an_unreachable_endpoint_fails_the_run_with_the_reason(ctx: AppContext) 
     run, found, title = _state(ctx, title_id)
     assert run.state is RunState.FAILED and not found and title.published
     assert run.error is not None and run.error.startswith("cannot reach Claude after 2 attempt")
+
+
+def test_kinema_tag_titles_runs_once_for_a_cronjob(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    title_id = _publish(ctx)
+    monkeypatch.setenv("KINEMA_DATA_DIR", str(ctx.settings.data_dir))
+    monkeypatch.delenv("KINEMA_ANTHROPIC_API_KEY", raising=False)
+    _load_commands()
+    result = CliRunner().invoke(app, ["tag-titles"])
+    assert result.exit_code == 0, result.output
+    assert "tagged 1 title(s)" in result.output and "0 failed" in result.output
+    assert _state(ctx, title_id)[0].state is RunState.DONE
