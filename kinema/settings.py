@@ -98,7 +98,25 @@ class Settings(BaseSettings):
     recommend_interval_s: int = Field(default=600, ge=0, le=7 * 24 * 3600)
     recommend_lambda: float = Field(default=400.0, gt=0)
     recommend_half_life: float = Field(default=8.0, gt=0)
+    # The ladder the embedded worker pool encodes with (a built-in name: default, pertitle).
     transcode_ladder: str = Field(default="default", min_length=1)
+    # Auto-tagging on publish (docs/auto-tagging.md): with a key, Claude suggests the
+    # tags; without one the local classifier does. Prices are USD per million tokens,
+    # the cap is USD per calendar month (UTC); 0 means no Claude calls at all.
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = Field(default=None, pattern=r"^(https?://[^\s]+)?$")
+    anthropic_model: str = "claude-sonnet-5-5"
+    anthropic_max_tokens: int = Field(default=1024, ge=64, le=8192)
+    anthropic_monthly_cost_cap_usd: float = Field(default=20.0, ge=0)
+    anthropic_input_usd_per_mtok: float = Field(default=3.0, ge=0)
+    anthropic_output_usd_per_mtok: float = Field(default=15.0, ge=0)
+    anthropic_max_retries: int = Field(default=3, ge=0, le=10)
+    anthropic_backoff_s: float = Field(default=1.0, ge=0, le=60)
+    anthropic_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    # Keyframes sent with a title (posters and thumbnail sheets the transcoder made).
+    tagging_keyframes: int = Field(default=3, ge=0, le=8)
+    # 0 turns the embedded tagging worker off.
+    tagging_poll_s: float = Field(default=10.0, ge=0)
     # Lifetime of a playback token (the player renews it silently before it ends) and
     # of login sessions.
     playback_url_ttl_s: int = Field(default=600, ge=60, le=24 * 3600)

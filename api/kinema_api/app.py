@@ -47,6 +47,7 @@ from kinema_api.downloads.routes import media as download_media
 from kinema_api.headers import SecurityHeaders, content_security_policy, origin_of
 from kinema_api.party import routes as party
 from kinema_api.social import routes as social
+from kinema_api.tagging import routes as tagging
 from kinema_api.viewing.routes import edge as edge_check
 from kinema_api.viewing.routes import events as playback_events
 from kinema_api.viewing.routes import playback
@@ -84,6 +85,7 @@ def api_router() -> APIRouter:
     router.include_router(party.router)
     router.include_router(clips.router)
     router.include_router(analytics.router)
+    router.include_router(tagging.router)
     return router
 
 

@@ -64,6 +64,13 @@ def api(
     run_api(port=port, host=host, workers=workers)
 
 
+def tag_titles() -> None:
+    """Suggest tags for newly published titles once (a cluster's CronJob runs this)."""
+    from kinema_api.serve import run_tag_titles
+
+    run_tag_titles()
+
+
 def migrate() -> None:
     """Bring the catalog database to the current schema (run before starting the API)."""
     from kinema_api.serve import run_migrate
@@ -141,5 +148,6 @@ def register(app: typer.Typer) -> None:
     app.command("api")(api)
     app.command("migrate")(migrate)
     app.command("train-recommender")(train_recommender)
+    app.command("tag-titles")(tag_titles)
     app.add_typer(admin, name="admin")
     app.add_typer(edge, name="edge")

@@ -33,6 +33,8 @@ class AppContext:
     jobs_queued: threading.Event = field(default_factory=threading.Event)
     # Set when a clip is made: wakes the preview worker (embedded mode).
     clips_queued: threading.Event = field(default_factory=threading.Event)
+    # Set when a title is published or an admin asks to tag it again.
+    tagging_queued: threading.Event = field(default_factory=threading.Event)
     # Set when the server is stopping: long-lived responses (event streams) end.
     stopping: threading.Event = field(default_factory=threading.Event)
     # Per (video, generation, max height): files only reachable through refused rungs.

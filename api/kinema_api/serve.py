@@ -33,6 +33,7 @@ from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_fil
 from kinema_api.worker.pool import WorkerPool
 from kinema_api.worker.previews import PreviewWorker
 from kinema_api.worker.recommend import start_training, train_once
+from kinema_api.worker.tagging import TaggingWorker
 
 log = logging.getLogger("kinema")
 
@@ -190,6 +191,8 @@ def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], sam
         settings=settings, sessions=ctx.sessions, store=ctx.store, wake=ctx.clips_queued
     )
     previews.start()
+    # Auto-tagging of newly published titles (docs/auto-tagging.md).
+    tagger = _start_tagging(ctx)
     # Recommender training runs beside the transcodes; the context's stop event ends it,
     # and closing waits for a run in progress before the engine goes.
     training = start_training(settings, ctx.sessions, ctx.stopping)
@@ -216,9 +219,21 @@ def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], sam
     try:
         server.run()
     finally:
+        if tagger is not None:
+            tagger.stop()
         previews.stop()
         pool.stop()
         ctx.close()
+
+
+def _start_tagging(ctx: AppContext) -> TaggingWorker | None:
+    if ctx.settings.tagging_poll_s <= 0:
+        return None
+    worker = TaggingWorker(
+        settings=ctx.settings, sessions=ctx.sessions, store=ctx.store, wake=ctx.tagging_queued
+    )
+    worker.start()
+    return worker
 
 
 def _ingest(ctx: AppContext, files: list[Path], *, sample: bool) -> None:
@@ -255,6 +270,7 @@ def run_api(*, port: int, host: str, workers: int) -> None:
         raise typer.Exit(2) from exc
     pool = None
     previews = None
+    tagger = None
     if workers:
         pool = WorkerPool(
             settings=settings,
@@ -268,6 +284,7 @@ def run_api(*, port: int, host: str, workers: int) -> None:
             settings=settings, sessions=ctx.sessions, store=ctx.store, wake=ctx.clips_queued
         )
         previews.start()
+        tagger = _start_tagging(ctx)
     try:
         Server(
             # proxy_headers off: uvicorn would take any loopback peer's X-Forwarded-For as
@@ -276,6 +293,8 @@ def run_api(*, port: int, host: str, workers: int) -> None:
             uvicorn.Config(create_app(context=ctx), host=host, port=port, proxy_headers=False),
         ).run()
     finally:
+        if tagger is not None:
+            tagger.stop()
         if previews is not None:
             previews.stop()
         if pool is not None:
@@ -314,6 +333,23 @@ def run_train_recommender() -> None:
         f"kinema: recommendations trained on {report.interactions} interaction(s) for "
         f"{report.profiles} profile(s) and {report.titles} title(s) ({report.rows} rows)"
     )
+
+
+def run_tag_titles() -> None:
+    """Tag every newly published title once (docs/auto-tagging.md)."""
+    _configure_logging()
+    try:
+        ctx = build_context(_settings(None))
+    except KinemaError as exc:
+        typer.secho(f"kinema tag-titles: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        done = TaggingWorker(settings=ctx.settings, sessions=ctx.sessions, store=ctx.store).drain()
+    finally:
+        ctx.close()
+    failed = sum(1 for o in done if o.error)
+    found = sum(len(o.suggestions) for o in done)
+    typer.echo(f"kinema: tagged {len(done)} title(s): {found} suggestion(s), {failed} failed")
 
 
 def run_migrate() -> None:

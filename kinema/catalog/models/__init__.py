@@ -26,6 +26,14 @@ from kinema.catalog.models.clips import Clip, PreviewState
 from kinema.catalog.models.discovery import Recommendation, RecommendationKind
 from kinema.catalog.models.downloads import DownloadGrant
 from kinema.catalog.models.jobs import TranscodeJob, Upload
+from kinema.catalog.models.tagging import (
+    RunState,
+    SuggestionKind,
+    SuggestionSource,
+    SuggestionState,
+    TaggingRun,
+    TagSuggestion,
+)
 from kinema.catalog.models.titles import (
     Genre,
     Rendition,
@@ -85,12 +93,18 @@ __all__ = [
     "Review",
     "ReviewVote",
     "Role",
+    "RunState",
     "Season",
     "StartupRollup",
     "StreamLease",
     "Subscription",
     "SubscriptionStatus",
+    "SuggestionKind",
+    "SuggestionSource",
+    "SuggestionState",
     "Tag",
+    "TagSuggestion",
+    "TaggingRun",
     "Title",
     "TitleKind",
     "Track",

@@ -173,6 +173,8 @@ def update(ctx: AppContext, session: Session, *, video: Video, body: VideoUpdate
     session.commit()
     if queued:
         ctx.jobs_queued.set()
+    if body.published:
+        ctx.tagging_queued.set()  # the tagging worker looks for newly published titles
     return video
 
 

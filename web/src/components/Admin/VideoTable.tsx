@@ -9,6 +9,7 @@ import type { AdminVideoPublic, VideoStatus } from "../../api/client";
 import { useI18n } from "../../i18n";
 import type { MessageKey } from "../../i18n/en";
 import { SubtitlesField } from "./SubtitlesField";
+import { SuggestionsPanel } from "./SuggestionsPanel";
 import { sameTracks, subtitlesToSend, tracksOf } from "./subtitles";
 import type { SubtitleTrack } from "./subtitles";
 import { uploadFile } from "./uploader";
@@ -149,6 +150,17 @@ function EditRow({ video, onDone }: { video: AdminVideoPublic; onDone: (saved: b
             <button type="button" className="btn" onClick={() => onDone(false)}>{t("profiles.cancel")}</button>
           </div>
         </form>
+        <SuggestionsPanel
+          titleId={video.title_id}
+          onAccepted={(s) => {
+            // Keep the form in step, so saving it does not drop an accepted genre.
+            if (s.kind !== "genre") return;
+            setGenres((g) => {
+              const names = g.split(",").map((x) => x.trim()).filter(Boolean);
+              return names.some((x) => x.toLowerCase() === s.value.toLowerCase()) ? g : [...names, s.value].join(", ");
+            });
+          }}
+        />
       </td>
     </tr>
   );

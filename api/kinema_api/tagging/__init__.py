@@ -1,0 +1,1 @@
+"""Admin review of auto-tagging suggestions (docs/auto-tagging.md)."""
