@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import socket
 import subprocess
 import threading
 import uuid
@@ -25,6 +23,7 @@ from kinema.catalog.services import clips as clip_rows
 from kinema.settings import Settings
 from kinema.storage import ObjectStore
 from kinema_api.worker.pool import transcode_command
+from kinema_api.worker.queue import QueueWorker
 
 log = logging.getLogger("kinema.worker.previews")
 PREVIEW_TIMEOUT_S = 300
@@ -52,7 +51,9 @@ def preview_arguments(task: PreviewTask, *, output: str, dest: str) -> list[str]
     ]
 
 
-class PreviewWorker:
+class PreviewWorker(QueueWorker):
+    name = "previews"
+
     def __init__(
         self,
         *,
@@ -62,43 +63,16 @@ class PreviewWorker:
         wake: threading.Event | None = None,
         poll_s: float = 5.0,
     ) -> None:
+        super().__init__(wake=wake, poll_s=poll_s)
         self.settings = settings
         self.sessions = sessions
         self.store = store
-        self.wake = wake or threading.Event()
-        self.poll_s = poll_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.host = socket.gethostname()
-        self.identity = f"{self.host}:{os.getpid()}/previews"
 
-    def start(self) -> None:
-        """Free claims an earlier process on this host left, then start the thread."""
+    def release_claims(self) -> int:
         with self.sessions() as session:
             freed = clip_rows.release_claims(session, prefix=f"{self.host}:")
             session.commit()
-        if freed:
-            log.info("re-queued %d interrupted clip preview(s)", freed)
-        self._thread = threading.Thread(target=self._loop, name="kinema-previews", daemon=True)
-        self._thread.start()
-        self.wake.set()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stop.set()
-        self.wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                worked = self.run_once()
-            except Exception:
-                log.exception("a clip preview failed unexpectedly")
-                worked = False
-            if not worked:
-                self.wake.wait(self.poll_s)
-                self.wake.clear()
+        return freed
 
     def claim(self) -> PreviewTask | None:
         with self.sessions() as session:

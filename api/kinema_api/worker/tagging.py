@@ -13,9 +13,7 @@ title published and untagged, with the reason in the run.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from kinema.storage import ObjectStore, StorageError, join_key
 from kinema.tagging import local
 from kinema.tagging.claude import ClaudeTagger, TaggingFailed
 from kinema.tagging.types import Labelled, Suggested, TaggingInput
+from kinema_api.worker.queue import QueueWorker
 
 log = logging.getLogger("kinema.worker.tagging")
 SUBTITLE_BYTES = 512 * 1024
@@ -58,7 +57,9 @@ def vtt_text(vtt: str) -> str:
     return " ".join(lines)
 
 
-class TaggingWorker:
+class TaggingWorker(QueueWorker):
+    name = "tagging"
+
     def __init__(
         self,
         *,
@@ -67,38 +68,16 @@ class TaggingWorker:
         store: ObjectStore,
         wake: threading.Event | None = None,
     ) -> None:
+        super().__init__(wake=wake, poll_s=settings.tagging_poll_s)
         self.settings = settings
         self.sessions = sessions
         self.store = store
-        self.wake = wake or threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.host = socket.gethostname()
-        self.identity = f"{self.host}:{os.getpid()}/tagging"
 
-    def start(self) -> None:
+    def release_claims(self) -> int:
         with self.sessions() as session:
-            rows.release_claims(session, prefix=f"{self.host}:")
+            freed = rows.release_claims(session, prefix=f"{self.host}:")
             session.commit()
-        self._thread = threading.Thread(target=self._loop, name="kinema-tagging", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stop.set()
-        self.wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                worked = self.run_once() is not None
-            except Exception:
-                log.exception("auto-tagging failed unexpectedly")
-                worked = False
-            if not worked:
-                self.wake.wait(self.settings.tagging_poll_s)
-                self.wake.clear()
+        return freed
 
     def run_once(self) -> Outcome | None:
         """Queue newly published titles, then tag one; None when none was queued."""

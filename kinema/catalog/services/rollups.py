@@ -190,7 +190,8 @@ def _summed(events: Iterable[IngestEvent], titles: Mapping[uuid.UUID, uuid.UUID]
 
 
 _KEY = ("grain", "bucket", "video_id", "plan", "browser", "rung")
-_COUNTS = (
+# The additive columns of a playback rollup: what ingest adds up and queries sum.
+COUNTS = (
     "plays",
     "startup_ms_sum",
     "views",
@@ -239,9 +240,9 @@ def add_to_rollups(
     playback = []
     for (*key, title_id), facts in sums.playback.items():
         row: dict[str, Any] = dict(zip(_KEY, key, strict=True)) | {"title_id": title_id}
-        row |= {c: _integer(c, facts.get(c, 0.0)) for c in _COUNTS}
+        row |= {c: _integer(c, facts.get(c, 0.0)) for c in COUNTS}
         playback.append(row)
-    _add(session, PlaybackRollup, playback, _COUNTS)
+    _add(session, PlaybackRollup, playback, COUNTS)
     extras: tuple[tuple[Any, tuple[str, ...], dict[tuple[Any, ...], float]], ...] = (
         (StartupRollup, ("bucket_ms",), sums.startup),
         (ErrorRollup, ("phase", "code"), sums.errors),

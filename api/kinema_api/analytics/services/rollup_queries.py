@@ -18,25 +18,9 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import PlaybackRollup, StartupRollup
-from kinema.catalog.services.rollups import bucket_of
+from kinema.catalog.services.rollups import COUNTS, bucket_of
 from kinema_api.analytics.schemas import Dimension, Grain, QoeFigures
 
-COUNTS = (
-    "plays",
-    "startup_ms_sum",
-    "views",
-    "ebvs",
-    "start_failures",
-    "playback_failures",
-    "watched_ms",
-    "rebuffer_ms",
-    "rebuffer_count",
-    "bitrate_ms",
-    "bitrate_watched_ms",
-    "switches",
-    "completed",
-    "reach_views",
-)
 Sums = Mapping[str, float]
 Histogram = Sequence[tuple[int, int]]
 
