@@ -16,7 +16,7 @@ from tests.utils.factories import signup_over_http
 from tests.utils.load import HealthPoller, UpServer, run_load
 
 pytestmark = [pytest.mark.bench, pytest.mark.integration, pytest.mark.slow]
-SECONDS = 10
+SECONDS = 5
 
 
 def test_browse_throughput_and_latency(kinema_up: UpServer) -> None:

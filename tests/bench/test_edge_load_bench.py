@@ -14,7 +14,6 @@ Nothing is asserted about speed; only that the players were served.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 import uuid
@@ -37,7 +36,7 @@ from tests.utils.factories import (
     signup_over_http,
     write_packaged_output,
 )
-from tests.utils.viewers import Load, Result, run_viewers
+from tests.utils.viewers import Load, Result, run_coroutine, run_viewers
 
 pytestmark = [pytest.mark.bench, pytest.mark.integration, pytest.mark.slow]
 TITLES = 30
@@ -139,7 +138,7 @@ def test_edge_viewer_load(catalog: tuple[EdgeStack, list[uuid.UUID], uuid.UUID])
                 size_scale=SCALE,
                 speedup=SPEEDUP,
             )
-            result = asyncio.run(run_viewers(bases, load))
+            result = run_coroutine(run_viewers(bases, load))
             origin_requests = stack.origin.media_requests + stack.origin.checks
             rows.append(_row(label, viewers, result, origin_requests, stack.origin.bytes))
             rows[-1] += f" {time.monotonic() - t0:>5.1f}"

@@ -15,15 +15,41 @@ import asyncio
 import random
 import re
 import statistics
+import threading
 import time
 from collections import Counter
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import httpx
 
 _VARIANT = re.compile(r"#EXT-X-STREAM-INF:BANDWIDTH=(\d+)[^\n]*\n([^\n#][^\n]*)")
 # nginx X-Cache-Status values that were answered from the cache.
 CACHE_HITS = frozenset({"HIT", "STALE", "UPDATING", "REVALIDATED"})
+
+
+T = TypeVar("T")
+
+
+def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the test's thread may already run a loop
+    (Playwright's sync API keeps one in the main thread once a browser test started)."""
+    out: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.append(asyncio.run(coro))
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="kinema-test-asyncio")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return out[0]
 
 
 @dataclass(frozen=True)

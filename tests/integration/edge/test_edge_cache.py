@@ -30,6 +30,7 @@ from tests.utils.factories import (
 )
 from tests.utils.load import serve_kinema_up
 from tests.utils.ports import free_port
+from tests.utils.viewers import run_coroutine
 
 pytestmark = [pytest.mark.integration]
 
@@ -157,7 +158,7 @@ def test_concurrent_cold_requests_reach_the_origin_once(
                 *(client.get(f"{bases[n % 3]}/1080p/seg_00003.m4s") for n in range(30))
             )
 
-    answers = asyncio.run(burst())
+    answers = run_coroutine(burst())
     assert {r.status_code for r in answers} == {200}
     assert stack.origin.requests["1080p/seg_00003.m4s"] == 1
 
