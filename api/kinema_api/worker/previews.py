@@ -63,16 +63,12 @@ class PreviewWorker(QueueWorker):
         wake: threading.Event | None = None,
         poll_s: float = 5.0,
     ) -> None:
-        super().__init__(wake=wake, poll_s=poll_s)
-        self.settings = settings
-        self.sessions = sessions
-        self.store = store
+        super().__init__(
+            settings=settings, sessions=sessions, store=store, wake=wake, poll_s=poll_s
+        )
 
-    def release_claims(self) -> int:
-        with self.sessions() as session:
-            freed = clip_rows.release_claims(session, prefix=f"{self.host}:")
-            session.commit()
-        return freed
+    def _release(self, session: Session, *, prefix: str) -> int:
+        return clip_rows.release_claims(session, prefix=prefix)
 
     def claim(self) -> PreviewTask | None:
         with self.sessions() as session:

@@ -11,6 +11,11 @@ import socket
 import threading
 from abc import ABC, abstractmethod
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from kinema.settings import Settings
+from kinema.storage import ObjectStore
+
 log = logging.getLogger("kinema.worker")
 
 
@@ -19,7 +24,18 @@ class QueueWorker(ABC):
 
     name: str
 
-    def __init__(self, *, wake: threading.Event | None = None, poll_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        store: ObjectStore,
+        wake: threading.Event | None = None,
+        poll_s: float = 5.0,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.store = store
         self.wake = wake or threading.Event()
         self.poll_s = poll_s
         self._stop = threading.Event()
@@ -29,8 +45,15 @@ class QueueWorker(ABC):
         self.identity = f"{self.host}:{os.getpid()}/{self.name}"
 
     @abstractmethod
+    def _release(self, session: Session, *, prefix: str) -> int:
+        """Free the items whose claim starts with ``prefix``; how many."""
+
     def release_claims(self) -> int:
         """Free the items an earlier process on this host claimed; how many."""
+        with self.sessions() as session:
+            freed = self._release(session, prefix=f"{self.host}:")
+            session.commit()
+        return freed
 
     @abstractmethod
     def run_once(self) -> object:

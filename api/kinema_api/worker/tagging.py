@@ -68,16 +68,16 @@ class TaggingWorker(QueueWorker):
         store: ObjectStore,
         wake: threading.Event | None = None,
     ) -> None:
-        super().__init__(wake=wake, poll_s=settings.tagging_poll_s)
-        self.settings = settings
-        self.sessions = sessions
-        self.store = store
+        super().__init__(
+            settings=settings,
+            sessions=sessions,
+            store=store,
+            wake=wake,
+            poll_s=settings.tagging_poll_s,
+        )
 
-    def release_claims(self) -> int:
-        with self.sessions() as session:
-            freed = rows.release_claims(session, prefix=f"{self.host}:")
-            session.commit()
-        return freed
+    def _release(self, session: Session, *, prefix: str) -> int:
+        return rows.release_claims(session, prefix=prefix)
 
     def run_once(self) -> Outcome | None:
         """Queue newly published titles, then tag one; None when none was queued."""
