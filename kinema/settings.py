@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # redis:// URL; None means in-process cache, pub/sub and rate limits.
     redis_url: str | None = None
+    # Seconds a browse answer everyone shares (home rows per maturity limit, title
+    # listings, title pages) stays in the cache; any catalog change ends it sooner
+    # (``kinema.catalog.version``). 0 turns the hot cache off.
+    hot_cache_ttl_s: int = Field(default=30, ge=0, le=3600)
     # ``s3://bucket[/prefix]`` or None for the local object store under ``data_dir``.
     storage_url: str | None = None
     # Endpoint of an S3-compatible server; None means AWS itself.

@@ -116,6 +116,11 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Every writer's sessions bump the catalog's version (imported here: it needs the
+    # models, which need this module).
+    from kinema.catalog import version
+
+    version.install()
     return sessionmaker(engine, expire_on_commit=False)
 
 

@@ -18,7 +18,7 @@ from kinema.catalog.models import Maturity, TitleKind
 from kinema.catalog.search import SearchFilters
 from kinema_api.accounts.services.auth import Viewer
 from kinema_api.catalog.schemas import GenrePublic, HomePublic, SearchPublic, TitleCard, TitleDetail
-from kinema_api.catalog.services import posters
+from kinema_api.catalog.services import posters, title_page
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.common import ERRORS
 from kinema_api.deps import ContextDep, CurrentViewer, OptionalViewer, ReadSessionDep
@@ -49,13 +49,14 @@ def _filters(
 
 
 @router.get("/browse/home", summary="Rows for the home page")
-def home(viewer: CurrentViewer, session: ReadSessionDep) -> HomePublic:
-    return viewer_service.home(session, viewer=viewer)
+def home(viewer: CurrentViewer, ctx: ContextDep, session: ReadSessionDep) -> HomePublic:
+    return viewer_service.home(ctx, session, viewer=viewer)
 
 
 @router.get("/titles", summary="Published titles, newest first", openapi_extra=OPTIONAL_AUTH)
 def list_titles(
     viewer: OptionalViewer,
+    ctx: ContextDep,
     session: ReadSessionDep,
     genre: GenreSlug = None,
     year: Year = None,
@@ -65,9 +66,7 @@ def list_titles(
     offset: Offset = 0,
 ) -> list[TitleCard]:
     filters = _filters(viewer, genre=genre, year=year, kind=type, maturity=maturity)
-    return viewer_service.list_titles(
-        session, viewer=viewer, filters=filters, limit=limit, offset=offset
-    )
+    return viewer_service.list_titles(ctx, session, filters=filters, limit=limit, offset=offset)
 
 
 @router.get(
@@ -78,7 +77,7 @@ def list_titles(
 def title_detail(
     title_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
 ) -> TitleDetail:
-    return viewer_service.title_detail(ctx, session, viewer=viewer, title_id=title_id)
+    return title_page.title_detail(ctx, session, viewer=viewer, title_id=title_id)
 
 
 @router.get(
@@ -120,8 +119,8 @@ def _image_response(image: posters.Image) -> Response:
 
 
 @router.get("/genres", summary="All genres")
-def genres(session: ReadSessionDep) -> list[GenrePublic]:
-    return viewer_service.genres(session)
+def genres(ctx: ContextDep, session: ReadSessionDep) -> list[GenrePublic]:
+    return viewer_service.genres(ctx, session)
 
 
 @router.get("/search", summary="Search titles by text, with filters", openapi_extra=OPTIONAL_AUTH)

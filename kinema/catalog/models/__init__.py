@@ -35,6 +35,7 @@ from kinema.catalog.models.tagging import (
     TagSuggestion,
 )
 from kinema.catalog.models.titles import (
+    CatalogVersion,
     Genre,
     Rendition,
     Season,
@@ -67,6 +68,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "BillingEvent",
+    "CatalogVersion",
     "Clip",
     "Comment",
     "CommentReaction",

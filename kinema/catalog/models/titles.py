@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinema.catalog.models.base import (
@@ -175,3 +175,15 @@ class Track(IdMixin, Base):
     is_default: Mapped[bool] = mapped_column(default=False)
 
     video: Mapped[Video] = relationship(back_populates="tracks")
+
+
+class CatalogVersion(Base):
+    """One row whose number goes up with every committed change to what browse shows
+    (titles, videos, seasons, genres, tags, ad creatives): shared caches key their
+    entries by it, so a change is visible to every API process at its next request
+    (:mod:`kinema.catalog.version`)."""
+
+    __tablename__ = "catalog_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -38,6 +38,9 @@ def _seed(ctx: AppContext) -> dict[str, uuid.UUID]:
 
 
 def test_home_rows_and_continue_watching(ctx: AppContext, client: TestClient) -> None:
+    # Trending follows views at once only without the hot cache (with it, within its
+    # lifetime: test_hot_cache.py).
+    ctx.settings.hot_cache_ttl_s = 0
     ids = _seed(ctx)
     h = bearer(signup(client))
     home = client.get("/api/v1/browse/home", headers=h).json()

@@ -7,6 +7,7 @@ import json
 import uuid
 from datetime import datetime
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,12 +15,7 @@ from kinema.catalog.errors import NotFound
 from kinema.catalog.models import (
     Genre,
     Maturity,
-    MyListItem,
-    Rating,
     Title,
-    TitleKind,
-    Video,
-    VideoStatus,
 )
 from kinema.catalog.search import SearchFilters, filtered_titles, search_titles
 from kinema.catalog.services import browse, streams, titles, viewing
@@ -31,11 +27,10 @@ from kinema_api.catalog.schemas import (
     GenrePublic,
     HomePublic,
     RowPublic,
-    SeasonPublic,
     TitleCard,
-    TitleDetail,
 )
-from kinema_api.catalog.services.views import poster_url, title_card, video_summary
+from kinema_api.catalog.services import hot
+from kinema_api.catalog.services.views import title_card, video_summary
 from kinema_api.context import AppContext
 from kinema_api.errors import Forbidden
 
@@ -123,7 +118,12 @@ def check_visible(viewer: Viewer | None, title: Title) -> None:
         raise Forbidden(f"title {title.id} is rated above this profile's maturity limit")
 
 
-def home(session: Session, *, viewer: Viewer) -> HomePublic:
+ROWS = TypeAdapter(list[RowPublic])
+CARDS = TypeAdapter(list[TitleCard])
+GENRES = TypeAdapter(list[GenrePublic])
+
+
+def home(ctx: AppContext, session: Session, *, viewer: Viewer) -> HomePublic:
     limit = max_maturity(viewer)
     cont = [
         ContinueItem(
@@ -141,37 +141,64 @@ def home(session: Session, *, viewer: Viewer) -> HomePublic:
     mine = viewing.my_list(session, profile_id=viewer.profile.id, max_maturity=limit)
     if mine:
         rows.append(RowPublic(key="my-list", name="My List", items=[title_card(t) for t in mine]))
+    shared = hot.cached(
+        ctx,
+        session,
+        key=f"rows:{limit.value}",
+        adapter=ROWS,
+        compute=lambda: shared_rows(session, limit=limit),
+    )
+    rows.extend(shared)
+    return HomePublic(continue_watching=cont, rows=rows)
+
+
+def shared_rows(session: Session, *, limit: Maturity) -> list[RowPublic]:
+    """The home rows every profile with this maturity limit sees alike."""
+    rows: list[RowPublic] = []
     recent = browse.recently_added(session, max_maturity=limit)
     if recent:
         rows.append(
             RowPublic(key="recent", name="Recently Added", items=[title_card(t) for t in recent])
         )
-    hot = browse.trending(session, max_maturity=limit)
-    if hot:
-        rows.append(RowPublic(key="trending", name="Trending", items=[title_card(t) for t in hot]))
+    hot_titles = browse.trending(session, max_maturity=limit)
+    if hot_titles:
+        rows.append(
+            RowPublic(key="trending", name="Trending", items=[title_card(t) for t in hot_titles])
+        )
     for row in browse.genre_rows(session, max_maturity=limit):
         rows.append(
             RowPublic(key=row.key, name=row.name, items=[title_card(t) for t in row.titles])
         )
-    return HomePublic(continue_watching=cont, rows=rows)
+    return rows
 
 
 def list_titles(
-    session: Session, *, viewer: Viewer | None, filters: SearchFilters, limit: int, offset: int
+    ctx: AppContext, session: Session, *, filters: SearchFilters, limit: int, offset: int
 ) -> list[TitleCard]:
-    stmt = (
-        filtered_titles(filters)
-        .order_by(Title.created_at.desc(), Title.id)
-        .limit(limit)
-        .offset(offset)
+    def compute() -> list[TitleCard]:
+        stmt = (
+            filtered_titles(filters)
+            .order_by(Title.created_at.desc(), Title.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [title_card(t) for t in session.scalars(stmt)]
+
+    f = filters
+    key = (
+        f"titles:{f.max_maturity.value if f.max_maturity else ''}:{f.genre or ''}:"
+        f"{f.year or ''}:{f.kind.value if f.kind else ''}:{int(f.published_only)}:"
+        f"{limit}:{offset}"
     )
-    return [title_card(t) for t in session.scalars(stmt)]
+    return hot.cached(ctx, session, key=key, adapter=CARDS, compute=compute)
 
 
-def genres(session: Session) -> list[GenrePublic]:
-    return [
-        GenrePublic.model_validate(g) for g in session.scalars(select(Genre).order_by(Genre.name))
-    ]
+def genres(ctx: AppContext, session: Session) -> list[GenrePublic]:
+    def compute() -> list[GenrePublic]:
+        found = session.scalars(select(Genre).order_by(Genre.name))
+        return [GenrePublic.model_validate(g) for g in found]
+
+    return hot.cached(ctx, session, key="genres", adapter=GENRES, compute=compute)
 
 
 def search(
@@ -181,74 +208,14 @@ def search(
     return [title_card(h.title) for h in hits]
 
 
-def title_detail(
-    ctx: AppContext, session: Session, *, viewer: Viewer | None, title_id: uuid.UUID
-) -> TitleDetail:
-    title = titles.get_title(session, title_id=title_id)
-    check_visible(viewer, title)
-    ready = [
-        v for v in title.videos if v.status is VideoStatus.READY or (viewer and viewer.is_admin)
-    ]
-    positions: dict[uuid.UUID, float] = {}
-    if viewer is not None:
-        for v in ready:
-            rec = load_progress(ctx, session, profile_id=viewer.profile.id, video_id=v.id)
-            if rec is not None:
-                positions[v.id] = rec.position_s
-    seasons: list[SeasonPublic] = []
-    if title.kind is TitleKind.SERIES:
-        for season in title.seasons:
-            episodes = [
-                video_summary(v, position_s=positions.get(v.id))
-                for v in ready
-                if v.season_number == season.number
-            ]
-            if episodes:
-                seasons.append(
-                    SeasonPublic(number=season.number, name=season.name, episodes=episodes)
-                )
-    main = None
-    if ready:
-        main_video = ready[0]
-        if title.kind is TitleKind.SERIES and viewer is not None:
-            main_video = next_episode(session, viewer=viewer, videos=ready) or ready[0]
-        main = video_summary(main_video, position_s=positions.get(main_video.id))
-    in_list = False
-    my_rating = None
-    if viewer is not None:
-        in_list = session.get(MyListItem, (viewer.profile.id, title.id)) is not None
-        rating = session.get(Rating, (viewer.profile.id, title.id))
-        my_rating = rating.score if rating else None
-    avg, count = viewing.average_rating(session, title_id=title.id)
-    return TitleDetail(
-        id=title.id,
-        slug=title.slug,
-        name=title.name,
-        kind=title.kind,
-        year=title.year,
-        maturity=title.maturity,
-        genres=title_card(title).genres,
-        poster_url=poster_url(title),
-        description=title.description,
-        tags=[t.name for t in title.tags],
-        created_at=title.created_at,
-        video=main,
-        seasons=seasons,
-        in_my_list=in_list,
-        rating_average=avg,
-        rating_count=count,
-        my_rating=my_rating,
-    )
-
-
-def next_episode(session: Session, *, viewer: Viewer, videos: list[Video]) -> Video | None:
-    """The first unfinished episode after the last one this profile watched."""
+def next_episode(session: Session, *, viewer: Viewer, ids: list[uuid.UUID]) -> uuid.UUID | None:
+    """Of a series' ready episodes (in order), the first unfinished one after the last
+    one this profile watched."""
     history = viewing.history(session, profile_id=viewer.profile.id, limit=200)
-    ids = [v.id for v in videos]
     for item in history:
         if item.video_id in ids:
             idx = ids.index(item.video_id)
-            if item.completed and idx + 1 < len(videos):
-                return videos[idx + 1]
-            return videos[idx]
+            if item.completed and idx + 1 < len(ids):
+                return ids[idx + 1]
+            return ids[idx]
     return None
