@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from kinema.catalog.errors import NotFound
@@ -62,6 +62,13 @@ def clips_of(session: Session, *, profile_id: uuid.UUID, limit: int = 100) -> Se
         .limit(limit)
     )
     return session.scalars(stmt).all()
+
+
+def all_clips(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[Sequence[Clip], int]:
+    """Every profile's clips, newest first (the admins' list), and how many in all."""
+    total = session.scalar(select(func.count()).select_from(Clip))
+    stmt = select(Clip).order_by(Clip.created_at.desc(), Clip.id).limit(limit).offset(offset)
+    return session.scalars(stmt).all(), int(total or 0)
 
 
 def clip_ids_of_video(session: Session, *, video_id: uuid.UUID) -> list[uuid.UUID]:
