@@ -18,6 +18,7 @@ from kinema.catalog.db import create_db_engine, session_factory
 from kinema.catalog.models import Video, VideoStatus
 from kinema.catalog.services.accounts import PlanSpec as CatalogPlan
 from kinema.catalog.services.accounts import upsert_plan
+from kinema.catalog.services.clips import clip_ids_of_video
 from kinema.catalog.services.sync import VideoUpsert, upsert_video
 from kinema.catalog.services.titles import delete_video
 from kinema_operator.errors import CatalogSyncError
@@ -88,6 +89,19 @@ class Catalog:
                 upsert_plan(session, spec=plan)
         except SQLAlchemyError as exc:
             raise CatalogSyncError(f"catalog upsert of plan {plan.slug} failed: {exc}") from exc
+
+    def clip_prefixes(self, name: str) -> list[str]:
+        """The store prefixes (``clips/<id>``) of the shared clips of the Video ``name``:
+        their rows go with the catalog row (cascade), their preview files are ours to
+        remove."""
+        try:
+            with self.sessions() as session:
+                video_id = session.scalar(select(Video.id).where(Video.resource_name == name))
+                if video_id is None:
+                    return []
+                return [f"clips/{c.hex}" for c in clip_ids_of_video(session, video_id=video_id)]
+        except SQLAlchemyError as exc:
+            raise CatalogSyncError(f"reading the clips of {name} failed: {exc}") from exc
 
     def delete(self, name: str) -> bool:
         try:

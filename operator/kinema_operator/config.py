@@ -39,6 +39,12 @@ class OperatorSettings(BaseSettings):
     job_ttl_s: int = Field(default=24 * 3600, ge=0)
     # Base URL players use for output (a CDN or the API); "" = object-store URLs.
     public_base_url: str = ""
+    # Clip previews (docs/clips.md): at most this many preview Jobs at once (0: the
+    # operator launches none), each clip tried this many times, the queue looked at this
+    # often (a preview Job's end is also noticed by its watch).
+    preview_concurrency: int = Field(default=2, ge=0, le=100)
+    preview_attempts: int = Field(default=3, ge=1, le=10)
+    preview_interval_s: float = Field(default=5.0, gt=0)
     # Port of /metrics (Prometheus); 0 disables it.
     metrics_port: int = Field(default=9090, ge=0, le=65535)
     # GPU node pool defaults (JSON: resourceName, nodeSelector, tolerations,

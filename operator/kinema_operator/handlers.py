@@ -15,6 +15,8 @@ a timer follows deployments in progress and puts back the managed settings someo
 changed in AWS (status reason and Event ``DriftCorrected``); their finalizer disables,
 then deletes the CloudFront distribution. When a Distribution's domain appears or
 changes, the Videos that name it are reconciled, so their manifest URLs move to the CDN.
+A Job that makes a shared clip's preview wakes the clip previews' loop, which launches
+and follows those Jobs (started with the operator, see :mod:`kinema_operator.clip`).
 Plans go to the catalog and, when ``KINEMA_STRIPE_API_KEY`` is set, to a Stripe Product
 and Price; their finalizer archives both in Stripe and retires the catalog row.
 
@@ -36,10 +38,11 @@ from kinema.resources.common import GROUP, VERSION
 from kinema.resources.plan import PlanStatus
 from kinema.settings import Settings
 from kinema_operator import kube, ladder, wiring
+from kinema_operator.clip import jobs as clip_jobs
 from kinema_operator.config import OperatorSettings
 from kinema_operator.distribution import mapping as distribution
 from kinema_operator.errors import InvalidSpec, OperatorError
-from kinema_operator.labels import LABEL_MANAGED_BY, MANAGED_BY
+from kinema_operator.labels import LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY
 from kinema_operator.plan import catalog as plans
 
 # The timer ticks every KINEMA_OPERATOR_RESYNC_INTERVAL_S (read when this module is
@@ -60,6 +63,8 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
     settings.posting.level = logging.WARNING
     settings.watching.server_timeout = 300
     memo.operator = wiring.build()
+    if memo.operator.previews is not None:
+        memo.operator.previews.start()
 
 
 def _operator(memo: kopf.Memo) -> wiring.Operator:
@@ -110,6 +115,11 @@ def video_resync(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) ->
 @kopf.on.event("batch", "v1", "jobs", labels={LABEL_MANAGED_BY: MANAGED_BY})
 def job_changed(body: kopf.Body, namespace: str | None, memo: kopf.Memo, **_: Any) -> None:
     if namespace is None:
+        return
+    if body.metadata.labels.get(LABEL_COMPONENT) == clip_jobs.COMPONENT:
+        previews = _operator(memo).previews
+        if previews is not None:  # a clip preview Job changed: look at once
+            previews.nudge()
         return
     for ref in body.metadata.get("ownerReferences") or []:
         if ref.get("kind") == video_res.KIND and ref.get("apiVersion", "").startswith(GROUP):

@@ -178,6 +178,17 @@ class Kube:
         items: list[dict[str, Any]] = found.get("items", [])
         return items
 
+    def get_job(self, namespace: str, name: str) -> dict[str, Any] | None:
+        try:
+            with _api(f"reading Job {name} in {namespace}"):
+                return _json(
+                    self.batch.read_namespaced_job(name, namespace, _preload_content=False)
+                )
+        except ClusterError as exc:
+            if isinstance(exc.__cause__, ApiException) and exc.__cause__.status == 404:
+                return None
+            raise
+
     def create_job(self, manifest: dict[str, Any]) -> bool:
         """Create a Job; False when one of that name exists already (nothing changes)."""
         meta = manifest["metadata"]

@@ -1,7 +1,8 @@
 """Wiring: the operator's doors and kinds, built from the environment and closed again.
 
 :func:`build` makes one :class:`Operator` at startup: the doors (cluster, catalog
-database, object store, CloudFront, Stripe) and the kind objects that use them. The
+database, object store, CloudFront, Stripe) and the kind objects that use them (the
+clip preview Jobs' loop among them). The
 handlers keep it in Kopf's memo and take from it exactly what each trigger needs, so no
 handler reaches through one kind to another's door. Kept apart from the handlers so that
 ``kinema operator`` and tests build the operator one way, and the handlers module stays a
@@ -16,6 +17,7 @@ from typing import Any
 from kinema.settings import Settings
 from kinema_operator import kube, metrics
 from kinema_operator.catalog import Catalog
+from kinema_operator.clip.previews import Previews
 from kinema_operator.config import OperatorSettings
 from kinema_operator.distribution.cloudfront import CloudFrontApi
 from kinema_operator.distribution.sync import CloudFrontSync
@@ -34,6 +36,7 @@ class Operator:
     videos: Reconciler
     cloudfront: CloudFrontSync
     stripe: StripeSync | None  # None: Plans go to the catalog only
+    previews: Previews | None = None  # clip preview Jobs (started by the startup handler)
     metrics_server: Any = None
 
     def close(self) -> None:
@@ -41,6 +44,8 @@ class Operator:
         if self.metrics_server is not None:
             self.metrics_server.shutdown()
             self.metrics_server.server_close()
+        if self.previews is not None:
+            self.previews.close()
         self.catalog.close()
         self.videos.outputs.close()
         self.kube.close()
@@ -60,6 +65,9 @@ def build(settings: Settings | None = None, op: OperatorSettings | None = None) 
         videos=videos,
         cloudfront=CloudFrontSync(CloudFrontApi.connect(op.cloudfront_endpoint_url)),
         stripe=build_stripe(op),
+        previews=Previews(
+            kube=cluster, catalog=catalog, store=outputs.store, settings=settings, op=op
+        ),
         metrics_server=metrics.serve(op.metrics_port),
     )
 

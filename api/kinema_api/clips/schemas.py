@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from kinema.catalog.models import PreviewState
-from kinema_api.social.schemas import MAX_POSITION_S, PLAIN_TEXT_PATTERN
+from kinema_api.social.schemas import MAX_POSITION_S, PLAIN_TEXT_PATTERN, Author
 
 MAX_CLIP_S = 60.0
 MIN_CLIP_S = 1.0
@@ -78,3 +78,16 @@ class ClipPublic(BaseModel):
         description="Signed in on a profile that may see the title: the watch page may "
         "ask for playback (which checks the plan as always). False when signed out."
     )
+
+
+class ClipModerated(ClipPublic):
+    """A clip as the admins' list shows it: who made it, and why a preview failed."""
+
+    maker: Author = Field(description="The profile that made it.")
+    preview_error: str | None
+
+
+class ClipModerationPage(BaseModel):
+    items: list[ClipModerated]
+    total: int
+    next_offset: int | None

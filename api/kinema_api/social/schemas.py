@@ -139,6 +139,50 @@ class ReportPage(BaseModel):
     next_offset: int | None
 
 
+# --- the moderation queue (admins) -----------------------------------------------------
+
+
+class ReasonCount(BaseModel):
+    reason: ReportReason
+    count: int
+
+
+class ReportSummary(BaseModel):
+    """One report of a queued comment."""
+
+    reason: ReportReason
+    note: str = Field(description="Plain text: render it as text.")
+    reporter: Author = Field(description="The reporting profile.")
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class ReportedCommentPublic(BaseModel):
+    """A reported comment as the moderation queue shows it."""
+
+    comment_id: uuid.UUID
+    title_id: uuid.UUID
+    title: str
+    video_id: uuid.UUID | None
+    episode: str | None = Field(description="'S1:E2 Name' for an episode, else null")
+    position_s: float | None
+    body: str = Field(description="Plain text (empty once deleted): render it as text.")
+    author: Author | None = Field(description="None once deleted.")
+    created_at: datetime
+    deleted: bool
+    open: bool = Field(description="At least one report is not dealt with yet.")
+    report_count: int = Field(description="Reports listed (the open ones in the open queue).")
+    reasons: list[ReasonCount] = Field(description="Reports per reason, most first.")
+    last_reported_at: datetime
+    reports: list[ReportSummary] = Field(description="Newest first (at most 20).")
+
+
+class ReportedCommentPage(BaseModel):
+    items: list[ReportedCommentPublic]
+    total: int
+    next_offset: int | None
+
+
 # --- reactions on a video --------------------------------------------------------------
 
 

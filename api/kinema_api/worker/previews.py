@@ -2,7 +2,7 @@
 
 It claims a clip whose preview is pending (``kinema.catalog.services.clips``) and runs
 ``kinema clip-preview`` on the video's published output as a subprocess, exactly the
-command a cluster's preview Job runs (``kinema_api.clips.services.jobs``), so the
+command a cluster's preview Job runs (the operator's ``kinema_operator.clip.jobs``), so the
 encode never runs in the API process. The command writes ``preview.mp4`` and
 ``still.jpg`` under ``clips/<id>/`` in the store; the worker then marks the preview
 ``ready`` (or ``failed`` with the command's last error line).

@@ -208,6 +208,7 @@ the object store, not through logs. No Secrets: Job pods load theirs by name (en
     - plans/finalizers
     - distributions/finalizers
   verbs: ["get", "update", "patch"]
+{{- /* Jobs: transcode steps and clip previews (created, read back, deleted). */}}
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]

@@ -51,6 +51,8 @@ class Clip(IdMixin, Base):
     # died leaves the claim, which the next start (or a stale claim) frees.
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     claimed_at: Mapped[datetime | None]
+    # Preview Jobs launched for it (cluster mode): a failed one is retried up to a limit.
+    preview_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     video: Mapped[Video] = relationship()
 

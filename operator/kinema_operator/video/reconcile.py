@@ -421,6 +421,10 @@ class Reconciler:
         if policy == video_res.DeletionPolicy.DELETE.value:
             removed = self.outputs.delete_prefix(video_root_key(namespace, name))
             log.info("deleted %d output objects of %s/%s", removed, namespace, name)
+        # Shared clips go with the catalog row whatever the policy: their previews
+        # (clips/<id>/) would be nobody's files. Removed first, so a failure retries.
+        for prefix in self.catalog.clip_prefixes(resource_name(namespace, name)):
+            self.outputs.delete_prefix(prefix)
         self.catalog.delete(resource_name(namespace, name))
         with self._guard:
             self._in_flight.pop(f"{namespace}/{name}", None)

@@ -298,3 +298,76 @@ def test_kids_profile_sees_no_comments(page: Page, social: SocialStack) -> None:
     expect(prompt.get_by_role("status")).to_have_text("Thanks for rating!")
     expect(prompt.get_by_test_id("rating-count")).to_have_text("3 ratings")
     assert not seen, f"a kids profile asked for comments: {seen}"
+
+
+def test_admin_moderates_reported_comments_and_clips(page: Page, social: SocialStack) -> None:
+    """Two reported comments in the admin's Moderation panel: one deleted, one dismissed;
+    the resolved filter shows both; a clip is deleted from the clips list. At phone
+    width, with the comment's HTML shown as text."""
+    payload = '<img src=x onerror="window.__modded=1">Buy pills'
+    troll, rita, admin = (
+        _as_new_profile(social, "Troll"),
+        _as_new_profile(social, "Rita"),
+        social.up.admin(),
+    )
+    try:
+        url = f"/api/v1/titles/{social.title_id}/comments"
+        spam = troll.post(url, json={"body": payload}).json()["id"]
+        harsh = troll.post(url, json={"body": "Worst film ever made"}).json()["id"]
+        for client, cid, reason in (
+            (rita, spam, "spam"),
+            (admin, spam, "abuse"),
+            (rita, harsh, "other"),
+        ):
+            r = client.post(f"/api/v1/comments/{cid}/reports", json={"reason": reason})
+            assert r.status_code == 201, r.text
+        clip = troll.post(
+            "/api/v1/clips", json={"video_id": social.video_id, "start_s": 1, "end_s": 4}
+        )
+        assert clip.status_code == 201, clip.text
+        clip_id = clip.json()["id"]
+    finally:
+        for client in (troll, rita, admin):
+            client.close()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in_as(page, social, social.profile_name)
+    page.goto(f"{social.base}/admin")
+    queue = page.get_by_test_id("report-queue")
+    spam_entry = queue.locator(f"[data-comment-id='{spam}']")
+    expect(spam_entry.get_by_test_id("reported-body")).to_have_text(payload)
+    assert spam_entry.locator("img").count() == 0
+    expect(spam_entry.get_by_test_id("report-count")).to_have_text("2 reports")
+    expect(spam_entry).to_contain_text("Talk of the Town")
+    expect(spam_entry).to_contain_text("by Troll")
+    # Newest report first: the "harsh" comment was reported last.
+    expect(queue.get_by_test_id("reported-comment").first).to_have_attribute(
+        "data-comment-id", harsh
+    )
+    fits = "() => document.documentElement.scrollWidth <= window.innerWidth"
+    assert page.evaluate(fits), "the admin page scrolls sideways at phone width"
+    webapp.screenshot(page, "admin-moderation-phone", full_page=True)
+
+    page.once("dialog", lambda d: d.accept())
+    spam_entry.get_by_role("button", name="Delete the comment by Troll").click()
+    expect(spam_entry).to_have_count(0)
+    harsh_entry = queue.locator(f"[data-comment-id='{harsh}']")
+    harsh_entry.get_by_role("button", name="Dismiss the reports of the comment by Troll").click()
+    expect(queue.get_by_text("No open reports.")).to_be_visible()
+
+    queue.get_by_role("button", name="Resolved").click()
+    expect(queue.locator(f"[data-comment-id='{spam}']")).to_contain_text("Deleted comment")
+    expect(queue.locator(f"[data-comment-id='{harsh}']")).to_contain_text("Worst film ever made")
+    assert page.evaluate("() => window.__modded") is None
+
+    clips = page.get_by_test_id("clip-moderation")
+    made = clips.locator(f"[data-clip-id='{clip_id}']")
+    expect(made).to_contain_text("by Troll")
+    page.once("dialog", lambda d: d.accept())
+    made.get_by_role("button", name="Delete the clip of Talk of the Town by Troll").click()
+    expect(made).to_have_count(0)
+    assert httpx.get(f"{social.base}/api/v1/clips/{clip_id}").status_code == 404
+    # The deleted comment is gone from the title's comments (it had no replies).
+    page.goto(f"{social.base}/title/{social.title_id}")
+    expect(page.get_by_text("Worst film ever made")).to_be_visible()
+    expect(page.get_by_text("Buy pills")).to_have_count(0)

@@ -14,7 +14,11 @@ import httpx
 import pytest
 from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
+from sqlalchemy import select
 
+from kinema.catalog.models import Clip
+from kinema.catalog.services import clips as clip_rows
+from tests.utils.factories import make_ready_video, make_user, migrated_session
 from tests.utils.kube_cluster import KubeCluster
 from tests.utils.operator_run import (
     GROUP,
@@ -164,9 +168,11 @@ def test_deleting_a_video_applies_its_deletion_policy(
     kube: KubeCluster,
     kube_namespace: str,
     s3: S3Server,
+    pg_url: str,
 ) -> None:
     """The finalizer empties processed/<ns>/<video>/ under Delete, keeps it under Retain,
-    and never touches the source."""
+    and never touches the source. The catalog row goes either way, and with it the
+    video's shared clips and their preview files (another video's clip stays)."""
     prefix = operator_settings["prefix"]
     client = s3.client()
     source_key = f"{prefix}raw/keep-me.mp4"
@@ -174,6 +180,10 @@ def test_deleting_a_video_applies_its_deletion_policy(
     outputs = [f"{prefix}processed/{kube_namespace}/doomed/{d}/master.m3u8" for d in ("d0", "d1")]
     for key in outputs:
         client.put_object(Bucket=s3.bucket, Key=key, Body=b"#EXTM3U\n")
+    doomed_clip, kept_clip = _clips_of(pg_url, f"{kube_namespace}/doomed")
+    for clip in (doomed_clip, kept_clip):
+        for name in ("preview.mp4", "still.jpg"):
+            client.put_object(Bucket=s3.bucket, Key=f"{prefix}clips/{clip}/{name}", Body=b"x")
     with kube.api_client() as api_client:
         api: Any = k8s.CustomObjectsApi(api_client)
         with operator(kube_namespace):
@@ -208,6 +218,36 @@ def test_deleting_a_video_applies_its_deletion_policy(
     keys = sorted(o["Key"] for o in left.get("Contents", []))
     assert keys == ([] if policy == "Delete" else sorted(outputs))
     assert client.get_object(Bucket=s3.bucket, Key=source_key)["Body"].read() == b"master"
+    left = client.list_objects_v2(Bucket=s3.bucket, Prefix=f"{prefix}clips/")
+    assert sorted(o["Key"] for o in left.get("Contents", [])) == [
+        f"{prefix}clips/{kept_clip}/preview.mp4",
+        f"{prefix}clips/{kept_clip}/still.jpg",
+    ]
+    with migrated_session(pg_url) as session:
+        assert [c.hex for c in session.scalars(select(Clip.id))] == [kept_clip]
+
+
+def _clips_of(pg_url: str, resource: str) -> tuple[str, str]:
+    """A catalog row for the Video ``resource`` with one clip, and another video's clip."""
+    with migrated_session(pg_url) as session:
+        profile = make_user(session).profiles[0]
+        doomed = make_ready_video(session)
+        doomed.resource_name = resource
+        other = make_ready_video(session)
+        made = [
+            clip_rows.add_clip(
+                session,
+                user_id=profile.user_id,
+                profile_id=profile.id,
+                video_id=v.id,
+                start_s=0.0,
+                end_s=2.0,
+                caption=None,
+            )
+            for v in (doomed, other)
+        ]
+        session.commit()
+        return made[0].id.hex, made[1].id.hex
 
 
 def test_plans_reach_the_catalog(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kinema.catalog.errors import Conflict
 from kinema.catalog.models import Emoji, ReportReason, utcnow
-from kinema.catalog.services import reviews, social, viewing
+from kinema.catalog.services import moderation, reviews, social, viewing
 from kinema.catalog.services.reviews import ReviewOrder
 from kinema.catalog.services.social import CommentOrder
 from tests.utils.factories import make_ready_video, make_title, make_user, migrated_session
@@ -160,3 +160,41 @@ def test_duplicates_leave_the_transaction_usable(session: Session) -> None:
     session.commit()
     assert social.reports(session).total == 0
     assert social.reports(session, state=social.ReportState.RESOLVED).total == 1
+
+
+def test_the_moderation_queue_groups_reports(session: Session) -> None:
+    """Reports grouped per comment, newest report first, open and resolved (the GROUP BY,
+    HAVING and ordering on both databases)."""
+    title = make_title(session)
+    ana, ben, cat = _profiles(session, 3)
+    start = utcnow() - timedelta(hours=1)
+    quiet, loud = (
+        social.add_comment(session, title_id=title.id, profile_id=ana, body=body)
+        for body in ("quiet", "loud")
+    )
+    reports = [
+        social.report_comment(session, comment_id=c.id, profile_id=who, reason=reason)
+        for c, who, reason in (
+            (loud, ben, ReportReason.SPAM),
+            (quiet, ben, ReportReason.ABUSE),
+            (loud, cat, ReportReason.SPAM),
+        )
+    ]
+    for i, report in enumerate(reports):
+        report.created_at = start + timedelta(minutes=i)
+    session.commit()
+
+    page = moderation.reported_comments(session)
+    assert page.total == 2
+    assert [(e.comment.body, len(e.reports)) for e in page.items] == [("loud", 2), ("quiet", 1)]
+    assert page.items[0].reasons == {ReportReason.SPAM: 2}
+    assert [r.profile_id for r in page.items[0].reports] == [cat, ben]  # newest first
+    assert page.items[0].title.id == title.id
+
+    assert moderation.dismiss_reports(session, comment_id=loud.id) == 2
+    session.commit()
+    assert [e.comment.body for e in moderation.reported_comments(session).items] == ["quiet"]
+    resolved = moderation.reported_comments(session, state=social.ReportState.RESOLVED)
+    assert [(e.comment.body, e.open) for e in resolved.items] == [("loud", False)]
+    both = moderation.reported_comments(session, state=social.ReportState.ALL, limit=1)
+    assert both.total == 2 and len(both.items) == 1

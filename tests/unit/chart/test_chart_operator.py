@@ -144,3 +144,12 @@ def test_operator_env_names_are_settings_the_operator_reads() -> None:
     unknown = kinema_env - known
     assert not unknown, f"the operator reads none of {sorted(unknown)}"
     assert "KINEMA_OPERATOR_GPU_DEFAULTS" in env
+
+
+def test_clip_preview_settings_reach_the_operator() -> None:
+    objects = helm.render(set_values={"operator.clipPreviews.concurrency": "5"})
+    env = helm.container_env(helm.container(helm.find(objects, "Deployment", "-operator")))
+    assert env["KINEMA_OPERATOR_PREVIEW_CONCURRENCY"] == "5"
+    assert env["KINEMA_OPERATOR_PREVIEW_ATTEMPTS"] == "3"
+    refused = helm.template(set_values={"operator.clipPreviews.attempts": "0"})
+    assert not refused.ok

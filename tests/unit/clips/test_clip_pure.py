@@ -3,14 +3,11 @@ ffmpeg arguments, the cluster Job manifest, and the link card's escaping."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
-from kinema.settings import Settings
-from kinema_api.clips.services import card, jobs
-from kinema_api.worker.previews import PreviewTask, preview_arguments
+from kinema_api.clips.services import card
 from kinema_transcoder import clip_preview as cp
 from kinema_transcoder.errors import BadArguments, BadSource
 
@@ -76,43 +73,6 @@ def test_ranges_and_ffmpeg_arguments() -> None:
         "-ss", "1.490", "-t", "3.000", "-i", "a.mp4",
     ]  # fmt: skip
     assert "scale=-2:'min(480,ih)',format=yuv420p" in args and args[-1] == "p.mp4"
-
-
-def test_the_cluster_job_runs_the_workers_command() -> None:
-    clip_id = uuid.UUID(int=7)
-    config = jobs.preview_job_config(
-        Settings(storage_url="s3://media/kinema", s3_endpoint_url="http://s3:9000"),
-        namespace="kinema",
-        image="ghcr.io/kinema/transcoder:1.2.3",
-    )
-    job = jobs.preview_job(
-        config,
-        clip_id=clip_id,
-        output_url="s3://media/kinema/processed/abc/1",
-        dest_url=f"s3://media/kinema/clips/{clip_id.hex}",
-        start_s=12.5,
-        end_s=40,
-    )
-    assert job["metadata"]["name"] == f"kinema-clip-preview-{clip_id.hex[:20]}"
-    assert job["metadata"]["namespace"] == "kinema"
-    assert job["metadata"]["labels"][jobs.LABEL_CLIP] == clip_id.hex
-    pod = job["spec"]["template"]["spec"]
-    container = pod["containers"][0]
-    assert pod["restartPolicy"] == "Never" and pod["securityContext"] == {"runAsNonRoot": True}
-    assert container["image"] == "ghcr.io/kinema/transcoder:1.2.3"
-    task = PreviewTask(clip_id, "processed/abc/1", 12.5, 40.0, f"clips/{clip_id.hex}")
-    # The same arguments as the embedded worker's subprocess.
-    assert container["command"] == ["kinema"]
-    assert container["args"] == preview_arguments(
-        task,
-        output="s3://media/kinema/processed/abc/1",
-        dest=f"s3://media/kinema/clips/{clip_id.hex}",
-    )
-    assert {"name": "KINEMA_S3_ENDPOINT_URL", "value": "http://s3:9000"} in container["env"]
-    assert container["securityContext"]["allowPrivilegeEscalation"] is False
-    rules = job["spec"]["podFailurePolicy"]["rules"]
-    assert rules[1]["onExitCodes"]["values"] == [2] and rules[1]["action"] == "FailJob"
-    assert job["spec"]["ttlSecondsAfterFinished"] > 0 and job["spec"]["activeDeadlineSeconds"] > 0
 
 
 def test_card_values_are_escaped_in_attributes() -> None:

@@ -245,3 +245,27 @@ def test_clip_page_of_an_unknown_or_malformed_id_is_the_plain_shell(client: Test
         assert page.status_code == 200
         assert "og:" not in page.text and "<title>Kinema</title>" in page.text
     assert re.search(r"<title>", client.get("/clip/x").text)
+
+
+def test_admins_list_every_clip_and_delete_one(
+    ctx: AppContext, client: TestClient, catalog: Catalog
+) -> None:
+    ana, ben = viewer(client), viewer(client)
+    boss = admin(ctx, client)
+    first = _make(client, ana, catalog.movie_video, 0, 10, caption=SCRIPT)
+    second = _make(client, ben, catalog.episode1, 5, 20)
+    listed = client.get(f"{API}/moderation/clips", headers=boss)
+    assert listed.status_code == 200, listed.text
+    page = listed.json()
+    assert page["total"] == 2 and page["next_offset"] is None
+    assert [c["id"] for c in page["items"]] == [second["id"], first["id"]]  # newest first
+    mine = page["items"][1]
+    assert mine["caption"] == SCRIPT and mine["maker"]["name"] and mine["can_delete"] is True
+    assert mine["preview"]["state"] == "pending" and mine["preview_error"] is None
+    paged = client.get(f"{API}/moderation/clips", params={"limit": 1}, headers=boss).json()
+    assert len(paged["items"]) == 1 and paged["next_offset"] == 1
+
+    assert client.get(f"{API}/moderation/clips", headers=ana).status_code == 403
+    assert client.delete(f"{API}/clips/{first['id']}", headers=boss).status_code == 204
+    left = client.get(f"{API}/moderation/clips", headers=boss).json()
+    assert [c["id"] for c in left["items"]] == [second["id"]] and left["total"] == 1

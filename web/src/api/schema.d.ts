@@ -1224,6 +1224,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/clips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every profile's clips, newest first (admins) */
+        get: operations["all_clips_api_v1_moderation_clips_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reported comments, most recently reported first (admins) */
+        get: operations["reported_comments_api_v1_moderation_comments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/comments/{comment_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss a comment's reports, keeping the comment (admins) */
+        post: operations["dismiss_reports_api_v1_moderation_comments__comment_id__dismiss_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/my-list": {
         parameters: {
             query?: never;
@@ -2094,6 +2145,73 @@ export interface components {
              * Format: uuid
              */
             video_id: string;
+        };
+        /**
+         * ClipModerated
+         * @description A clip as the admins' list shows it: who made it, and why a preview failed.
+         */
+        ClipModerated: {
+            /** Can Delete */
+            can_delete: boolean;
+            /** Caption */
+            caption: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** End S */
+            end_s: number;
+            /**
+             * Episode
+             * @description 'S1:E2 Name' for an episode, else null
+             */
+            episode: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** @description The profile that made it. */
+            maker: components["schemas"]["Author"];
+            /** Mine */
+            mine: boolean;
+            /**
+             * Playable
+             * @description Signed in on a profile that may see the title: the watch page may ask for playback (which checks the plan as always). False when signed out.
+             */
+            playable: boolean;
+            preview: components["schemas"]["ClipPreview"];
+            /** Preview Error */
+            preview_error: string | null;
+            /** Start S */
+            start_s: number;
+            /** Title */
+            title: string;
+            /**
+             * Title Id
+             * Format: uuid
+             */
+            title_id: string;
+            /**
+             * Url
+             * @description The clip's page, relative to the web app: /clip/<id>
+             */
+            url: string;
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+        };
+        /** ClipModerationPage */
+        ClipModerationPage: {
+            /** Items */
+            items: components["schemas"]["ClipModerated"][];
+            /** Next Offset */
+            next_offset: number | null;
+            /** Total */
+            total: number;
         };
         /**
          * ClipPreview
@@ -3453,6 +3571,12 @@ export interface components {
          * @enum {string}
          */
         Reason: "revoked" | "plan" | "expired" | "unavailable";
+        /** ReasonCount */
+        ReasonCount: {
+            /** Count */
+            count: number;
+            reason: components["schemas"]["ReportReason"];
+        };
         /** RecommendationReason */
         RecommendationReason: {
             /**
@@ -3543,6 +3667,102 @@ export interface components {
          * @enum {string}
          */
         ReportState: "open" | "resolved" | "all";
+        /**
+         * ReportSummary
+         * @description One report of a queued comment.
+         */
+        ReportSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Note
+             * @description Plain text: render it as text.
+             */
+            note: string;
+            reason: components["schemas"]["ReportReason"];
+            /** @description The reporting profile. */
+            reporter: components["schemas"]["Author"];
+            /** Resolved At */
+            resolved_at: string | null;
+        };
+        /** ReportedCommentPage */
+        ReportedCommentPage: {
+            /** Items */
+            items: components["schemas"]["ReportedCommentPublic"][];
+            /** Next Offset */
+            next_offset: number | null;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ReportedCommentPublic
+         * @description A reported comment as the moderation queue shows it.
+         */
+        ReportedCommentPublic: {
+            /** @description None once deleted. */
+            author: components["schemas"]["Author"] | null;
+            /**
+             * Body
+             * @description Plain text (empty once deleted): render it as text.
+             */
+            body: string;
+            /**
+             * Comment Id
+             * Format: uuid
+             */
+            comment_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deleted */
+            deleted: boolean;
+            /**
+             * Episode
+             * @description 'S1:E2 Name' for an episode, else null
+             */
+            episode: string | null;
+            /**
+             * Last Reported At
+             * Format: date-time
+             */
+            last_reported_at: string;
+            /**
+             * Open
+             * @description At least one report is not dealt with yet.
+             */
+            open: boolean;
+            /** Position S */
+            position_s: number | null;
+            /**
+             * Reasons
+             * @description Reports per reason, most first.
+             */
+            reasons: components["schemas"]["ReasonCount"][];
+            /**
+             * Report Count
+             * @description Reports listed (the open ones in the open queue).
+             */
+            report_count: number;
+            /**
+             * Reports
+             * @description Newest first (at most 20).
+             */
+            reports: components["schemas"]["ReportSummary"][];
+            /** Title */
+            title: string;
+            /**
+             * Title Id
+             * Format: uuid
+             */
+            title_id: string;
+            /** Video Id */
+            video_id: string | null;
+        };
         /** RetentionPoint */
         RetentionPoint: {
             /** Reach Pct */
@@ -4260,6 +4480,8 @@ export type Chapters = components['schemas']['Chapters'];
 export type CheckoutCreate = components['schemas']['CheckoutCreate'];
 export type ChurnPublic = components['schemas']['ChurnPublic'];
 export type ClipCreate = components['schemas']['ClipCreate'];
+export type ClipModerated = components['schemas']['ClipModerated'];
+export type ClipModerationPage = components['schemas']['ClipModerationPage'];
 export type ClipPreview = components['schemas']['ClipPreview'];
 export type ClipPublic = components['schemas']['ClipPublic'];
 export type CommentCreate = components['schemas']['CommentCreate'];
@@ -4342,6 +4564,7 @@ export type RatingUpdate = components['schemas']['RatingUpdate'];
 export type ReactionCount = components['schemas']['ReactionCount'];
 export type ReactionsPublic = components['schemas']['ReactionsPublic'];
 export type Reason = components['schemas']['Reason'];
+export type ReasonCount = components['schemas']['ReasonCount'];
 export type RecommendationReason = components['schemas']['RecommendationReason'];
 export type RecommendedTitle = components['schemas']['RecommendedTitle'];
 export type RedirectPublic = components['schemas']['RedirectPublic'];
@@ -4351,6 +4574,9 @@ export type ReportPage = components['schemas']['ReportPage'];
 export type ReportPublic = components['schemas']['ReportPublic'];
 export type ReportReason = components['schemas']['ReportReason'];
 export type ReportState = components['schemas']['ReportState'];
+export type ReportSummary = components['schemas']['ReportSummary'];
+export type ReportedCommentPage = components['schemas']['ReportedCommentPage'];
+export type ReportedCommentPublic = components['schemas']['ReportedCommentPublic'];
 export type RetentionPoint = components['schemas']['RetentionPoint'];
 export type RetentionPublic = components['schemas']['RetentionPublic'];
 export type Retranscode = components['schemas']['Retranscode'];
@@ -11537,6 +11763,265 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    all_clips_api_v1_moderation_clips_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipModerationPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    reported_comments_api_v1_moderation_comments_get: {
+        parameters: {
+            query?: {
+                /** @description open, resolved or all */
+                state?: components["schemas"]["ReportState"];
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportedCommentPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    dismiss_reports_api_v1_moderation_comments__comment_id__dismiss_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportedCommentPublic"];
                 };
             };
             /** @description Bad request */

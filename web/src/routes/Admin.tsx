@@ -7,6 +7,7 @@ import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { getBilling } from "../api/billing";
 import { BillingStatsPanel } from "../components/Admin/BillingStatsPanel";
+import { ModerationPanel } from "../components/Admin/ModerationPanel";
 import { UsersPanel } from "../components/Admin/UsersPanel";
 import { ErrorView, Loading } from "../components/Common/Status";
 import { UploadForm } from "../components/Admin/UploadForm";
@@ -65,6 +66,7 @@ export default function AdminPage() {
       <BillingStatsPanel />
       {billing.error ? <ErrorView error={billing.error} onRetry={billing.reload} /> : null}
       {billing.data ? <UsersPanel plans={billing.data.plans} billingEnabled={billing.data.enabled} /> : null}
+      <ModerationPanel />
     </div>
   );
 }
