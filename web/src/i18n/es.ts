@@ -2,6 +2,7 @@ import type { Messages } from "./en";
 import { clipsEs } from "./clips.es";
 import { discoveryEs } from "./discovery.es";
 import { analyticsEs } from "./analytics.es";
+import { adsEs } from "./ads.es";
 import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
@@ -11,6 +12,7 @@ export const es: Messages = {
   ...clipsEs,
   ...discoveryEs,
   ...analyticsEs,
+  ...adsEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",
@@ -365,9 +367,6 @@ export const es: Messages = {
   "player.nextEpisode": "Siguiente episodio",
   "player.nextIn": "Siguiente episodio en {n}",
   "player.playNow": "Reproducir ahora",
-  "ads.countdown": "Anuncio · {time}",
-  "ads.label": "Anuncio",
-  "ads.noSeek": "Se está reproduciendo un anuncio; el título empieza cuando termine.",
   "player.cancel": "Cancelar",
   "player.error": "Algo salió mal al reproducir este vídeo.",
   "player.errorCode": "Error {code}",
