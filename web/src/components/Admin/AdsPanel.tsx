@@ -170,7 +170,7 @@ function CreativeForm({ creative, candidates = [], onSaved, onCancel }: FormProp
             {candidates.map((v) => (
               <option key={v.id} value={v.id}>
                 {v.title}
-                {v.name ? ` · ${v.name}` : ""}
+                {v.name && v.name !== v.title ? ` · ${v.name}` : ""}
               </option>
             ))}
           </select>
