@@ -13,6 +13,8 @@ import { requestAd } from "./useAdDecision";
 
 export type MidrollPhase = "idle" | "deciding" | "ad";
 
+const DECISION_TIMEOUT_MS = 5000;
+
 export interface Midrolls {
   /** Give the hook the title's media element (compose with other consumers). */
   onVideoElement: (video: HTMLVideoElement | null) => void;
@@ -58,14 +60,28 @@ export function useMidrolls(videoId: string, breakList: ReadonlyArray<number>, s
       current.state = next;
     };
     const abort = new AbortController();
+    let giveUp: number | undefined;
+    let pending = false; // a decision asked and not answered
     const begin = (at: number) => {
       hold.current = video.currentTime;
       video.pause();
       // A hidden element cannot stay fullscreen: leave it for the ad.
       if (document.fullscreenElement?.contains(video)) void document.exitFullscreen().catch(() => {});
       setPhase("deciding");
+      let settled = false;
+      pending = true;
+      // A decision that does not come keeps the title waiting no longer than this.
+      giveUp = window.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        pending = false;
+        resume();
+      }, DECISION_TIMEOUT_MS);
       void requestAd(videoId, at, abort.signal).then((found) => {
-        if (abort.signal.aborted) return;
+        if (abort.signal.aborted || settled) return;
+        settled = true;
+        pending = false;
+        window.clearTimeout(giveUp);
         if (found) {
           setAd(found);
           setPhase("ad");
@@ -99,6 +115,12 @@ export function useMidrolls(videoId: string, breakList: ReadonlyArray<number>, s
     video.addEventListener("seeking", onSeeking);
     return () => {
       abort.abort();
+      window.clearTimeout(giveUp);
+      // Torn down while asking: nobody would answer, so let the title go.
+      if (pending) {
+        hold.current = null;
+        setPhase("idle");
+      }
       video.removeEventListener("playing", onPlaying);
       video.removeEventListener("timeupdate", onTime);
       video.removeEventListener("play", onPlay);
