@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     tagging_keyframes: int = Field(default=3, ge=0, le=8)
     # 0 turns the embedded tagging worker off.
     tagging_poll_s: float = Field(default=10.0, ge=0)
+    # Mid-rolls (plans with ads) play at chapter starts at least this many seconds of
+    # the title apart (and after the title's start or the pre-roll).
+    ads_midroll_spacing_s: float = Field(default=300.0, ge=0, le=6 * 3600)
     # Lifetime of a playback token (the player renews it silently before it ends) and
     # of login sessions.
     playback_url_ttl_s: int = Field(default=600, ge=60, le=24 * 3600)

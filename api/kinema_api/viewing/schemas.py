@@ -76,6 +76,16 @@ class PlaybackPublic(BaseModel):
     # The viewer's plan shows ads: the player asks for a pre-roll (``/ads/decision``)
     # before the title. False: it never asks.
     ads: bool = False
+    ad_breaks: list[float] = Field(
+        default_factory=list,
+        description="Mid-roll break points (chapter starts, seconds): when playback crosses "
+        "one the player asks `/ads/decision?video=…&break=<point>`. Empty without ads.",
+    )
+    ad_break_spacing_s: float = Field(
+        default=0.0,
+        description="Seconds of the title to play after the start or a break before "
+        "the next mid-roll may play.",
+    )
 
 
 class PlaybackRenewal(BaseModel):

@@ -7,6 +7,8 @@ title. Only a movie's one video can be marked: marking an episode would hide its
 
 :func:`pick` is pure (the caller passes the random number), so the draw is tested with
 plain numbers; :func:`active` reads which creatives may be drawn at a moment.
+:func:`midroll_points` (pure) is where a video's mid-roll breaks may be: its chapter
+starts, as the playback response lists them and the decision accepts them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from kinema.catalog.errors import Conflict, InvalidChange, NotFound
 from kinema.catalog.models import AdCreative, Title, TitleKind, Video, VideoStatus
 
 MAX_WEIGHT = 1000
+# No mid-roll this close to the start (that is the pre-roll's place) or to the end.
+MIDROLL_HEAD_S = 1.0
+MIDROLL_TAIL_S = 10.0
 T = TypeVar("T")
 
 
@@ -154,3 +159,29 @@ def pick(items: Sequence[tuple[T, int]], *, rand: float) -> T | None:
             return item
         point -= weight
     return next(item for item, w in reversed(items) if w > 0)
+
+
+def chapter_starts(video: Video) -> list[float]:
+    """Where the video's chapters start: the intro (when it is not at the very start),
+    the programme after the intro, and the end credits."""
+    marks = (video.intro_start_s, video.intro_end_s, video.credits_start_s)
+    return sorted({float(m) for m in marks if m is not None})
+
+
+def midroll_points(
+    starts: Sequence[float], *, duration_s: float | None, spacing_s: float
+) -> list[float]:
+    """The chapter starts a mid-roll may play at, in order: not at 0, not within the
+    last :data:`MIDROLL_TAIL_S` seconds, one per point, and each at least ``spacing_s``
+    after the one kept before it. (The player also waits ``spacing_s`` of the title
+    played since the session started or its last break before it plays another.)"""
+    kept: list[float] = []
+    for at in sorted(set(starts)):
+        if at < MIDROLL_HEAD_S:
+            continue
+        if duration_s is not None and at > duration_s - MIDROLL_TAIL_S:
+            continue
+        if kept and at - kept[-1] < spacing_s:
+            continue
+        kept.append(at)
+    return kept

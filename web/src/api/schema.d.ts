@@ -482,7 +482,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The pre-roll before a video, as VAST 4 */
+        /** The ad at a break of a video (pre-roll or mid-roll), as VAST 4 */
         get: operations["ad_decision_api_v1_ads_decision_get"];
         put?: never;
         post?: never;
@@ -3175,6 +3175,17 @@ export interface components {
         };
         /** PlaybackPublic */
         PlaybackPublic: {
+            /**
+             * Ad Break Spacing S
+             * @description Seconds of the title to play after the start or a break before the next mid-roll may play.
+             * @default 0
+             */
+            ad_break_spacing_s: number;
+            /**
+             * Ad Breaks
+             * @description Mid-roll break points (chapter starts, seconds): when playback crosses one the player asks `/ads/decision?video=…&break=<point>`. Empty without ads.
+             */
+            ad_breaks?: number[];
             /**
              * Ads
              * @default false
@@ -7712,6 +7723,8 @@ export interface operations {
             query: {
                 /** @description The video about to play */
                 video: string;
+                /** @description `preroll`, or a mid-roll point in seconds from the playback response's `ad_breaks` (422 `not_a_break_point` for any other) */
+                break?: string;
             };
             header?: never;
             path?: never;

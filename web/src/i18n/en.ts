@@ -4,6 +4,7 @@ import { clipsEn } from "./clips.en";
 import { discoveryEn } from "./discovery.en";
 import { analyticsEn } from "./analytics.en";
 import { moderationEn } from "./moderation.en";
+import { adsEn } from "./ads.en";
 import { socialEn } from "./social.en";
 
 export const en = {
@@ -12,6 +13,7 @@ export const en = {
   ...discoveryEn,
   ...analyticsEn,
   ...moderationEn,
+  ...adsEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",
@@ -366,9 +368,6 @@ export const en = {
   "player.nextEpisode": "Next episode",
   "player.nextIn": "Next episode in {n}",
   "player.playNow": "Play now",
-  "ads.countdown": "Ad · {time}",
-  "ads.label": "Advertisement",
-  "ads.noSeek": "An ad is playing; the title starts when it ends.",
   "player.cancel": "Cancel",
   "player.error": "Something went wrong while playing this video.",
   "player.errorCode": "Error {code}",

@@ -3,6 +3,7 @@ import { clipsEs } from "./clips.es";
 import { discoveryEs } from "./discovery.es";
 import { analyticsEs } from "./analytics.es";
 import { moderationEs } from "./moderation.es";
+import { adsEs } from "./ads.es";
 import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
@@ -13,6 +14,7 @@ export const es: Messages = {
   ...discoveryEs,
   ...analyticsEs,
   ...moderationEs,
+  ...adsEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",
@@ -367,9 +369,6 @@ export const es: Messages = {
   "player.nextEpisode": "Siguiente episodio",
   "player.nextIn": "Siguiente episodio en {n}",
   "player.playNow": "Reproducir ahora",
-  "ads.countdown": "Anuncio · {time}",
-  "ads.label": "Anuncio",
-  "ads.noSeek": "Se está reproduciendo un anuncio; el título empieza cuando termine.",
   "player.cancel": "Cancelar",
   "player.error": "Algo salió mal al reproducir este vídeo.",
   "player.errorCode": "Error {code}",

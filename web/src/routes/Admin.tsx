@@ -1,11 +1,13 @@
 // Admin: upload, then follow processing live. Status changes are pushed over Server-Sent
 // Events; while that stream is not connected the list polls every 2 s while a video is
 // queued or processing, and every 15 s otherwise. Below: subscription figures, and the
-// users with their plans (set by hand here while billing is off).
+// users with their plans (set by hand here while billing is off). The Ads panel lists
+// the ad creatives and marks, edits and unmarks them.
 import { useCallback, useEffect, useRef } from "react";
 import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { getBilling } from "../api/billing";
+import { AdsPanel } from "../components/Admin/AdsPanel";
 import { BillingStatsPanel } from "../components/Admin/BillingStatsPanel";
 import { ModerationPanel } from "../components/Admin/ModerationPanel";
 import { UsersPanel } from "../components/Admin/UsersPanel";
@@ -63,6 +65,7 @@ export default function AdminPage() {
         {videos.error ? <ErrorView error={videos.error} onRetry={videos.reload} /> : null}
         {videos.data ? <VideoTable videos={videos.data} onChanged={videos.reload} /> : null}
       </section>
+      <AdsPanel videos={videos.data} onChanged={videos.reload} />
       <BillingStatsPanel />
       {billing.error ? <ErrorView error={billing.error} onRetry={billing.reload} /> : null}
       {billing.data ? <UsersPanel plans={billing.data.plans} billingEnabled={billing.data.enabled} /> : null}

@@ -2,7 +2,8 @@
 // playback URLs and the resume position, renews the stream token for the player, saves
 // progress as the player reports it, sends quality-of-experience events, and offers the
 // next episode of a series; opened from a shared clip (`?t=…&end=…`) it stops at the
-// clip's end. When the viewer's plan has ads, a pre-roll plays first.
+// clip's end. When the viewer's plan has ads, a pre-roll plays first, and mid-rolls at
+// the chapter points the API lists (the title paused and hidden meanwhile).
 // Over the plan's stream limit it names the devices streaming, with a button to stop
 // each; leaving the page frees this device's stream.
 import { useCallback, useMemo, useRef, useState } from "react";
@@ -20,6 +21,7 @@ import { parseStartParam } from "../components/Social/social";
 import { useWatchParty } from "../components/Party/useWatchParty";
 import { Player } from "../components/Player/Player";
 import { useAdDecision } from "../components/Player/hooks/useAdDecision";
+import { useMidrolls } from "../components/Player/hooks/useMidrolls";
 import type { NextEpisode } from "../components/Player/Player";
 import { creditsAt, introOf } from "../components/Player/chapters";
 import type { QoeReport } from "../components/Player/qoe";
@@ -33,6 +35,8 @@ import { usePageTitle } from "../hooks/usePageTitle";
 import { useStreamRelease } from "../hooks/useStreamRelease";
 import { useI18n } from "../i18n";
 import type { Translate } from "../i18n";
+
+const NO_BREAKS: number[] = [];
 
 function nextEpisode(detail: TitleDetail | undefined, videoId: string, t: Translate): NextEpisode | null {
   if (!detail || detail.kind !== "series") return null;
@@ -86,6 +90,23 @@ export default function WatchPage() {
   const preroll = useAdDecision(videoId, p ? p.ads === true : null);
   // Watch together: `?party=<id>` keeps this player in step with the party's members.
   const party = useWatchParty(videoId, titleId);
+  // Mid-rolls at the API's break points; none in a party (a break would pause the whole
+  // group) nor in a shared clip's range.
+  const midroll = useMidrolls(
+    videoId,
+    p?.ad_breaks ?? NO_BREAKS,
+    p?.ad_break_spacing_s ?? 0,
+    p?.ads === true && !party.partyId && !clipRange,
+  );
+  const partyVideo = party.onVideoElement;
+  const midrollVideo = midroll.onVideoElement;
+  const onVideoElement = useCallback(
+    (video: HTMLVideoElement | null) => {
+      partyVideo(video);
+      midrollVideo(video);
+    },
+    [partyVideo, midrollVideo],
+  );
   usePageTitle(p?.title);
   // Playback granted means a stream is held for this device until the page lets it go.
   useStreamRelease(videoId, p !== undefined);
@@ -207,31 +228,38 @@ export default function WatchPage() {
       ) : preroll.phase === "ad" && preroll.ad ? (
         <AdBreak key={`ad-${videoId}`} ad={preroll.ad} onDone={preroll.finish} backHref={backHref} />
       ) : (
-        <Player
-          key={videoId}
-          title={detail.data?.name ?? p.title}
-          subtitle={subtitle}
-          source={source}
-          thumbnailsUrl={thumbnailsUrl}
-          intro={intro}
-          next={next}
-          backHref={backHref}
-          onBack={() => (window.history.length > 1 ? navigate(-1) : navigate(backHref))}
-          onNext={(n) => {
-            // In a party the next episode starts for everyone (the page follows the group).
-            const nextId = new URL(n.href, window.location.origin).pathname.split("/").pop() ?? "";
-            if (!party.startEpisode(nextId)) navigate(n.href);
-          }}
-          onVideoElement={party.onVideoElement}
-          overlay={party.overlay}
-          onProgress={onProgress}
-          onQoe={onQoe}
-          onStarted={(startupMs) => sendEvent({ kind: "start", payload: { startup_ms: startupMs }, position_s: null })}
-          renewToken={renewToken}
-          onReloadSource={playback.reload}
-          streamLimit={streamLimit}
-          addons={addons}
-        />
+        <>
+          <div className="watch__title" hidden={midroll.phase === "ad"} data-testid="title-player">
+            <Player
+              key={videoId}
+              title={detail.data?.name ?? p.title}
+              subtitle={subtitle}
+              source={source}
+              thumbnailsUrl={thumbnailsUrl}
+              intro={intro}
+              next={next}
+              backHref={backHref}
+              onBack={() => (window.history.length > 1 ? navigate(-1) : navigate(backHref))}
+              onNext={(n) => {
+                // In a party the next episode starts for everyone (the page follows the group).
+                const nextId = new URL(n.href, window.location.origin).pathname.split("/").pop() ?? "";
+                if (!party.startEpisode(nextId)) navigate(n.href);
+              }}
+              onVideoElement={onVideoElement}
+              overlay={party.overlay}
+              onProgress={onProgress}
+              onQoe={onQoe}
+              onStarted={(startupMs) => sendEvent({ kind: "start", payload: { startup_ms: startupMs }, position_s: null })}
+              renewToken={renewToken}
+              onReloadSource={playback.reload}
+              streamLimit={streamLimit}
+              addons={addons}
+            />
+          </div>
+          {midroll.phase === "ad" && midroll.ad ? (
+            <AdBreak key={`midroll-${videoId}`} ad={midroll.ad} onDone={midroll.finish} backHref={backHref} midroll />
+          ) : null}
+        </>
       )}
     </main>
   );

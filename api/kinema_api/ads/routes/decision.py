@@ -23,11 +23,12 @@ from kinema_api.viewing.routes.playback import CORS, MEDIA_RESPONSES, serve_medi
 router = APIRouter(prefix="/ads", tags=["ads"], responses=ERRORS)
 
 VAST_TYPE = "application/xml"
+BREAK_PATTERN = r"^(preroll|\d{1,6}(\.\d{1,17})?)$"
 
 
 @router.get(
     "/decision",
-    summary="The pre-roll before a video, as VAST 4",
+    summary="The ad at a break of a video (pre-roll or mid-roll), as VAST 4",
     response_class=Response,
     responses={
         200: {"content": {VAST_TYPE: {}}, "description": "VAST 4 (empty: no ad now)"},
@@ -39,8 +40,18 @@ def ad_decision(
     viewer: CurrentViewer,
     ctx: ContextDep,
     session: SessionDep,
+    break_: Annotated[
+        str,
+        Query(
+            alias="break",
+            pattern=BREAK_PATTERN,
+            description="`preroll`, or a mid-roll point in seconds from the playback "
+            "response's `ad_breaks` (422 `not_a_break_point` for any other)",
+        ),
+    ] = "preroll",
 ) -> Response:
-    document = decision_service.decide(ctx, session, viewer=viewer, video_id=video)
+    at = None if break_ == "preroll" else float(break_)
+    document = decision_service.decide(ctx, session, viewer=viewer, video_id=video, break_s=at)
     if document is None:
         return Response(status_code=204)
     return Response(document, media_type=VAST_TYPE, headers={"Cache-Control": "no-store"})

@@ -1,4 +1,8 @@
-"""The ad decision: whether a viewer gets a pre-roll before a video, and which.
+"""The ad decision: whether a viewer gets an ad at a break of a video, and which.
+
+A break is the pre-roll or a mid-roll at one of the video's chapter starts
+(:func:`kinema.catalog.services.ads.midroll_points`, the list the playback response
+gives the player); any other point is refused (422 ``not_a_break_point``).
 
 Only entitlements decide (:attr:`Entitlements.ads`): a viewer without ads gets None
 (the route answers 204) before anything else is read. Otherwise one active creative is
@@ -23,12 +27,19 @@ from kinema_api.ads.schemas import AdEvent
 from kinema_api.ads.services import tokens, vast
 from kinema_api.catalog.services.viewer import check_visible
 from kinema_api.context import AppContext
-from kinema_api.errors import NotFoundError
+from kinema_api.errors import ApiError, NotFoundError
+from kinema_api.viewing.services.playback import midrolls
 
 ADS_PREFIX = "/api/v1/ads"
 # Pixels fired by the player: every tracking event except the impression.
 LINEAR_EVENTS = tuple(e for e in AdEvent if e is not AdEvent.IMPRESSION)
 _draw = random.SystemRandom()
+# A mid-roll point matches the playback response's to the millisecond.
+POINT_TOLERANCE_S = 0.001
+
+
+class NotABreakPoint(ApiError):
+    status_code, code = 422, "not_a_break_point"
 
 
 def ads_root(ctx: AppContext) -> str:
@@ -48,17 +59,28 @@ def decide(
     *,
     viewer: Viewer,
     video_id: uuid.UUID,
+    break_s: float | None = None,
     now: datetime | None = None,
     rand: float | None = None,
 ) -> str | None:
-    """The VAST document for a pre-roll before ``video_id``, the empty VAST when no
-    creative is active, or None when this viewer's plan has no ads."""
+    """The VAST document for the pre-roll before ``video_id`` (``break_s`` None) or
+    its mid-roll at ``break_s``, the empty VAST when no creative is active, or None
+    when this viewer's plan has no ads."""
     if not viewer.entitlements.ads:
         return None
     content = titles.get_video(session, video_id=video_id)
     check_visible(viewer, content.title)
     if ads.is_ad_video(session, video_id=content.id):
         raise NotFoundError(f"no video {video_id}")
+    if break_s is not None:
+        points = midrolls(ctx, content)
+        matched = [p for p in points if abs(p - break_s) <= POINT_TOLERANCE_S]
+        if not matched:
+            raise NotABreakPoint(
+                f"{break_s:g} s is not a mid-roll point of video {video_id} "
+                f"(its points: {', '.join(f'{p:g}' for p in points) or 'none'})"
+            )
+        break_s = matched[0]
     cap = viewer.entitlements.max_height
     now = now or utcnow()
     candidates = [c for c in ads.active(session, now=now) if _fits(c, cap)]
@@ -67,11 +89,19 @@ def decide(
     )
     if creative is None:
         return vast.empty()
-    return vast.inline(_linear(ctx, creative, viewer=viewer, content_id=content.id, cap=cap))
+    return vast.inline(
+        _linear(ctx, creative, viewer=viewer, content_id=content.id, cap=cap, break_s=break_s)
+    )
 
 
 def _linear(
-    ctx: AppContext, creative: AdCreative, *, viewer: Viewer, content_id: uuid.UUID, cap: int
+    ctx: AppContext,
+    creative: AdCreative,
+    *,
+    viewer: Viewer,
+    content_id: uuid.UUID,
+    cap: int,
+    break_s: float | None,
 ) -> vast.LinearAd:
     video = creative.video
     length = video.duration_s or 0.0
@@ -88,6 +118,7 @@ def _linear(
         profile_id=viewer.profile.id,
         max_height=cap,
         expires_at=expires,
+        break_s=break_s,
     )
     token = tokens.sign(grant, tokens.ad_key(ctx.playback_key))
     root = ads_root(ctx)

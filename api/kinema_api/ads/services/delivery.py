@@ -4,7 +4,8 @@ Media: the master playlist filtered to the height the decision allowed, the file
 the renditions within it, never the private files (reports, chunks) nor any other
 video's. Tracking: each event of a decision is recorded once, as a player analytics
 event on the creative's video (``ad_impression``, ``ad_first_quartile``, ...,
-``ad_complete``) that names the creative, the decision and the title video.
+``ad_complete``) that names the creative, the decision, the title video and the break
+(``preroll``, or ``midroll`` with its ``break_s``).
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def track(ctx: AppContext, session: Session, *, token: str, event: AdEvent) -> b
             "creative": grant.creative_id.hex,
             "decision": grant.decision_id.hex,
             "content_video": grant.content_video_id.hex,
+            "break": "preroll" if grant.break_s is None else "midroll",
+            "break_s": grant.break_s,
         },
     )
     session.commit()

@@ -36,6 +36,8 @@ class AdGrant:
     profile_id: uuid.UUID
     max_height: int
     expires_at: int  # unix seconds
+    # Which break of the title: None for the pre-roll, else the mid-roll's chapter start.
+    break_s: float | None = None
 
 
 def ad_key(playback_key: bytes) -> bytes:
@@ -62,6 +64,7 @@ def sign(grant: AdGrant, key: bytes) -> str:
             "p": grant.profile_id.hex,
             "h": grant.max_height,
             "e": grant.expires_at,
+            "b": grant.break_s,
         },
         separators=(",", ":"),
         sort_keys=True,
@@ -88,6 +91,7 @@ def verify(token: str, key: bytes, *, now: float | None = None) -> AdGrant:
             profile_id=uuid.UUID(hex=str(data["p"])),
             max_height=int(data["h"]),
             expires_at=int(data["e"]),
+            break_s=None if data.get("b") is None else float(data["b"]),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidAdToken("malformed ad token payload") from exc

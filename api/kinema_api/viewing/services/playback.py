@@ -94,6 +94,15 @@ def _grant(ctx: AppContext, session: Session, *, viewer: Viewer, video_id: uuid.
     return Grant(video, cap, sign(grant, ctx.playback_key), expires, cookies)
 
 
+def midrolls(ctx: AppContext, video: Video) -> list[float]:
+    """Where mid-rolls may play in ``video`` (its chapter starts, spaced)."""
+    return ads.midroll_points(
+        ads.chapter_starts(video),
+        duration_s=video.duration_s,
+        spacing_s=ctx.settings.ads_midroll_spacing_s,
+    )
+
+
 def stream_root(ctx: AppContext, token: str) -> str:
     """Where media URLs start: the caching edge when there is one, else the configured
     public URL, else a path relative to the API's origin. Never the request's Host
@@ -144,6 +153,8 @@ def start_playback(
         token=grant.token,
         renew_after_s=grant.renew_after_s,
         ads=viewer.entitlements.ads,
+        ad_breaks=midrolls(ctx, video) if viewer.entitlements.ads else [],
+        ad_break_spacing_s=ctx.settings.ads_midroll_spacing_s if viewer.entitlements.ads else 0,
     )
     return public, grant.cookies
 

@@ -2,7 +2,7 @@
 operator launched for a clip (it retries a failed one up to a limit).
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0021
 Create Date: 2026-12-03 08:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0016"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
