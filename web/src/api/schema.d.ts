@@ -2512,6 +2512,11 @@ export interface components {
              * @description Devices that may stream at once.
              */
             devices: number;
+            /**
+             * Download Limit
+             * @description Downloads the account may hold at once across its devices (0 without downloads).
+             */
+            download_limit: number;
             /** Downloads */
             downloads: boolean;
             /** Max Height */
@@ -2954,6 +2959,8 @@ export interface components {
             concurrent_streams: number;
             /** Currency */
             currency: string;
+            /** Download Limit */
+            download_limit: number;
             /** Downloads */
             downloads: boolean;
             /** Interval */
