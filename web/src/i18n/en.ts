@@ -3,6 +3,7 @@
 import { clipsEn } from "./clips.en";
 import { discoveryEn } from "./discovery.en";
 import { analyticsEn } from "./analytics.en";
+import { downloadsEn } from "./downloads.en";
 import { socialEn } from "./social.en";
 
 export const en = {
@@ -10,6 +11,7 @@ export const en = {
   ...clipsEn,
   ...discoveryEn,
   ...analyticsEn,
+  ...downloadsEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",

@@ -2,6 +2,7 @@ import type { Messages } from "./en";
 import { clipsEs } from "./clips.es";
 import { discoveryEs } from "./discovery.es";
 import { analyticsEs } from "./analytics.es";
+import { downloadsEs } from "./downloads.es";
 import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
@@ -11,6 +12,7 @@ export const es: Messages = {
   ...clipsEs,
   ...discoveryEs,
   ...analyticsEs,
+  ...downloadsEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",
