@@ -160,7 +160,7 @@ function PausedRow({ paused, onStored }: { paused: PausedDownload; onStored: () 
       <td>
         {quality} ({paused.meta.height}p)
       </td>
-      <td colSpan={3} className="downloads__actions">
+      <td colSpan={3} className="downloads__run">
         {phase.kind === "downloading" || phase.kind === "paused" ? (
           <DownloadProgress
             id={paused.meta.grantId}
