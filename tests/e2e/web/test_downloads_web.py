@@ -17,6 +17,7 @@ A stack of its own: its viewers' plans change, which the session stack must not 
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import uuid
@@ -172,7 +173,8 @@ def test_premium_downloads_and_plays_offline(browser: Browser, downloads: Downlo
         expect(page.get_by_test_id("download-resume")).to_be_visible()
         page.goto(f"{downloads.base}/downloads")
         waiting = page.get_by_test_id("download-paused-row")
-        expect(waiting).to_contain_text(f"Paused at {round(paused_at * 100)}%")
+        # Rounded as the page's Math.round does (half up, not Python's half to even).
+        expect(waiting).to_contain_text(f"Paused at {math.floor(paused_at * 100 + 0.5)}%")
         expect(waiting.get_by_test_id("download-cancel")).to_be_visible()
         bar = waiting.get_by_test_id("download-progress")
         assert abs(float(bar.evaluate("b => b.value")) - paused_at) < 1e-6
