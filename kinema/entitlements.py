@@ -48,6 +48,8 @@ class PlanTerms:
     profiles: int
     downloads: bool
     ads: bool
+    # Downloads an account holds at once across its devices (read only with ``downloads``).
+    download_limit: int = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +92,16 @@ class Entitlements:
         return self.plan.ads
 
     @property
-    def rank(self) -> tuple[int, int, int, bool, bool]:
+    def download_limit(self) -> int:
+        """Downloads the account may hold at once across its devices: the plan's limit,
+        0 for a plan without downloads."""
+        return self.plan.download_limit if self.plan.downloads else 0
+
+    @property
+    def rank(self) -> tuple[int, int, int, bool, int, bool]:
         """Orders entitlements from least to most generous (ads count against)."""
         p = self.plan
-        return (p.max_height, p.devices, p.profiles, p.downloads, not p.ads)
+        return (p.max_height, p.devices, p.profiles, p.downloads, self.download_limit, not p.ads)
 
 
 def entitlements(

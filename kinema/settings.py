@@ -128,9 +128,9 @@ class Settings(BaseSettings):
     # of login sessions.
     playback_url_ttl_s: int = Field(default=600, ge=60, le=24 * 3600)
     session_ttl_s: int = Field(default=30 * 24 * 3600, ge=300)
-    # Offline downloads (plans with ``downloads``): how many an account may hold at once
-    # across its devices, how long one lasts, and how long after its first offline play.
-    download_limit: int = Field(default=25, ge=1, le=1000)
+    # Offline downloads (plans with ``downloads``): how long one lasts, and how long after
+    # its first offline play. How many an account holds at once is its plan's
+    # ``downloadLimit``.
     download_ttl_days: int = Field(default=30, ge=1, le=365)
     download_play_window_h: int = Field(default=48, ge=1, le=24 * 30)
     # Raw player analytics events are kept this long, then pruned (the hourly and daily

@@ -38,6 +38,12 @@ class PlanSpec(Model):
     concurrent_streams: int = Field(ge=1, le=16, description="Streams playing at once.")
     profiles: int = Field(ge=1, le=10, description="Viewer profiles per account.")
     downloads: bool = Field(default=False, description="Offline downloads allowed.")
+    download_limit: int = Field(
+        default=25,
+        ge=0,
+        le=1000,
+        description="Downloads an account may hold at once across its devices (with downloads).",
+    )
     ads: bool = Field(default=False, description="Ad-supported.")
     default: bool = Field(default=False, description="The plan new accounts start on.")
     trial_days: int = Field(default=0, ge=0, le=90)

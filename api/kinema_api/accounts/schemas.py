@@ -71,6 +71,7 @@ class PlanPublic(OrmModel):
     concurrent_streams: int
     max_profiles: int
     downloads: bool
+    download_limit: int
     ads: bool
     trial_days: int
 
@@ -87,6 +88,10 @@ class EntitlementsPublic(BaseModel):
     devices: int = Field(description="Devices that may stream at once.")
     profiles: int
     downloads: bool
+    download_limit: int = Field(
+        description="Downloads the account may hold at once across its devices (0 without "
+        "downloads)."
+    )
     ads: bool
 
     @classmethod
@@ -99,6 +104,7 @@ class EntitlementsPublic(BaseModel):
             devices=granted.devices,
             profiles=granted.profiles,
             downloads=granted.downloads,
+            download_limit=granted.download_limit,
             ads=granted.ads,
         )
 

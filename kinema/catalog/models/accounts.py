@@ -35,6 +35,8 @@ class Plan(IdMixin, TimestampMixin, Base):
     concurrent_streams: Mapped[int] = mapped_column(default=1)
     max_profiles: Mapped[int] = mapped_column(default=1)
     downloads: Mapped[bool] = mapped_column(default=False)
+    # Downloads an account holds at once across its devices (when ``downloads``).
+    download_limit: Mapped[int] = mapped_column(default=25, server_default="25")
     ads: Mapped[bool] = mapped_column(default=False)
     trial_days: Mapped[int] = mapped_column(default=0, server_default="0")
     is_default: Mapped[bool] = mapped_column(default=False)

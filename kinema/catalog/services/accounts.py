@@ -45,6 +45,8 @@ class PlanSpec:
     interval: str = "month"
     downloads: bool = False
     ads: bool = False
+    # Downloads an account holds at once across its devices (read only with ``downloads``).
+    download_limit: int = 25
     is_default: bool = False
     trial_days: int = 0
     # The Stripe Price subscriptions to this plan use; None leaves the stored one as is.
@@ -56,7 +58,7 @@ SAMPLE_PLANS = (
     PlanSpec("free", "Free", 480, 1, 1, 0, ads=True, is_default=True),
     PlanSpec("basic", "Basic", 720, 2, 2, 999),
     PlanSpec("premium", "Premium", 2160, 4, 4, 1499, downloads=True, trial_days=7),
-    PlanSpec("family", "Family", 2160, 4, 6, 1999, downloads=True, trial_days=7),
+    PlanSpec("family", "Family", 2160, 4, 6, 1999, downloads=True, download_limit=50, trial_days=7),
 )
 
 
@@ -77,6 +79,7 @@ def upsert_plan(session: Session, *, spec: PlanSpec) -> Plan:
     plan.currency = spec.currency
     plan.interval = spec.interval
     plan.downloads = spec.downloads
+    plan.download_limit = spec.download_limit
     plan.ads = spec.ads
     plan.trial_days = spec.trial_days
     plan.is_default = spec.is_default
@@ -201,6 +204,7 @@ def plan_terms(plan: Plan) -> PlanTerms:
         profiles=plan.max_profiles,
         downloads=plan.downloads,
         ads=plan.ads,
+        download_limit=plan.download_limit,
     )
 
 

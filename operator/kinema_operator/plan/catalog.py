@@ -35,6 +35,7 @@ def catalog_plan(slug: str, spec: PlanSpec, stripe_price_id: str | None = None) 
         currency=spec.price.currency,
         interval=spec.interval.value,
         downloads=spec.downloads,
+        download_limit=spec.download_limit,
         ads=spec.ads,
         trial_days=spec.trial_days,
         is_default=spec.default,

@@ -1,9 +1,12 @@
 """Offline downloads in Chromium against a real ``kinema up`` (billing off, so an admin
 sets plans: ``PUT /api/v1/admin/users/{id}/plan``).
 
-- A Premium viewer downloads a title from its page (the progress bar moves), the browser
-  goes offline, the Downloads page loads from the service worker and plays the stored
-  copy: ``currentTime`` advances with no network.
+- A Premium viewer downloads a title from its page (the progress bar moves), pauses it
+  (the grant is kept), reloads (the title page and the Downloads page show it paused
+  where it stopped), resumes it from the Downloads page (the bar goes on from there, and
+  no segment that had arrived is fetched again), the browser goes offline, the
+  Downloads page loads from the service worker and plays the stored copy:
+  ``currentTime`` advances with no network and the subtitles show.
 - Back online after its grant expired, the Downloads page deletes the copy and says why.
 - Too little storage left: the viewer is told so plainly, and nothing is granted.
 - A Free viewer sees no Download button, and the grant endpoint answers 403
@@ -14,15 +17,17 @@ A stack of its own: its viewers' plans change, which the session stack must not 
 
 from __future__ import annotations
 
+import math
+import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, Request, Route, expect
 from sqlalchemy import create_engine, update
 
 from kinema.catalog.models import DownloadGrant
@@ -92,15 +97,42 @@ def _viewer(stack: DownloadStack, plan: str) -> tuple[str, dict[str, str]]:
 
 
 def _slow_segments(route: Route) -> None:
-    # Small clips download in a blink: a pause per segment lets the bar be seen moving.
-    time.sleep(0.15)
+    # Small clips download in a blink: a pause per segment lets the bar be seen moving
+    # (and the download be paused on its way).
+    time.sleep(0.25)
     route.continue_()
 
 
+def _media_path(url: str) -> str | None:
+    """A segment's path under its grant's signed root (the token changes at renewal)."""
+    if "/api/v1/offline/" not in url or not url.split("?")[0].endswith((".m4s", ".mp4")):
+        return None
+    return url.split("/api/v1/offline/", 1)[1].split("/", 1)[1]
+
+
+SAMPLE_BAR = """(sel) => { window.__progress = []; window.__sampler = setInterval(() => {
+    const bar = document.querySelector(sel);
+    if (bar) window.__progress.push(bar.value); }, 20); }"""
+STOP_SAMPLING = "() => { clearInterval(window.__sampler); return window.__progress; }"
+
+
 def test_premium_downloads_and_plays_offline(browser: Browser, downloads: DownloadStack) -> None:
-    email, _ = _viewer(downloads, "premium")
+    email, headers = _viewer(downloads, "premium")
     context = browser.new_context()
     page = context.new_page()
+    finished: list[str] = []  # segments whose answer arrived whole
+    requested: list[str] = []  # every segment request, in order
+
+    def note(into: list[str]) -> Callable[[Request], None]:
+        def add(request: Request) -> None:
+            path = _media_path(request.url)
+            if path:
+                into.append(path)
+
+        return add
+
+    page.on("requestfinished", note(finished))
+    page.on("request", note(requested))
     try:
         webapp.login(page, downloads.base, email=email, password=PASSWORD)
         page.route("**/api/v1/offline/**/*.m4s", _slow_segments)
@@ -112,21 +144,70 @@ def test_premium_downloads_and_plays_offline(browser: Browser, downloads: Downlo
         # source has one rung: Standard and High are the same, so one choice).
         expect(page.get_by_role("radio", name="Standard (360p) · About")).to_be_checked()
         # Every value the bar shows, sampled in the page while it downloads.
-        page.evaluate(
-            """() => { window.__progress = []; window.__sampler = setInterval(() => {
-                const bar = document.querySelector('[data-testid=download-progress]');
-                if (bar) window.__progress.push(bar.value); }, 20); }"""
-        )
+        page.evaluate(SAMPLE_BAR, "[data-testid=download-progress]")
         start.click()
-        expect(page.get_by_text("Downloaded.")).to_be_visible(timeout=90_000)
-        seen = page.evaluate("() => { clearInterval(window.__sampler); return window.__progress; }")
+        page.wait_for_function(
+            "() => { const b = document.querySelector('[data-testid=download-progress]');"
+            " return b && b.value >= 0.2; }",
+            timeout=60_000,
+        )
+        page.get_by_test_id("download-pause").click()
+        run = page.get_by_test_id("download-run")
+        expect(run).to_have_attribute("data-state", "paused")
+        seen = page.evaluate(STOP_SAMPLING)
+        paused_at = float(page.get_by_test_id("download-progress").evaluate("b => b.value"))
+        assert 0.2 <= paused_at < 1, paused_at
         moving = sorted({round(v, 3) for v in seen if 0 < v < 1})
         assert len(moving) >= 2, f"the progress bar did not move: {seen[:20]}"
+        # What the app kept for the resume: the segments in the grant's cache (a segment
+        # the network had finished but the app had not yet taken when it paused is not
+        # kept, and is fetched again).
+        kept_urls = page.evaluate(
+            """async () => {
+              const names = (await caches.keys()).filter((k) => k.startsWith('kinema-dl-'));
+              if (names.length !== 1) return names;
+              const cache = await caches.open(names[0]);
+              return (await cache.keys()).map((r) => r.url); }"""
+        )
+        arrived = {u.split("/__kinema-dl__/", 1)[1] for u in kept_urls if "/__kinema-dl__/" in u}
+        assert arrived and arrived <= set(finished), (kept_urls, finished)
+        # Paused, the grant is kept (the browser's own; these headers are another device's).
+        held = httpx.get(
+            f"{downloads.base}/api/v1/downloads?account=true", headers=headers, timeout=30
+        )
+        assert len(held.json()) == 1, held.text
 
+        # A reload keeps it paused where it stopped, on the title page and in Downloads.
+        page.reload()
+        expect(run).to_have_attribute("data-state", "paused")
+        expect(page.get_by_test_id("download-resume")).to_be_visible()
         page.goto(f"{downloads.base}/downloads")
+        waiting = page.get_by_test_id("download-paused-row")
+        # Rounded as the page's Math.round does (half up, not Python's half to even).
+        expect(waiting).to_contain_text(f"Paused at {math.floor(paused_at * 100 + 0.5)}%")
+        expect(waiting.get_by_test_id("download-cancel")).to_be_visible()
+        bar = waiting.get_by_test_id("download-progress")
+        assert abs(float(bar.evaluate("b => b.value")) - paused_at) < 1e-6
+        page.evaluate(SAMPLE_BAR, "[data-testid=download-paused-row] progress")
+        asked_before = len(requested)
+        waiting.get_by_test_id("download-resume").click()
         row = page.get_by_test_id("download-row")
+        expect(row).to_contain_text(TITLE, timeout=90_000)
+        expect(waiting).to_have_count(0)
+        seen = [v for v in page.evaluate(STOP_SAMPLING) if v is not None]
+        # The bar went on from where it paused, never back, and moved on its way.
+        assert seen and min(seen) >= paused_at - 1e-6, (paused_at, seen[:10])
+        assert any(paused_at < v < 1 for v in seen), (paused_at, seen[:20])
+        # Nothing that had arrived crossed the network again; the rest did.
+        again = set(requested[asked_before:])
+        assert again and not (arrived & again), sorted(arrived & again)
+        # The resume cache went with the finished store.
+        left = page.evaluate(
+            "async () => (await caches.keys()).filter((k) => k.startsWith('kinema-dl-'))"
+        )
+        assert left == [], left
+
         expect(row).to_have_count(1)
-        expect(row).to_contain_text(TITLE)
         # The service worker controls the page before the network goes.
         page.wait_for_function(
             "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
@@ -141,6 +222,15 @@ def test_premium_downloads_and_plays_offline(browser: Browser, downloads: Downlo
         page.wait_for_function(
             "() => { const v = document.querySelector('[data-testid=offline-player] video');"
             " return v && v.currentTime > 1.5; }",
+            timeout=30_000,
+        )
+        # The stored subtitles show: a track of the app's language is on, its cue active.
+        expect(page.get_by_test_id("offline-subtitles")).to_have_value(re.compile(r"\d+"))
+        page.wait_for_function(
+            """() => { const v = document.querySelector('[data-testid=offline-player] video');
+              return v && v.currentTime < 9 && Array.from(v.textTracks).some((t) =>
+                t.mode === 'showing' && t.activeCues && Array.from(t.activeCues).some(
+                  (c) => c.text.includes('The lamp must never go dark.'))); }""",
             timeout=30_000,
         )
         # Back online, the grant has expired meanwhile: the online check deletes the copy

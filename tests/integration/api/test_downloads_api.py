@@ -1,9 +1,10 @@
-"""Download grants over HTTP on SQLite and PostgreSQL: who may download, the account's
+"""Download grants over HTTP on SQLite and PostgreSQL: who may download, the plan's
 limit, the online check's answers, offline play, revocation (own and from the Devices
 page), and the signed media URLs that live as long as a grant and no longer."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from kinema.catalog.models import (
     Video,
     utcnow,
 )
+from kinema.catalog.services import accounts
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from tests.utils.factories import (
@@ -45,9 +47,18 @@ PASSWORD = "correct horse"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
     url = None if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    context = build_api_context(tmp_path / "data", database_url=url, download_limit=3)
+    context = build_api_context(tmp_path / "data", database_url=url)
+    plan_limit(context, "premium", 3)
     yield context
     context.close()
+
+
+def plan_limit(ctx: AppContext, slug: str, limit: int) -> None:
+    """Set a sample plan's ``downloadLimit`` the way the operator syncs a Plan resource."""
+    spec = next(p for p in accounts.SAMPLE_PLANS if p.slug == slug)
+    with ctx.sessions() as s:
+        accounts.upsert_plan(s, spec=dataclasses.replace(spec, download_limit=limit))
+        s.commit()
 
 
 @pytest.fixture
@@ -206,6 +217,37 @@ def test_limit_across_devices_and_redownload_counts_once(
     assert client.delete(f"/api/v1/downloads/{again['id']}", headers=laptop).status_code == 204
     grant(client, phone, videos[2])
     assert len(client.get("/api/v1/downloads?account=true", headers=laptop).json()) == 3
+
+
+def test_the_limit_is_the_plans_and_follows_its_changes(
+    ctx: AppContext, client: TestClient, admin: dict[str, str]
+) -> None:
+    plan_limit(ctx, "family", 2)
+    _, h = account(ctx, client, admin, plan="family")
+    videos = [video(ctx) for _ in range(3)]
+    me = client.get("/api/v1/auth/me", headers=h).json()
+    assert me["entitlements"]["download_limit"] == 2
+    assert me["plan"]["download_limit"] == 2
+    grant(client, h, videos[0])
+    grant(client, h, videos[1])
+    over = client.post("/api/v1/downloads", json={"video_id": str(videos[2])}, headers=h)
+    assert over.status_code == 409
+    assert over.json()["code"] == "download_limit"
+    assert "Family" in over.json()["detail"]
+    offered = client.get(f"/api/v1/downloads/options/{videos[2]}", headers=h).json()
+    assert (offered["limit"], offered["used"]) == (2, 2)
+
+    plan_limit(ctx, "family", 4)  # the Plan resource changed: the next answer follows
+    assert client.get(f"/api/v1/downloads/options/{videos[2]}", headers=h).json()["limit"] == 4
+    grant(client, h, videos[2])
+    plan_limit(ctx, "family", 0)  # downloads on, none held: every new grant is refused
+    refused = client.post("/api/v1/downloads", json={"video_id": str(videos[0])}, headers=h)
+    assert refused.json()["code"] == "download_limit"
+    # A plan without downloads offers none, whatever its limit says.
+    _, basic = account(ctx, client, admin, plan="basic")
+    assert (
+        client.get("/api/v1/auth/me", headers=basic).json()["entitlements"]["download_limit"] == 0
+    )
 
 
 def test_the_limit_holds_when_devices_ask_at_once(

@@ -111,3 +111,19 @@ def test_rank_orders_plans_by_generosity() -> None:
     basic = entitlements(BASIC, SubscriptionTerms("active"), free=FREE, now=NOW)
     premium = grant(SubscriptionTerms("active"))
     assert free.rank < basic.rank < premium.rank
+
+
+def test_download_limit_is_the_plans_and_zero_without_downloads() -> None:
+    assert grant(SubscriptionTerms("active")).download_limit == 25
+    assert grant(None).download_limit == 0
+    big = PlanTerms("big", "Big", 2160, 4, 4, downloads=True, ads=False, download_limit=60)
+    assert entitlements(big, SubscriptionTerms("active"), free=FREE, now=NOW).download_limit == 60
+    hoarder = PlanTerms("x", "X", 480, 1, 1, downloads=False, ads=False, download_limit=60)
+    assert (
+        entitlements(hoarder, SubscriptionTerms("active"), free=FREE, now=NOW).download_limit == 0
+    )
+    # More downloads is more generous, all else equal.
+    assert (
+        entitlements(big, SubscriptionTerms("active"), free=FREE, now=NOW).rank
+        > grant(SubscriptionTerms("active")).rank
+    )

@@ -251,6 +251,7 @@ def test_example_plans_map_to_catalog_plans() -> None:
 
     import yaml
 
+    from kinema.catalog.services.accounts import SAMPLE_PLANS
     from kinema.resources.plan import PlanSpec
     from kinema_operator.plan.catalog import catalog_plan, parse, plan_status
 
@@ -270,6 +271,17 @@ def test_example_plans_map_to_catalog_plans() -> None:
     }
     assert [k for k, p in mapped.items() if p.is_default] == ["free"]
     assert mapped["free"].ads and not mapped["premium"].ads
+    # The examples match the built-in plans `kinema up` serves, download limits included.
+    assert {k: (p.downloads, p.download_limit) for k, p in mapped.items() if p.downloads} == {
+        "premium": (True, 25),
+        "family": (True, 50),
+    }
+    assert {s.slug: s.download_limit for s in SAMPLE_PLANS if s.downloads} == {
+        "premium": 25,
+        "family": 50,
+    }
+    bad, why = parse({"spec": {**docs[2]["spec"], "downloadLimit": -1}})
+    assert bad is None and why.startswith("invalid spec at downloadLimit")
     spec, error = parse({"spec": {"displayName": "X"}})
     assert spec is None and error.startswith("invalid spec at price")
     status = plan_status({"metadata": {"generation": 2}}, error)

@@ -2630,6 +2630,11 @@ export interface components {
              * @description Devices that may stream at once.
              */
             devices: number;
+            /**
+             * Download Limit
+             * @description Downloads the account may hold at once across its devices (0 without downloads).
+             */
+            download_limit: number;
             /** Downloads */
             downloads: boolean;
             /** Max Height */
@@ -3072,6 +3077,8 @@ export interface components {
             concurrent_streams: number;
             /** Currency */
             currency: string;
+            /** Download Limit */
+            download_limit: number;
             /** Downloads */
             downloads: boolean;
             /** Interval */

@@ -5,6 +5,7 @@ import { discoveryEn } from "./discovery.en";
 import { analyticsEn } from "./analytics.en";
 import { moderationEn } from "./moderation.en";
 import { adsEn } from "./ads.en";
+import { downloadsEn } from "./downloads.en";
 import { socialEn } from "./social.en";
 
 export const en = {
@@ -14,6 +15,7 @@ export const en = {
   ...analyticsEn,
   ...moderationEn,
   ...adsEn,
+  ...downloadsEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",

@@ -4,6 +4,7 @@ import { discoveryEs } from "./discovery.es";
 import { analyticsEs } from "./analytics.es";
 import { moderationEs } from "./moderation.es";
 import { adsEs } from "./ads.es";
+import { downloadsEs } from "./downloads.es";
 import { socialEs } from "./social.es";
 
 // Spanish messages (the product brief is Spanish). Typed against en.ts: a missing key
@@ -15,6 +16,7 @@ export const es: Messages = {
   ...analyticsEs,
   ...moderationEs,
   ...adsEs,
+  ...downloadsEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",

@@ -3,6 +3,8 @@
 // or deleted with the reason said (revoked, plan, expired, unavailable). Offline, a
 // copy's expiry (renewed expiry, cut to 48 hours after its first offline play) is
 // checked before it plays; its first offline play is remembered and reported when online.
+// Downloads on their way that are paused (or were stopped by a reload) are listed too,
+// with Resume and Cancel; their grants are checked like the stored copies'.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import { checkDownload, deleteDownload, reportOfflinePlay } from "../api/downloads";
@@ -11,7 +13,21 @@ import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { formatDateTime } from "../lib/format";
-import { downloadState, lastProfile, listStored, loadShaka, rememberProfile, removeStored, setDownloadState } from "../lib/offline";
+import type shakaNs from "shaka-player";
+import { DownloadProgress } from "../components/Downloads/DownloadProgress";
+import { useDownloadRun } from "../components/Downloads/useDownloadRun";
+import type { PausedDownload } from "../lib/downloadResume";
+import {
+  discardPaused,
+  downloadState,
+  lastProfile,
+  listStored,
+  loadShaka,
+  pausedDownloads,
+  rememberProfile,
+  removeStored,
+  setDownloadState,
+} from "../lib/offline";
 import type { StoredDownload } from "../lib/offline";
 import { effectiveExpiry, formatBytes, isExpired } from "../lib/offlineRules";
 
@@ -42,12 +58,32 @@ async function onlineCheck(item: StoredDownload): Promise<Removal | null> {
   }
 }
 
+/** The online check of a paused download: its grant is renewed (and the download may
+ *  resume), or it is gone, and so are its record and resume cache. */
+async function pausedCheck(item: PausedDownload): Promise<Removal | null> {
+  try {
+    const answer = await checkDownload(item.meta.grantId);
+    if (answer.verdict === "keep") return null;
+    await discardPaused(item.meta.grantId);
+    return (answer.reason ?? "unknown") as Removal;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      await discardPaused(item.meta.grantId);
+      return "unknown";
+    }
+    return null;
+  }
+}
+
 function OfflinePlayer({ item, onClose }: { item: StoredDownload; onClose: () => void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const video = useRef<HTMLVideoElement>(null);
+  const playerRef = useRef<shakaNs.Player | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [texts, setTexts] = useState<shakaNs.extern.TextTrack[]>([]);
+  const [textId, setTextId] = useState<number | null>(null);
   useEffect(() => {
-    let player: { destroy: () => Promise<unknown> } | null = null;
+    let player: shakaNs.Player | null = null;
     let gone = false;
     void (async () => {
       try {
@@ -57,6 +93,13 @@ function OfflinePlayer({ item, onClose }: { item: StoredDownload; onClose: () =>
         if (gone || !video.current) return;
         await p.attach(video.current);
         await p.load(item.offlineUri);
+        playerRef.current = p;
+        // The stored subtitles: the app's language when there is one, shown from the start.
+        const tracks = p.getTextTracks();
+        const pick = subtitleFor(tracks, lang);
+        if (pick) p.selectTextTrack(pick);
+        setTexts(tracks);
+        setTextId(pick?.id ?? null);
         await video.current.play().catch(() => undefined);
       } catch (err) {
         if (!gone) setError(String((err as { code?: unknown })?.code ?? err));
@@ -64,12 +107,32 @@ function OfflinePlayer({ item, onClose }: { item: StoredDownload; onClose: () =>
     })();
     return () => {
       gone = true;
+      playerRef.current = null;
       void player?.destroy();
     };
-  }, [item.offlineUri]);
+  }, [item.offlineUri, lang]);
+  const chooseText = (value: string) => {
+    const p = playerRef.current;
+    const track = texts.find((tr) => String(tr.id) === value) ?? null;
+    p?.selectTextTrack(track);
+    setTextId(track?.id ?? null);
+  };
   return (
     <div className="downloads__player" data-testid="offline-player">
       <video ref={video} controls playsInline className="downloads__video" aria-label={item.meta.title} />
+      {texts.length ? (
+        <label className="downloads__subtitles">
+          {t("downloads.subtitles")}{" "}
+          <select value={textId === null ? "" : String(textId)} onChange={(e) => chooseText(e.target.value)} data-testid="offline-subtitles">
+            <option value="">{t("downloads.subtitlesOff")}</option>
+            {texts.map((tr) => (
+              <option key={tr.id} value={String(tr.id)}>
+                {tr.label || tr.language}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       {error ? (
         <p role="alert" className="download__message download__message--error">
           {error}
@@ -82,11 +145,55 @@ function OfflinePlayer({ item, onClose }: { item: StoredDownload; onClose: () =>
   );
 }
 
+/** A paused download (or one a reload stopped): its bar where it stopped, Resume and
+ *  Cancel. Resumed here, it becomes a stored copy (``onStored``). */
+function PausedRow({ paused, onStored }: { paused: PausedDownload; onStored: () => void }) {
+  const { t } = useI18n();
+  const { phase, pause, resume, cancel } = useDownloadRun({ kind: "paused", fraction: paused.fraction });
+  useEffect(() => {
+    if (phase.kind === "done") onStored();
+  }, [phase.kind, onStored]);
+  const quality = paused.meta.quality === "high" ? t("downloads.qualityHigh") : t("downloads.qualityStandard");
+  return (
+    <tr data-testid="download-paused-row" data-state={phase.kind}>
+      <th scope="row">{paused.meta.title}</th>
+      <td>
+        {quality} ({paused.meta.height}p)
+      </td>
+      <td colSpan={3} className="downloads__run">
+        {phase.kind === "downloading" || phase.kind === "paused" ? (
+          <DownloadProgress
+            id={paused.meta.grantId}
+            name={paused.meta.title}
+            phase={phase}
+            onPause={() => void pause()}
+            onResume={() => void resume(paused)}
+            onCancel={() => void cancel(paused)}
+          />
+        ) : phase.kind === "message" ? (
+          <p className={`download__message${phase.error ? " download__message--error" : ""}`} role={phase.error ? "alert" : "status"}>
+            {phase.text}
+          </p>
+        ) : (
+          t("downloads.done")
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The subtitle track to show first: the app's language, else none. */
+function subtitleFor(tracks: shakaNs.extern.TextTrack[], lang: string): shakaNs.extern.TextTrack | null {
+  const base = (l: string | null | undefined) => (l ?? "").toLowerCase().split("-")[0];
+  return tracks.find((tr) => base(tr.language) === base(lang) || (base(lang) === "en" && base(tr.language) === "eng") || (base(lang) === "es" && base(tr.language) === "spa")) ?? null;
+}
+
 export function DownloadsPage() {
   const { t, lang } = useI18n();
   const { user } = useAuth();
   usePageTitle(t("downloads.title"));
   const [items, setItems] = useState<StoredDownload[] | null>(null);
+  const [paused, setPaused] = useState<PausedDownload[]>([]);
   const [notices, setNotices] = useState<string[]>([]);
   const [playing, setPlaying] = useState<StoredDownload | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
@@ -106,6 +213,9 @@ export function DownloadsPage() {
   const load = useCallback(async () => {
     if (user) rememberProfile(user.profile.id);
     const stored = (await listStored().catch(() => [] as StoredDownload[])).filter((s) => !profileId || s.meta.profileId === profileId);
+    const storedIds = new Set(stored.map((s) => s.meta.grantId));
+    // Downloads on their way, paused (or stopped by a reload); a finished one is stored.
+    const waiting = Object.values(pausedDownloads()).filter((p) => (!profileId || p.meta.profileId === profileId) && !storedIds.has(p.meta.grantId));
     if (user && navigator.onLine) {
       const said: string[] = [];
       const kept: StoredDownload[] = [];
@@ -114,16 +224,26 @@ export function DownloadsPage() {
         if (removed) said.push(t(`downloads.removed.${removed}` as MessageKey, { name: item.meta.title }));
         else kept.push(item);
       }
+      const stillPaused: PausedDownload[] = [];
+      for (const item of waiting) {
+        const removed = await pausedCheck(item);
+        if (removed) said.push(t(`downloads.removed.${removed}` as MessageKey, { name: item.meta.title }));
+        else stillPaused.push(item);
+      }
       setNotices(said);
       setItems(kept);
+      setPaused(stillPaused);
     } else {
       setItems(stored);
+      setPaused(waiting);
     }
   }, [user, profileId, t]);
 
   useEffect(() => {
     void load();
   }, [load]);
+
+  const onStored = useCallback(() => void load(), [load]);
 
   const play = (item: StoredDownload) => {
     const state = downloadState(item.meta.grantId);
@@ -167,7 +287,7 @@ export function DownloadsPage() {
         </p>
       ) : null}
       {playing ? <OfflinePlayer item={playing} onClose={() => setPlaying(null)} /> : null}
-      {items === null ? null : items.length === 0 ? (
+      {items === null ? null : items.length === 0 && paused.length === 0 ? (
         <p className="empty">{t("downloads.empty")}</p>
       ) : (
         <table className="downloads__table" data-testid="downloads-table">
@@ -183,6 +303,9 @@ export function DownloadsPage() {
             </tr>
           </thead>
           <tbody>
+            {paused.map((p) => (
+              <PausedRow key={p.meta.grantId} paused={p} onStored={onStored} />
+            ))}
             {items.map((item) => {
               const state = downloadState(item.meta.grantId);
               const expired = isExpired(item.meta, state, Date.now());

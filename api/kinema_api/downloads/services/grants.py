@@ -3,8 +3,8 @@ offline play, revoked.
 
 Every write is checked here, on the server: the account's plan must allow downloads
 (403 ``downloads_not_in_plan``), the profile must be selectable and may see the title,
-the account holds at most ``download_limit`` active grants across its devices (409
-``download_limit``), and the height never exceeds the plan's cap. A grant belongs to one
+the account holds at most its plan's ``download_limit`` active grants across its devices
+(409 ``download_limit``), and the height never exceeds the plan's cap. A grant belongs to one
 device (the client's ``device_id``) and one profile: only that device and profile renew
 it or report its offline play. Revoking another device's grant, or all of a device's
 from the Devices page, is the account holder's (403 ``kids_profile`` otherwise).
@@ -128,7 +128,7 @@ def options(
         title=video_label(video),
         allowed=allowed.downloads,
         options=offered,
-        limit=ctx.settings.download_limit,
+        limit=allowed.download_limit,
         used=used(session, user_id=viewer.user.id),
     )
 
@@ -199,12 +199,13 @@ def create(
         )
         .values(revoked_at=now)
     )
-    limit = ctx.settings.download_limit
+    limit = viewer.entitlements.download_limit
     if used(session, user_id=viewer.user.id, now=now) >= limit:
         session.rollback()
         raise DownloadLimit(
-            f"this account holds {limit} downloads across its devices, the most it may; "
-            "delete one (here or from the Devices page) to download another"
+            f"the {viewer.entitlements.plan.name} plan holds {limit} downloads at once across "
+            "the account's devices; delete one (here or from the Devices page) to download "
+            "another"
         )
     grant = DownloadGrant(
         user_id=viewer.user.id,

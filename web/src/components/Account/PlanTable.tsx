@@ -32,7 +32,7 @@ export function PlanTable({ billing, onUpgrade, onChange, busy }: Props) {
     { label: t("billing.quality"), cell: (p) => qualityLabel(p.max_height) },
     { label: t("billing.devices"), cell: (p) => String(p.concurrent_streams) },
     { label: t("billing.profiles"), cell: (p) => String(p.max_profiles) },
-    { label: t("billing.downloads"), cell: (p) => yesNo(p.downloads) },
+    { label: t("billing.downloads"), cell: (p) => (p.downloads ? t("downloads.planLimit", { n: p.download_limit }) : yesNo(false)) },
     { label: t("billing.ads"), cell: (p) => (p.ads ? t("billing.withAds") : t("billing.noAds")) },
   ];
   const action = (p: PlanPublic) => {

@@ -1,35 +1,40 @@
 // The Download button of a title or episode: shown only when the plan allows downloads
 // (`entitlements.downloads` from /auth/me). It asks the API what it may offer (Standard /
 // High within the plan, with sizes), takes a grant, and stores the media with Shaka's
-// offline storage, showing progress with a Cancel. Shaka cannot pause a download and
-// resume it later (an aborted store is discarded), so Cancel is the only control.
-import { useEffect, useRef, useState } from "react";
-import { ApiError, errorMessage } from "../../api/client";
+// offline storage, showing progress with Pause/Resume and Cancel (see useDownloadRun).
+// A paused download of this title (or one a reload stopped) shows paused, ready to resume.
+import { useEffect, useState } from "react";
+import { errorMessage } from "../../api/client";
 import type { DownloadOptions } from "../../api/client";
-import { createDownload, deleteDownload, downloadOptions } from "../../api/downloads";
+import { createDownload, downloadOptions } from "../../api/downloads";
 import { useAuth } from "../../hooks/useAuth";
 import { useI18n } from "../../i18n";
-import { listStored, prepareStorage, rememberProfile, storeDownload } from "../../lib/offline";
-import type { DownloadTask } from "../../lib/offline";
-import { fits, formatBytes, storageProblem } from "../../lib/offlineRules";
+import { bytesNeeded } from "../../lib/downloadResume";
+import { resumeSupported } from "../../lib/downloadCache";
+import { listStored, pausedDownloads, prepareStorage, rememberProfile } from "../../lib/offline";
+import { fits, formatBytes } from "../../lib/offlineRules";
 import { Icon } from "../Icons/Icons";
+import { DownloadProgress } from "./DownloadProgress";
+import { useDownloadRun } from "./useDownloadRun";
 
-type Phase =
-  | { kind: "idle" }
-  | { kind: "choosing"; options: DownloadOptions }
-  | { kind: "downloading"; fraction: number }
-  | { kind: "done" }
-  | { kind: "message"; text: string; error?: boolean };
+/** This profile's paused download of ``videoId`` in this browser, if any. */
+function pausedOf(videoId: string, profileId: string | undefined) {
+  return Object.values(pausedDownloads()).find((p) => p.meta.videoId === videoId && p.meta.profileId === profileId) ?? null;
+}
 
 export function DownloadButton({ videoId, name, compact = false }: { videoId: string; name: string; compact?: boolean }) {
   const { user } = useAuth();
   const { t, lang } = useI18n();
-  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
+  const { phase, setPhase, run, pause, resume, cancel, refuse } = useDownloadRun();
+  const [options, setOptions] = useState<DownloadOptions | null>(null);
   const [quality, setQuality] = useState<"standard" | "high">("standard");
-  const task = useRef<DownloadTask | null>(null);
-  const cancelled = useRef(false);
+  const profileId = user?.profile.id;
 
-  useEffect(() => () => void task.current?.cancel().catch(() => undefined), []);
+  // A download paused here (or stopped by a reload) shows as paused, ready to resume.
+  useEffect(() => {
+    const paused = pausedOf(videoId, profileId);
+    if (paused) setPhase((p) => (p.kind === "idle" ? { kind: "paused", fraction: paused.fraction } : p));
+  }, [videoId, profileId, setPhase]);
 
   if (!user?.entitlements.downloads) return null;
 
@@ -40,107 +45,70 @@ export function DownloadButton({ videoId, name, compact = false }: { videoId: st
         setPhase({ kind: "message", text: t("downloads.already") });
         return;
       }
-      const options = await downloadOptions(videoId);
-      if (!options.allowed || options.options.length === 0) {
+      const offered = await downloadOptions(videoId);
+      if (!offered.allowed || offered.options.length === 0) {
         setPhase({ kind: "message", text: t("downloads.notInPlan"), error: true });
         return;
       }
-      setQuality(options.options[0]!.quality);
-      setPhase({ kind: "choosing", options });
+      setQuality(offered.options[0]!.quality);
+      setOptions(offered);
     } catch (err) {
       setPhase({ kind: "message", text: t("downloads.failed", { error: errorMessage(err) }), error: true });
     }
   };
 
-  const start = async (options: DownloadOptions) => {
-    const chosen = options.options.find((o) => o.quality === quality) ?? options.options[0]!;
+  const start = async (offered: DownloadOptions) => {
+    setOptions(null);
+    const chosen = offered.options.find((o) => o.quality === quality) ?? offered.options[0]!;
     const estimate = await prepareStorage();
-    const sizeText = formatBytes(chosen.estimated_bytes, lang);
-    if (chosen.estimated_bytes && !fits(chosen.estimated_bytes, estimate)) {
-      setPhase({ kind: "message", text: t("downloads.quota", { size: sizeText }), error: true });
+    if (chosen.estimated_bytes && !fits(bytesNeeded(chosen.estimated_bytes, 0, resumeSupported()), estimate)) {
+      setPhase({ kind: "message", text: t("downloads.quota", { size: formatBytes(chosen.estimated_bytes, lang) }), error: true });
       return;
     }
-    let grantId: string | null = null;
+    let granted;
     try {
-      const granted = await createDownload(videoId, chosen.quality);
-      grantId = granted.id;
-      rememberProfile(user.profile.id);
-      cancelled.current = false;
-      setPhase({ kind: "downloading", fraction: 0 });
-      task.current = await storeDownload(
-        granted,
-        {
-          grantId: granted.id,
-          videoId: granted.video_id,
-          titleId: granted.title_id,
-          title: granted.title,
-          quality: chosen.quality,
-          height: granted.height,
-          profileId: user.profile.id,
-          expiresAt: granted.expires_at,
-          storedAt: new Date().toISOString(),
-        },
-        {
-          language: lang,
-          onProgress: (fraction) => setPhase({ kind: "downloading", fraction }),
-          // Shaka's own count, once it has read the manifest: checked against what is left.
-          onSize: async (bytes) => fits(bytes, await prepareStorage()),
-        },
-      );
-      await task.current.done;
-      task.current = null;
-      setPhase({ kind: "done" });
+      granted = await createDownload(videoId, chosen.quality);
     } catch (err) {
-      task.current = null;
-      // The grant of a copy that was never stored is given back.
-      if (grantId) void deleteDownload(grantId).catch(() => undefined);
-      if (cancelled.current) {
-        setPhase({ kind: "message", text: t("downloads.cancelled") });
-      } else if (err instanceof ApiError) {
-        const text =
-          err.code === "download_limit" ? t("downloads.limit") : err.code === "downloads_not_in_plan" ? t("downloads.notInPlan") : err.message;
-        setPhase({ kind: "message", text, error: true });
-      } else {
-        const problem = storageProblem(err);
-        const text =
-          problem === "quota"
-            ? t("downloads.quota", { size: sizeText })
-            : problem === "unsupported"
-              ? t("downloads.unsupported")
-              : t("downloads.failed", { error: errorMessage(err) });
-        setPhase({ kind: "message", text, error: true });
-      }
+      refuse(err); // the plan's limit, or no downloads in the plan: nothing to store
+      return;
     }
+    rememberProfile(user.profile.id);
+    await run(granted, {
+      grantId: granted.id,
+      videoId: granted.video_id,
+      titleId: granted.title_id,
+      title: granted.title,
+      quality: chosen.quality,
+      height: granted.height,
+      profileId: user.profile.id,
+      expiresAt: granted.expires_at,
+      storedAt: new Date().toISOString(),
+    });
   };
 
-  const cancel = async () => {
-    cancelled.current = true;
-    await task.current?.cancel().catch(() => undefined);
-  };
-
+  const paused = phase.kind === "paused" ? pausedOf(videoId, profileId) : null;
   return (
     <div className={`download${compact ? " download--compact" : ""}`} data-testid="download">
-      {phase.kind === "downloading" ? (
-        <div className="download__progress">
-          <label className="download__label" htmlFor={`dl-${videoId}`}>
-            {t("downloads.progress", { name })} · {t("downloads.percent", { n: Math.round(phase.fraction * 100) })}
-          </label>
-          <progress id={`dl-${videoId}`} max={1} value={phase.fraction} data-testid="download-progress" />
-          <button type="button" className="btn btn--secondary" onClick={() => void cancel()}>
-            {t("downloads.cancel")}
-          </button>
-        </div>
-      ) : phase.kind === "choosing" ? (
+      {phase.kind === "downloading" || phase.kind === "paused" ? (
+        <DownloadProgress
+          id={videoId}
+          name={name}
+          phase={phase}
+          onPause={() => void pause()}
+          onResume={() => paused && void resume(paused)}
+          onCancel={() => void cancel(paused ?? undefined)}
+        />
+      ) : options ? (
         <form
           className="download__choose"
           onSubmit={(e) => {
             e.preventDefault();
-            void start(phase.options);
+            void start(options);
           }}
         >
           <fieldset>
             <legend>{t("downloads.quality")}</legend>
-            {phase.options.options.map((o) => (
+            {options.options.map((o) => (
               <label key={o.quality} className="download__option">
                 <input type="radio" name={`quality-${videoId}`} value={o.quality} checked={quality === o.quality} onChange={() => setQuality(o.quality)} />
                 {o.quality === "high" ? t("downloads.high", { height: o.height }) : t("downloads.standard", { height: o.height })}
@@ -148,11 +116,11 @@ export function DownloadButton({ videoId, name, compact = false }: { videoId: st
               </label>
             ))}
           </fieldset>
-          <p className="download__used">{t("downloads.used", { used: phase.options.used, limit: phase.options.limit })}</p>
+          <p className="download__used">{t("downloads.used", { used: options.used, limit: options.limit })}</p>
           <button type="submit" className="btn btn--primary" data-testid="download-start">
             {t("downloads.start")}
           </button>
-          <button type="button" className="btn btn--secondary" onClick={() => setPhase({ kind: "idle" })}>
+          <button type="button" className="btn btn--secondary" onClick={() => setOptions(null)}>
             {t("downloads.cancel")}
           </button>
         </form>
