@@ -8,6 +8,12 @@ from kinema.catalog.models.analytics import (
     RetentionRollup,
     StartupRollup,
 )
+from kinema.catalog.models.audience import (
+    AudienceRollup,
+    ProfileFirstPlay,
+    ProfileRollup,
+    ViewingStreak,
+)
 from kinema.catalog.models.base import (
     Base,
     JobStatus,
@@ -64,6 +70,7 @@ from kinema.catalog.models.viewing import (
 
 __all__ = [
     "AdCreative",
+    "AudienceRollup",
     "AuthSession",
     "Base",
     "BillingEvent",
@@ -83,6 +90,8 @@ __all__ = [
     "PlaybackRollup",
     "PreviewState",
     "Profile",
+    "ProfileFirstPlay",
+    "ProfileRollup",
     "Rating",
     "Reaction",
     "Recommendation",
@@ -116,6 +125,7 @@ __all__ = [
     "User",
     "Video",
     "VideoStatus",
+    "ViewingStreak",
     "WatchHistory",
     "WatchProgress",
     "title_genres",

@@ -20,7 +20,7 @@ CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari
 def _analytics_paths(client: TestClient) -> list[str]:
     every = client.get("/api/v1/openapi.json").json()["paths"]
     paths = [p.replace("{table}", "titles") for p in every if "/admin/analytics/" in p]
-    assert len(paths) == 6, paths
+    assert len(paths) == 7, paths
     return paths
 
 
@@ -79,6 +79,19 @@ def test_figures_filters_and_csv(client: TestClient, ctx: AppContext, video_id: 
     overview = client.get("/api/v1/admin/analytics/overview", headers=admin).json()
     assert overview["current"]["plays"] == 3 and overview["previous"]["plays"] == 0
     assert overview["current"]["watch_hours"] == pytest.approx(3 / 60, abs=1e-4)
+    audience = client.get("/api/v1/admin/analytics/audience?tz=Europe/Madrid", headers=admin)
+    assert audience.status_code == 200, audience.text
+    assert audience.json()["summary"]["plays"] == 3
+    assert audience.json()["summary"]["new_profiles"] == 3
+    devices = {(d["browser"], d["os"]): d["plays"] for d in audience.json()["devices"]}
+    assert devices == {("firefox", "linux"): 1, ("chrome", "linux"): 2}
+    assert sum(c["plays"] for c in audience.json()["heatmap"]) == 3
+    on_firefox = client.get("/api/v1/admin/analytics/audience?browser=firefox", headers=admin)
+    assert on_firefox.json()["summary"]["plays"] == 1
+    bad_zone = client.get("/api/v1/admin/analytics/audience?tz=Mars/Olympus", headers=admin)
+    assert bad_zone.status_code == 422
+    heat = client.get("/api/v1/admin/analytics/export/heatmap.csv", headers=admin)
+    assert heat.status_code == 200 and len(heat.text.strip().splitlines()) == 1 + 7 * 24
     for path in ("business", "pipeline"):
         assert client.get(f"/api/v1/admin/analytics/{path}", headers=admin).status_code == 200
 
