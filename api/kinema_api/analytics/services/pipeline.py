@@ -20,7 +20,11 @@ def pipeline(
         JobStateRow(status=str(status), jobs=int(n))
         for status, n in session.execute(
             select(TranscodeJob.status, func.count(TranscodeJob.id))
-            .where(TranscodeJob.created_at >= start, TranscodeJob.created_at < end)
+            .where(
+                TranscodeJob.kind == "transcode",
+                TranscodeJob.created_at >= start,
+                TranscodeJob.created_at < end,
+            )
             .group_by(TranscodeJob.status)
             .order_by(TranscodeJob.status)
         )

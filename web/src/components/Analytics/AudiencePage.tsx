@@ -28,7 +28,7 @@ export function AudiencePage({ filters }: { filters: AnalyticsFilters }) {
       <dl className="stat-cards">
         <StatCard label={t("analytics.plays")} value={f.n(s.plays)} testId="audience-plays" />
         <StatCard label={t("analytics.watchHours")} value={f.n(s.watch_hours)} />
-        <StatCard label={t("analytics.bingeSessions")} value={f.n(s.binge_sessions)} sub={t("analytics.videosPerBinge", { value: f.n(s.videos_per_binge) })} testId="binge-sessions" />
+        <StatCard label={t("analytics.bingeSessions")} value={f.n(s.binge_sessions)} sub={s.videos_per_binge !== null ? t("analytics.videosPerBinge", { value: f.n(s.videos_per_binge) }) : undefined} testId="binge-sessions" />
         <StatCard label={t("analytics.bingeShare")} value={f.pct(s.binge_share_pct)} />
         <StatCard label={t("analytics.activeProfiles")} value={f.n(s.active_profiles)} testId="active-profiles" />
         <StatCard label={t("analytics.newProfiles")} value={f.n(s.new_profiles)} sub={`${t("analytics.returningProfiles")}: ${f.n(s.returning_profiles)}`} />
