@@ -8,16 +8,20 @@ enables it again."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.web import webapp
 from tests.utils.ports import free_port
@@ -188,6 +192,10 @@ def test_audience_pipeline_and_users_pages(
 
         page.set_viewport_size({"width": 390, "height": 844})
         _charts(page, 2)
+        # The charts follow the new width on their next frame.
+        fits = "() => document.documentElement.scrollWidth <= 390"
+        with contextlib.suppress(PlaywrightError):
+            page.wait_for_function(fits, timeout=3000)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, f"Audience scrolls sideways at phone width ({width}px)"
         webapp.screenshot(page, "analytics-audience-phone", full_page=True)
@@ -221,5 +229,45 @@ def test_audience_pipeline_and_users_pages(
         assert httpx.get(f"{stack.base}/api/v1/auth/me", headers=viewer_headers).status_code == 401
         detail.get_by_test_id("enable-user").click()
         expect(detail.get_by_test_id("user-active")).to_have_text("Active")
+
+        # The real player reports its rendition's height: its play lands under a rung.
+        _play_and_check_rung(page, stack)
     finally:
         context.close()
+
+
+def _play_and_check_rung(page: Page, stack: webapp.KinemaUp) -> None:
+    admin = stack.admin()
+    try:
+        video = webapp.wait_ready(admin)[0]
+        sent: list[dict[str, Any]] = []
+
+        def record(request: Request) -> None:
+            if request.method == "POST" and request.url.endswith(f"/playback/{video['id']}/events"):
+                sent.append(request.post_data_json or {})
+
+        page.on("request", record)
+        page.goto(f"{stack.base}/watch/{video['id']}?title={video['title_id']}")
+        webapp.ensure_playing(page)
+        # The 6 s clip plays to its end, and the player sends its report.
+        for _ in range(60):
+            if any(e.get("kind") == "end" for e in sent):
+                break
+            page.wait_for_timeout(250)
+        kinds = {str(e["kind"]): e for e in sent}
+        assert set(kinds) >= {"start", "end"}, sent
+        for kind in ("start", "end"):
+            payload = kinds[kind]["payload"]
+            assert isinstance(payload, dict) and int(payload["height"]) > 0, kinds[kind]
+        rung = f"{kinds['start']['payload']['height']}p"  # plays count at the start
+        deadline = time.monotonic() + 10
+        while True:
+            page_q = admin.get("/api/v1/admin/analytics/qoe?by=rung").json()
+            by_rung = {g["key"]: g for g in page_q["breakdown"]}
+            seeded = 12 if rung == "360p" else 0
+            if by_rung.get(rung, {}).get("plays") == seeded + 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert by_rung[rung]["plays"] == seeded + 1, by_rung
+    finally:
+        admin.close()

@@ -35,7 +35,7 @@ def time_zone(name: str) -> ZoneInfo:
     """An IANA zone (422 ``invalid_resource`` when there is none by that name)."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise InvalidResource(f"unknown time zone {name!r}") from exc
 
 
