@@ -140,6 +140,8 @@ class PipelinePublic(BaseModel):
     jobs: list[JobRow]
     median_speed_x_realtime: float | None
     failures: int
+    queued_now: int = Field(description="Transcode jobs waiting now, whenever created.")
+    running_now: int = Field(description="Transcode jobs being encoded now.")
 
 
 class HeatCell(BaseModel):

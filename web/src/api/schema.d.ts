@@ -3153,6 +3153,16 @@ export interface components {
             jobs: components["schemas"]["JobRow"][];
             /** Median Speed X Realtime */
             median_speed_x_realtime: number | null;
+            /**
+             * Queued Now
+             * @description Transcode jobs waiting now, whenever created.
+             */
+            queued_now: number;
+            /**
+             * Running Now
+             * @description Transcode jobs being encoded now.
+             */
+            running_now: number;
             /** States */
             states: components["schemas"]["JobStateRow"][];
         };

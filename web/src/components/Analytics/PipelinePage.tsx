@@ -26,7 +26,6 @@ export function PipelinePage({ filters }: { filters: AnalyticsFilters }) {
   if (state.error) return <ErrorView error={state.error} onRetry={state.reload} />;
   if (!p) return <Loading />;
   const total = p.states.reduce((n, s) => n + s.jobs, 0);
-  const queue = p.states.filter((s) => s.status === "queued" || s.status === "running").reduce((n, s) => n + s.jobs, 0);
   const speeds = p.jobs
     .filter((j) => j.speed_x_realtime !== null)
     .map((j, i) => ({ name: `${j.title} #${i + 1}`, speed: j.speed_x_realtime }));
@@ -41,7 +40,7 @@ export function PipelinePage({ filters }: { filters: AnalyticsFilters }) {
     <div aria-busy={state.loading}>
       <dl className="stat-cards">
         <StatCard label={t("analytics.jobs")} value={f.n(total)} testId="pipeline-jobs" />
-        <StatCard label={t("analytics.queue")} value={f.n(queue)} />
+        <StatCard label={t("analytics.queue")} value={f.n(p.queued_now)} sub={t("analytics.runningNow", { value: f.n(p.running_now) })} testId="queue-now" />
         <StatCard label={t("analytics.medianSpeed")} value={speed(p.median_speed_x_realtime)} testId="median-speed" />
         <StatCard label={t("analytics.failures")} value={f.n(p.failures)} />
       </dl>
