@@ -30,6 +30,7 @@ from kinema.settings import Settings
 from kinema_api import errors, health, logs, metrics
 from kinema_api.accounts.routes import auth, devices, profiles
 from kinema_api.admin.routes import uploads as admin_uploads
+from kinema_api.admin.routes import users as admin_users
 from kinema_api.admin.routes import videos as admin_videos
 from kinema_api.ads import routes as ads
 from kinema_api.analytics.routes import dashboard as analytics
@@ -76,6 +77,7 @@ def api_router() -> APIRouter:
         billing,
         billing_webhook,
         admin_billing,
+        admin_users,
         download_grants,
         download_media,
     ):

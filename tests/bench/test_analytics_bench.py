@@ -19,15 +19,16 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from kinema.catalog.services import rollups
+from kinema.catalog.services import audience_rollups, rollups
 from kinema_api.analytics.schemas import Dimension
-from kinema_api.analytics.services import business, content, qoe
+from kinema_api.analytics.services import audience, business, content, qoe
 from kinema_api.analytics.services.rollup_queries import Filters
 from tests.utils.factories import make_ready_video, make_title, migrated_session
 from tests.utils.playback_stream import events_of, viewings
@@ -63,6 +64,13 @@ SELECT v.title_id, count(*) FILTER (WHERE e.kind = 'start') AS plays,
 FROM playback_events e JOIN videos v ON v.id = e.video_id
 WHERE e.created_at >= :start AND e.created_at < :end
 GROUP BY v.title_id
+"""
+RAW_HEATMAP = """
+SELECT extract(isodow FROM created_at AT TIME ZONE 'UTC')::int - 1,
+  extract(hour FROM created_at AT TIME ZONE 'UTC')::int, count(*)
+FROM playback_events
+WHERE kind = 'start' AND created_at >= :start AND created_at < :end
+GROUP BY 1, 2
 """
 RAW_QOE = RAW_QOE.replace("{SUMMARY}", SUMMARY)
 RAW_BY_TITLE = RAW_BY_TITLE.replace("{E_SUMMARY}", SUMMARY.replace("kind", "e.kind"))
@@ -117,7 +125,9 @@ def test_dashboard_from_rollups_vs_raw_events(pg_url: str) -> None:
         _copy_raw(pg_url, events)
         copied = time.perf_counter()
         for i in range(0, len(events), 50_000):
-            rollups.add_to_rollups(session, events=events[i : i + 50_000], titles=titles)
+            chunk = events[i : i + 50_000]
+            rollups.add_to_rollups(session, events=chunk, titles=titles)
+            audience_rollups.add_to_audience(session, events=chunk, titles=titles)
         session.commit()
         session.execute(text("ANALYZE"))
         rolled = time.perf_counter()
@@ -159,6 +169,13 @@ def _compare(session: Session) -> None:
     assert period.plays == answer[0][0]
     assert period.watch_hours == pytest.approx(answer[0][1] / 3600, abs=1e-3)
     rows.append(("overview", roll_ms, raw_ms))
+
+    cells, roll_ms = _timed(lambda: audience.heatmap(session, f, zone=ZoneInfo("UTC")))
+    answer, raw_ms = _timed(raw(RAW_HEATMAP))
+    assert {(c.weekday, c.hour): c.plays for c in cells if c.plays} == {
+        (day, hour): n for day, hour, n in answer
+    }
+    rows.append(("heatmap", roll_ms, raw_ms))
 
     print(f"{'endpoint':<10} {'rollups ms':>11} {'raw events ms':>14} {'ratio':>7}")
     for name, r, w in rows:

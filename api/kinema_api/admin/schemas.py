@@ -16,6 +16,7 @@ from kinema.catalog.models import (
     VideoStatus,
 )
 from kinema.resources.common import LANGUAGE_TAG
+from kinema_api.billing.schemas import AdminUserPublic
 from kinema_api.common import Label, LongText, OrmModel, ShortText
 from kinema_api.viewing.schemas import Chapters
 
@@ -210,3 +211,23 @@ class AdminVideoPublic(BaseModel):
     job: JobPublic | None
     created_at: datetime
     updated_at: datetime
+
+
+class AdminDevice(BaseModel):
+    """One of a user's signed-in devices (a live login session)."""
+
+    id: uuid.UUID
+    name: str
+    user_agent: str
+    created_at: datetime
+    last_seen_at: datetime
+    streaming: bool = Field(description="Whether it holds a live stream now.")
+
+
+class AdminUserDetail(BaseModel):
+    user: AdminUserPublic
+    devices: list[AdminDevice]
+
+
+class AdminUserActive(BaseModel):
+    active: bool = Field(description="False disables the account and signs it out everywhere.")

@@ -140,3 +140,50 @@ class PipelinePublic(BaseModel):
     jobs: list[JobRow]
     median_speed_x_realtime: float | None
     failures: int
+    queued_now: int = Field(description="Transcode jobs waiting now, whenever created.")
+    running_now: int = Field(description="Transcode jobs being encoded now.")
+
+
+class HeatCell(BaseModel):
+    weekday: int = Field(ge=0, le=6, description="0 is Monday, in ``time_zone``.")
+    hour: int = Field(ge=0, le=23)
+    plays: int
+    watch_hours: float
+
+
+class DeviceRow(BaseModel):
+    browser: str
+    os: str
+    plays: int
+    views: int
+    watch_hours: float
+
+
+class AudiencePoint(BaseModel):
+    bucket: datetime
+    plays: int
+    watch_hours: float
+    binge_sessions: int
+    active_profiles: int = Field(description="Profiles that played something in the bucket.")
+    new_profiles: int = Field(description="Of those, the ones whose first play was in it.")
+    returning_profiles: int
+
+
+class AudienceSummary(BaseModel):
+    plays: int
+    watch_hours: float
+    binge_sessions: int = Field(description="Runs of 3+ videos, gaps under 30 minutes.")
+    binge_plays: int = Field(description="Plays inside binge sessions.")
+    videos_per_binge: float | None
+    binge_share_pct: float | None = Field(description="binge_plays / plays.")
+    active_profiles: int = Field(description="Profiles that played something in the range.")
+    new_profiles: int = Field(description="Of those, the ones whose first play was in it.")
+    returning_profiles: int
+
+
+class AudiencePublic(BaseModel):
+    time_zone: str = Field(description="The zone the heatmap's days and hours are in.")
+    summary: AudienceSummary
+    series: list[AudiencePoint]
+    heatmap: list[HeatCell] = Field(description="7 by 24 cells, Monday 00:00 first.")
+    devices: list[DeviceRow]

@@ -77,6 +77,7 @@ class AdminUserPublic(BaseModel):
     plan: str = Field(description="Slug of the plan subscribed to.")
     status: SubscriptionStatus | None = Field(description="Its subscription's status.")
     standing: Standing
+    active: bool = Field(description="False when an admin disabled the account.")
 
 
 class AdminPlanUpdate(BaseModel):

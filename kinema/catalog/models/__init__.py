@@ -8,6 +8,12 @@ from kinema.catalog.models.analytics import (
     RetentionRollup,
     StartupRollup,
 )
+from kinema.catalog.models.audience import (
+    AudienceRollup,
+    ProfileFirstPlay,
+    ProfileRollup,
+    ViewingStreak,
+)
 from kinema.catalog.models.base import (
     Base,
     JobStatus,
@@ -65,6 +71,7 @@ from kinema.catalog.models.viewing import (
 
 __all__ = [
     "AdCreative",
+    "AudienceRollup",
     "AuthSession",
     "Base",
     "BillingEvent",
@@ -85,6 +92,8 @@ __all__ = [
     "PlaybackRollup",
     "PreviewState",
     "Profile",
+    "ProfileFirstPlay",
+    "ProfileRollup",
     "Rating",
     "Reaction",
     "Recommendation",
@@ -118,6 +127,7 @@ __all__ = [
     "User",
     "Video",
     "VideoStatus",
+    "ViewingStreak",
     "WatchHistory",
     "WatchProgress",
     "title_genres",

@@ -28,7 +28,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import (
@@ -40,6 +39,8 @@ from kinema.catalog.models import (
     Video,
 )
 from kinema.catalog.models.analytics import GRAINS
+from kinema.catalog.services import audience_rollups
+from kinema.catalog.services.rollup_upsert import bucket_of, upsert_counts
 
 # Startup times are kept to this resolution (and reported to it).
 STARTUP_BUCKET_MS = 10
@@ -48,7 +49,6 @@ REACH_STEP_PCT = 5
 # A view that got this far counts as completed.
 COMPLETION_FRACTION = 0.9
 SUMMARY_KINDS = frozenset({"end", "error"})
-_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class Dimensions:
     plan: str = "unknown"
     browser: str = "unknown"
     rung: str = "unknown"
+    # The operating system family (audience rollups only; see audience_rollups).
+    os: str = "unknown"
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,6 @@ def _number(payload: Mapping[str, Any], key: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) else None
-
-
-def bucket_of(at: datetime, grain: str) -> datetime:
-    if grain == "hour":
-        return at.replace(minute=0, second=0, microsecond=0)
-    return at.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def error_code(payload: Mapping[str, Any]) -> str:
@@ -209,25 +205,6 @@ COUNTS = (
 )
 
 
-def _add(session: Session, model: Any, rows: list[dict[str, Any]], counts: Sequence[str]) -> None:
-    """Add ``rows``' counts to the rows with their keys, creating those missing."""
-    if not rows:
-        return
-    table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    rows.sort(key=lambda r: tuple(str(r[k]) for k in keys))
-    dialect = session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = make(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in counts}
-    )
-    # One compiled statement, executed for many rows (batched into multi-row VALUES
-    # by the driver layer): compiling a statement per chunk of literal rows costs more.
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(stmt, rows[start : start + _CHUNK])
-
-
 def _integer(column: str, value: float) -> float | int:
     return value if column == "bitrate_ms" else round(value)
 
@@ -242,7 +219,7 @@ def add_to_rollups(
         row: dict[str, Any] = dict(zip(_KEY, key, strict=True)) | {"title_id": title_id}
         row |= {c: _integer(c, facts.get(c, 0.0)) for c in COUNTS}
         playback.append(row)
-    _add(session, PlaybackRollup, playback, COUNTS)
+    upsert_counts(session, PlaybackRollup, playback, COUNTS)
     extras: tuple[tuple[Any, tuple[str, ...], dict[tuple[Any, ...], float]], ...] = (
         (StartupRollup, ("bucket_ms",), sums.startup),
         (ErrorRollup, ("phase", "code"), sums.errors),
@@ -254,7 +231,7 @@ def add_to_rollups(
             | {"title_id": titles[key[2]], "count": round(n)}
             for key, n in sums_of.items()
         ]
-        _add(session, model, rows, ("count",))
+        upsert_counts(session, model, rows, ("count",))
 
 
 def record_events(session: Session, *, events: Sequence[IngestEvent]) -> list[IngestEvent]:
@@ -287,12 +264,13 @@ def record_events(session: Session, *, events: Sequence[IngestEvent]) -> list[In
         ],
     )
     add_to_rollups(session, events=kept, titles=titles)
+    audience_rollups.add_to_audience(session, events=kept, titles=titles)
     return kept
 
 
 def _dims_payload(dims: Dimensions) -> dict[str, str]:
     """The dimensions, kept on the raw row too (rebuilding rollups needs them)."""
-    return {"_plan": dims.plan, "_browser": dims.browser, "_rung": dims.rung}
+    return {"_plan": dims.plan, "_browser": dims.browser, "_rung": dims.rung, "_os": dims.os}
 
 
 def prune_events(session: Session, *, before: datetime) -> int:

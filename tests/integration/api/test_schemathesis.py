@@ -34,10 +34,19 @@ CROSS_FIELD_RULES = {
     # A QoE report's plausible values, and a client time with its zone.
     "POST /api/v1/playback/{video_id}/events": ("payload.", "client_time"),
     "POST /api/v1/playback/events": ("payload.", "client_time"),
-    # A range starts before it ends, with zones, at most so many days long.
+    # A range starts before it ends, with zones, at most so many days long; the Audience
+    # heatmap's zone is one of the IANA database's.
     **{
-        f"GET /api/v1/admin/analytics/{page}": ("start", "range")
-        for page in ("overview", "qoe", "content", "business", "pipeline", "export/{table}.csv")
+        f"GET /api/v1/admin/analytics/{page}": ("start", "range", "time zone")
+        for page in (
+            "overview",
+            "qoe",
+            "content",
+            "audience",
+            "business",
+            "pipeline",
+            "export/{table}.csv",
+        )
     },
 }
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from kinema.catalog.models import JobStatus, Rendition, TranscodeJob
 from kinema_api.context import AppContext
 from tests.utils.factories import admin_token, bearer, make_playable_video, signup
 
@@ -20,7 +23,7 @@ CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari
 def _analytics_paths(client: TestClient) -> list[str]:
     every = client.get("/api/v1/openapi.json").json()["paths"]
     paths = [p.replace("{table}", "titles") for p in every if "/admin/analytics/" in p]
-    assert len(paths) == 6, paths
+    assert len(paths) == 7, paths
     return paths
 
 
@@ -79,6 +82,19 @@ def test_figures_filters_and_csv(client: TestClient, ctx: AppContext, video_id: 
     overview = client.get("/api/v1/admin/analytics/overview", headers=admin).json()
     assert overview["current"]["plays"] == 3 and overview["previous"]["plays"] == 0
     assert overview["current"]["watch_hours"] == pytest.approx(3 / 60, abs=1e-4)
+    audience = client.get("/api/v1/admin/analytics/audience?tz=Europe/Madrid", headers=admin)
+    assert audience.status_code == 200, audience.text
+    assert audience.json()["summary"]["plays"] == 3
+    assert audience.json()["summary"]["new_profiles"] == 3
+    devices = {(d["browser"], d["os"]): d["plays"] for d in audience.json()["devices"]}
+    assert devices == {("firefox", "linux"): 1, ("chrome", "linux"): 2}
+    assert sum(c["plays"] for c in audience.json()["heatmap"]) == 3
+    on_firefox = client.get("/api/v1/admin/analytics/audience?browser=firefox", headers=admin)
+    assert on_firefox.json()["summary"]["plays"] == 1
+    bad_zone = client.get("/api/v1/admin/analytics/audience?tz=Mars/Olympus", headers=admin)
+    assert bad_zone.status_code == 422
+    heat = client.get("/api/v1/admin/analytics/export/heatmap.csv", headers=admin)
+    assert heat.status_code == 200 and len(heat.text.strip().splitlines()) == 1 + 7 * 24
     for path in ("business", "pipeline"):
         assert client.get(f"/api/v1/admin/analytics/{path}", headers=admin).status_code == 200
 
@@ -94,3 +110,48 @@ def test_figures_filters_and_csv(client: TestClient, ctx: AppContext, video_id: 
         headers=admin,
     )
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_resource"
+
+
+def test_pipeline_states_speed_failures_queue(
+    client: TestClient, ctx: AppContext, video_id: uuid.UUID
+) -> None:
+    now = datetime.now(UTC)
+    with ctx.sessions() as s:
+        for name, height, size in (("a", 360, 1_000_000), ("b", 720, 3_500_000), ("c", 144, None)):
+            s.add(Rendition(video_id=video_id, name=name, width=height, height=height,
+                            size_bytes=size))  # fmt: skip
+        s.flush()
+        total = s.scalar(
+            select(func.sum(Rendition.size_bytes)).where(Rendition.video_id == video_id)
+        )
+        s.add_all(
+            [  # 100 s of video encoded in 40 s and in 25 s: 2.5x and 4x real time
+                TranscodeJob(video_id=video_id, status=JobStatus.SUCCEEDED,
+                             started_at=now - timedelta(seconds=40), finished_at=now),
+                TranscodeJob(video_id=video_id, status=JobStatus.SUCCEEDED,
+                             started_at=now - timedelta(seconds=25), finished_at=now),
+                TranscodeJob(video_id=video_id, status=JobStatus.FAILED, error="ffmpeg: exit 1",
+                             finished_at=now),
+                TranscodeJob(video_id=video_id, status=JobStatus.RUNNING),
+                # Queued a month ago: outside the range, still in the queue now.
+                TranscodeJob(video_id=video_id, status=JobStatus.QUEUED,
+                             created_at=now - timedelta(days=30)),
+                # Not a transcode: counted nowhere.
+                TranscodeJob(video_id=video_id, status=JobStatus.FAILED, kind="subtitles"),
+            ]
+        )  # fmt: skip
+        s.commit()
+    admin = bearer(admin_token(ctx, client))
+    page = client.get("/api/v1/admin/analytics/pipeline", headers=admin).json()
+    states = {row["status"]: row["jobs"] for row in page["states"]}
+    assert states == {"succeeded": 2, "failed": 1, "running": 1}
+    assert (page["failures"], page["queued_now"], page["running_now"]) == (1, 1, 1)
+    assert page["median_speed_x_realtime"] == 3.25
+    assert sorted(j["speed_x_realtime"] or 0 for j in page["jobs"]) == [0, 0, 2.5, 4.0]
+    assert [j["error"] for j in page["jobs"] if j["status"] == "failed"] == ["ffmpeg: exit 1"]
+    assert total == 4_500_000  # the rendition without a size counts as none
+    assert {j["storage_bytes"] for j in page["jobs"]} == {total}
+    jobs = client.get("/api/v1/admin/analytics/export/jobs.csv", headers=admin)
+    assert len(list(csv.DictReader(io.StringIO(jobs.text)))) == 4
+    viewer = bearer(signup(client))
+    assert client.get("/api/v1/admin/analytics/pipeline", headers=viewer).status_code == 403

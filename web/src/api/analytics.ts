@@ -7,6 +7,8 @@ export type OverviewPublic = components["schemas"]["OverviewPublic"];
 export type QoePublic = components["schemas"]["QoePublic"];
 export type ContentPublic = components["schemas"]["ContentPublic"];
 export type BusinessPublic = components["schemas"]["BusinessPublic"];
+export type AudiencePublic = components["schemas"]["AudiencePublic"];
+export type PipelinePublic = components["schemas"]["PipelinePublic"];
 export type Dimension = components["schemas"]["Dimension"];
 export type Grain = components["schemas"]["Grain"];
 
@@ -38,6 +40,19 @@ export const getContent = (f: AnalyticsFilters) =>
   unwrap(api.GET("/api/v1/admin/analytics/content", { params: { query: filterQuery(f) } }));
 export const getBusiness = (f: AnalyticsFilters) =>
   unwrap(api.GET("/api/v1/admin/analytics/business", { params: { query: filterQuery(f) } }));
+export const getAudience = (f: AnalyticsFilters, tz: string) =>
+  unwrap(api.GET("/api/v1/admin/analytics/audience", { params: { query: { ...filterQuery(f), tz } } }));
+export const getPipeline = (f: AnalyticsFilters) =>
+  unwrap(api.GET("/api/v1/admin/analytics/pipeline", { params: { query: filterQuery(f) } }));
+
+/** The browser's IANA time zone (the Audience heatmap's days and hours), UTC if unknown. */
+export function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
 
 export function csvUrl(table: string, f: AnalyticsFilters, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();

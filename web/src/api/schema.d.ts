@@ -43,6 +43,23 @@ export interface paths {
         patch: operations["update_api_v1_admin_ads__video_id__patch"];
         trace?: never;
     };
+    "/api/v1/admin/analytics/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When and on what people watch, binges, new vs returning */
+        get: operations["audience_page_api_v1_admin_analytics_audience_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/analytics/business": {
         parameters: {
             query?: never;
@@ -367,6 +384,43 @@ export interface paths {
         /** Users with their plan, by email */
         get: operations["list_users_api_v1_admin_users_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user with their plan and signed-in devices */
+        get: operations["user_detail_api_v1_admin_users__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Disable (signing it out everywhere) or enable an account
+         * @description 409 ``conflict`` when an admin tries to disable their own account.
+         */
+        put: operations["set_active_api_v1_admin_users__user_id__active_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1951,13 +2005,62 @@ export interface components {
          * @enum {string}
          */
         AdEvent: "impression" | "start" | "firstQuartile" | "midpoint" | "thirdQuartile" | "complete";
+        /**
+         * AdminDevice
+         * @description One of a user's signed-in devices (a live login session).
+         */
+        AdminDevice: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Name */
+            name: string;
+            /**
+             * Streaming
+             * @description Whether it holds a live stream now.
+             */
+            streaming: boolean;
+            /** User Agent */
+            user_agent: string;
+        };
         /** AdminPlanUpdate */
         AdminPlanUpdate: {
             /** Plan */
             plan: string;
         };
+        /** AdminUserActive */
+        AdminUserActive: {
+            /**
+             * Active
+             * @description False disables the account and signs it out everywhere.
+             */
+            active: boolean;
+        };
+        /** AdminUserDetail */
+        AdminUserDetail: {
+            /** Devices */
+            devices: components["schemas"]["AdminDevice"][];
+            user: components["schemas"]["AdminUserPublic"];
+        };
         /** AdminUserPublic */
         AdminUserPublic: {
+            /**
+             * Active
+             * @description False when an admin disabled the account.
+             */
+            active: boolean;
             /** Display Name */
             display_name: string;
             /** Email */
@@ -2030,6 +2133,86 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** AudiencePoint */
+        AudiencePoint: {
+            /**
+             * Active Profiles
+             * @description Profiles that played something in the bucket.
+             */
+            active_profiles: number;
+            /** Binge Sessions */
+            binge_sessions: number;
+            /**
+             * Bucket
+             * Format: date-time
+             */
+            bucket: string;
+            /**
+             * New Profiles
+             * @description Of those, the ones whose first play was in it.
+             */
+            new_profiles: number;
+            /** Plays */
+            plays: number;
+            /** Returning Profiles */
+            returning_profiles: number;
+            /** Watch Hours */
+            watch_hours: number;
+        };
+        /** AudiencePublic */
+        AudiencePublic: {
+            /** Devices */
+            devices: components["schemas"]["DeviceRow"][];
+            /**
+             * Heatmap
+             * @description 7 by 24 cells, Monday 00:00 first.
+             */
+            heatmap: components["schemas"]["HeatCell"][];
+            /** Series */
+            series: components["schemas"]["AudiencePoint"][];
+            summary: components["schemas"]["AudienceSummary"];
+            /**
+             * Time Zone
+             * @description The zone the heatmap's days and hours are in.
+             */
+            time_zone: string;
+        };
+        /** AudienceSummary */
+        AudienceSummary: {
+            /**
+             * Active Profiles
+             * @description Profiles that played something in the range.
+             */
+            active_profiles: number;
+            /**
+             * Binge Plays
+             * @description Plays inside binge sessions.
+             */
+            binge_plays: number;
+            /**
+             * Binge Sessions
+             * @description Runs of 3+ videos, gaps under 30 minutes.
+             */
+            binge_sessions: number;
+            /**
+             * Binge Share Pct
+             * @description binge_plays / plays.
+             */
+            binge_share_pct: number | null;
+            /**
+             * New Profiles
+             * @description Of those, the ones whose first play was in it.
+             */
+            new_profiles: number;
+            /** Plays */
+            plays: number;
+            /** Returning Profiles */
+            returning_profiles: number;
+            /** Videos Per Binge */
+            videos_per_binge: number | null;
+            /** Watch Hours */
+            watch_hours: number;
         };
         /**
          * Author
@@ -2450,6 +2633,19 @@ export interface components {
             /** User Agent */
             user_agent: string;
         };
+        /** DeviceRow */
+        DeviceRow: {
+            /** Browser */
+            browser: string;
+            /** Os */
+            os: string;
+            /** Plays */
+            plays: number;
+            /** Views */
+            views: number;
+            /** Watch Hours */
+            watch_hours: number;
+        };
         /**
          * DeviceStreaming
          * @description What a device is playing now.
@@ -2735,6 +2931,20 @@ export interface components {
             storage: string;
             /** Version */
             version: string;
+        };
+        /** HeatCell */
+        HeatCell: {
+            /** Hour */
+            hour: number;
+            /** Plays */
+            plays: number;
+            /** Watch Hours */
+            watch_hours: number;
+            /**
+             * Weekday
+             * @description 0 is Monday, in ``time_zone``.
+             */
+            weekday: number;
         };
         /** HelpfulPublic */
         HelpfulPublic: {
@@ -3066,6 +3276,16 @@ export interface components {
             jobs: components["schemas"]["JobRow"][];
             /** Median Speed X Realtime */
             median_speed_x_realtime: number | null;
+            /**
+             * Queued Now
+             * @description Transcode jobs waiting now, whenever created.
+             */
+            queued_now: number;
+            /**
+             * Running Now
+             * @description Transcode jobs being encoded now.
+             */
+            running_now: number;
             /** States */
             states: components["schemas"]["JobStateRow"][];
         };
@@ -4138,7 +4358,7 @@ export interface components {
          * Table
          * @enum {string}
          */
-        Table: "qoe_series" | "qoe_breakdown" | "errors" | "titles" | "retention" | "plans" | "jobs";
+        Table: "qoe_series" | "qoe_breakdown" | "errors" | "titles" | "retention" | "plans" | "jobs" | "audience" | "heatmap" | "devices";
         /** TaggingRunPublic */
         TaggingRunPublic: {
             /**
@@ -4487,9 +4707,15 @@ export type AdCreativeCreate = components['schemas']['AdCreativeCreate'];
 export type AdCreativePublic = components['schemas']['AdCreativePublic'];
 export type AdCreativeUpdate = components['schemas']['AdCreativeUpdate'];
 export type AdEvent = components['schemas']['AdEvent'];
+export type AdminDevice = components['schemas']['AdminDevice'];
 export type AdminPlanUpdate = components['schemas']['AdminPlanUpdate'];
+export type AdminUserActive = components['schemas']['AdminUserActive'];
+export type AdminUserDetail = components['schemas']['AdminUserDetail'];
 export type AdminUserPublic = components['schemas']['AdminUserPublic'];
 export type AdminVideoPublic = components['schemas']['AdminVideoPublic'];
+export type AudiencePoint = components['schemas']['AudiencePoint'];
+export type AudiencePublic = components['schemas']['AudiencePublic'];
+export type AudienceSummary = components['schemas']['AudienceSummary'];
 export type Author = components['schemas']['Author'];
 export type BillingPublic = components['schemas']['BillingPublic'];
 export type BillingStatsPublic = components['schemas']['BillingStatsPublic'];
@@ -4512,6 +4738,7 @@ export type ContinueItem = components['schemas']['ContinueItem'];
 export type DensityBucket = components['schemas']['DensityBucket'];
 export type DensityPublic = components['schemas']['DensityPublic'];
 export type DevicePublic = components['schemas']['DevicePublic'];
+export type DeviceRow = components['schemas']['DeviceRow'];
 export type DeviceStreaming = components['schemas']['DeviceStreaming'];
 export type DeviceUpdate = components['schemas']['DeviceUpdate'];
 export type Dimension = components['schemas']['Dimension'];
@@ -4530,6 +4757,7 @@ export type ErrorPublic = components['schemas']['ErrorPublic'];
 export type GenrePublic = components['schemas']['GenrePublic'];
 export type Grain = components['schemas']['Grain'];
 export type Health = components['schemas']['Health'];
+export type HeatCell = components['schemas']['HeatCell'];
 export type HelpfulPublic = components['schemas']['HelpfulPublic'];
 export type HistoryItem = components['schemas']['HistoryItem'];
 export type HomePublic = components['schemas']['HomePublic'];
@@ -4994,6 +5222,102 @@ export interface operations {
             };
         };
     };
+    audience_page_api_v1_admin_analytics_audience_get: {
+        parameters: {
+            query?: {
+                /** @description IANA time zone of the heatmap's days and hours. */
+                tz?: string;
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
+                title_id?: string | null;
+                video_id?: string | null;
+                plan?: string | null;
+                browser?: string | null;
+                rung?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudiencePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     business_page_api_v1_admin_analytics_business_get: {
         parameters: {
             query?: {
@@ -5188,6 +5512,8 @@ export interface operations {
             query?: {
                 /** @description What the QoE breakdown groups by. */
                 by?: components["schemas"]["Dimension"];
+                /** @description IANA time zone of the heatmap's days and hours. */
+                tz?: string;
                 /** @description Range start (UTC); 7 days before `end` by default. */
                 start?: string | null;
                 /** @description Range end (exclusive); now by default. */
@@ -6955,6 +7281,180 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUserPublic"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    user_detail_api_v1_admin_users__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserDetail"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    set_active_api_v1_admin_users__user_id__active_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUserActive"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserDetail"];
                 };
             };
             /** @description Bad request */

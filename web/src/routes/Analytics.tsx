@@ -1,19 +1,23 @@
-// Admin analytics: Overview, Quality, Content and Business pages (tabs kept in the URL's
-// ?page=), one date range and set of filters for all of them.
+// Admin analytics: Overview, Quality, Content, Audience, Business and Pipeline pages, and
+// Users (tabs kept in the URL's ?page=); one date range and set of filters for all of
+// the charts (Pipeline takes the range only; Users has neither).
 import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import type { AnalyticsFilters } from "../api/analytics";
+import { AudiencePage } from "../components/Analytics/AudiencePage";
 import { BusinessPage } from "../components/Analytics/BusinessPage";
 import { ContentPage } from "../components/Analytics/ContentPage";
 import { FilterBar, type FilterState } from "../components/Analytics/FilterBar";
 import { OverviewPage } from "../components/Analytics/OverviewPage";
+import { PipelinePage } from "../components/Analytics/PipelinePage";
 import { QoePage } from "../components/Analytics/QoePage";
 import { dayStart, grainFor, nextDayStart, presetDays } from "../components/Analytics/range";
+import { UsersPage } from "../components/Analytics/UsersPage";
 import { useAuth } from "../hooks/useAuth";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
 
-const PAGES = ["overview", "qoe", "content", "business"] as const;
+const PAGES = ["overview", "qoe", "content", "audience", "business", "pipeline", "users"] as const;
 type Page = (typeof PAGES)[number];
 const PLANS = ["free", "standard", "premium"];
 
@@ -74,11 +78,14 @@ export default function AnalyticsPage() {
           </button>
         ))}
       </nav>
-      <FilterBar value={state} plans={PLANS} onChange={onChange} />
+      {page !== "users" ? <FilterBar value={state} plans={PLANS} onChange={onChange} dimensions={page !== "pipeline"} /> : null}
       {page === "overview" ? <OverviewPage filters={filters} /> : null}
       {page === "qoe" ? <QoePage filters={filters} /> : null}
       {page === "content" ? <ContentPage filters={filters} /> : null}
+      {page === "audience" ? <AudiencePage filters={filters} /> : null}
       {page === "business" ? <BusinessPage filters={filters} /> : null}
+      {page === "pipeline" ? <PipelinePage filters={filters} /> : null}
+      {page === "users" ? <UsersPage /> : null}
     </div>
   );
 }

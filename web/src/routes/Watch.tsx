@@ -59,6 +59,7 @@ function qoePayload(report: QoeReport): Record<string, string | number | boolean
     error_codes: report.error_codes.join(","),
     watched_s: report.watched_s,
     average_bitrate: report.average_bitrate,
+    ...(report.height !== null ? { height: report.height } : {}),
   };
 }
 
@@ -249,7 +250,7 @@ export default function WatchPage() {
               overlay={party.overlay}
               onProgress={onProgress}
               onQoe={onQoe}
-              onStarted={(startupMs) => sendEvent({ kind: "start", payload: { startup_ms: startupMs }, position_s: null })}
+              onStarted={(startupMs, height) => sendEvent({ kind: "start", payload: { startup_ms: startupMs, ...(height !== null ? { height } : {}) }, position_s: null })}
               renewToken={renewToken}
               onReloadSource={playback.reload}
               streamLimit={streamLimit}

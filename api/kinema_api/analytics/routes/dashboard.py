@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from kinema.catalog.models import utcnow
 from kinema_api.analytics.schemas import (
+    AudiencePublic,
     BusinessPublic,
     ContentPublic,
     Dimension,
@@ -26,7 +27,7 @@ from kinema_api.analytics.schemas import (
     PlanRow,
     QoePublic,
 )
-from kinema_api.analytics.services import business, content, pipeline, qoe
+from kinema_api.analytics.services import audience, business, content, pipeline, qoe
 from kinema_api.analytics.services.export import to_csv
 from kinema_api.analytics.services.filters import dashboard_filters
 from kinema_api.analytics.services.rollup_queries import Filters
@@ -37,6 +38,9 @@ from kinema_api.deps import AdminViewer, ReadSessionDep
 router = APIRouter(prefix="/admin/analytics", tags=["analytics"], responses=ERRORS)
 FiltersDep = Annotated[Filters, Depends(dashboard_filters)]
 ByDep = Annotated[Dimension, Query(description="What the QoE breakdown groups by.")]
+TzDep = Annotated[
+    str, Query(max_length=64, description="IANA time zone of the heatmap's days and hours.")
+]
 
 
 @router.get("/overview", summary="Streams now, plays and watch hours vs the period before")
@@ -71,6 +75,13 @@ def content_page(
     retention_video_id: uuid.UUID | None = None,
 ) -> ContentPublic:
     return content.content(session, f, video_id=retention_video_id)
+
+
+@router.get("/audience", summary="When and on what people watch, binges, new vs returning")
+def audience_page(
+    _admin: AdminViewer, session: ReadSessionDep, f: FiltersDep, tz: TzDep = "UTC"
+) -> AudiencePublic:
+    return audience.audience(session, f, zone_name=tz)
 
 
 def _business(session: ReadSessionDep, f: Filters) -> BusinessPublic:
@@ -111,9 +122,20 @@ class Table(StrEnum):
     RETENTION = "retention"
     PLANS = "plans"
     JOBS = "jobs"
+    AUDIENCE = "audience"
+    HEATMAP = "heatmap"
+    DEVICES = "devices"
 
 
-def _rows(table: Table, session: ReadSessionDep, f: Filters, by: Dimension) -> list[BaseModel]:
+def _rows(
+    table: Table, session: ReadSessionDep, f: Filters, by: Dimension, tz: str
+) -> list[BaseModel]:
+    if table is Table.AUDIENCE:
+        return list(audience.series(session, f))
+    if table is Table.HEATMAP:
+        return list(audience.heatmap(session, f, zone=audience.time_zone(tz)))
+    if table is Table.DEVICES:
+        return list(audience.devices(session, f))
     if table is Table.QOE_SERIES:
         return list(qoe.series(session, f))
     if table is Table.QOE_BREAKDOWN:
@@ -142,8 +164,9 @@ def export(
     session: ReadSessionDep,
     f: FiltersDep,
     by: ByDep = Dimension.TITLE,
+    tz: TzDep = "UTC",
 ) -> Response:
-    rows = _rows(table, session, f, by)
+    rows = _rows(table, session, f, by, tz)
     columns = list(type(rows[0]).model_fields) if rows else []
     stamp = f"{f.start:%Y%m%d}-{(f.end - timedelta(seconds=1)):%Y%m%d}"
     return Response(

@@ -1,5 +1,6 @@
 """The Pipeline page: transcode jobs by state, encode speed (video seconds per second of
-encoding), failures with their reasons and the storage each video's renditions use."""
+encoding), failures with their reasons and the storage each video's renditions use; and
+the queue now (jobs waiting or running, whenever they were created)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ def pipeline(
         JobStateRow(status=str(status), jobs=int(n))
         for status, n in session.execute(
             select(TranscodeJob.status, func.count(TranscodeJob.id))
-            .where(TranscodeJob.created_at >= start, TranscodeJob.created_at < end)
+            .where(
+                TranscodeJob.kind == "transcode",
+                TranscodeJob.created_at >= start,
+                TranscodeJob.created_at < end,
+            )
             .group_by(TranscodeJob.status)
             .order_by(TranscodeJob.status)
         )
@@ -60,10 +65,22 @@ def pipeline(
                 finished_at=job.finished_at,
             )
         )
+    now = dict(
+        session.execute(
+            select(TranscodeJob.status, func.count(TranscodeJob.id))
+            .where(
+                TranscodeJob.kind == "transcode",
+                TranscodeJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+            )
+            .group_by(TranscodeJob.status)
+        ).all()
+    )
     speeds = [j.speed_x_realtime for j in jobs if j.speed_x_realtime is not None]
     return PipelinePublic(
         states=states,
         jobs=jobs,
         median_speed_x_realtime=round(statistics.median(speeds), 3) if speeds else None,
         failures=sum(s.jobs for s in states if s.status == JobStatus.FAILED),
+        queued_now=int(now.get(JobStatus.QUEUED, 0)),
+        running_now=int(now.get(JobStatus.RUNNING, 0)),
     )

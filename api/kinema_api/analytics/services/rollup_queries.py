@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import PlaybackRollup, StartupRollup
-from kinema.catalog.services.rollups import COUNTS, bucket_of
+from kinema.catalog.services.rollup_upsert import bucket_of
+from kinema.catalog.services.rollups import COUNTS
 from kinema_api.analytics.schemas import Dimension, Grain, QoeFigures
 
 Sums = Mapping[str, float]

@@ -30,6 +30,7 @@ def user_public(session: Session, *, user: User, settings: Settings) -> AdminUse
         plan=account.plan.slug,
         status=account.subscription.status if account.subscription is not None else None,
         standing=account.entitlements.standing,
+        active=user.is_active,
     )
 
 

@@ -44,6 +44,16 @@ _BROWSERS = (
     ("chrome", re.compile(r"\b(Chrome|CriOS|Chromium)/")),
     ("safari", re.compile(r"\bVersion/[\d.]+.*Safari/")),
 )
+# Checked in order: iPhones say "like Mac OS X", Android and ChromeOS say "Linux".
+_SYSTEMS = (
+    ("ios", re.compile(r"\b(iPhone|iPad|iPod)\b")),
+    ("android", re.compile(r"\bAndroid\b")),
+    ("chromeos", re.compile(r"\bCrOS\b")),
+    ("tv", re.compile(r"\b(Web0S|webOS|Tizen|SMART-TV|SmartTV|AppleTV|CrKey)\b", re.I)),
+    ("windows", re.compile(r"\bWindows\b")),
+    ("macos", re.compile(r"\bMac OS X\b|\bMacintosh\b")),
+    ("linux", re.compile(r"\bLinux\b")),
+)
 _pruned_at = 0.0
 _prune_lock = threading.Lock()
 
@@ -51,6 +61,14 @@ _prune_lock = threading.Lock()
 def browser_of(user_agent: str | None) -> str:
     """A browser family from a User-Agent (``other`` when none is recognised)."""
     for name, pattern in _BROWSERS:
+        if user_agent and pattern.search(user_agent):
+            return name
+    return "other"
+
+
+def os_of(user_agent: str | None) -> str:
+    """An operating system family from a User-Agent (``other`` when none is recognised)."""
+    for name, pattern in _SYSTEMS:
         if user_agent and pattern.search(user_agent):
             return name
     return "other"
@@ -83,6 +101,7 @@ def record_batch(
 ) -> PlaybackEventsAccepted:
     refused: Counter[str] = Counter()
     browser = browser_of(user_agent)
+    system = os_of(user_agent)
     accepted = []
     for event in events:
         at = event_time(event, now=now)
@@ -98,7 +117,9 @@ def record_batch(
                 position_s=event.position_s,
                 bitrate=event.bitrate,
                 payload=dict(event.payload) if event.payload is not None else None,
-                dims=Dimensions(plan=viewer.plan.slug, browser=browser, rung=rung_of(event)),
+                dims=Dimensions(
+                    plan=viewer.plan.slug, browser=browser, rung=rung_of(event), os=system
+                ),
             )
         )
     written = rollups.record_events(session, events=accepted)

@@ -14,7 +14,9 @@ export interface FilterState {
 const BROWSERS = ["chrome", "firefox", "safari", "edge", "opera", "samsung", "other"];
 const RUNGS = ["240p", "360p", "480p", "720p", "1080p", "1440p", "2160p", "unknown"];
 
-export function FilterBar({ value, plans, onChange }: { value: FilterState; plans: string[]; onChange: (next: FilterState) => void }) {
+/** ``dimensions`` false: the date range only (pages whose figures have no browser, plan
+ *  or quality). */
+export function FilterBar({ value, plans, onChange, dimensions = true }: { value: FilterState; plans: string[]; onChange: (next: FilterState) => void; dimensions?: boolean }) {
   const { t } = useI18n();
   const set = (patch: Partial<FilterState>) => onChange({ ...value, ...patch });
   const select = (id: keyof FilterState, label: string, options: string[]) => (
@@ -54,9 +56,13 @@ export function FilterBar({ value, plans, onChange }: { value: FilterState; plan
           </label>
         </>
       ) : null}
-      {select("browser", t("analytics.browser"), BROWSERS)}
-      {select("plan", t("analytics.plan"), plans)}
-      {select("rung", t("analytics.rung"), RUNGS)}
+      {dimensions ? (
+        <>
+          {select("browser", t("analytics.browser"), BROWSERS)}
+          {select("plan", t("analytics.plan"), plans)}
+          {select("rung", t("analytics.rung"), RUNGS)}
+        </>
+      ) : null}
     </form>
   );
 }

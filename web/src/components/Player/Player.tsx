@@ -43,7 +43,7 @@ export interface PlayerProps extends ReportingCallbacks {
   onBack?: () => void;
   onNext?: (next: NextEpisode) => void;
   /** First frame shown: startup time in ms since the load began. */
-  onStarted?: (startupMs: number | null) => void;
+  onStarted?: (startupMs: number | null, height: number | null) => void;
   /** Ask the API for the next stream token (see PlayerSource.token). */
   renewToken?: () => Promise<TokenGrant>;
   /** Fetch the source again (new URLs, access re-checked): Retry after access ended. */
@@ -109,7 +109,8 @@ export function Player(props: PlayerProps) {
   useEffect(() => {
     if (state.playing && !started.current) {
       started.current = true;
-      onStarted.current?.(controls.qoe().startup_ms);
+      const report = controls.qoe();
+      onStarted.current?.(report.startup_ms, report.height);
     }
   }, [state.playing, controls]);
 

@@ -31,5 +31,17 @@ describe("QoeTracker", () => {
     expect(r.startup_ms).toBeNull();
     expect(r.watched_s).toBe(0);
     expect(r.average_bitrate).toBeNull();
+    expect(r.height).toBeNull();
+  });
+
+  it("reports the height of the variant playing now", () => {
+    const q = new QoeTracker();
+    q.variant(undefined); // Shaka gave no height (audio-only): unknown
+    expect(q.report(1).height).toBeNull();
+    q.variant(720);
+    q.variant(0); // nonsense keeps the last known one
+    expect(q.report(2).height).toBe(720);
+    q.variant(1080);
+    expect(q.report(3).height).toBe(1080);
   });
 });

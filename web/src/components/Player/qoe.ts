@@ -11,6 +11,8 @@ export interface QoeReport {
   error_codes: number[];
   watched_s: number;
   average_bitrate: number | null;
+  /** The height of the variant playing now (the rung the API breaks figures down by). */
+  height: number | null;
 }
 
 export class QoeTracker {
@@ -26,6 +28,7 @@ export class QoeTracker {
   private playingSince: number | null = null;
   private watchedMs = 0;
   private readonly errors: number[] = [];
+  private height: number | null = null;
 
   loadStarted(now: number): void {
     this.loadStartedAt = now;
@@ -56,6 +59,11 @@ export class QoeTracker {
       this.rebufferMs += now - this.bufferingSince;
       this.bufferingSince = null;
     }
+  }
+
+  /** The variant playing now: its height is sent with the start event and the report. */
+  variant(height: number | null | undefined): void {
+    if (typeof height === "number" && height > 0) this.height = Math.round(height);
   }
 
   bandwidth(now: number, bitsPerSecond: number): void {
@@ -89,6 +97,7 @@ export class QoeTracker {
       error_codes: [...this.errors],
       watched_s: Math.round(watched / 100) / 10,
       average_bitrate: span > 0 && this.lastBandwidth !== null ? Math.round(weighted / span) : null,
+      height: this.height,
     };
   }
 }

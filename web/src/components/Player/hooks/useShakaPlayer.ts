@@ -45,6 +45,7 @@ export function useShakaPlayer(options: Options) {
     }));
     const textTracks = player.getTextTracks();
     const manual = !player.getConfiguration().abr.enabled;
+    qoeRef.current.variant(active?.height);
     setState((prev) => ({
       ...prev,
       qualities: qualityOptions(variants),
@@ -63,7 +64,7 @@ export function useShakaPlayer(options: Options) {
           ? prev.activeTextId
           : null,
     }));
-  }, [playerRef, setState]);
+  }, [playerRef, qoeRef, setState]);
 
   /** A fatal error, unless the interceptor takes care of it. */
   const fail = useCallback(
@@ -95,7 +96,10 @@ export function useShakaPlayer(options: Options) {
     };
     const onVariant = (event: Event) => {
       const next = (event as unknown as { newTrack?: shaka.extern.Track }).newTrack;
-      if (next) qoeRef.current.bandwidth(performance.now(), next.bandwidth);
+      if (next) {
+        qoeRef.current.bandwidth(performance.now(), next.bandwidth);
+        qoeRef.current.variant(next.height);
+      }
       refreshTracks();
     };
     const onTracks = () => refreshTracks();
