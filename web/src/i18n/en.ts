@@ -2,6 +2,7 @@
 // (the type below makes a missing key a compile error).
 import { clipsEn } from "./clips.en";
 import { discoveryEn } from "./discovery.en";
+import { artworkEn } from "./artwork.en";
 import { analyticsEn } from "./analytics.en";
 import { socialEn } from "./social.en";
 
@@ -10,6 +11,7 @@ export const en = {
   ...clipsEn,
   ...discoveryEn,
   ...analyticsEn,
+  ...artworkEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",

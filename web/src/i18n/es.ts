@@ -1,6 +1,7 @@
 import type { Messages } from "./en";
 import { clipsEs } from "./clips.es";
 import { discoveryEs } from "./discovery.es";
+import { artworkEs } from "./artwork.es";
 import { analyticsEs } from "./analytics.es";
 import { socialEs } from "./social.es";
 
@@ -11,6 +12,7 @@ export const es: Messages = {
   ...clipsEs,
   ...discoveryEs,
   ...analyticsEs,
+  ...artworkEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef } from "react";
 import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { getBilling } from "../api/billing";
+import { ArtworkPanel } from "../components/Admin/ArtworkPanel";
 import { BillingStatsPanel } from "../components/Admin/BillingStatsPanel";
 import { UsersPanel } from "../components/Admin/UsersPanel";
 import { ErrorView, Loading } from "../components/Common/Status";
@@ -62,6 +63,7 @@ export default function AdminPage() {
         {videos.error ? <ErrorView error={videos.error} onRetry={videos.reload} /> : null}
         {videos.data ? <VideoTable videos={videos.data} onChanged={videos.reload} /> : null}
       </section>
+      <ArtworkPanel />
       <BillingStatsPanel />
       {billing.error ? <ErrorView error={billing.error} onRetry={billing.reload} /> : null}
       {billing.data ? <UsersPanel plans={billing.data.plans} billingEnabled={billing.data.enabled} /> : null}
