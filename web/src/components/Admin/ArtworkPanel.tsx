@@ -75,44 +75,46 @@ export function ArtworkPanel() {
               {test.title_name}{" "}
               <span className="badge badge--outline">{t(running ? "artwork.running" : "artwork.ended")}</span>
             </h3>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("artwork.variant")}</th>
-                  <th scope="col">{t("artwork.impressions")}</th>
-                  <th scope="col">{t("artwork.takes")}</th>
-                  <th scope="col">{t("artwork.takeRate")}</th>
-                  <th scope="col">{t("artwork.interval")}</th>
-                  <th scope="col">{t("artwork.pBest")}</th>
-                  {running ? <th scope="col"><span className="visually-hidden">{t("artwork.choose")}</span></th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {test.variants.map((v, n) => (
-                  <tr key={v.id} data-testid="artwork-variant" data-variant-id={v.id}>
-                    <td>
-                      <img src={v.image_url} alt="" width={64} loading="lazy" /> {n + 1} ·{" "}
-                      {t(v.source === "default" ? "artwork.source.default" : "artwork.source.candidate")}
-                      {v.is_winner ? <strong> · {t("artwork.winner")}</strong> : null}
-                      {running && v.id === test.leader_id ? <em> · {t("artwork.leader")}</em> : null}
-                    </td>
-                    <td>{v.impressions}</td>
-                    <td>{v.takes}</td>
-                    <td>{pct(v.take_rate)}</td>
-                    <td>{pct(v.low)} – {pct(v.high)}</td>
-                    <td>{pct(v.p_best)}</td>
-                    {running ? (
-                      <td>
-                        <button type="button" className="btn btn--small" disabled={busy} onClick={() => end(test, v.id)}
-                          aria-label={t("artwork.chooseThis", { title: test.title_name, n: String(n + 1) })}>
-                          {t("artwork.choose")}
-                        </button>
-                      </td>
-                    ) : null}
+            <div className="table-scroll">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("artwork.variant")}</th>
+                    <th scope="col">{t("artwork.impressions")}</th>
+                    <th scope="col">{t("artwork.takes")}</th>
+                    <th scope="col">{t("artwork.takeRate")}</th>
+                    <th scope="col">{t("artwork.interval")}</th>
+                    <th scope="col">{t("artwork.pBest")}</th>
+                    {running ? <th scope="col"><span className="visually-hidden">{t("artwork.choose")}</span></th> : null}
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {test.variants.map((v, n) => (
+                    <tr key={v.id} data-testid="artwork-variant" data-variant-id={v.id}>
+                      <td>
+                        <img src={v.image_url} alt="" width={64} loading="lazy" /> {n + 1} ·{" "}
+                        {t(v.source === "default" ? "artwork.source.default" : "artwork.source.candidate")}
+                        {v.is_winner ? <strong> · {t("artwork.winner")}</strong> : null}
+                        {running && v.id === test.leader_id ? <em> · {t("artwork.leader")}</em> : null}
+                      </td>
+                      <td>{v.impressions}</td>
+                      <td>{v.takes}</td>
+                      <td>{pct(v.take_rate)}</td>
+                      <td>{pct(v.low)} – {pct(v.high)}</td>
+                      <td>{pct(v.p_best)}</td>
+                      {running ? (
+                        <td>
+                          <button type="button" className="btn btn--small" disabled={busy} onClick={() => end(test, v.id)}
+                            aria-label={t("artwork.chooseThis", { title: test.title_name, n: String(n + 1) })}>
+                            {t("artwork.choose")}
+                          </button>
+                        </td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             {running ? (
               <button type="button" className="btn btn--small btn--primary" disabled={busy} onClick={() => end(test, null)} data-testid="artwork-end">
                 {t("artwork.endBest")}
