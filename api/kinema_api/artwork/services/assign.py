@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kinema import artwork
@@ -83,6 +84,28 @@ def assigned_variant(
     row.taken_at = None
     session.flush()
     return variant
+
+
+def variant_for(
+    session: Session, *, test: ArtworkTest, profile_id: uuid.UUID, sticky_days: int
+) -> ArtworkVariant:
+    """:func:`assigned_variant`, committed. Two first requests of one profile at once
+    (the same card in two rows) may both draw: the second insert loses, and its request
+    answers with the assignment that won."""
+    test_id = test.id
+    try:
+        variant = assigned_variant(
+            session, test=test, profile_id=profile_id, sticky_days=sticky_days
+        )
+        session.commit()
+        return variant
+    except IntegrityError:
+        session.rollback()
+    row = session.get(ArtworkAssignment, (profile_id, test_id))
+    found = session.get(ArtworkVariant, row.variant_id) if row is not None else None
+    if found is None:
+        raise RuntimeError(f"no artwork assignment for profile {profile_id} in test {test_id}")
+    return found
 
 
 def record_impressions(

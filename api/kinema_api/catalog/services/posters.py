@@ -60,13 +60,12 @@ def _test_variant(
     test = assign.running_test(session, title_id=title.id)
     if test is None:
         return None
-    variant = assign.assigned_variant(
+    variant = assign.variant_for(
         session,
         test=test,
         profile_id=viewer.profile.id,
         sticky_days=ctx.settings.artwork_sticky_days,
     )
-    session.commit()
     try:
         data = ctx.store.get_bytes(variant.key)
     except ObjectNotFound:
