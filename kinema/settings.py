@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     recommend_interval_s: int = Field(default=600, ge=0, le=7 * 24 * 3600)
     recommend_lambda: float = Field(default=400.0, gt=0)
     recommend_half_life: float = Field(default=8.0, gt=0)
+    # Artwork A/B tests (docs/artwork.md): days a profile keeps the poster variant it
+    # was assigned before Thompson sampling draws again.
+    artwork_sticky_days: int = Field(default=7, ge=1, le=90)
     # The ladder the embedded worker pool encodes with (a built-in name: default, pertitle).
     transcode_ladder: str = Field(default="default", min_length=1)
     # Auto-tagging on publish (docs/auto-tagging.md): with a key, Claude suggests the

@@ -35,6 +35,7 @@ from kinema_api.admin.routes import videos as admin_videos
 from kinema_api.ads import routes as ads
 from kinema_api.analytics.routes import dashboard as analytics
 from kinema_api.analytics.services import business as analytics_business
+from kinema_api.artwork import routes as artwork
 from kinema_api.billing.routes import admin as admin_billing
 from kinema_api.billing.routes import billing
 from kinema_api.billing.routes import webhook as billing_webhook
@@ -88,6 +89,7 @@ def api_router() -> APIRouter:
     router.include_router(clips.router)
     router.include_router(analytics.router)
     router.include_router(tagging.router)
+    router.include_router(artwork.router)
     return router
 
 

@@ -157,7 +157,8 @@ def get_admin(viewer: CurrentViewer) -> Viewer:
 AdminViewer = Annotated[Viewer, Depends(get_admin)]
 
 
-def _limit(ctx: AppContext, key: str, per_minute: int) -> None:
+def rate_limit(ctx: AppContext, key: str, per_minute: int) -> None:
+    """Refuse (429) the request past ``per_minute`` for ``key`` in a minute."""
     try:
         count = ctx.cache.hit(key, window_s=60)
     except CacheUnavailable:
@@ -215,11 +216,11 @@ def client_ip(request: Request) -> str:
 
 
 def auth_rate_limit(request: Request, ctx: ContextDep) -> None:
-    _limit(ctx, f"rl:auth:{client_ip(request)}", ctx.settings.auth_rate_limit_per_min)
+    rate_limit(ctx, f"rl:auth:{client_ip(request)}", ctx.settings.auth_rate_limit_per_min)
 
 
 def write_rate_limit(request: Request, ctx: ContextDep, viewer: CurrentViewer) -> None:
-    _limit(ctx, f"rl:write:{viewer.user.id.hex}", ctx.settings.write_rate_limit_per_min)
+    rate_limit(ctx, f"rl:write:{viewer.user.id.hex}", ctx.settings.write_rate_limit_per_min)
 
 
 AuthRateLimit = Depends(auth_rate_limit)

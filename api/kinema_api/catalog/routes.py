@@ -21,7 +21,13 @@ from kinema_api.catalog.schemas import GenrePublic, HomePublic, SearchPublic, Ti
 from kinema_api.catalog.services import posters, title_page
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.common import ERRORS
-from kinema_api.deps import ContextDep, CurrentViewer, OptionalViewer, ReadSessionDep
+from kinema_api.deps import (
+    ContextDep,
+    CurrentViewer,
+    OptionalViewer,
+    ReadSessionDep,
+    SessionDep,
+)
 
 router = APIRouter(tags=["browse"], responses=ERRORS)
 
@@ -88,7 +94,12 @@ def title_detail(
     openapi_extra=OPTIONAL_AUTH,
 )
 def title_poster(
-    title_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
+    # A write session: a profile's first look at a title under an artwork test stores
+    # the variant it was assigned.
+    title_id: uuid.UUID,
+    viewer: OptionalViewer,
+    ctx: ContextDep,
+    session: SessionDep,
 ) -> Response:
     image = posters.title_poster(ctx, session, viewer=viewer, title_id=title_id)
     return _image_response(image)
@@ -111,8 +122,9 @@ def video_poster(
 def _image_response(image: posters.Image) -> Response:
     # Shared caches may keep only what anyone may see: a poster above the anonymous
     # limit is answered per viewer, so it must not be served to the next visitor.
+    cache = f"{'public' if image.public else 'private'}, max-age=300"
     headers = {
-        "Cache-Control": f"{'public' if image.public else 'private'}, max-age=300",
+        "Cache-Control": "private, no-cache" if image.per_profile else cache,
         "Vary": "Authorization, Cookie",
     }
     return Response(image.data, media_type=image.media_type, headers=headers)

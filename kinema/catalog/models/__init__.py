@@ -8,6 +8,12 @@ from kinema.catalog.models.analytics import (
     RetentionRollup,
     StartupRollup,
 )
+from kinema.catalog.models.artwork import (
+    ArtworkAssignment,
+    ArtworkTest,
+    ArtworkTestState,
+    ArtworkVariant,
+)
 from kinema.catalog.models.audience import (
     AudienceRollup,
     ProfileFirstPlay,
@@ -71,6 +77,10 @@ from kinema.catalog.models.viewing import (
 
 __all__ = [
     "AdCreative",
+    "ArtworkAssignment",
+    "ArtworkTest",
+    "ArtworkTestState",
+    "ArtworkVariant",
     "AudienceRollup",
     "AuthSession",
     "Base",

@@ -1,6 +1,7 @@
 """Recommendations in Chromium against a real ``kinema up``: a profile that finished two
 heist films sees the third in "Because you watched", with its reason; a kids profile's
-personal rows and "More like this" never show a title above its maturity.
+personal rows and "More like this" never show a title above its maturity; an artwork
+test started and ended in the admin panel leaves its winner as the poster.
 
 The stack transcodes nothing: titles with ready (catalog-side) videos are written into
 its SQLite catalog with the test factories, and the other viewers' history with the
@@ -10,7 +11,9 @@ makes the embedded training loop retrain every two seconds.
 
 from __future__ import annotations
 
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +26,10 @@ from playwright.sync_api import Page, expect
 from kinema.catalog.db import create_db_engine, session_factory
 from kinema.catalog.models import Maturity
 from kinema.catalog.services import accounts, viewing
+from kinema.output import REPORT_FILE, PosterCandidate, TranscodeReport
 from kinema.settings import Settings
+from kinema.storage import join_key
+from kinema.storage.urls import store_from_settings
 from tests.e2e.web import webapp
 from tests.utils.factories import make_ready_video, make_title, make_user
 from tests.utils.ports import free_port
@@ -40,6 +46,40 @@ CATALOG: dict[str, tuple[list[str], list[str], Maturity]] = {
     "Robot Pals": (["Animation"], ["Robots"], Maturity.KIDS),
 }
 ABOVE_KIDS = {n for n, (_, _, m) in CATALOG.items() if m.level > Maturity.KIDS.level}
+# Robot Pals' poster candidates, told apart in the page by their widths.
+POSTER_WIDTHS = (40, 50, 60)
+POSTER_URIS = [f"posters/poster_{n:09d}.png" for n in (1000, 4000, 7000)]
+
+
+def _png(width: int, height: int) -> bytes:
+    """A grey PNG of the given size."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _poster_candidates(settings: Settings, prefix: str) -> None:
+    """What the transcoder keeps: the images under posters/, listed in kinema.json."""
+    store = store_from_settings(settings)
+    try:
+        for uri, width in zip(POSTER_URIS, POSTER_WIDTHS, strict=True):
+            store.put_bytes(_png(width, width * 3 // 2), join_key(prefix, uri))
+        report = TranscodeReport(
+            status="complete", posters=[PosterCandidate(uri=u) for u in POSTER_URIS]
+        )
+        store.put_bytes(report.model_dump_json().encode(), join_key(prefix, REPORT_FILE))
+    finally:
+        store.close()
 
 
 @dataclass(frozen=True)
@@ -59,7 +99,11 @@ def _seed(settings: Settings) -> dict[str, Any]:
             for name, (genres, tags, maturity) in CATALOG.items():
                 title = make_title(s, name=name, genres=genres, tags=tags, maturity=maturity)
                 ids[name] = title.id
-                ids[f"{name}/video"] = make_ready_video(s, title=title, duration_s=100).id
+                video = make_ready_video(s, title=title, duration_s=100)
+                ids[f"{name}/video"] = video.id
+                if name == "Robot Pals":
+                    video.poster_path = POSTER_URIS[0]
+                    _poster_candidates(settings, video.output_prefix or "")
             groups = (["Blood Money", "The Vault", "Night Crew", "Casino Job"],
                       ["Puppy Park", "Bunny Hop"])  # fmt: skip
             for n in range(6):
@@ -163,3 +207,54 @@ def test_kids_profile_never_sees_a_mature_recommendation(
     similar = page.get_by_test_id("row-more-like-this")
     expect(similar.get_by_test_id("title-card").filter(has_text="Bunny Hop")).to_be_visible()
     assert not ABOVE_KIDS & set(_card_names(page, "row-more-like-this"))
+
+
+def _poster_width(page: Page, base: str, name: str) -> int:
+    """The natural width of the poster the Animation page shows for ``name``."""
+    page.goto(f"{base}/genre/animation")
+    img = page.get_by_test_id("title-card").filter(has_text=name).locator("img")
+    expect(img).to_be_visible(timeout=20_000)
+    page.wait_for_function("(el) => el.complete && el.naturalWidth > 0", arg=img.element_handle())
+    return int(img.evaluate("(el) => el.naturalWidth"))
+
+
+def test_artwork_test_winner_becomes_the_poster(page: Page, discovery: DiscoveryStack) -> None:
+    base, title_id = discovery.base, discovery.ids["Robot Pals"]
+    admin = discovery.up.admin()
+    try:  # before any test: the first candidate, as the catalog row names it
+        before = admin.get(f"/api/v1/titles/{title_id}/poster")
+        assert before.content == _png(POSTER_WIDTHS[0], POSTER_WIDTHS[0] * 3 // 2)
+    finally:
+        admin.close()
+    webapp.login(page, base)
+    page.goto(f"{base}/admin")
+    panel = page.get_by_test_id("artwork-panel")
+    panel.get_by_test_id("artwork-title").select_option(title_id)
+    panel.get_by_test_id("artwork-start").click()
+    running = panel.get_by_test_id("artwork-test").filter(has_text="Robot Pals")
+    expect(running.get_by_test_id("artwork-variant")).to_have_count(3)
+
+    shown = _poster_width(page, base, "Robot Pals")  # this profile's variant
+    assert shown in POSTER_WIDTHS
+    admin = discovery.up.admin()
+    try:  # the card was on screen for a second: one impression, sent in a batch
+        test_id = admin.get("/api/v1/admin/artwork/tests").json()[0]["id"]
+        deadline, seen = time.monotonic() + 15, 0
+        while time.monotonic() < deadline and not seen:
+            body = admin.get(f"/api/v1/admin/artwork/tests/{test_id}").json()
+            seen = sum(v["impressions"] for v in body["variants"])
+            time.sleep(0.3)
+        assert seen == 1, body
+    finally:
+        admin.close()
+
+    # End it with another variant than the one this profile was shown.
+    winner = next(n for n, w in enumerate(POSTER_WIDTHS) if w != shown)
+    page.goto(f"{base}/admin")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role(
+        "button", name=f"End the test of Robot Pals with variant {winner + 1} as the default"
+    ).click()
+    ended = page.get_by_test_id("artwork-test").filter(has_text="Robot Pals")
+    expect(ended).to_have_attribute("data-state", "ended")
+    assert _poster_width(page, base, "Robot Pals") == POSTER_WIDTHS[winner]

@@ -2,6 +2,7 @@
 // (the type below makes a missing key a compile error).
 import { clipsEn } from "./clips.en";
 import { discoveryEn } from "./discovery.en";
+import { artworkEn } from "./artwork.en";
 import { analyticsEn } from "./analytics.en";
 import { moderationEn } from "./moderation.en";
 import { adsEn } from "./ads.en";
@@ -16,6 +17,7 @@ export const en = {
   ...moderationEn,
   ...adsEn,
   ...downloadsEn,
+  ...artworkEn,
   "app.name": "Kinema",
   "app.skipToContent": "Skip to content",
   "nav.home": "Home",

@@ -1,6 +1,7 @@
 import type { Messages } from "./en";
 import { clipsEs } from "./clips.es";
 import { discoveryEs } from "./discovery.es";
+import { artworkEs } from "./artwork.es";
 import { analyticsEs } from "./analytics.es";
 import { moderationEs } from "./moderation.es";
 import { adsEs } from "./ads.es";
@@ -17,6 +18,7 @@ export const es: Messages = {
   ...moderationEs,
   ...adsEs,
   ...downloadsEs,
+  ...artworkEs,
   "app.name": "Kinema",
   "app.skipToContent": "Saltar al contenido",
   "nav.home": "Inicio",

@@ -8,6 +8,7 @@ import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { getBilling } from "../api/billing";
 import { AdsPanel } from "../components/Admin/AdsPanel";
+import { ArtworkPanel } from "../components/Admin/ArtworkPanel";
 import { BillingStatsPanel } from "../components/Admin/BillingStatsPanel";
 import { ModerationPanel } from "../components/Admin/ModerationPanel";
 import { UsersPanel } from "../components/Admin/UsersPanel";
@@ -66,6 +67,7 @@ export default function AdminPage() {
         {videos.data ? <VideoTable videos={videos.data} onChanged={videos.reload} /> : null}
       </section>
       <AdsPanel videos={videos.data} onChanged={videos.reload} />
+      <ArtworkPanel />
       <BillingStatsPanel />
       {billing.error ? <ErrorView error={billing.error} onRetry={billing.reload} /> : null}
       {billing.data ? <UsersPanel plans={billing.data.plans} billingEnabled={billing.data.enabled} /> : null}

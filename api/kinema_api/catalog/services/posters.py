@@ -2,6 +2,10 @@
 
 Posters obey the same maturity limit as the listings that link to them; a poster above
 the viewer's limit is a 404 that does not name the title.
+
+While an artwork test runs on a title (docs/artwork.md), its poster URL answers each
+profile with the variant assigned to it: title cards are shared by every viewer (the hot
+cache), so the choice is made here, when the image is served, never in the card.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from kinema.catalog.models import Title, Video
 from kinema.catalog.services import titles
 from kinema.storage import ObjectNotFound, join_key
 from kinema_api.accounts.services.auth import Viewer
+from kinema_api.artwork.services import assign
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.context import AppContext
 from kinema_api.errors import Forbidden, NotFoundError
@@ -27,6 +32,9 @@ class Image:
     media_type: str
     # Within the anonymous maturity limit: a shared cache may keep it.
     public: bool
+    # One profile's variant in an artwork test: no cache may keep it for anyone else,
+    # nor for this browser past the test (a profile switch, a winner).
+    per_profile: bool = False
 
 
 def title_poster(
@@ -35,9 +43,35 @@ def title_poster(
     title = titles.get_title(session, title_id=title_id)
     if not _poster_visible(viewer, title):
         raise NotFoundError(f"no title {title_id}")
+    variant = _test_variant(ctx, session, viewer=viewer, title=title)
+    if variant is not None:
+        return variant
     keys: list[str] = [title.poster_key] if title.poster_key else []
     keys += [_video_poster_key(v) for v in title.videos if _video_poster_key(v)]
     return _first_image(ctx, keys, title, missing=f"title {title_id} has no poster yet")
+
+
+def _test_variant(
+    ctx: AppContext, session: Session, *, viewer: Viewer | None, title: Title
+) -> Image | None:
+    """The viewer's variant when the title's artwork is under test (None: the default)."""
+    if viewer is None or not assign.in_tests(viewer):
+        return None
+    test = assign.running_test(session, title_id=title.id)
+    if test is None:
+        return None
+    variant = assign.variant_for(
+        session,
+        test=test,
+        profile_id=viewer.profile.id,
+        sticky_days=ctx.settings.artwork_sticky_days,
+    )
+    try:
+        data = ctx.store.get_bytes(variant.key)
+    except ObjectNotFound:
+        return None
+    media = "image/png" if variant.key.endswith(".png") else "image/jpeg"
+    return Image(data=data, media_type=media, public=False, per_profile=True)
 
 
 def video_poster(

@@ -27,6 +27,7 @@ from kinema.catalog.services import accounts, ads, titles
 from kinema.storage import ObjectNotFound, join_key, normalize_key
 from kinema.storage.errors import InvalidKey
 from kinema_api.accounts.services.auth import Viewer, list_sessions
+from kinema_api.artwork.services import assign
 from kinema_api.cache import CacheUnavailable
 from kinema_api.catalog.services.viewer import check_visible, load_progress
 from kinema_api.catalog.services.views import playable
@@ -121,6 +122,11 @@ def start_playback(
     """
     grant = _grant(ctx, session, viewer=viewer, video_id=video_id)
     video, cap = grant.video, grant.cap
+    # A play of a title whose card this profile was shown: a take for its artwork variant.
+    if assign.in_tests(viewer) and assign.record_take(
+        session, profile_id=viewer.profile.id, title_id=video.title_id
+    ):
+        session.commit()
     root = stream_root(ctx, grant.token)
     media_root = cdn_base_url(ctx, video) if ctx.settings.cloudfront_enabled else root
     resume = load_progress(ctx, session, profile_id=viewer.profile.id, video_id=video.id)

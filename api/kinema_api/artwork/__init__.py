@@ -1,0 +1,1 @@
+"""Artwork A/B tests: poster variants chosen per profile by Thompson sampling."""

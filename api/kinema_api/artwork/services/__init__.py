@@ -1,0 +1,1 @@
+"""Artwork tests: variants, assignment, counters, admin statistics."""
