@@ -166,6 +166,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/artwork/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Artwork tests, newest first */
+        get: operations["list_tests_api_v1_admin_artwork_tests_get"];
+        put?: never;
+        /** Start an artwork test on a title (its poster candidates are the variants) */
+        post: operations["start_test_api_v1_admin_artwork_tests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/artwork/tests/{test_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One test's take rates per variant */
+        get: operations["get_test_api_v1_admin_artwork_tests__test_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/artwork/tests/{test_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a test: the winner becomes the title's poster */
+        post: operations["end_test_api_v1_admin_artwork_tests__test_id__end_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/artwork/variants/{variant_id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A variant's image */
+        get: operations["variant_image_api_v1_admin_artwork_variants__variant_id__image_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/billing/stats": {
         parameters: {
             query?: never;
@@ -580,6 +649,23 @@ export interface paths {
         get: operations["track_api_v1_ads_track__token___event__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/artwork/impressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Title cards this profile saw (counted once per title a day) */
+        post: operations["impressions_api_v1_artwork_impressions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2134,6 +2220,40 @@ export interface components {
              */
             updated_at: string;
         };
+        /** ArtworkTestPublic */
+        ArtworkTestPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Ended At */
+            ended_at?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Leader Id */
+            leader_id?: string | null;
+            state: components["schemas"]["ArtworkTestState"];
+            /**
+             * Title Id
+             * Format: uuid
+             */
+            title_id: string;
+            /** Title Name */
+            title_name: string;
+            /** Variants */
+            variants: components["schemas"]["VariantStats"][];
+            /** Winner Id */
+            winner_id?: string | null;
+        };
+        /**
+         * ArtworkTestState
+         * @enum {string}
+         */
+        ArtworkTestState: "running" | "ended";
         /** AudiencePoint */
         AudiencePoint: {
             /**
@@ -2814,6 +2934,11 @@ export interface components {
          * @enum {string}
          */
         Emoji: "like" | "love" | "laugh" | "wow" | "sad" | "scary" | "fire" | "clap";
+        /** EndTest */
+        EndTest: {
+            /** Winner Id */
+            winner_id?: string | null;
+        };
         /**
          * EntitlementsPublic
          * @description What the account may do now (:func:`kinema.entitlements.entitlements`).
@@ -2978,6 +3103,19 @@ export interface components {
             continue_watching: components["schemas"]["ContinueItem"][];
             /** Rows */
             rows: components["schemas"]["RowPublic"][];
+        };
+        /**
+         * ImpressionBatch
+         * @description Title cards this profile saw (at least half visible for a second).
+         */
+        ImpressionBatch: {
+            /** Title Ids */
+            title_ids: string[];
+        };
+        /** ImpressionsCounted */
+        ImpressionsCounted: {
+            /** Counted */
+            counted: number;
         };
         /** InvoicePublic */
         InvoicePublic: {
@@ -4208,6 +4346,14 @@ export interface components {
          * @enum {string}
          */
         Standing: "free" | "trialing" | "active" | "canceling" | "past_due" | "lapsed" | "canceled" | "ended";
+        /** StartTest */
+        StartTest: {
+            /**
+             * Title Id
+             * Format: uuid
+             */
+            title_id: string;
+        };
         /**
          * StreamHolder
          * @description A device streaming now, as a refusal over the plan's limit names it.
@@ -4619,6 +4765,37 @@ export interface components {
             profile: components["schemas"]["ProfilePublic"];
             role: components["schemas"]["Role"];
         };
+        /** VariantStats */
+        VariantStats: {
+            /** High */
+            high: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Image Url */
+            image_url: string;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Is Winner
+             * @default false
+             */
+            is_winner: boolean;
+            /** Low */
+            low: number;
+            /** Mean */
+            mean: number;
+            /** P Best */
+            p_best: number;
+            /** Source */
+            source: string;
+            /** Take Rate */
+            take_rate: number;
+            /** Takes */
+            takes: number;
+        };
         /**
          * Verdict
          * @description What an online check tells the device to do with its stored copy.
@@ -4713,6 +4890,8 @@ export type AdminUserActive = components['schemas']['AdminUserActive'];
 export type AdminUserDetail = components['schemas']['AdminUserDetail'];
 export type AdminUserPublic = components['schemas']['AdminUserPublic'];
 export type AdminVideoPublic = components['schemas']['AdminVideoPublic'];
+export type ArtworkTestPublic = components['schemas']['ArtworkTestPublic'];
+export type ArtworkTestState = components['schemas']['ArtworkTestState'];
 export type AudiencePoint = components['schemas']['AudiencePoint'];
 export type AudiencePublic = components['schemas']['AudiencePublic'];
 export type AudienceSummary = components['schemas']['AudienceSummary'];
@@ -4750,6 +4929,7 @@ export type DownloadOption = components['schemas']['DownloadOption'];
 export type DownloadOptions = components['schemas']['DownloadOptions'];
 export type DownloadPublic = components['schemas']['DownloadPublic'];
 export type Emoji = components['schemas']['Emoji'];
+export type EndTest = components['schemas']['EndTest'];
 export type EntitlementsPublic = components['schemas']['EntitlementsPublic'];
 export type EpisodeCreate = components['schemas']['EpisodeCreate'];
 export type ErrorCount = components['schemas']['ErrorCount'];
@@ -4761,6 +4941,8 @@ export type HeatCell = components['schemas']['HeatCell'];
 export type HelpfulPublic = components['schemas']['HelpfulPublic'];
 export type HistoryItem = components['schemas']['HistoryItem'];
 export type HomePublic = components['schemas']['HomePublic'];
+export type ImpressionBatch = components['schemas']['ImpressionBatch'];
+export type ImpressionsCounted = components['schemas']['ImpressionsCounted'];
 export type InvoicePublic = components['schemas']['InvoicePublic'];
 export type JobPublic = components['schemas']['JobPublic'];
 export type JobRow = components['schemas']['JobRow'];
@@ -4841,6 +5023,7 @@ export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupCreate = components['schemas']['SignupCreate'];
 export type SimilarTitles = components['schemas']['SimilarTitles'];
 export type Standing = components['schemas']['Standing'];
+export type StartTest = components['schemas']['StartTest'];
 export type StreamHolder = components['schemas']['StreamHolder'];
 export type SubscriptionStatePublic = components['schemas']['SubscriptionStatePublic'];
 export type SubscriptionStatus = components['schemas']['SubscriptionStatus'];
@@ -4868,6 +5051,7 @@ export type UploadMethod = components['schemas']['UploadMethod'];
 export type UploadPublic = components['schemas']['UploadPublic'];
 export type UploadStatus = components['schemas']['UploadStatus'];
 export type UserPublic = components['schemas']['UserPublic'];
+export type VariantStats = components['schemas']['VariantStats'];
 export type Verdict = components['schemas']['Verdict'];
 export type VideoCommentCreate = components['schemas']['VideoCommentCreate'];
 export type VideoStatus = components['schemas']['VideoStatus'];
@@ -5824,6 +6008,438 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QoePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    list_tests_api_v1_admin_artwork_tests_get: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["ArtworkTestState"] | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtworkTestPublic"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    start_test_api_v1_admin_artwork_tests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartTest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtworkTestPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    get_test_api_v1_admin_artwork_tests__test_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                test_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtworkTestPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    end_test_api_v1_admin_artwork_tests__test_id__end_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                test_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EndTest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtworkTestPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    variant_image_api_v1_admin_artwork_variants__variant_id__image_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                variant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
                 };
             };
             /** @description Bad request */
@@ -8449,6 +9065,93 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    impressions_api_v1_artwork_impressions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImpressionBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImpressionsCounted"];
+                };
             };
             /** @description Bad request */
             400: {
