@@ -26,7 +26,6 @@ from kinema_api.deps import (
     CurrentViewer,
     OptionalViewer,
     ReadSessionDep,
-    SessionDep,
 )
 
 router = APIRouter(tags=["browse"], responses=ERRORS)
@@ -94,12 +93,7 @@ def title_detail(
     openapi_extra=OPTIONAL_AUTH,
 )
 def title_poster(
-    # A write session: a profile's first look at a title under an artwork test stores
-    # the variant it was assigned.
-    title_id: uuid.UUID,
-    viewer: OptionalViewer,
-    ctx: ContextDep,
-    session: SessionDep,
+    title_id: uuid.UUID, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
 ) -> Response:
     image = posters.title_poster(ctx, session, viewer=viewer, title_id=title_id)
     return _image_response(image)

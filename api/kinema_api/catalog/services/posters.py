@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from kinema.catalog.errors import NotFound
-from kinema.catalog.models import Title, Video
+from kinema.catalog.models import ArtworkTest, Title, Video
 from kinema.catalog.services import titles
 from kinema.storage import ObjectNotFound, join_key
 from kinema_api.accounts.services.auth import Viewer
@@ -57,20 +57,28 @@ def _test_variant(
     """The viewer's variant when the title's artwork is under test (None: the default)."""
     if viewer is None or not assign.in_tests(viewer):
         return None
-    test = assign.running_test(session, title_id=title.id)
-    if test is None:
+    running = assign.running_test(session, title_id=title.id)
+    if running is None:
         return None
-    variant = assign.variant_for(
-        session,
-        test=test,
-        profile_id=viewer.profile.id,
-        sticky_days=ctx.settings.artwork_sticky_days,
-    )
+    # The request's session only reads (a page of posters never waits for SQLite's
+    # writer); a profile's first look under a test stores its assignment in a write
+    # session of its own, taken only for titles under test.
+    with ctx.sessions() as write:
+        test = write.get(ArtworkTest, running.id)
+        if test is None:
+            return None
+        variant = assign.variant_for(
+            write,
+            test=test,
+            profile_id=viewer.profile.id,
+            sticky_days=ctx.settings.artwork_sticky_days,
+        )
+        key = variant.key
     try:
-        data = ctx.store.get_bytes(variant.key)
+        data = ctx.store.get_bytes(key)
     except ObjectNotFound:
         return None
-    media = "image/png" if variant.key.endswith(".png") else "image/jpeg"
+    media = "image/png" if key.endswith(".png") else "image/jpeg"
     return Image(data=data, media_type=media, public=False, per_profile=True)
 
 
