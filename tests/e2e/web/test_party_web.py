@@ -73,6 +73,10 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
     webapp.login(late, stack.base, email=viewer(stack), password=PASSWORD)
     sent: list[str] = []
     host.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
+    guest_sent: list[str] = []
+    guest.on(
+        "websocket", lambda ws: ws.on("framesent", lambda frame: guest_sent.append(str(frame)))
+    )
     try:
         link = start_party(host, stack)
         join(guest, link, members=2)
@@ -110,7 +114,10 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
         )
         assert abs(float(video(host, "v.currentTime")) - paused_at) < 0.05, "the host moved"
         guest.locator(".player__big-play").click()  # the player's own play button
-        assert wait_until(host, lambda: not video(host, "v.paused"), 3), "host still paused"
+        assert wait_until(host, lambda: not video(host, "v.paused"), 3), (
+            f"host still paused: {sample(host)}; guest: {sample(guest)}; "
+            f"guest sent {commands(guest_sent)}"
+        )
 
         # A late joiner lands where the group is.
         join(late, link, members=3)

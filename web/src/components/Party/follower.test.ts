@@ -37,17 +37,30 @@ class FakeVideo extends EventTarget implements MediaLike {
     this.rate = rate;
     this.emit("ratechange");
   }
+  private pendingPlay: ((err: Error) => void) | null = null;
+  /** Plays wait this long for data before they resolve (a pause meanwhile aborts them). */
+  playDelayMs = 0;
+
   play(): Promise<void> {
-    if (this.paused) {
-      this.paused = false;
-      this.emit("play");
-    }
-    return Promise.resolve();
+    if (!this.paused) return Promise.resolve();
+    this.paused = false;
+    this.emit("play");
+    if (!this.playDelayMs) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pendingPlay = reject;
+      setTimeout(() => {
+        this.pendingPlay = null;
+        resolve();
+      }, this.playDelayMs);
+    });
   }
   pause(): void {
     if (!this.paused) {
       this.paused = true;
       this.emit("pause");
+      const reject = this.pendingPlay;
+      this.pendingPlay = null;
+      if (reject) setTimeout(() => reject(new DOMException("interrupted by pause()", "AbortError")), 0);
     }
   }
   /** Time passes for a playing element. */
@@ -69,7 +82,7 @@ function groupState(over: Partial<PartyState> = {}): PartyState {
   };
 }
 
-function setup(state: PartyState, currentTime: number) {
+function setup(state: PartyState, currentTime: number, onBlocked: (blocked: boolean) => void = () => {}) {
   const video = new FakeVideo();
   video.currentTime = currentTime;
   video.seeks = [];
@@ -81,7 +94,7 @@ function setup(state: PartyState, currentTime: number) {
     videoId: () => "v",
     canControl: () => true,
     speeds: SPEEDS,
-    onBlocked: () => {},
+    onBlocked,
     now: () => Date.now(),
   });
   const run = (ms: number) => {
@@ -136,6 +149,35 @@ describe("PartyFollower", () => {
     run(TICK_MS * 3);
     expect(sent).toContainEqual({ type: "rate", rate: 1.5 });
     expect(video.playbackRate).toBe(1.5);
+    follower.stop();
+  });
+
+  it("a play the viewer's pause cut short is no refusal: the next play of the group starts it", async () => {
+    const blocked: boolean[] = [];
+    const { video, party, follower, run } = setup(groupState({ playing: false, position_s: 30 }), 30, (b) => blocked.push(b));
+    follower.start();
+    run(1500);
+    // The group plays; this player starts, but its data is slow to come.
+    video.playDelayMs = 2000;
+    party.state = groupState({ position_s: 30, at_ms: Date.now() + 400, version: 5 });
+    follower.tick();
+    run(600);
+    expect(video.paused).toBe(false);
+    // The viewer pauses before the play could resolve: the browser aborts it.
+    video.pause();
+    run(50);
+    await Promise.resolve();
+    run(TICK_MS * 2);
+    party.state = groupState({ playing: false, position_s: video.currentTime, at_ms: Date.now(), version: 6 });
+    follower.tick();
+    run(TICK_MS * 2);
+    // The group plays again: so does this player, without a click.
+    video.playDelayMs = 0;
+    party.state = groupState({ position_s: video.currentTime, at_ms: Date.now() + 400, version: 7 });
+    follower.tick();
+    run(3000);
+    expect(blocked).not.toContain(true);
+    expect(video.paused).toBe(false);
     follower.stop();
   });
 

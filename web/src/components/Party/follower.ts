@@ -163,7 +163,11 @@ export class PartyFollower {
     this.ours.play += 1;
     video.play().then(
       () => this.deps.onBlocked(false),
-      () => {
+      (err: unknown) => {
+        // A play cut short by a pause (the viewer's, or ours) or a new source is no
+        // refusal: its "play" event came and went, and the group's next state applies as
+        // usual. Anything else (NotAllowedError: autoplay without a click) waits for one.
+        if (typeof err === "object" && err !== null && "name" in err && err.name === "AbortError") return;
         this.ours.play = Math.max(0, this.ours.play - 1);
         this.refused = true;
         this.deps.onBlocked(true);
