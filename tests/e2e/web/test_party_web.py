@@ -77,6 +77,8 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
     guest.on(
         "websocket", lambda ws: ws.on("framesent", lambda frame: guest_sent.append(str(frame)))
     )
+    late_sent: list[str] = []
+    late.on("websocket", lambda ws: ws.on("framesent", lambda frame: late_sent.append(str(frame))))
     try:
         link = start_party(host, stack)
         join(guest, link, members=2)
@@ -121,7 +123,10 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
 
         # A late joiner lands where the group is.
         join(late, link, members=3)
-        assert wait_until(late, lambda: (drift_s(late) or 9) < 0.3, 10), sample(late)
+        assert wait_until(late, lambda: (drift_s(late) or 9) < 0.3, 10), (
+            f"late: {sample(late)}; host: {sample(host)}; sent by the late joiner "
+            f"{commands(late_sent)}, the guest {commands(guest_sent)}, the host {commands(sent)}"
+        )
         late_at = sample(late)
         host_at = sample(host)
         assert late_at is not None and host_at is not None
