@@ -181,21 +181,6 @@ describe("PartyFollower", () => {
     follower.stop();
   });
 
-  it("takes the rate Shaka puts back after buffering for no speed pick", () => {
-    const { video, sent, follower, run } = setup(groupState(), 30.166);
-    follower.start();
-    run(3000);
-    expect(video.playbackRate).toBeGreaterThan(1.4);
-    // Shaka holds the rate at 0 while it buffers, then puts back the one it kept: 1.
-    video.playbackRate = 0;
-    run(30);
-    video.playbackRate = 1;
-    run(TICK_MS * 3);
-    expect(sent.filter((f) => f.type === "rate")).toEqual([]);
-    expect(video.playbackRate).toBeGreaterThan(1.4);
-    follower.stop();
-  });
-
   it("goes back to the group when no answer comes (a refused command)", () => {
     const { video, follower, run } = setup(groupState(), 30.166);
     follower.start();

@@ -86,9 +86,6 @@ export class PartyFollower {
   // and Shaka's by value, not by event order: a tick may run between the viewer's change
   // and its event.
   private lastRate: number;
-  // The rate the last ratechange showed: a change away from 0 is Shaka putting its rate
-  // back after buffering, never the viewer's pick (even when it lands on a menu speed).
-  private seenRate: number;
   /** The version the group had when we sent a command, until a newer one comes. */
   private awaiting: { version: number; until: number } | null = null;
   private readonly events: [string, () => void][];
@@ -99,7 +96,6 @@ export class PartyFollower {
     private readonly deps: FollowerDeps,
   ) {
     this.lastRate = video.playbackRate;
-    this.seenRate = video.playbackRate;
     this.events = [
       ["play", this.onPlay],
       ["pause", this.onPause],
@@ -196,7 +192,7 @@ export class PartyFollower {
   private userRate(): number | null {
     const s = this.group();
     const rate = this.video.playbackRate;
-    const picked = this.deps.speeds.includes(rate) && this.seenRate !== 0;
+    const picked = this.deps.speeds.includes(rate);
     if (!this.user() || !s || !picked || Math.abs(rate - this.lastRate) < 1e-4 || Math.abs(rate - s.rate) < 1e-4) return null;
     return rate;
   }
@@ -331,14 +327,6 @@ export class PartyFollower {
   private readonly onRate = (): void => {
     // A viewer picks a speed from the menu (speeds); any other rate is Shaka's (0 while
     // buffering, then back to what it had, a nudge of ours included), never a command.
-    // What Shaka puts back may be a rate it kept from before the group's (1 on a page
-    // that just joined a 1.5x group): taken as ours, so the next tick sets the group's.
-    const from = this.seenRate;
-    this.seenRate = this.video.playbackRate;
-    if (from === 0) {
-      this.lastRate = this.video.playbackRate;
-      return;
-    }
     const picked = this.userRate();
     if (picked !== null) {
       this.lastRate = picked;
