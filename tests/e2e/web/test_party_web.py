@@ -188,7 +188,10 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
                     and (drift_s(p) or 9) < 0.3
                 ),
                 8,
-            ), sample(page)
+            ), (
+                f"{page.url}: {sample(page)}; sent by the late joiner {commands(late_sent)}, "
+                f"the guest {commands(guest_sent)}, the host {commands(sent)}"
+            )
     finally:
         for context in (host_ctx, guest_ctx, late_ctx):
             context.close()
