@@ -100,7 +100,11 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
         video(host, "v.playbackRate = 1.5")
         assert wait_until(
             guest, lambda: 1.5 * 0.95 <= float(video(guest, "v.playbackRate")) <= 1.5 * 1.05, 3
-        ), f"guest rate: {video(guest, 'v.playbackRate')}"
+        ), (
+            f"guest rate: {video(guest, 'v.playbackRate')}, host rate "
+            f"{video(host, 'v.playbackRate')}; host sent {commands(sent)}; "
+            f"guest sent {commands(guest_sent)}"
+        )
 
         # Pause on the host pauses the guest; play on the guest plays the host.
         video(host, "v.pause()")
@@ -115,7 +119,13 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
             f"(now {video(host, 'v.currentTime')} s); host sent {commands(sent)}"
         )
         assert abs(float(video(host, "v.currentTime")) - paused_at) < 0.05, "the host moved"
-        guest.locator(".player__big-play").click()  # the player's own play button
+        big_play = guest.locator(".player__big-play")  # the player's own play button
+        assert wait_until(guest, big_play.is_visible, 10), (
+            f"no play button on the guest's player: {sample(guest)}, "
+            f"{guest.get_by_test_id('player').evaluate('(e) => ({...e.dataset})')}; "
+            f"guest sent {commands(guest_sent)}; host sent {commands(sent)}"
+        )
+        big_play.click()
         assert wait_until(host, lambda: not video(host, "v.paused"), 3), (
             f"host still paused: {sample(host)}; guest: {sample(guest)}; "
             f"guest sent {commands(guest_sent)}"
