@@ -144,7 +144,7 @@ describe("PartyFollower", () => {
   it("keeps the viewer's speed pick until the server answers it", () => {
     const { video, sent, follower, run } = setup(groupState({ rate: 1 }), 30.166);
     follower.start();
-    run(3000);
+    run(1500);
     video.playbackRate = 1.5;
     run(TICK_MS * 3);
     expect(sent).toContainEqual({ type: "rate", rate: 1.5 });
@@ -178,18 +178,6 @@ describe("PartyFollower", () => {
     run(3000);
     expect(blocked).not.toContain(true);
     expect(video.paused).toBe(false);
-    follower.stop();
-  });
-
-  it("takes the rate Shaka applies once loaded, on a page that just joined, for no speed pick", () => {
-    const { video, sent, follower, run } = setup(groupState(), 30.166);
-    follower.start();
-    run(800);
-    expect(video.playbackRate).toBeGreaterThan(1.4); // the group's, set by the follower
-    video.playbackRate = 1; // Shaka, done loading, applies the rate it kept
-    run(TICK_MS * 3);
-    expect(sent.filter((f) => f.type === "rate")).toEqual([]);
-    expect(video.playbackRate).toBeGreaterThan(1.4);
     follower.stop();
   });
 

@@ -18,9 +18,6 @@ import { Corrector, DEAD_BAND_S, expectedPosition, moving } from "./sync";
 
 export const TICK_MS = 200;
 const QUIET_MS = 1000;
-/** Shaka applies the rate it keeps (1) once it has loaded, after this follower may have set
- * the group's: a rate change this soon after engaging is never the viewer's pick. */
-const RATE_QUIET_MS = 2500;
 /** How far ahead of a moving group a joining player waits for it (s of media at 1x). */
 const JOIN_AHEAD_S = 1.0;
 const HOLD_TOLERANCE_S = 0.05;
@@ -85,7 +82,6 @@ export class PartyFollower {
   // A play or pause right after engaging is the player's own start-up (autoplay), not
   // the viewer's: not a command.
   private quietUntil = 0;
-  private rateQuietUntil = 0;
   // The rate this follower set last. A rate the viewer picked is told apart from ours
   // and Shaka's by value, not by event order: a tick may run between the viewer's change
   // and its event.
@@ -197,7 +193,7 @@ export class PartyFollower {
     const s = this.group();
     const rate = this.video.playbackRate;
     const picked = this.deps.speeds.includes(rate);
-    if (!this.user() || this.deps.now() < this.rateQuietUntil || !s || !picked || Math.abs(rate - this.lastRate) < 1e-4 || Math.abs(rate - s.rate) < 1e-4) return null;
+    if (!this.user() || !s || !picked || Math.abs(rate - this.lastRate) < 1e-4 || Math.abs(rate - s.rate) < 1e-4) return null;
     return rate;
   }
 
@@ -355,7 +351,6 @@ export class PartyFollower {
     if (!this.engaged && this.video.readyState >= 2) {
       this.engaged = true; // the first sync: a late joiner goes to the group's position
       this.quietUntil = this.deps.now() + QUIET_MS;
-      this.rateQuietUntil = this.deps.now() + RATE_QUIET_MS;
       setTimeout(this.tick, 0);
     }
     if (this.stallSent) {
