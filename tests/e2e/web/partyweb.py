@@ -6,6 +6,7 @@ against where the group is, on the shared server clock)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import time
 import uuid
@@ -29,27 +30,40 @@ class PartyStack:
     base: str
     video_id: str
     title_id: str
+    # A second, shorter published video (the "next episode"), when asked for.
+    next_video_id: str | None = None
 
 
 @contextlib.contextmanager
-def party_stack(root: Path, *, clip_s: float = 90) -> Iterator[PartyStack]:
-    """``kinema up`` with one published clip of ``clip_s`` seconds (raises StackError)."""
+def party_stack(
+    root: Path, *, clip_s: float = 90, next_clip_s: float | None = None
+) -> Iterator[PartyStack]:
+    """``kinema up`` with one published clip of ``clip_s`` seconds, and a shorter one of
+    ``next_clip_s`` when given (raises StackError)."""
     webapp.ensure_web_build()
-    clip = webapp.make_clip(root / "media" / "together.mp4", seconds=clip_s)
-    up = webapp.KinemaUp(data_dir=root / "data", port=free_port(), ingest=[clip])
+    clips = [webapp.make_clip(root / "media" / "together.mp4", seconds=clip_s)]
+    if next_clip_s is not None:
+        clips.append(webapp.make_clip(root / "media" / "next.mp4", seconds=next_clip_s))
+    up = webapp.KinemaUp(data_dir=root / "data", port=free_port(), ingest=clips)
     up.start()
     try:
         admin = up.admin()
         try:
-            video = webapp.wait_ready(admin)[0]
-            r = admin.patch(
-                f"/api/v1/admin/videos/{video['id']}",
-                json={"title": "Together", "published": True},
-            )
-            assert r.status_code == 200, r.text
+            videos = sorted(webapp.wait_ready(admin), key=lambda v: -float(v["duration_s"] or 0))
+            for video, name in zip(videos, ("Together", "Together, next"), strict=False):
+                r = admin.patch(
+                    f"/api/v1/admin/videos/{video['id']}", json={"title": name, "published": True}
+                )
+                assert r.status_code == 200, r.text
         finally:
             admin.close()
-        yield PartyStack(up=up, base=up.base, video_id=video["id"], title_id=video["title_id"])
+        yield PartyStack(
+            up=up,
+            base=up.base,
+            video_id=videos[0]["id"],
+            title_id=videos[0]["title_id"],
+            next_video_id=videos[1]["id"] if len(videos) > 1 else None,
+        )
     finally:
         up.stop()
 
@@ -144,6 +158,17 @@ _SOCKETS = """(() => {
 
 def track_sockets(context: BrowserContext) -> None:
     context.add_init_script(_SOCKETS)
+
+
+def send_frame(page: Page, frame: dict[str, Any]) -> int:
+    """Send ``frame`` on the page's open party socket (as the page itself would, e.g. a
+    player's stall report); returns how many sockets sent it."""
+    sent: int = page.evaluate(
+        "(frame) => window.__sockets.filter((s) => s.readyState === 1)"
+        ".map((s) => s.send(frame)).length",
+        json.dumps(frame),
+    )
+    return sent
 
 
 def kill_socket(page: Page) -> int:

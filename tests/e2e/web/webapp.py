@@ -79,18 +79,33 @@ def newest_input_mtime() -> float:
     return newest
 
 
-def ensure_web_build() -> Path:
-    """Build ``web/dist`` when it is missing or older than its sources (it is git-ignored,
-    so a fresh checkout always builds once)."""
+# The build the browser tests use carries their probes (``VITE_KINEMA_TEST_HOOKS=1``:
+# watch together's ``window.__kinemaParty``); production builds (the image's
+# ``npm run build``) do not. This file marks a ``web/dist`` built that way.
+TEST_HOOKS_STAMP = DIST / ".kinema-test-hooks"
+
+
+def _fresh() -> bool:
     index = DIST / "index.html"
-    if index.exists() and index.stat().st_mtime >= newest_input_mtime():
+    return (
+        index.exists()
+        and TEST_HOOKS_STAMP.exists()
+        and index.stat().st_mtime >= newest_input_mtime()
+    )
+
+
+def ensure_web_build() -> Path:
+    """Build ``web/dist`` (with the tests' hooks) when it is missing, older than its
+    sources, or was built without the hooks (it is git-ignored, so a fresh checkout always
+    builds once; one build serves every browser test)."""
+    if _fresh():
         return DIST
     if not (WEB / "node_modules").is_dir():
         raise StackError("web/node_modules is missing: run scripts/bootstrap (npm ci in web/)")
     # Test workers may get here at once: one builds, the others wait and reuse its build.
     with (WEB / "node_modules" / ".kinema-build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if index.exists() and index.stat().st_mtime >= newest_input_mtime():
+        if _fresh():
             return DIST
         return _build()
 
@@ -104,9 +119,11 @@ def _build() -> Path:
         text=True,
         timeout=600,
         check=False,
+        env={**os.environ, "VITE_KINEMA_TEST_HOOKS": "1"},
     )
     if proc.returncode != 0 or not index.exists():
         raise StackError(f"npm run build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    TEST_HOOKS_STAMP.write_text("built with VITE_KINEMA_TEST_HOOKS=1 for the browser tests\n")
     return DIST
 
 

@@ -218,3 +218,46 @@ def test_kids_profiles_join_for_their_titles_and_get_no_chat(
             before_react.append(frame["type"])
             frame = k.receive_json()
         assert "chat" not in before_react
+
+
+def test_a_stall_holds_a_waiting_party_and_the_next_episode_starts_for_all(
+    client: TestClient, ctx: AppContext
+) -> None:
+    host, guest = _signup(client), _signup(client)
+    first, second = _video(ctx), _video(ctx)
+    hidden = _video(ctx, published=False)
+    party = _party(client, host, first, control="everyone", on_stall="wait")
+    url = f"/api/v1/parties/{party['id']}/ws"
+    with (
+        client.websocket_connect(url, headers=bearer(host)) as h,
+        client.websocket_connect(url, headers=bearer(guest)) as g,
+    ):
+        _until(h, "welcome")
+        _until(g, "welcome")
+        _state_where(h, lambda s: len(s["members"]) == 2)
+        h.send_json({"type": "play"})
+        _state_where(g, lambda s: s["playing"])
+        # The guest's player stalls: the group waits for them, by name ("Waiting for …").
+        g.send_json({"type": "stall", "stalled": True})
+        held = _state_where(h, lambda s: s["waiting"])
+        assert [m["name"] for m in held["members"] if m["stalled"]] == [
+            m["name"] for m in held["members"] if not m["host"]
+        ]
+        g.send_json({"type": "stall", "stalled": False})
+        going = _state_where(h, lambda s: not s["waiting"])
+        assert going["playing"] and going["at_ms"] > held["at_ms"]
+        # The next episode starts for everyone, from its start; a video the member may not
+        # watch is refused, and a second ask for the same episode changes nothing.
+        g.send_json({"type": "episode", "video_id": hidden})
+        assert _until(g, "error")["code"] == "not_found"
+        h.send_json({"type": "episode", "video_id": second})
+        moved = _state_where(g, lambda s: s["video_id"] == second)
+        assert moved["playing"] and moved["position_s"] == 0 and not moved["waiting"]
+        g.send_json({"type": "episode", "video_id": second})
+        g.send_json({"type": "ping", "t0": 1.0})
+        # Frames are handled in order: the pong comes first, no new state before it.
+        assert g.receive_json()["type"] == "pong"
+        h.send_json({"type": "settings", "control": "host"})
+        _state_where(g, lambda s: s["control"] == "host")
+        g.send_json({"type": "episode", "video_id": first})
+        assert _until(g, "error")["code"] == "no_control"

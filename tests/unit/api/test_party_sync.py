@@ -84,6 +84,11 @@ def _run(state: PartyState, *steps: tuple[int, str, Command]) -> PartyState:
             T0 + LEAD_MS + 4000,
             5.0,
         ),
+        (  # a speed change inside a scheduled start's lead keeps the start's instant
+            ((T0, "h", Play(type="play")), (T0 + 100, "h", Rate(type="rate", rate=1.5))),
+            T0 + LEAD_MS + 2000,
+            3.0,
+        ),
         (
             ((T0, "h", Play(type="play")), (T0 + 5000, "h", Pause(type="pause", position_s=4.2))),
             T0 + 9000,
@@ -146,6 +151,9 @@ def test_episode_starts_the_next_video_for_everyone() -> None:
     party = apply(_party(), Episode(type="episode", video_id=nxt), conn_id="g", now_ms=T0)
     assert party.video_id == nxt and party.playing and party.position_s == 0.0
     assert party.at_ms == T0 + LEAD_MS
+    # Both members' countdowns ask: the second asks for the video already playing.
+    again = apply(party, Episode(type="episode", video_id=nxt), conn_id="h", now_ms=T0 + 900)
+    assert again == party
 
 
 def test_the_party_is_full_at_the_limit_but_a_second_tab_is_not_a_new_member() -> None:

@@ -144,8 +144,16 @@ def apply(state: PartyState, command: Command, *, conn_id: str, now_ms: int) -> 
         start = now_ms + LEAD_MS if moving(state) else now_ms
         return _bump(state, position_s=command.position_s, at_ms=start)
     if isinstance(command, Rate):
+        if now_ms < state.at_ms:
+            # A start is scheduled: it stays at its instant, at the new rate (moving the
+            # anchor to now would put the group ahead by the rest of the lead).
+            return _bump(state, rate=command.rate)
         return _bump(state, position_s=here, at_ms=now_ms, rate=command.rate)
     if isinstance(command, Episode):
+        if command.video_id == state.video_id:
+            # Every member's next-episode countdown may ask at once: the first one wins,
+            # the others do not start the episode over.
+            return state
         members = [m.model_copy(update={"stalled": False}) for m in state.members]
         return _bump(
             state,

@@ -1,0 +1,196 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ANSWER_WAIT_MS, PartyFollower, TICK_MS } from "./follower";
+import type { MediaLike } from "./follower";
+import type { ClientFrame, PartyState } from "./protocol";
+import { ClockSync, Corrector } from "./sync";
+
+const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
+
+/** A <video> stand-in: events are queued (as the browser does), seeks land at once. */
+class FakeVideo extends EventTarget implements MediaLike {
+  paused = false;
+  seeking = false;
+  ended = false;
+  readyState = 4;
+  duration = 90;
+  seeks: number[] = [];
+  private time = 0;
+  private rate = 1;
+
+  get currentTime(): number {
+    return this.time;
+  }
+  set currentTime(to: number) {
+    this.time = to;
+    this.seeks.push(to);
+    this.seeking = true;
+    this.emit("seeking");
+    setTimeout(() => {
+      this.seeking = false;
+      this.dispatchEvent(new Event("seeked"));
+    }, 50);
+  }
+  get playbackRate(): number {
+    return this.rate;
+  }
+  set playbackRate(rate: number) {
+    this.rate = rate;
+    this.emit("ratechange");
+  }
+  private pendingPlay: ((err: Error) => void) | null = null;
+  /** Plays wait this long for data before they resolve (a pause meanwhile aborts them). */
+  playDelayMs = 0;
+
+  play(): Promise<void> {
+    if (!this.paused) return Promise.resolve();
+    this.paused = false;
+    this.emit("play");
+    if (!this.playDelayMs) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pendingPlay = reject;
+      setTimeout(() => {
+        this.pendingPlay = null;
+        resolve();
+      }, this.playDelayMs);
+    });
+  }
+  pause(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.emit("pause");
+      const reject = this.pendingPlay;
+      this.pendingPlay = null;
+      if (reject) setTimeout(() => reject(new DOMException("interrupted by pause()", "AbortError")), 0);
+    }
+  }
+  /** Time passes for a playing element. */
+  advance(ms: number): void {
+    if (!this.paused && !this.seeking) this.time += (ms / 1000) * this.rate;
+  }
+  private emit(name: string): void {
+    setTimeout(() => this.dispatchEvent(new Event(name)), 0);
+  }
+}
+
+const T0 = 1_000_000;
+
+function groupState(over: Partial<PartyState> = {}): PartyState {
+  return {
+    id: "p", video_id: "v", host_profile_id: "h", control: "everyone", on_stall: "wait",
+    playing: true, waiting: false, position_s: 30.166, at_ms: T0, rate: 1.5, version: 4, members: [],
+    ...over,
+  };
+}
+
+function setup(state: PartyState, currentTime: number, onBlocked: (blocked: boolean) => void = () => {}) {
+  const video = new FakeVideo();
+  video.currentTime = currentTime;
+  video.seeks = [];
+  const sent: ClientFrame[] = [];
+  const party = { state, clock: new ClockSync(), send: (f: ClientFrame) => sent.push(f) };
+  party.clock.add({ offsetMs: 0, delayMs: 1 });
+  const follower = new PartyFollower(video, new Corrector(), {
+    party: () => party,
+    videoId: () => "v",
+    canControl: () => true,
+    speeds: SPEEDS,
+    onBlocked,
+    now: () => Date.now(),
+  });
+  const run = (ms: number) => {
+    for (let t = 0; t < ms; t += 10) {
+      video.advance(10);
+      vi.advanceTimersByTime(10);
+    }
+  };
+  return { video, sent, party, follower, run };
+}
+
+describe("PartyFollower", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("does not jump ahead to rejoin the group while the viewer's pause is on its way", () => {
+    // The group plays at 1.5x; this player is with it, 0.1 s off (within a nudge).
+    const { video, sent, party, follower, run } = setup(groupState(), 30.166);
+    follower.start();
+    run(1500); // engaged, playing with the group
+    expect(video.paused).toBe(false);
+    video.seeks = [];
+
+    // The viewer pauses; the server's answer takes longer than a tick.
+    video.pause();
+    const pausedAt = video.currentTime;
+    run(TICK_MS * 3);
+    expect(sent).toContainEqual({ type: "pause", position_s: pausedAt });
+    // The old (moving) state must not move the player: no seek a second and a half
+    // ahead, no play.
+    expect(video.seeks).toEqual([]);
+    expect(video.paused).toBe(true);
+    expect(video.currentTime).toBe(pausedAt);
+
+    // The answer: the group paused where the viewer did; the player stays there.
+    party.state = groupState({ playing: false, position_s: pausedAt, at_ms: Date.now(), version: 5 });
+    follower.tick();
+    run(TICK_MS * 3);
+    expect(video.paused).toBe(true);
+    expect(video.currentTime).toBe(pausedAt);
+    follower.stop();
+  });
+
+  it("keeps the viewer's speed pick until the server answers it", () => {
+    const { video, sent, follower, run } = setup(groupState({ rate: 1 }), 30.166);
+    follower.start();
+    run(1500);
+    video.playbackRate = 1.5;
+    run(TICK_MS * 3);
+    expect(sent).toContainEqual({ type: "rate", rate: 1.5 });
+    expect(video.playbackRate).toBe(1.5);
+    follower.stop();
+  });
+
+  it("a play the viewer's pause cut short is no refusal: the next play of the group starts it", async () => {
+    const blocked: boolean[] = [];
+    const { video, party, follower, run } = setup(groupState({ playing: false, position_s: 30 }), 30, (b) => blocked.push(b));
+    follower.start();
+    run(1500);
+    // The group plays; this player starts, but its data is slow to come.
+    video.playDelayMs = 2000;
+    party.state = groupState({ position_s: 30, at_ms: Date.now() + 400, version: 5 });
+    follower.tick();
+    run(600);
+    expect(video.paused).toBe(false);
+    // The viewer pauses before the play could resolve: the browser aborts it.
+    video.pause();
+    run(50);
+    await Promise.resolve();
+    run(TICK_MS * 2);
+    party.state = groupState({ playing: false, position_s: video.currentTime, at_ms: Date.now(), version: 6 });
+    follower.tick();
+    run(TICK_MS * 2);
+    // The group plays again: so does this player, without a click.
+    video.playDelayMs = 0;
+    party.state = groupState({ position_s: video.currentTime, at_ms: Date.now() + 400, version: 7 });
+    follower.tick();
+    run(3000);
+    expect(blocked).not.toContain(true);
+    expect(video.paused).toBe(false);
+    follower.stop();
+  });
+
+  it("goes back to the group when no answer comes (a refused command)", () => {
+    const { video, follower, run } = setup(groupState(), 30.166);
+    follower.start();
+    run(1500);
+    video.pause();
+    run(ANSWER_WAIT_MS + TICK_MS * 5);
+    // The group still plays: the player rejoins it.
+    expect(video.seeks.length).toBeGreaterThan(0);
+    run(3000);
+    expect(video.paused).toBe(false);
+    follower.stop();
+  });
+});
