@@ -93,6 +93,9 @@ def _end(batch: Any, namespace: str, name: str, kind: str, reason: str = "", msg
     else:
         status = {"startTime": now, "failed": 1,
                   "conditions": [cond("FailureTarget"), cond("Failed")]}  # fmt: skip
+    # The Job controller may already count the pod it made (no kubelet runs it): a
+    # finished Job has none active, ready or terminating.
+    status.update(active=0, ready=0, terminating=0)
     batch.patch_namespaced_job_status(name, namespace, {"status": status})
 
 
