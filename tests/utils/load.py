@@ -1,10 +1,10 @@
 """Load on a served Kinema: ``kinema up`` on a one-title catalog, many clients browsing
 it, and a ``/health`` poller beside them.
 
-Shared by the integration test that asserts what must hold under load
-(``tests/integration/api/test_sqlite_concurrency.py``) and the benchmark that prints
-figures (``tests/bench/test_browse_load_bench.py``); the ``kinema_up`` fixture of
-``tests/conftest.py`` wraps :func:`serve_kinema_up`.
+Used by the integration test that asserts what must hold under load
+(``tests/integration/api/test_sqlite_concurrency.py``; the figures under load are
+``tests/bench/test_api_load_bench.py``'s, measured with wrk); the ``kinema_up`` fixture
+of ``tests/conftest.py`` wraps :func:`serve_kinema_up`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Regression tests for two ways one client used to lock everyone else out:
 Each test runs a real server (uvicorn on a port, or ``kinema up`` in a subprocess) on a
 real SQLite catalog, and asserts what a client sees: status codes and response times.
 The load and the ``kinema up`` server (the ``kinema_up`` fixture) are
-:mod:`tests.utils.load`'s, shared with ``tests/bench/test_browse_load_bench.py``.
+:mod:`tests.utils.load`'s.
 """
 
 from __future__ import annotations

@@ -347,7 +347,7 @@ def test_gpu_ladder_yields_jobs_with_the_gpu_fields(
 
 
 @pytest.mark.slow
-def test_two_dozen_videos_at_once_all_converge(
+def test_sixteen_videos_at_once_all_converge(
     operator_env: str,
     fake_kubelet: FakeKubelet,
     kube_namespace: str,
@@ -355,10 +355,10 @@ def test_two_dozen_videos_at_once_all_converge(
 ) -> None:
     from kubernetes import client as k8s
 
-    # Six times the kubelet's four parallel pods: Jobs queue, and every Video still
+    # Four times the kubelet's four parallel pods: Jobs queue, and every Video still
     # converges. Each one is transcoded for real, so the count stays small; scale without
     # real encoding belongs to simulated (kwok) nodes.
-    count = 24
+    count = 16
     api: Any = k8s.CustomObjectsApi(fake_kubelet.api_client)
     fake_kubelet.max_parallel = 4
     one_rung = [{"height": 144, "width": 256, "bitrateKbps": 120}]
