@@ -8,6 +8,7 @@ clip at once."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
 
 from kinema.catalog.models import Clip, PreviewState
 from kinema.catalog.services import clips as clip_rows
@@ -87,16 +89,25 @@ def _end(batch: Any, namespace: str, name: str, kind: str, reason: str = "", msg
         return {"type": type_, "status": "True", "reason": reason or type_, "message": msg,
                 "lastTransitionTime": now, "lastProbeTime": now}  # fmt: skip
 
-    if kind == "Complete":
-        status = {"startTime": now, "completionTime": now, "succeeded": 1,
-                  "conditions": [cond("SuccessCriteriaMet"), cond("Complete")]}  # fmt: skip
-    else:
-        status = {"startTime": now, "failed": 1,
-                  "conditions": [cond("FailureTarget"), cond("Failed")]}  # fmt: skip
-    # The Job controller may already count the pod it made (no kubelet runs it): a
-    # finished Job has none active, ready or terminating.
-    status.update(active=0, ready=0, terminating=0)
-    batch.patch_namespaced_job_status(name, namespace, {"status": status})
+    # The Job controller runs beside the test (no kubelet runs its pod) and writes this
+    # status too: keep the start time it set, say none is active, ready or terminating
+    # (a finished Job has none), and write again on its newer status if the API refuses.
+    for attempt in range(10):
+        current = batch.read_namespaced_job_status(name, namespace).status
+        start = current.start_time.strftime("%Y-%m-%dT%H:%M:%SZ") if current.start_time else now
+        if kind == "Complete":
+            status = {"completionTime": now, "succeeded": 1,
+                      "conditions": [cond("SuccessCriteriaMet"), cond("Complete")]}  # fmt: skip
+        else:
+            status = {"failed": 1, "conditions": [cond("FailureTarget"), cond("Failed")]}
+        status.update(startTime=start, active=0, ready=0, terminating=0)
+        try:
+            batch.patch_namespaced_job_status(name, namespace, {"status": status})
+            return
+        except ApiException as exc:
+            if exc.status not in (409, 422) or attempt == 9:
+                raise
+            time.sleep(0.2)
 
 
 def test_preview_jobs_are_launched_followed_and_retried(
