@@ -21,12 +21,7 @@ from kinema_api.catalog.schemas import GenrePublic, HomePublic, SearchPublic, Ti
 from kinema_api.catalog.services import posters, title_page
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.common import ERRORS
-from kinema_api.deps import (
-    ContextDep,
-    CurrentViewer,
-    OptionalViewer,
-    ReadSessionDep,
-)
+from kinema_api.deps import ContextDep, CurrentViewer, OptionalViewer, ReadSessionDep
 
 router = APIRouter(tags=["browse"], responses=ERRORS)
 

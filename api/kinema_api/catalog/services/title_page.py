@@ -16,7 +16,6 @@ import uuid
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.orm import Session
 
-from kinema.catalog.errors import NotFound
 from kinema.catalog.models import MyListItem, Rating, Title, TitleKind, VideoStatus
 from kinema.catalog.services import titles, viewing
 from kinema_api.accounts.services.auth import Viewer
@@ -24,13 +23,12 @@ from kinema_api.catalog.schemas import SeasonPublic, TitleDetail, VideoSummary
 from kinema_api.catalog.services import hot
 from kinema_api.catalog.services.viewer import (
     check_visible,
+    check_visible_as,
     load_progress,
-    max_maturity,
     next_episode,
 )
 from kinema_api.catalog.services.views import poster_url, title_card, video_summary
 from kinema_api.context import AppContext
-from kinema_api.errors import Forbidden
 
 
 class SharedPage(BaseModel):
@@ -58,11 +56,9 @@ def title_detail(
             adapter=SHARED,
             compute=lambda: _shared(titles.get_title(session, title_id=title_id)),
         )
-        # check_visible's rules, on the cached page.
-        if not page.published:
-            raise NotFound(f"no title {title_id}")
-        if page.detail.maturity.level > max_maturity(viewer).level:
-            raise Forbidden(f"title {title_id} is rated above this profile's maturity limit")
+        check_visible_as(
+            viewer, title_id=title_id, published=page.published, maturity=page.detail.maturity
+        )
     return _personal(ctx, session, viewer=viewer, page=page.detail)
 
 

@@ -112,10 +112,17 @@ def check_visible(viewer: Viewer | None, title: Title) -> None:
     """Admins (on a profile that is not a kids profile) may preview unpublished titles;
     every profile, an admin's included, sees only titles within its maturity limit. A
     refusal never names the title: its name is part of what is withheld."""
-    if not title.published and not (viewer is not None and viewer.is_admin):
-        raise NotFound(f"no title {title.id}")
-    if title.maturity.level > max_maturity(viewer).level:
-        raise Forbidden(f"title {title.id} is rated above this profile's maturity limit")
+    check_visible_as(viewer, title_id=title.id, published=title.published, maturity=title.maturity)
+
+
+def check_visible_as(
+    viewer: Viewer | None, *, title_id: uuid.UUID, published: bool, maturity: Maturity
+) -> None:
+    """:func:`check_visible`'s rules on what a title is (a cached page has no row)."""
+    if not published and not (viewer is not None and viewer.is_admin):
+        raise NotFound(f"no title {title_id}")
+    if maturity.level > max_maturity(viewer).level:
+        raise Forbidden(f"title {title_id} is rated above this profile's maturity limit")
 
 
 ROWS = TypeAdapter(list[RowPublic])
