@@ -126,6 +126,14 @@ def sample(page: Page) -> dict[str, Any] | None:
     return value
 
 
+def trail(page: Page) -> list[str]:
+    """What the page's party follower did and saw lately (for failure messages)."""
+    value: list[str] = page.evaluate(
+        "() => window.__kinemaParty ? window.__kinemaParty.trail() : []"
+    )
+    return value
+
+
 def drift_s(page: Page) -> float | None:
     """This player's distance from the group's position now (s), None before it syncs."""
     s = sample(page)

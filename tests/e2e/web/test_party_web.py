@@ -32,6 +32,7 @@ from tests.e2e.web.partyweb import (
     send_frame,
     start_party,
     track_sockets,
+    trail,
     unblock,
     video,
     viewer,
@@ -103,7 +104,7 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
         ), (
             f"guest rate: {video(guest, 'v.playbackRate')}, host rate "
             f"{video(host, 'v.playbackRate')}; host sent {commands(sent)}; "
-            f"guest sent {commands(guest_sent)}"
+            f"guest sent {commands(guest_sent)}; host's follower {trail(host)}"
         )
 
         # Pause on the host pauses the guest; play on the guest plays the host.
@@ -128,7 +129,8 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
         big_play.click()
         assert wait_until(host, lambda: not video(host, "v.paused"), 3), (
             f"host still paused: {sample(host)}; guest: {sample(guest)}; "
-            f"guest sent {commands(guest_sent)}"
+            f"guest sent {commands(guest_sent)}; guest's follower {trail(guest)}; "
+            f"host's follower {trail(host)}"
         )
 
         # A late joiner lands where the group is.

@@ -38,21 +38,39 @@ class FakeVideo extends EventTarget implements MediaLike {
     this.emit("ratechange");
   }
   private pendingPlay: ((err: Error) => void) | null = null;
+  private queued = new Set<ReturnType<typeof setTimeout>>();
   /** Plays wait this long for data before they resolve (a pause meanwhile aborts them). */
   playDelayMs = 0;
+  /** The next play() is followed at once by a source load (before its event comes). */
+  loadAfterNextPlay = false;
 
   play(): Promise<void> {
     if (!this.paused) return Promise.resolve();
     this.paused = false;
     this.emit("play");
     if (!this.playDelayMs) return Promise.resolve();
-    return new Promise((resolve, reject) => {
+    const promise = new Promise<void>((resolve, reject) => {
       this.pendingPlay = reject;
       setTimeout(() => {
         this.pendingPlay = null;
         resolve();
       }, this.playDelayMs);
     });
+    if (this.loadAfterNextPlay) {
+      this.loadAfterNextPlay = false;
+      this.load();
+    }
+    return promise;
+  }
+  /** The media element's load algorithm: queued events are dropped, a pending play is
+   * rejected, and the element is paused without a "pause" event. */
+  load(): void {
+    this.queued.forEach((id) => clearTimeout(id));
+    this.queued.clear();
+    this.paused = true;
+    const reject = this.pendingPlay;
+    this.pendingPlay = null;
+    if (reject) setTimeout(() => reject(new DOMException("new load", "AbortError")), 0);
   }
   pause(): void {
     if (!this.paused) {
@@ -68,7 +86,11 @@ class FakeVideo extends EventTarget implements MediaLike {
     if (!this.paused && !this.seeking) this.time += (ms / 1000) * this.rate;
   }
   private emit(name: string): void {
-    setTimeout(() => this.dispatchEvent(new Event(name)), 0);
+    const id = setTimeout(() => {
+      this.queued.delete(id);
+      this.dispatchEvent(new Event(name));
+    }, 0);
+    this.queued.add(id);
   }
 }
 
@@ -178,6 +200,30 @@ describe("PartyFollower", () => {
     run(3000);
     expect(blocked).not.toContain(true);
     expect(video.paused).toBe(false);
+    follower.stop();
+  });
+
+  it("a play of ours whose event a source load dropped does not swallow the viewer's next play", async () => {
+    const { video, sent, party, follower, run } = setup(groupState({ playing: false, position_s: 30 }), 30);
+    follower.start();
+    run(1500);
+    // The group plays; this player's play() is cut short by a load before its event.
+    video.playDelayMs = 2000;
+    video.loadAfterNextPlay = true;
+    party.state = groupState({ position_s: 30, at_ms: Date.now() + 400, version: 5 });
+    follower.tick();
+    run(600);
+    await Promise.resolve();
+    party.state = groupState({ playing: false, position_s: video.currentTime, at_ms: Date.now(), version: 6 });
+    follower.tick();
+    run(TICK_MS * 2);
+    expect(video.paused).toBe(true);
+    // The viewer presses play: that is a command for the group.
+    video.playDelayMs = 0;
+    void video.play();
+    run(50);
+    expect(sent).toContainEqual({ type: "play" });
+    expect(follower.trail().join("\n")).toContain('send {"type":"play"}');
     follower.stop();
   });
 

@@ -28,6 +28,16 @@ const USER_SEEK_MIN_S = 0.5;
 /** How long a command of ours waits for the server's answer before the group's state
  * applies again (a refusal, or a command that changed nothing, gets no new state). */
 export const ANSWER_WAIT_MS = 2000;
+/** How long an element event we caused may take to come. One that never comes (a source
+ * load drops the element's queued events, and a play() it cuts short is rejected before
+ * its "play" event) must not swallow the viewer's next play or pause as ours. */
+export const EXPECT_MS = 3000;
+/** How many of its recent actions the follower keeps for the browser tests' messages. */
+const TRAIL = 40;
+
+interface Expected {
+  until: number;
+}
 
 /** What the follower needs of a <video> (an HTMLVideoElement is one). */
 export interface MediaLike extends EventTarget {
@@ -69,7 +79,8 @@ export interface PartySample {
 }
 
 export class PartyFollower {
-  private ours = { play: 0, pause: 0, seekTo: null as number | null };
+  private ours = { play: [] as Expected[], pause: [] as Expected[], seekTo: null as number | null };
+  private readonly trailLog: string[] = [];
   private startTimer: ReturnType<typeof setTimeout> | undefined;
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
   private interval: ReturnType<typeof setInterval> | undefined;
@@ -138,6 +149,30 @@ export class PartyFollower {
     };
   }
 
+  /** What this follower did and saw lately, oldest first (the browser tests print it). */
+  trail(): string[] {
+    return [...this.trailLog];
+  }
+
+  private note(what: string): void {
+    const s = this.deps.party().state;
+    this.trailLog.push(`${Math.round(this.deps.now())} v${s?.version ?? "-"} ${what}`);
+    if (this.trailLog.length > TRAIL) this.trailLog.shift();
+  }
+
+  private expectEvent(kind: "play" | "pause"): Expected {
+    const mark = { until: this.deps.now() + EXPECT_MS };
+    this.ours[kind].push(mark);
+    return mark;
+  }
+
+  /** Whether an event of this kind is one we caused (and then it is accounted for). */
+  private ourEvent(kind: "play" | "pause"): boolean {
+    const now = this.deps.now();
+    this.ours[kind] = this.ours[kind].filter((mark) => mark.until > now);
+    return this.ours[kind].shift() !== undefined;
+  }
+
   private group(): PartyState | null {
     const s = this.deps.party().state;
     return s && s.video_id === this.deps.videoId() ? s : null;
@@ -160,15 +195,19 @@ export class PartyFollower {
   private doPlay(): void {
     const video = this.video;
     if (!video.paused) return;
-    this.ours.play += 1;
+    const mark = this.expectEvent("play");
+    this.note("play");
     video.play().then(
       () => this.deps.onBlocked(false),
       (err: unknown) => {
+        // Its "play" event, if it has not come, never will.
+        this.ours.play = this.ours.play.filter((m) => m !== mark);
+        const name = typeof err === "object" && err !== null && "name" in err ? String(err.name) : "?";
+        this.note(`play refused: ${name}`);
         // A play cut short by a pause (the viewer's, or ours) or a new source is no
-        // refusal: its "play" event came and went, and the group's next state applies as
-        // usual. Anything else (NotAllowedError: autoplay without a click) waits for one.
-        if (typeof err === "object" && err !== null && "name" in err && err.name === "AbortError") return;
-        this.ours.play = Math.max(0, this.ours.play - 1);
+        // refusal: the group's next state applies as usual. Anything else
+        // (NotAllowedError: autoplay without a click) waits for one.
+        if (name === "AbortError") return;
         this.refused = true;
         this.deps.onBlocked(true);
       },
@@ -177,7 +216,8 @@ export class PartyFollower {
 
   private doPause(): void {
     if (this.video.paused) return;
-    this.ours.pause += 1;
+    this.expectEvent("pause");
+    this.note("pause");
     this.video.pause();
   }
 
@@ -185,6 +225,7 @@ export class PartyFollower {
     const video = this.video;
     const target = Math.max(0, Number.isFinite(video.duration) ? Math.min(to, video.duration - 0.1) : to);
     this.ours.seekTo = target;
+    this.note(`seek ${target.toFixed(2)}`);
     this.corrector.seekBegan(this.deps.now());
     video.currentTime = target;
   }
@@ -213,6 +254,7 @@ export class PartyFollower {
   // Sent even without control: the server decides, and its refusal is what the viewer
   // is shown; meanwhile the player goes back to the group's state.
   private command(frame: ClientFrame): void {
+    this.note(`send ${JSON.stringify(frame)}`);
     this.deps.party().send(frame);
     const s = this.group();
     if (!this.deps.canControl()) setTimeout(this.tick, 0);
@@ -297,14 +339,16 @@ export class PartyFollower {
   private readonly onPlay = (): void => {
     this.refused = false;
     const s = this.group();
-    if (this.ours.play > 0) this.ours.play -= 1;
+    if (this.ourEvent("play")) this.note("event play: ours");
     else if (this.userToggle() && s && !moving(s)) this.command({ type: "play" });
+    else this.note(`event play: not a command (${this.userToggle() ? "group moving" : "start-up"})`);
   };
 
   private readonly onPause = (): void => {
-    if (this.ours.pause > 0) this.ours.pause -= 1;
+    if (this.ourEvent("pause")) this.note("event pause: ours");
     else if (this.userToggle() && !this.video.ended && this.group()?.playing)
       this.command({ type: "pause", position_s: this.video.currentTime });
+    else this.note("event pause: not a command");
   };
 
   private readonly onSeeking = (): void => {

@@ -13,6 +13,8 @@ import type { PartySample } from "./follower";
 
 export interface PartyProbe {
   sample: () => PartySample | null;
+  /** The follower's recent actions, for the tests' failure messages. */
+  trail: () => string[];
 }
 type PartyWindow = Window & { __kinemaParty?: PartyProbe };
 
@@ -50,7 +52,7 @@ export function usePartySync(
     });
     follower.start();
     tickRef.current = follower.tick;
-    const probe: PartyProbe = { sample: () => follower.sample() };
+    const probe: PartyProbe = { sample: () => follower.sample(), trail: () => follower.trail() };
     if (TEST_HOOKS) (window as PartyWindow).__kinemaParty = probe;
     return () => {
       if ((window as PartyWindow).__kinemaParty === probe) delete (window as PartyWindow).__kinemaParty;
