@@ -180,3 +180,16 @@ def _compare(session: Session) -> None:
     print(f"{'endpoint':<10} {'rollups ms':>11} {'raw events ms':>14} {'ratio':>7}")
     for name, r, w in rows:
         print(f"{name:<10} {r:>11.1f} {w:>14.1f} {w / r:>6.1f}x")
+
+    # The whole pages whose parts are compared above, as their endpoints build them.
+    length = f.end - f.start
+    pages: dict[str, Callable[[], Any]] = {
+        "overview": lambda: (
+            business.watching_now(session, now=f.end),
+            business.period(session, start=f.start, end=f.end),
+            business.period(session, start=f.start - length, end=f.start),
+        ),
+        "audience": lambda: audience.audience(session, f, zone_name="UTC"),
+    }
+    whole = ", ".join(f"{name} {_timed(fn)[1]:.1f} ms" for name, fn in pages.items())
+    print(f"whole pages from the rollups: {whole}")

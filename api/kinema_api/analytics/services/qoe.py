@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinema.catalog.models import ErrorRollup, PlaybackRollup, StartupRollup, Title
+from kinema.catalog.models import ErrorRollup, PlaybackRollup, Title
 from kinema_api.analytics.schemas import (
     Dimension,
     ErrorCount,
@@ -18,14 +18,20 @@ from kinema_api.analytics.schemas import (
     QoePublic,
 )
 from kinema_api.analytics.services.rollup_queries import (
+    NO_STARTUP,
     Filters,
+    Startup,
     figures,
+    fold,
     group_column,
-    histograms,
     merged_keys,
     qoe_figures,
+    startup_stats,
     sums,
 )
+
+Sums_ = dict[tuple[Any, ...], dict[str, float]]
+Startups = dict[tuple[Any, ...], Startup]
 
 
 def title_names(session: Session, ids: set[Any]) -> dict[uuid.UUID, str]:
@@ -35,25 +41,39 @@ def title_names(session: Session, ids: set[Any]) -> dict[uuid.UUID, str]:
     return {title_id: name for title_id, name in rows}
 
 
+def _dimension(by: Dimension) -> str:
+    return str(group_column(PlaybackRollup, by).key)
+
+
 def series(session: Session, f: Filters) -> list[QoePoint]:
     by_sums = sums(session, f, by=[PlaybackRollup.bucket])
-    by_hist = histograms(session, f, by=[StartupRollup.bucket])
+    (by_startup,) = startup_stats(session, f, [("bucket",)])
+    return _points(by_sums, by_startup)
+
+
+def _points(by_sums: Sums_, by_startup: Startups) -> list[QoePoint]:
     return [
-        QoePoint(bucket=key[0], **figures(by_sums.get(key, {}), by_hist.get(key, [])))
-        for key in merged_keys(by_sums, by_hist)
+        QoePoint(bucket=key[0], **figures(by_sums.get(key, {}), by_startup.get(key, NO_STARTUP)))
+        for key in merged_keys(by_sums, by_startup)
     ]
 
 
 def breakdown(session: Session, f: Filters, *, by: Dimension) -> list[QoeGroup]:
     by_sums = sums(session, f, by=[group_column(PlaybackRollup, by)])
-    by_hist = histograms(session, f, by=[group_column(StartupRollup, by)])
-    keys = merged_keys(by_sums, by_hist)
+    (by_startup,) = startup_stats(session, f, [(_dimension(by),)])
+    return _groups(session, by_sums, by_startup, by=by)
+
+
+def _groups(
+    session: Session, by_sums: Sums_, by_startup: Startups, *, by: Dimension
+) -> list[QoeGroup]:
+    keys = merged_keys(by_sums, by_startup)
     names = title_names(session, {k[0] for k in keys}) if by is Dimension.TITLE else {}
     groups = [
         QoeGroup(
             key=str(key[0]),
             label=names.get(key[0], str(key[0])),
-            **figures(by_sums.get(key, {}), by_hist.get(key, [])),
+            **figures(by_sums.get(key, {}), by_startup.get(key, NO_STARTUP)),
         )
         for key in keys
     ]
@@ -76,11 +96,13 @@ def errors(session: Session, f: Filters) -> list[ErrorCount]:
 
 
 def qoe(session: Session, f: Filters, *, by: Dimension) -> QoePublic:
-    total = sums(session, f).get((), {})
-    hist = histograms(session, f).get((), [])
+    """The whole page: the rollups' sums read once per (bucket, dimension) and folded,
+    and every startup percentile in one query."""
+    grouped = sums(session, f, by=[PlaybackRollup.bucket, group_column(PlaybackRollup, by)])
+    total, per_bucket, per_group = startup_stats(session, f, [(), ("bucket",), (_dimension(by),)])
     return QoePublic(
-        summary=qoe_figures(total, hist),
-        series=series(session, f),
-        breakdown=breakdown(session, f, by=by),
+        summary=qoe_figures(fold(grouped, []).get((), {}), total.get((), NO_STARTUP)),
+        series=_points(fold(grouped, [0]), per_bucket),
+        breakdown=_groups(session, fold(grouped, [1]), per_group, by=by),
         errors=errors(session, f),
     )

@@ -6,15 +6,13 @@ Every query here reads the rollup tables only; none touches ``playback_events``.
 
 from __future__ import annotations
 
-import math
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import PlaybackRollup, StartupRollup
@@ -23,7 +21,6 @@ from kinema.catalog.services.rollups import COUNTS
 from kinema_api.analytics.schemas import Dimension, Grain, QoeFigures
 
 Sums = Mapping[str, float]
-Histogram = Sequence[tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -75,42 +72,80 @@ def sums(
     return out
 
 
-def histograms(
-    session: Session, f: Filters, *, by: Sequence[Any] = ()
-) -> dict[tuple[Any, ...], list[tuple[int, int]]]:
-    """Startup-time histograms over ``f``, per value of the ``by`` columns."""
+@dataclass(frozen=True)
+class Startup:
+    """Startup times of one group: the nearest-rank p50 and p95 of its 10 ms histogram,
+    and how many startups it holds."""
+
+    p50_ms: int | None = None
+    p95_ms: int | None = None
+    count: int = 0
+
+
+NO_STARTUP = Startup()
+
+
+def startup_stats(
+    session: Session, f: Filters, groupings: Sequence[Sequence[str]]
+) -> list[dict[tuple[Any, ...], Startup]]:
+    """Startup percentiles over ``f``, for each grouping (a list of rollup column names,
+    ``()`` for all), in one scan of the startup rollups: the histograms are summed per
+    value of every column named, each grouping sums those, and the percentiles are picked
+    in the database (the rank of a bin is its running count), so a dashboard with
+    hundreds of thousands of histogram rows gets a few rows back (docs/analytics.md)."""
     m = StartupRollup
-    stmt = (
-        select(*by, m.bucket_ms, func.sum(m.count))
+    names = sorted({name for g in groupings for name in g})
+    h = (
+        select(
+            *[getattr(m, name).label(name) for name in names],
+            m.bucket_ms.label("ms"),
+            func.sum(m.count).label("n"),
+        )
         .where(*f.where(m))
-        .group_by(*by, m.bucket_ms)
-        .order_by(m.bucket_ms)
+        .group_by(*[getattr(m, name) for name in names], m.bucket_ms)
+        .cte("h")
     )
-    out: dict[tuple[Any, ...], list[tuple[int, int]]] = defaultdict(list)
+    parts = []
+    for i, grouping in enumerate(groupings):
+        keys = [
+            h.c[name] if name in grouping else cast(null(), getattr(m, name).type).label(name)
+            for name in names
+        ]
+        own = [h.c[name] for name in grouping]
+        parts.append(
+            select(literal(i).label("g"), *keys, h.c.ms, func.sum(h.c.n).label("n")).group_by(
+                *own, h.c.ms
+            )
+        )
+    u = union_all(*parts).cte("u")
+    part = [u.c.g, *[u.c[name] for name in names]]
+    c = select(
+        *part,
+        u.c.ms,
+        func.sum(u.c.n).over(partition_by=part, order_by=u.c.ms).label("cum"),
+        func.sum(u.c.n).over(partition_by=part).label("total"),
+    ).cte("c")
+    keys_c = [c.c.g, *[c.c[name] for name in names]]
+
+    def rank(p: int) -> Any:  # the nearest rank: the first bin whose running count reaches it
+        return func.min(case((c.c.cum * 100 >= c.c.total * p, c.c.ms)))
+
+    stmt = select(*keys_c, rank(50), rank(95), func.max(c.c.total)).group_by(*keys_c)
+    out: list[dict[tuple[Any, ...], Startup]] = [{} for _ in groupings]
     for row in session.execute(stmt):
-        out[tuple(row[: len(by)])].append((int(row[len(by)]), int(row[len(by) + 1])))
+        g = int(row[0])
+        values = dict(zip(names, row[1 : 1 + len(names)], strict=True))
+        key = tuple(values[name] for name in groupings[g])
+        p50, p95, total = row[1 + len(names) :]
+        out[g][key] = Startup(int(p50), int(p95), int(total))
     return out
-
-
-def percentile(histogram: Histogram, p: float) -> int | None:
-    """The nearest-rank ``p``-th percentile of a histogram of (value, count), sorted."""
-    total = sum(n for _, n in histogram)
-    if total == 0:
-        return None
-    rank = max(1, math.ceil(p / 100 * total))
-    seen = 0
-    for value, n in histogram:
-        seen += n
-        if seen >= rank:
-            return value
-    return histogram[-1][0]
 
 
 def _ratio(num: float, den: float, scale: float = 1.0, digits: int = 4) -> float | None:
     return round(num / den * scale, digits) if den else None
 
 
-def figures(s: Sums, hist: Histogram) -> dict[str, Any]:
+def figures(s: Sums, startup: Startup) -> dict[str, Any]:
     """The QoE figures of one group (see docs/analytics.md for each definition)."""
     views = s.get("views", 0.0)
     watched = s.get("watched_ms", 0.0)
@@ -119,9 +154,9 @@ def figures(s: Sums, hist: Histogram) -> dict[str, Any]:
     return {
         "plays": int(plays),
         "views": int(views),
-        "startup_p50_ms": percentile(hist, 50),
-        "startup_p95_ms": percentile(hist, 95),
-        "startup_mean_ms": _ratio(s.get("startup_ms_sum", 0.0), float(sum(n for _, n in hist))),
+        "startup_p50_ms": startup.p50_ms,
+        "startup_p95_ms": startup.p95_ms,
+        "startup_mean_ms": _ratio(s.get("startup_ms_sum", 0.0), float(startup.count)),
         "rebuffer_pct": _ratio(stalled, watched + stalled, 100),
         "rebuffer_per_minute": _ratio(s.get("rebuffer_count", 0.0), watched / 60_000),
         "ebvs_pct": _ratio(s.get("ebvs", 0.0), views, 100),
@@ -133,8 +168,20 @@ def figures(s: Sums, hist: Histogram) -> dict[str, Any]:
     }
 
 
-def qoe_figures(s: Sums, hist: Histogram) -> QoeFigures:
-    return QoeFigures(**figures(s, hist))
+def qoe_figures(s: Sums, startup: Startup) -> QoeFigures:
+    return QoeFigures(**figures(s, startup))
+
+
+def fold(
+    grouped: Mapping[tuple[Any, ...], Sums], index: Sequence[int]
+) -> dict[tuple[Any, ...], dict[str, float]]:
+    """Sums per key summed again per the key's parts at ``index`` (``[]``: one total)."""
+    out: dict[tuple[Any, ...], dict[str, float]] = {}
+    for key, values in grouped.items():
+        into = out.setdefault(tuple(key[i] for i in index), dict.fromkeys(COUNTS, 0.0))
+        for name, value in values.items():
+            into[name] += value
+    return out
 
 
 def merged_keys(*maps: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
