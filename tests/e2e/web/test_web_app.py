@@ -33,18 +33,6 @@ def _open_player(page: Page, stack: Any) -> None:
     _ensure_playing(page)
 
 
-def _show_controls(page: Page) -> None:
-    page.mouse.move(400, 300)
-    page.mouse.move(420, 320)
-
-
-def _choose(page: Page, menu: str, option: str | re.Pattern[str]) -> None:
-    _show_controls(page)
-    page.get_by_role("button", name=menu, exact=True).click()
-    page.get_by_role("dialog", name=menu).get_by_label(option).check()
-    page.keyboard.press("Escape")
-
-
 def _assert_accessible(page: Page, name: str) -> None:
     violations = webapp.axe_violations(page)
     assert not violations, f"axe on {name}: {violations}"
@@ -130,7 +118,7 @@ def test_manual_rung_fetches_that_rungs_segments(page: Page, stack: Any) -> None
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     _open_player(page, stack)
-    _show_controls(page)
+    webapp.show_controls(page)
     page.get_by_role("button", name="Settings", exact=True).click()
     dialog = page.get_by_role("dialog", name="Settings")
     rungs = [
@@ -165,7 +153,7 @@ def test_manual_rung_fetches_that_rungs_segments(page: Page, stack: Any) -> None
 
 def test_subtitles_show_the_cue_at_its_time(page: Page, stack: Any) -> None:
     _open_player(page, stack)
-    _choose(page, "Subtitles", re.compile(r"eng|English", re.I))
+    webapp.choose(page, "Subtitles", re.compile(r"eng|English", re.I))
     page.evaluate("() => { document.querySelector('video').currentTime = 2.5; }")
     cue = page.locator(".shaka-text-container").get_by_text(webapp.CUES["eng"][0][2])
     expect(cue).to_be_visible(timeout=10_000)
@@ -184,7 +172,7 @@ def test_subtitles_show_the_cue_at_its_time(page: Page, stack: Any) -> None:
 
 def test_speed_one_and_a_half(page: Page, stack: Any) -> None:
     _open_player(page, stack)
-    _choose(page, "Settings", "1.5x")
+    webapp.choose(page, "Settings", "1.5x")
     assert _video(page, "v.playbackRate") == 1.5
     _ensure_playing(page)
     start = _video(page, "[v.currentTime, performance.now()]")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -284,6 +285,20 @@ def wait_ready(client: httpx.Client, *, timeout_s: float = 240) -> list[dict[str
 
 
 # --- browser helpers -----------------------------------------------------------------------
+
+
+def show_controls(page: Any) -> None:
+    """Move the pointer over the player, which shows its controls."""
+    page.mouse.move(400, 300)
+    page.mouse.move(420, 320)
+
+
+def choose(page: Any, menu: str, option: str | re.Pattern[str]) -> None:
+    """Pick ``option`` in the player's ``menu`` (a popover of radio groups), as a viewer."""
+    show_controls(page)
+    page.get_by_role("button", name=menu, exact=True).click()
+    page.get_by_role("dialog", name=menu).get_by_label(option).check()
+    page.keyboard.press("Escape")
 
 
 def ensure_playing(page: Any, timeout_s: float = 25) -> None:

@@ -3,6 +3,7 @@ import { ANSWER_WAIT_MS, PartyFollower, TICK_MS } from "./follower";
 import type { MediaLike } from "./follower";
 import type { ClientFrame, PartyState } from "./protocol";
 import { ClockSync, Corrector } from "./sync";
+import { markAutoplay, markRatePick } from "../Player/intent";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 
@@ -167,10 +168,25 @@ describe("PartyFollower", () => {
     const { video, sent, follower, run } = setup(groupState({ rate: 1 }), 30.166);
     follower.start();
     run(1500);
+    markRatePick(video, 1.5); // the viewer picks 1.5x from the player's menu
     video.playbackRate = 1.5;
     run(TICK_MS * 3);
     expect(sent).toContainEqual({ type: "rate", rate: 1.5 });
     expect(video.playbackRate).toBe(1.5);
+    follower.stop();
+  });
+
+  it("a rate Shaka puts back on a new page is no command: the group's rate stays", () => {
+    // A page that joined a 1.5x group (a late joiner, the next episode).
+    const { video, sent, follower, run } = setup(groupState({ rate: 1.5 }), 30.166);
+    follower.start();
+    run(1500);
+    expect(video.playbackRate).toBeCloseTo(1.5, 1);
+    // Shaka's load sets the rate it keeps (1x): one of the menu's speeds, not a pick.
+    video.playbackRate = 1;
+    run(TICK_MS * 3);
+    expect(sent.filter((f) => f.type === "rate")).toEqual([]);
+    expect(video.playbackRate).toBeCloseTo(1.5, 1);
     follower.stop();
   });
 
@@ -224,6 +240,24 @@ describe("PartyFollower", () => {
     run(50);
     expect(sent).toContainEqual({ type: "play" });
     expect(follower.trail().join("\n")).toContain('send {"type":"play"}');
+    follower.stop();
+  });
+
+  it("the player's own autoplay is no command; the viewer's click a moment later is", () => {
+    const { video, sent, follower, run } = setup(groupState({ playing: false, position_s: 30 }), 30);
+    video.paused = true;
+    follower.start();
+    // The source loaded: the player starts by itself (its play() resolves once playing).
+    video.playDelayMs = 100;
+    const own = markAutoplay(video);
+    void video.play().then(own.settle, own.settle);
+    run(300);
+    expect(sent).toEqual([]);
+    expect(video.paused).toBe(true); // the group is paused: the follower put it back
+    // Well within a second of the page becoming ready, the viewer presses play.
+    void video.play();
+    run(50);
+    expect(sent).toEqual([{ type: "play" }]);
     follower.stop();
   });
 

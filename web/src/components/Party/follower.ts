@@ -15,6 +15,7 @@
 import type { ClientFrame, PartyState } from "./protocol";
 import type { ClockSync } from "./sync";
 import { Corrector, DEAD_BAND_S, expectedPosition, moving } from "./sync";
+import { takeAutoplay, takeRatePick } from "../Player/intent";
 
 export const TICK_MS = 200;
 const QUIET_MS = 1000;
@@ -90,13 +91,9 @@ export class PartyFollower {
   private firstSync = true;
   // The browser refused to play without a click: wait for it rather than seek again.
   private refused = false;
-  // A play or pause right after engaging is the player's own start-up (autoplay), not
-  // the viewer's: not a command.
+  // A pause right after engaging is the player's start-up, not the viewer's: not a
+  // command. (Its own autoplay is marked by the player: ../Player/intent.)
   private quietUntil = 0;
-  // The rate this follower set last. A rate the viewer picked is told apart from ours
-  // and Shaka's by value, not by event order: a tick may run between the viewer's change
-  // and its event.
-  private lastRate: number;
   /** The version the group had when we sent a command, until a newer one comes. */
   private awaiting: { version: number; until: number } | null = null;
   private readonly events: [string, () => void][];
@@ -106,7 +103,6 @@ export class PartyFollower {
     readonly corrector: Corrector,
     private readonly deps: FollowerDeps,
   ) {
-    this.lastRate = video.playbackRate;
     this.events = [
       ["play", this.onPlay],
       ["pause", this.onPause],
@@ -230,12 +226,15 @@ export class PartyFollower {
     video.currentTime = target;
   }
 
+  /** The speed the viewer just picked from the player's menu, when it is not the
+   * group's: the player marks a pick (../Player/intent), so the rate Shaka puts back on a
+   * load, or holds at 0 while it buffers, is never taken for one. A tick may run between
+   * the pick and its event: whichever comes first takes it. */
   private userRate(): number | null {
     const s = this.group();
     const rate = this.video.playbackRate;
-    const picked = this.deps.speeds.includes(rate);
-    if (!this.user() || !s || !picked || Math.abs(rate - this.lastRate) < 1e-4 || Math.abs(rate - s.rate) < 1e-4) return null;
-    return rate;
+    if (!this.user() || !s || !this.deps.speeds.includes(rate) || !takeRatePick(this.video, rate)) return null;
+    return Math.abs(rate - s.rate) < 1e-4 ? null : rate;
   }
 
   private doRate(rate: number): void {
@@ -243,11 +242,9 @@ export class PartyFollower {
     if (this.video.playbackRate === 0 || Math.abs(this.video.playbackRate - rate) < 1e-4) return;
     const picked = this.userRate();
     if (picked !== null) {
-      this.lastRate = picked;
       this.command({ type: "rate", rate: picked });
       return;
     }
-    this.lastRate = rate;
     this.video.playbackRate = rate;
   }
 
@@ -340,8 +337,9 @@ export class PartyFollower {
     this.refused = false;
     const s = this.group();
     if (this.ourEvent("play")) this.note("event play: ours");
-    else if (this.userToggle() && s && !moving(s)) this.command({ type: "play" });
-    else this.note(`event play: not a command (${this.userToggle() ? "group moving" : "start-up"})`);
+    else if (takeAutoplay(this.video)) this.note("event play: the player's autoplay");
+    else if (this.user() && s && !moving(s)) this.command({ type: "play" });
+    else this.note(`event play: not a command (${this.user() ? "group moving" : "not engaged"})`);
   };
 
   private readonly onPause = (): void => {
@@ -369,13 +367,10 @@ export class PartyFollower {
   private readonly onSeeked = (): void => this.corrector.seekEnded(this.deps.now());
 
   private readonly onRate = (): void => {
-    // A viewer picks a speed from the menu (speeds); any other rate is Shaka's (0 while
-    // buffering, then back to what it had, a nudge of ours included), never a command.
+    // Only a speed the viewer picked from the menu is a command; any other rate is
+    // Shaka's or ours (a nudge).
     const picked = this.userRate();
-    if (picked !== null) {
-      this.lastRate = picked;
-      this.command({ type: "rate", rate: picked });
-    }
+    if (picked !== null) this.command({ type: "rate", rate: picked });
   };
 
   // A stalled player holds the group (or not: the party's setting, on the server).

@@ -8,6 +8,7 @@ import { clamp } from "../../../lib/format";
 import type { QoeTracker } from "../qoe";
 import { qualityOptions } from "../tracks";
 import type { AudioOption, PatchState, PlayerControls, PlayerState } from "./types";
+import { markRatePick } from "../intent";
 
 interface Options {
   videoRef: RefObject<HTMLVideoElement | null>;
@@ -73,7 +74,9 @@ export function usePlayerControls(options: Options): PlayerControls {
       (rate: number) => {
         const video = videoRef.current;
         if (!video) return;
-        video.playbackRate = clamp(rate, 0.25, 4);
+        const to = clamp(rate, 0.25, 4);
+        if (Math.abs(video.playbackRate - to) > 1e-4) markRatePick(video, to);
+        video.playbackRate = to;
         // Now, not on ratechange: a controlled radio must see its new value this render.
         patch({ rate: video.playbackRate });
       },

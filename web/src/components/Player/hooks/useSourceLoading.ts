@@ -8,6 +8,7 @@ import type shaka from "shaka-player";
 import { QoeTracker } from "../qoe";
 import { isLoadInterrupted } from "./shakaConfig";
 import type { PatchState, PlayerSource } from "./types";
+import { markAutoplay } from "../intent";
 
 interface Options {
   source: PlayerSource | null;
@@ -71,11 +72,18 @@ export function useSourceLoading(options: Options): void {
       patch({ ready: true, starting: true, duration: Number.isFinite(video.duration) ? video.duration : 0 });
       // Play first, then fetch the side-loaded subtitles: the first frame must not wait
       // for caption files that may never be switched on.
+      const own = markAutoplay(video);
       const started = video.play().then(
-        () => patch({ starting: false }),
+        () => {
+          own.settle();
+          patch({ starting: false });
+        },
         // Autoplay with sound can be refused (no user gesture yet): the big play button
         // shows, as on the big streaming sites, rather than starting muted.
-        () => patch({ starting: false, playing: false, buffering: false }),
+        () => {
+          own.settle();
+          patch({ starting: false, playing: false, buffering: false });
+        },
       );
       const inManifest = new Set(player.getTextTracks().map((t) => t.language));
       // Side-loaded tracks need a known duration, which load() has established.
