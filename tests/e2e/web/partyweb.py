@@ -32,21 +32,33 @@ class PartyStack:
     title_id: str
     # A second, shorter published video (the "next episode"), when asked for.
     next_video_id: str | None = None
+    # A second API process (``kinema api``) on the same data, sharing Redis with the
+    # first: its base URL, when asked for.
+    second_base: str | None = None
 
 
 @contextlib.contextmanager
 def party_stack(
-    root: Path, *, clip_s: float = 90, next_clip_s: float | None = None
+    root: Path,
+    *,
+    clip_s: float = 90,
+    next_clip_s: float | None = None,
+    redis_url: str | None = None,
 ) -> Iterator[PartyStack]:
     """``kinema up`` with one published clip of ``clip_s`` seconds, and a shorter one of
-    ``next_clip_s`` when given (raises StackError)."""
+    ``next_clip_s`` when given; with ``redis_url``, parties go through that Redis and a
+    second API process (``kinema api``) serves the same data (raises StackError)."""
     webapp.ensure_web_build()
     clips = [webapp.make_clip(root / "media" / "together.mp4", seconds=clip_s)]
     if next_clip_s is not None:
         clips.append(webapp.make_clip(root / "media" / "next.mp4", seconds=next_clip_s))
-    up = webapp.KinemaUp(data_dir=root / "data", port=free_port(), ingest=clips)
+    env = {"KINEMA_REDIS_URL": redis_url} if redis_url else {}
+    up = webapp.KinemaUp(data_dir=root / "data", port=free_port(), ingest=clips, env=env)
+    second = webapp.KinemaUp(data_dir=root / "data", port=free_port(), env=env, api=True)
     up.start()
     try:
+        if redis_url:
+            second.start()
         admin = up.admin()
         try:
             videos = sorted(webapp.wait_ready(admin), key=lambda v: -float(v["duration_s"] or 0))
@@ -63,8 +75,10 @@ def party_stack(
             video_id=videos[0]["id"],
             title_id=videos[0]["title_id"],
             next_video_id=videos[1]["id"] if len(videos) > 1 else None,
+            second_base=second.base if redis_url else None,
         )
     finally:
+        second.stop()
         up.stop()
 
 
@@ -78,14 +92,17 @@ def viewer(stack: PartyStack) -> str:
     return email
 
 
-def member(browser: Browser, stack: PartyStack, email: str | None) -> tuple[BrowserContext, Page]:
-    """A browser of its own, signed in (``None``: the admin)."""
+def member(
+    browser: Browser, stack: PartyStack, email: str | None, *, base: str | None = None
+) -> tuple[BrowserContext, Page]:
+    """A browser of its own, signed in (``None``: the admin) at ``base`` (the stack's
+    first API process by default)."""
     context = browser.new_context()
     page = context.new_page()
     if email is None:
-        webapp.login(page, stack.base)
+        webapp.login(page, base or stack.base)
     else:
-        webapp.login(page, stack.base, email=email, password=PASSWORD)
+        webapp.login(page, base or stack.base, email=email, password=PASSWORD)
     return context, page
 
 

@@ -1,10 +1,12 @@
-"""Watch together in Chromium against one real ``kinema up``: two viewers' browsers in a
-party. The host seeks to 30 s and the guest is within 0.3 s of the group within 2 s; the
-host picks 1.5x and the guest plays at 1.5x; pause and play go both ways; a late joiner
-lands at the group's position; with "only me" in control, a guest's seek does not move
-the group (the guest is told, and put back); a killed connection reconnects and catches up
-with a seek made while it was down; a stalled member holds the group ("Waiting for …");
-the next episode the host starts loads on every member's page, in step.
+"""Watch together in Chromium across two API processes sharing a real Redis (``kinema up``,
+and ``kinema api`` on the same data, as two replicas are in a cluster): the host's and
+the late joiner's browsers on the first, the guest's on the second. The host seeks to 30
+s and the guest is within 0.3 s of the group within 2 s; the host picks 1.5x and the
+guest plays at 1.5x; pause and play go both ways; a late joiner lands at the group's
+position; with "only me" in control, a guest's seek does not move the group (the guest
+is told, and put back); a killed connection reconnects and catches up with a seek made
+while it was down; a stalled member holds the group ("Waiting for …"); the next episode
+the host starts loads on every member's page, in step.
 
 Positions are compared on the party's shared clock through the page's probe
 (``window.__kinemaParty``), so the test measures what a viewer sees against the group.
@@ -38,6 +40,7 @@ from tests.e2e.web.partyweb import (
     viewer,
     wait_until,
 )
+from tests.utils.redis_server import RedisServer
 
 # Two players kept in step within tenths of a second: run alone (scripts/test), not beside
 # another worker's transcodes.
@@ -53,20 +56,26 @@ def commands(frames: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PartyStack]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer
+) -> Iterator[PartyStack]:
     root: Path = tmp_path_factory.mktemp("web-e2e-party")
+    db = redis_server.borrow_db()
     try:
-        with party_stack(root, next_clip_s=NEXT_CLIP_S) as made:
+        with party_stack(root, next_clip_s=NEXT_CLIP_S, redis_url=redis_server.url_for(db)) as made:
             yield made
     except webapp.StackError as exc:
         pytest.fail(str(exc), pytrace=False)
+    finally:
+        redis_server.flush(db)
 
 
 def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None:
     host_ctx, host = member(browser, stack, None)
     track_sockets(host_ctx)
     guest_email = viewer(stack)
-    guest_ctx, guest = member(browser, stack, guest_email)
+    assert stack.second_base is not None
+    guest_ctx, guest = member(browser, stack, guest_email, base=stack.second_base)
     track_sockets(guest_ctx)
     late_ctx = browser.new_context()
     track_sockets(late_ctx)
@@ -82,7 +91,8 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
     late.on("websocket", lambda ws: ws.on("framesent", lambda frame: late_sent.append(str(frame))))
     try:
         link = start_party(host, stack)
-        join(guest, link, members=2)
+        # The guest opens the link on the other API process.
+        join(guest, link.replace(stack.base, stack.second_base), members=2)
 
         # Seek: the host moves the group to 30 s; the guest follows within 2 s.
         video(host, "v.currentTime = 30")

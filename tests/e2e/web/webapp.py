@@ -189,7 +189,9 @@ def make_clip(
 
 @dataclass
 class KinemaUp:
-    """``kinema up`` as a subprocess, with the admin account these tests log in with."""
+    """``kinema up`` as a subprocess, with the admin account these tests log in with; or,
+    with ``api=True``, ``kinema api`` (no workers) on the same data directory: a second API
+    process beside a ``kinema up``, as a second replica is in a cluster."""
 
     data_dir: Path
     port: int
@@ -198,14 +200,19 @@ class KinemaUp:
     # More environment for the process (say, S3 storage settings).
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[str] | None = None
+    api: bool = False
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def command(self) -> str:
+        return "api" if self.api else "up"
+
+    @property
     def log_path(self) -> Path:
-        return self.data_dir.parent / f"kinema-up-{self.port}.log"
+        return self.data_dir.parent / f"kinema-{self.command}-{self.port}.log"
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -221,8 +228,13 @@ class KinemaUp:
             "KINEMA_WORKERS": str(self.workers),
             **self.env,
         }
-        cmd = [sys.executable, "-c", "from kinema.cli import main; main()", "up"]
-        cmd += ["--port", str(self.port), "--data-dir", str(self.data_dir), "--no-sample"]
+        cmd = [sys.executable, "-c", "from kinema.cli import main; main()"]
+        if self.api:
+            env["KINEMA_DATA_DIR"] = str(self.data_dir)
+            cmd += ["api", "--port", str(self.port), "--workers", "0"]
+        else:
+            cmd += ["up", "--port", str(self.port), "--data-dir", str(self.data_dir)]
+            cmd += ["--no-sample"]
         for path in self.ingest:
             cmd += ["--ingest", str(path)]
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -234,7 +246,7 @@ class KinemaUp:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise StackError(
-                    f"kinema up exited with {self.proc.returncode}:\n{self.log_tail()}"
+                    f"kinema {self.command} exited with {self.proc.returncode}:\n{self.log_tail()}"
                 )
             try:
                 if httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
@@ -243,7 +255,9 @@ class KinemaUp:
                 pass
             time.sleep(0.3)
         self.stop()
-        raise StackError(f"kinema up did not answer within {timeout_s:.0f}s:\n{self.log_tail()}")
+        raise StackError(
+            f"kinema {self.command} did not answer within {timeout_s:.0f}s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
