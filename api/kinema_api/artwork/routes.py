@@ -13,17 +13,20 @@ from fastapi.responses import Response
 from kinema.catalog.models import ArtworkTestState
 from kinema_api.artwork.schemas import (
     ArtworkTestPublic,
+    ArtworkUploadIn,
+    ArtworkUploadPublic,
     EndTest,
     ImpressionBatch,
     ImpressionsCounted,
     StartTest,
 )
-from kinema_api.artwork.services import assign, tests
-from kinema_api.common import ERRORS
+from kinema_api.artwork.services import assign, tests, uploads
+from kinema_api.common import ERRORS, Message
 from kinema_api.deps import (
     AdminViewer,
     ContextDep,
     CurrentViewer,
+    ReadSessionDep,
     SessionDep,
     WriteRateLimit,
     rate_limit,
@@ -103,3 +106,64 @@ def variant_image(
     return Response(
         data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"}
     )
+
+
+def _uploaded(title_id: uuid.UUID, name: str) -> ArtworkUploadPublic:
+    return ArtworkUploadPublic(
+        name=name, image_url=f"/api/v1/admin/titles/{title_id}/artwork/{name}"
+    )
+
+
+@router.get(
+    "/admin/titles/{title_id}/artwork",
+    summary="The images admins uploaded for a title (variants of its next test)",
+)
+def list_uploads(
+    title_id: uuid.UUID, _admin: AdminViewer, ctx: ContextDep, session: ReadSessionDep
+) -> list[ArtworkUploadPublic]:
+    keys = uploads.listed(ctx.store, title_id)
+    return [_uploaded(title_id, key.rsplit("/", 1)[-1]) for key in keys]
+
+
+@router.post(
+    "/admin/titles/{title_id}/artwork",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a completed upload (JPEG or PNG) as one of the title's artwork images",
+    dependencies=[WriteRateLimit],
+)
+def add_upload(
+    title_id: uuid.UUID,
+    body: ArtworkUploadIn,
+    _admin: AdminViewer,
+    ctx: ContextDep,
+    session: ReadSessionDep,
+) -> ArtworkUploadPublic:
+    added = uploads.add(session, ctx.store, title_id=title_id, upload_id=body.upload_id)
+    return _uploaded(title_id, added.name)
+
+
+@router.get(
+    "/admin/titles/{title_id}/artwork/{name}",
+    summary="An uploaded image",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+)
+def upload_image(title_id: uuid.UUID, name: str, _admin: AdminViewer, ctx: ContextDep) -> Response:
+    data = uploads.image(ctx.store, title_id=title_id, name=name)
+    return Response(
+        data,
+        media_type=uploads.media_type(name),
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+@router.delete(
+    "/admin/titles/{title_id}/artwork/{name}",
+    summary="Delete an uploaded image (not while a running test shows it)",
+    dependencies=[WriteRateLimit],
+)
+def delete_upload(
+    title_id: uuid.UUID, name: str, _admin: AdminViewer, ctx: ContextDep, session: ReadSessionDep
+) -> Message:
+    uploads.remove(session, ctx.store, title_id=title_id, name=name)
+    return Message(message=f"artwork {name} deleted")

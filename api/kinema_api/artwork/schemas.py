@@ -53,3 +53,16 @@ class StartTest(BaseModel):
 class EndTest(BaseModel):
     # The variant that becomes the default; without one, the highest posterior mean.
     winner_id: uuid.UUID | None = None
+
+
+class ArtworkUploadIn(BaseModel):
+    """A completed upload (``POST /api/v1/admin/uploads``) holding a JPEG or PNG."""
+
+    upload_id: uuid.UUID
+
+
+class ArtworkUploadPublic(BaseModel):
+    """One image an admin uploaded for a title: a variant of its next artwork test."""
+
+    name: str
+    image_url: str

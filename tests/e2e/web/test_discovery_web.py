@@ -1,7 +1,8 @@
 """Recommendations in Chromium against a real ``kinema up``: a profile that finished two
 heist films sees the third in "Because you watched", with its reason; a kids profile's
 personal rows and "More like this" never show a title above its maturity; an artwork
-test started and ended in the admin panel leaves its winner as the poster.
+test started and ended in the admin panel (with an image the admin uploaded beside the
+transcoder's candidates) leaves its winner as the poster.
 
 The stack transcodes nothing: titles with ready (catalog-side) videos are written into
 its SQLite catalog with the test factories, and the other viewers' history with the
@@ -21,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from kinema.catalog.db import create_db_engine, session_factory
 from kinema.catalog.models import Maturity
@@ -48,6 +49,8 @@ CATALOG: dict[str, tuple[list[str], list[str], Maturity]] = {
 ABOVE_KIDS = {n for n, (_, _, m) in CATALOG.items() if m.level > Maturity.KIDS.level}
 # Robot Pals' poster candidates, told apart in the page by their widths.
 POSTER_WIDTHS = (40, 50, 60)
+# An image the admin uploads (each side at least 100 pixels).
+UPLOAD_WIDTH = 120
 POSTER_URIS = [f"posters/poster_{n:09d}.png" for n in (1000, 4000, 7000)]
 
 
@@ -230,12 +233,26 @@ def test_artwork_test_winner_becomes_the_poster(page: Page, discovery: Discovery
     page.goto(f"{base}/admin")
     panel = page.get_by_test_id("artwork-panel")
     panel.get_by_test_id("artwork-title").select_option(title_id)
+    # The admin adds an image of their own: a variant beside the transcoder's candidates.
+    uploads = panel.get_by_test_id("artwork-uploads")
+    expect(uploads).to_contain_text("No uploaded images for this title.")
+    key_art: FilePayload = {
+        "name": "key-art.png",
+        "mimeType": "image/png",
+        "buffer": _png(UPLOAD_WIDTH, UPLOAD_WIDTH * 3 // 2),
+    }
+    uploads.get_by_test_id("artwork-file").set_input_files(files=key_art)
+    expect(uploads.get_by_test_id("artwork-upload")).to_have_count(1, timeout=20_000)
+    panel.screenshot(path=str(webapp.ARTIFACTS / "artwork-uploads.png"))
     panel.get_by_test_id("artwork-start").click()
     running = panel.get_by_test_id("artwork-test").filter(has_text="Robot Pals")
-    expect(running.get_by_test_id("artwork-variant")).to_have_count(3)
+    # Variants in order: the upload, then the candidates.
+    widths = (UPLOAD_WIDTH, *POSTER_WIDTHS)
+    expect(running.get_by_test_id("artwork-variant")).to_have_count(len(widths))
+    expect(running.get_by_test_id("artwork-variant").first).to_contain_text("Uploaded image")
 
     shown = _poster_width(page, base, "Robot Pals")  # this profile's variant
-    assert shown in POSTER_WIDTHS
+    assert shown in widths
     admin = discovery.up.admin()
     try:  # the card was on screen for a second: one impression, sent in a batch
         test_id = admin.get("/api/v1/admin/artwork/tests").json()[0]["id"]
@@ -249,7 +266,7 @@ def test_artwork_test_winner_becomes_the_poster(page: Page, discovery: Discovery
         admin.close()
 
     # End it with another variant than the one this profile was shown.
-    winner = next(n for n, w in enumerate(POSTER_WIDTHS) if w != shown)
+    winner = next(n for n, w in enumerate(widths) if w != shown)
     page.goto(f"{base}/admin")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role(
@@ -257,4 +274,4 @@ def test_artwork_test_winner_becomes_the_poster(page: Page, discovery: Discovery
     ).click()
     ended = page.get_by_test_id("artwork-test").filter(has_text="Robot Pals")
     expect(ended).to_have_attribute("data-state", "ended")
-    assert _poster_width(page, base, "Robot Pals") == POSTER_WIDTHS[winner]
+    assert _poster_width(page, base, "Robot Pals") == widths[winner]

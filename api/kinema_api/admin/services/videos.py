@@ -36,6 +36,7 @@ from kinema_api.admin.schemas import (
 )
 from kinema_api.admin.services import resources
 from kinema_api.admin.services import subtitles as subtitle_files
+from kinema_api.artwork.services import uploads as artwork_uploads
 from kinema_api.context import AppContext
 from kinema_api.errors import ApiError, ConflictError, NotFoundError
 from kinema_api.viewing.schemas import Chapters
@@ -236,6 +237,8 @@ def delete(ctx: AppContext, session: Session, *, video: Video) -> bool:
     prefixes += [f"clips/{c.hex}" for c in clip_rows.clip_ids_of_video(session, video_id=video.id)]
     if video.source and video.source.startswith("raw/") and not _source_shared(session, video):
         prefixes.append(video.source.rsplit("/", 1)[0])
+    if video.title.kind is TitleKind.MOVIE:  # the title goes too: its uploaded artwork with it
+        prefixes.append(artwork_uploads.prefix(video.title_id).rstrip("/"))
     titles.delete_video(session, video=video)
     session.commit()
     for prefix in prefixes:

@@ -1,4 +1,5 @@
-"""A title's artwork variants: its own poster (when set) and every poster candidate the
+"""A title's artwork variants: its own poster (when set), the images an admin uploaded
+for it (:mod:`kinema_api.artwork.services.uploads`), and every poster candidate the
 transcoder kept under each video's ``posters/`` (listed in the packaged output's
 ``kinema.json``; the catalog row only names the first as ``poster_path``)."""
 
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from kinema.catalog.models import Title, VideoStatus
 from kinema.output import REPORT_FILE, TranscodeReport
 from kinema.storage import ObjectNotFound, ObjectStore, join_key
+from kinema_api.artwork.services import uploads
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,9 @@ MAX_VARIANTS = 8
 @dataclass(frozen=True, slots=True)
 class Candidate:
     key: str  # store key of the image
-    source: str  # "default" (the title's own poster) or "candidate" (the transcoder's)
+    # "default" (the title's own poster), "upload" (an admin's) or "candidate" (the
+    # transcoder's)
+    source: str
 
 
 def candidates(store: ObjectStore, title: Title) -> list[Candidate]:
@@ -30,6 +34,9 @@ def candidates(store: ObjectStore, title: Title) -> list[Candidate]:
     found: list[Candidate] = []
     if title.poster_key and store.exists(title.poster_key):
         found.append(Candidate(title.poster_key, "default"))
+    for key in uploads.listed(store, title.id):
+        if key != title.poster_key:
+            found.append(Candidate(key, "upload"))
     for video in sorted(title.videos, key=lambda v: (v.created_at, v.id)):
         if video.status is not VideoStatus.READY or not video.output_prefix:
             continue

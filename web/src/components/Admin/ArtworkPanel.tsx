@@ -1,5 +1,6 @@
-// Artwork A/B tests (docs/artwork.md): start a test on a title (its poster candidates are
-// the variants), read each variant's take rate with a 95% credible interval and its
+// Artwork A/B tests (docs/artwork.md): pick a title, add images to it if you like
+// (ArtworkUploads), start a test (its poster, the uploads and the transcoder's candidates
+// are the variants), read each variant's take rate with a 95% credible interval and its
 // probability of being best, and end the test with the best or a chosen variant, which
 // becomes the title's poster for everyone.
 import { useState } from "react";
@@ -9,8 +10,14 @@ import type { ArtworkTestPublic } from "../../api/artwork";
 import { useApi } from "../../hooks/useApi";
 import { useI18n } from "../../i18n";
 import { ErrorView, Loading } from "../Common/Status";
+import { ArtworkUploads } from "./ArtworkUploads";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const SOURCES: Record<string, "artwork.source.default" | "artwork.source.upload" | "artwork.source.candidate"> = {
+  default: "artwork.source.default",
+  upload: "artwork.source.upload",
+  candidate: "artwork.source.candidate",
+};
 
 export function ArtworkPanel() {
   const { t } = useI18n();
@@ -64,6 +71,7 @@ export function ArtworkPanel() {
         </button>
       </form>
       {error ? <p className="form-error" role="alert">{error}</p> : null}
+      {titleId ? <ArtworkUploads titleId={titleId} /> : null}
       {tests.loading && !tests.data ? <Loading label={t("artwork.loading")} /> : null}
       {tests.error ? <ErrorView error={tests.error} onRetry={tests.reload} /> : null}
       {tests.data && !tests.data.length ? <p className="empty">{t("artwork.empty")}</p> : null}
@@ -93,7 +101,7 @@ export function ArtworkPanel() {
                     <tr key={v.id} data-testid="artwork-variant" data-variant-id={v.id}>
                       <td>
                         <img src={v.image_url} alt="" width={64} loading="lazy" /> {n + 1} ·{" "}
-                        {t(v.source === "default" ? "artwork.source.default" : "artwork.source.candidate")}
+                        {t(SOURCES[v.source] ?? "artwork.source.candidate")}
                         {v.is_winner ? <strong> · {t("artwork.winner")}</strong> : null}
                         {running && v.id === test.leader_id ? <em> · {t("artwork.leader")}</em> : null}
                       </td>
