@@ -238,7 +238,7 @@ export default function WatchPage() {
               source={source}
               thumbnailsUrl={thumbnailsUrl}
               intro={intro}
-              next={next}
+              next={party.canStartEpisode ? next : null}
               backHref={backHref}
               onBack={() => (window.history.length > 1 ? navigate(-1) : navigate(backHref))}
               onNext={(n) => {

@@ -15,6 +15,10 @@ export interface WatchParty {
   overlay: ReactNode;
   /** Start the next episode for everyone; false when not in a party (navigate as usual). */
   startEpisode: (videoId: string) => boolean;
+  /** Whether this viewer may start the next episode: always alone; in a party, only with
+   * control (a guest of a host-only party has no countdown: the host's starts it for
+   * everyone, and the page follows). */
+  canStartEpisode: boolean;
 }
 
 export function useWatchParty(videoId: string, titleId: string | null): WatchParty {
@@ -70,6 +74,7 @@ export function useWatchParty(videoId: string, titleId: string | null): WatchPar
     partyId,
     onVideoElement: setVideo,
     startEpisode,
+    canStartEpisode: !partyId || canControl,
     overlay: (
       <PartyPanel
         partyId={partyId}
