@@ -4,6 +4,7 @@ next request, and nothing of one viewer reaches another."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -12,6 +13,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from kinema.catalog import version
+from kinema.catalog.db import engine_variant
 from kinema.catalog.models import Maturity, Title, TitleKind, Video, VideoStatus
 from kinema_api import cache as cache_module
 from kinema_api.cache import RedisCache
@@ -172,6 +174,36 @@ def test_an_unreachable_cache_is_a_miss(ctx: AppContext) -> None:
             got = hot.cached(ctx, s, key="k", adapter=TypeAdapter(list[int]), compute=compute)
             assert got == [1, 2]
     assert len(calls) == 2
+
+
+def test_a_crowd_that_misses_together_computes_once(ctx: AppContext) -> None:
+    """Twelve requests miss one entry at once: one computes, the others wait for it and
+    read its answer (not twelve computations on a shared core)."""
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def compute() -> list[int]:
+        calls.append(1)
+        gate.wait(5)  # held until every request has missed
+        return [7]
+
+    answers: list[list[int]] = []
+
+    def request() -> None:
+        # Read-only sessions, as the browse routes use (write sessions take turns).
+        with ctx.sessions(bind=engine_variant(ctx.engine, readonly=True)) as s:
+            adapter = TypeAdapter(list[int])
+            answers.append(hot.cached(ctx, s, key="crowd", adapter=adapter, compute=compute))
+
+    threads = [threading.Thread(target=request) for _ in range(12)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert answers == [[7]] * 12
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize("ttl", [0, 30])

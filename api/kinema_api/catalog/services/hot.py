@@ -12,11 +12,18 @@ count (Trending's view counts) can be. Nothing per viewer is ever kept here: pro
 My List, ratings of one's own and Continue Watching are added per request.
 
 A cache that cannot be reached is a miss (the answer is computed), never an error.
+
+A miss is computed once per process: the requests that miss the same entry meanwhile
+wait for that computation and read its answer, instead of all computing it at once
+(after a publish, or when an entry ends, a crowd of requests misses together; on a
+shared core each computation then takes the others' time too, and none finishes).
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
+import zlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -29,6 +36,26 @@ from kinema_api.context import AppContext
 
 T = TypeVar("T")
 PREFIX = "hot"
+# Striped locks: one computation of a key at a time in this process (a fixed number of
+# locks, so memory does not grow with keys; two keys may share one and wait in turn).
+_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+def _lock(key: str) -> threading.Lock:
+    return _LOCKS[zlib.crc32(key.encode()) % len(_LOCKS)]
+
+
+def _read(ctx: AppContext, full: str, adapter: TypeAdapter[T]) -> T | None:
+    try:
+        raw = ctx.cache.get(full)
+    except CacheUnavailable:
+        return None
+    if raw is None:
+        return None
+    try:
+        return adapter.validate_json(raw)
+    except ValidationError:
+        return None  # written by an older release: recompute and replace it
 
 
 def cached(
@@ -48,16 +75,15 @@ def cached(
     if ttl <= 0:
         return compute()
     full = f"{PREFIX}:{version.current(session)}:{key}"
-    try:
-        raw = ctx.cache.get(full)
-    except CacheUnavailable:
-        raw = None
-    if raw is not None:
-        try:
-            return adapter.validate_json(raw)
-        except ValidationError:
-            pass  # written by an older release: recompute and replace it
-    value = compute()
-    with contextlib.suppress(CacheUnavailable):
-        ctx.cache.set(full, adapter.dump_json(value).decode(), ttl_s=ttl)
-    return value
+    hit = _read(ctx, full, adapter)
+    if hit is not None:
+        return hit
+    with _lock(full):
+        # Another request may have computed it while this one waited.
+        hit = _read(ctx, full, adapter)
+        if hit is not None:
+            return hit
+        value = compute()
+        with contextlib.suppress(CacheUnavailable):
+            ctx.cache.set(full, adapter.dump_json(value).decode(), ttl_s=ttl)
+        return value
