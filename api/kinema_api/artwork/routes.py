@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
 
 from kinema.catalog.models import ArtworkTestState
+from kinema.storage import guess_content_type
 from kinema_api.artwork.schemas import (
     ArtworkTestPublic,
     ArtworkUploadIn,
@@ -119,7 +120,7 @@ def _uploaded(title_id: uuid.UUID, name: str) -> ArtworkUploadPublic:
     summary="The images admins uploaded for a title (variants of its next test)",
 )
 def list_uploads(
-    title_id: uuid.UUID, _admin: AdminViewer, ctx: ContextDep, session: ReadSessionDep
+    title_id: uuid.UUID, _admin: AdminViewer, ctx: ContextDep
 ) -> list[ArtworkUploadPublic]:
     keys = uploads.listed(ctx.store, title_id)
     return [_uploaded(title_id, key.rsplit("/", 1)[-1]) for key in keys]
@@ -138,8 +139,8 @@ def add_upload(
     ctx: ContextDep,
     session: ReadSessionDep,
 ) -> ArtworkUploadPublic:
-    added = uploads.add(session, ctx.store, title_id=title_id, upload_id=body.upload_id)
-    return _uploaded(title_id, added.name)
+    name = uploads.add(session, ctx.store, title_id=title_id, upload_id=body.upload_id)
+    return _uploaded(title_id, name)
 
 
 @router.get(
@@ -152,7 +153,7 @@ def upload_image(title_id: uuid.UUID, name: str, _admin: AdminViewer, ctx: Conte
     data = uploads.image(ctx.store, title_id=title_id, name=name)
     return Response(
         data,
-        media_type=uploads.media_type(name),
+        media_type=guess_content_type(name),
         headers={"Cache-Control": "private, max-age=300"},
     )
 

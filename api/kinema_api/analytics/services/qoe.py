@@ -20,6 +20,7 @@ from kinema_api.analytics.schemas import (
 from kinema_api.analytics.services.rollup_queries import (
     NO_STARTUP,
     Filters,
+    Grouped,
     Startup,
     figures,
     fold,
@@ -30,7 +31,6 @@ from kinema_api.analytics.services.rollup_queries import (
     sums,
 )
 
-Sums_ = dict[tuple[Any, ...], dict[str, float]]
 Startups = dict[tuple[Any, ...], Startup]
 
 
@@ -51,7 +51,7 @@ def series(session: Session, f: Filters) -> list[QoePoint]:
     return _points(by_sums, by_startup)
 
 
-def _points(by_sums: Sums_, by_startup: Startups) -> list[QoePoint]:
+def _points(by_sums: Grouped, by_startup: Startups) -> list[QoePoint]:
     return [
         QoePoint(bucket=key[0], **figures(by_sums.get(key, {}), by_startup.get(key, NO_STARTUP)))
         for key in merged_keys(by_sums, by_startup)
@@ -65,7 +65,7 @@ def breakdown(session: Session, f: Filters, *, by: Dimension) -> list[QoeGroup]:
 
 
 def _groups(
-    session: Session, by_sums: Sums_, by_startup: Startups, *, by: Dimension
+    session: Session, by_sums: Grouped, by_startup: Startups, *, by: Dimension
 ) -> list[QoeGroup]:
     keys = merged_keys(by_sums, by_startup)
     names = title_names(session, {k[0] for k in keys}) if by is Dimension.TITLE else {}

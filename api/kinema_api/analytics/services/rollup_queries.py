@@ -21,6 +21,8 @@ from kinema.catalog.services.rollups import COUNTS
 from kinema_api.analytics.schemas import Dimension, Grain, QoeFigures
 
 Sums = Mapping[str, float]
+# Summed rollup columns per value of the grouping columns.
+Grouped = dict[tuple[Any, ...], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -56,16 +58,14 @@ def group_column(model: Any, by: Dimension | None) -> Any:
     return getattr(model, "title_id" if by is Dimension.TITLE else by.value)
 
 
-def sums(
-    session: Session, f: Filters, *, by: Sequence[Any] = ()
-) -> dict[tuple[Any, ...], dict[str, float]]:
+def sums(session: Session, f: Filters, *, by: Sequence[Any] = ()) -> Grouped:
     """The rollup columns summed over ``f``, per value of the ``by`` columns."""
     m = PlaybackRollup
     columns = [func.coalesce(func.sum(getattr(m, c)), 0) for c in COUNTS]
     stmt = select(*by, *columns).where(*f.where(m))
     if by:
         stmt = stmt.group_by(*by)
-    out: dict[tuple[Any, ...], dict[str, float]] = {}
+    out: Grouped = {}
     for row in session.execute(stmt):
         key = tuple(row[: len(by)])
         out[key] = {c: float(v) for c, v in zip(COUNTS, row[len(by) :], strict=True)}
@@ -172,11 +172,9 @@ def qoe_figures(s: Sums, startup: Startup) -> QoeFigures:
     return QoeFigures(**figures(s, startup))
 
 
-def fold(
-    grouped: Mapping[tuple[Any, ...], Sums], index: Sequence[int]
-) -> dict[tuple[Any, ...], dict[str, float]]:
+def fold(grouped: Mapping[tuple[Any, ...], Sums], index: Sequence[int]) -> Grouped:
     """Sums per key summed again per the key's parts at ``index`` (``[]``: one total)."""
-    out: dict[tuple[Any, ...], dict[str, float]] = {}
+    out: Grouped = {}
     for key, values in grouped.items():
         into = out.setdefault(tuple(key[i] for i in index), dict.fromkeys(COUNTS, 0.0))
         for name, value in values.items():

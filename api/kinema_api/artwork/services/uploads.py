@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import time
 import uuid
-from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
@@ -36,23 +35,12 @@ MIN_SIDE = 100
 MAX_SIDE = 6000
 # A title keeps at most this many uploads (a test shows at most eight variants).
 MAX_UPLOADS = 6
-_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
-
-
-@dataclass(frozen=True, slots=True)
-class Uploaded:
-    name: str
-    key: str
-    width: int
-    height: int
+# Pillow's format name: the extension the re-encoded copy is kept under.
+_FORMATS = {"JPEG": "jpg", "PNG": "png"}
 
 
 def prefix(title_id: uuid.UUID) -> str:
     return f"{PREFIX}/{title_id.hex}/"
-
-
-def media_type(key: str) -> str:
-    return "image/png" if key.endswith(".png") else "image/jpeg"
 
 
 def listed(store: ObjectStore, title_id: uuid.UUID) -> list[str]:
@@ -67,8 +55,8 @@ def _title(session: Session, title_id: uuid.UUID) -> Title:
     return title
 
 
-def _decode(data: bytes, where: str) -> tuple[bytes, str, int, int]:
-    """The image re-encoded (its extension, width, height); InvalidResource otherwise."""
+def _decode(data: bytes, where: str) -> tuple[bytes, str]:
+    """The image re-encoded, and its extension; InvalidResource otherwise."""
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format or ""
@@ -83,22 +71,18 @@ def _decode(data: bytes, where: str) -> tuple[bytes, str, int, int]:
                     f"{MAX_SIDE} pixels"
                 )
             upright = ImageOps.exif_transpose(img)
-            ext, _ = _FORMATS[fmt]
             out = io.BytesIO()
             if fmt == "JPEG":
                 upright.convert("RGB").save(out, format="JPEG", quality=90, optimize=True)
             else:
                 upright.save(out, format="PNG", optimize=True)
-            width, height = upright.size
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
         raise InvalidResource(f"{where} is not an image this server can read ({exc})") from exc
-    return out.getvalue(), ext, width, height
+    return out.getvalue(), _FORMATS[fmt]
 
 
-def add(
-    session: Session, store: ObjectStore, *, title_id: uuid.UUID, upload_id: uuid.UUID
-) -> Uploaded:
-    """Turn a completed upload into one of the title's artwork images."""
+def add(session: Session, store: ObjectStore, *, title_id: uuid.UUID, upload_id: uuid.UUID) -> str:
+    """Turn a completed upload into one of the title's artwork images; its name."""
     _title(session, title_id)
     upload = session.get(Upload, upload_id)
     where = f"upload {upload_id}"
@@ -118,12 +102,11 @@ def add(
         data = store.get_bytes(upload.key)
     except ObjectNotFound as exc:
         raise ConflictError(f"{where}'s file is gone; upload it again") from exc
-    image, ext, width, height = _decode(data, f"{where} ({upload.filename})")
+    image, ext = _decode(data, f"{where} ({upload.filename})")
     # Time-ordered names: the list shows them in the order they were added.
     name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.{ext}"
-    key = prefix(title_id) + name
-    store.put_bytes(image, key, content_type=media_type(key))
-    return Uploaded(name=name, key=key, width=width, height=height)
+    store.put_bytes(image, prefix(title_id) + name)  # content type from the extension
+    return name
 
 
 def key_of(title_id: uuid.UUID, name: str) -> str:
