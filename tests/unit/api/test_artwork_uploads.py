@@ -70,10 +70,17 @@ def test_an_upload_becomes_a_variant_of_the_next_test(ctx: AppContext, client: T
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(image.content)).size == (300, 450)
 
-    # A viewer may neither list nor fetch it.
+    # A viewer may neither list, fetch, add nor delete; nobody signed out either.
     viewer = bearer(signup(client))
-    assert client.get(base, headers=viewer).status_code == 403
-    assert client.get(body["image_url"], headers=viewer).status_code == 403
+    someone = {"upload_id": _upload(ctx, _png())}
+    for h, refused in ((viewer, 403), ({}, 401)):
+        if not h:
+            client.cookies.clear()  # signed out: without the session cookie signup set
+        assert client.get(base, headers=h).status_code == refused
+        assert client.get(body["image_url"], headers=h).status_code == refused
+        assert client.post(base, json=someone, headers=h).status_code == refused
+        assert client.delete(f"{base}/{body['name']}", headers=h).status_code == refused
+    assert [u["name"] for u in client.get(base, headers=admin).json()] == [body["name"]]
 
     # A second image: a title without poster candidates can be tested with uploads alone.
     second = client.post(base, json={"upload_id": _upload(ctx, _png(color="green"))}, headers=admin)
