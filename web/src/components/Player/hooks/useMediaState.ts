@@ -57,7 +57,12 @@ export function useMediaState({ videoRef, containerRef, qoeRef, patch }: Options
         patch({ volume: video.volume, muted: video.muted });
         rememberVolume(video.volume, video.muted);
       }),
-      media("ratechange", () => patch({ rate: video.playbackRate })),
+      // Shaka holds the element's rate at 0 while it buffers and puts the chosen one back
+      // after: the menu keeps showing the chosen speed meanwhile (a pick made during a
+      // stall stays checked instead of showing no speed at all).
+      media("ratechange", () => {
+        if (video.playbackRate > 0) patch({ rate: video.playbackRate });
+      }),
       media("enterpictureinpicture", () => patch({ pip: true })),
       media("leavepictureinpicture", () => patch({ pip: false })),
     ];
