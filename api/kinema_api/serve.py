@@ -20,10 +20,12 @@ import uvicorn
 from kinema.catalog import migrate as catalog_migrate
 from kinema.catalog.db import create_db_engine, session_factory
 from kinema.catalog.services import accounts
+from kinema.catalog.services.subtitle_text import SubtitleReader
 from kinema.edge.config import edge_config
 from kinema.edge.process import Edge
 from kinema.errors import KinemaError
 from kinema.settings import Settings
+from kinema.storage import store_from_settings
 from kinema_api.accounts.services.auth import ensure_admin, promote_admin
 from kinema_api.accounts.services.passwords import verify_password
 from kinema_api.app import WEB_DIST, create_app, web_available
@@ -195,7 +197,7 @@ def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], sam
     tagger = _start_tagging(ctx)
     # Recommender training runs beside the transcodes; the context's stop event ends it,
     # and closing waits for a run in progress before the engine goes.
-    training = start_training(settings, ctx.sessions, ctx.stopping)
+    training = start_training(settings, ctx.sessions, ctx.stopping, SubtitleReader(ctx.store))
     if training is not None:
         ctx.on_close.append(lambda: training.join(30))
     if requeued:
@@ -322,12 +324,16 @@ def run_train_recommender() -> None:
     _configure_logging()
     settings = _settings(None)
     engine = create_db_engine(settings.resolved_database_url)
+    store = None
     try:
-        report = train_once(settings, session_factory(engine))
+        store = store_from_settings(settings)
+        report = train_once(settings, session_factory(engine), SubtitleReader(store))
     except KinemaError as exc:
         typer.secho(f"kinema train-recommender: {exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
     finally:
+        if store is not None:
+            store.close()
         engine.dispose()
     typer.echo(
         f"kinema: recommendations trained on {report.interactions} interaction(s) for "

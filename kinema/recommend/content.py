@@ -1,9 +1,12 @@
 """Content similarity for "More like this" and cold start: TF-IDF over a title's name,
-description, genres and tags, and the reason two titles are alike.
+description, genres, tags and subtitle text, and the reason two titles are alike.
 
 Genres and tags enter as whole tokens (``genre:heist``) weighted above free text, so two
-heist films are close even when their synopses share no words. Vectors are L2-normalised
-rows; similarity is their dot product (cosine).
+heist films are close even when their synopses share no words. Subtitles are long and
+mostly small talk: only a title's most frequent spoken words enter
+(``SUBTITLE_WORDS``), each weighing about as much as one word of the description, so
+what the characters keep talking about ("vault", "dragon") counts and the vocabulary
+stays small. Vectors are L2-normalised rows; similarity is their dot product (cosine).
 """
 
 from __future__ import annotations
@@ -87,6 +90,12 @@ STOPWORDS = frozenset(
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 # A genre or tag token counts this many times a free-text word.
 FACET_WEIGHT = 3.0
+# How many of a title's most frequent subtitle words enter its vector, and how much a
+# word said n times weighs (SUBTITLE_WEIGHT * ln(1 + n): 12 mentions weigh about 1.3).
+SUBTITLE_WORDS = 40
+SUBTITLE_WEIGHT = 0.5
+# Spoken words shorter than this are nearly all filler ("ok", "oh", "yes").
+SUBTITLE_MIN_LETTERS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,7 @@ class TitleText:
     description: str = ""
     genres: Sequence[str] = ()
     tags: Sequence[str] = ()
+    subtitles: str = ""
 
 
 def facets(title: TitleText) -> list[str]:
@@ -112,7 +122,26 @@ def tokens(title: TitleText) -> dict[str, float]:
     for name in facets(title):
         counts.setdefault(f"facet:{name.lower()}", 0.0)
         counts[f"facet:{name.lower()}"] += FACET_WEIGHT
+    for word, n in spoken_words(title.subtitles):
+        counts[word] = counts.get(word, 0.0) + SUBTITLE_WEIGHT * math.log1p(n)
     return counts
+
+
+def spoken_words(subtitles: str) -> list[tuple[str, int]]:
+    """A subtitle text's SUBTITLE_WORDS most frequent words with their counts (no
+    stopwords, none shorter than SUBTITLE_MIN_LETTERS; ties by word)."""
+    said = Counter(
+        w
+        for w in WORD.findall(subtitles.lower())
+        if len(w) >= SUBTITLE_MIN_LETTERS and w not in STOPWORDS
+    )
+    return sorted(said.items(), key=lambda kv: (-kv[1], kv[0]))[:SUBTITLE_WORDS]
+
+
+def _sublinear(tf: float) -> float:
+    # 1 + ln(tf) for a word seen at least once; a lighter one (a few subtitle
+    # mentions) keeps its weight rather than going negative.
+    return 1.0 + math.log(tf) if tf >= 1.0 else tf
 
 
 @dataclass(slots=True)
@@ -163,7 +192,7 @@ def build_index(titles: Sequence[TitleText]) -> ContentIndex:
     for row, c in enumerate(counts):
         for word, tf in c.items():
             idf = math.log((1 + n) / (1 + df[word])) + 1.0
-            vectors[row, column[word]] = (1.0 + math.log(tf)) * idf
+            vectors[row, column[word]] = _sublinear(tf) * idf
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
     return ContentIndex([t.id for t in ordered], vectors)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kinema.catalog.services.recommendations import TrainReport, train
+from kinema.catalog.services.subtitle_text import SubtitleReader
 from kinema.recommend.model import Config
 from kinema.settings import Settings
 
@@ -29,9 +30,13 @@ def model_config(settings: Settings) -> Config:
     return Config(lam=settings.recommend_lambda, half_life=settings.recommend_half_life)
 
 
-def train_once(settings: Settings, sessions: sessionmaker[Session]) -> TrainReport:
+def train_once(
+    settings: Settings, sessions: sessionmaker[Session], subtitles: SubtitleReader | None = None
+) -> TrainReport:
+    """One run; ``subtitles`` adds the titles' subtitle words to their content vectors
+    (a loop passes the same reader each run, so a file is read once)."""
     with sessions() as session:
-        report = train(session, config=model_config(settings))
+        report = train(session, config=model_config(settings), subtitles=subtitles)
         session.commit()
     log.info(
         "recommend: trained on %d interaction(s), %d profile(s), %d title(s): %d rows in %.2f s",
@@ -45,6 +50,7 @@ class TrainingLoop:
     settings: Settings
     sessions: sessionmaker[Session]
     stopping: threading.Event
+    subtitles: SubtitleReader | None = None
     first_delay_s: float = FIRST_RUN_DELAY_S
     runs: int = 0
     _thread: threading.Thread | None = field(default=None, init=False)
@@ -61,7 +67,7 @@ class TrainingLoop:
         delay = self.first_delay_s
         while not self.stopping.wait(delay):
             try:
-                train_once(self.settings, self.sessions)
+                train_once(self.settings, self.sessions, self.subtitles)
                 self.runs += 1
             except (SQLAlchemyError, ValueError, ArithmeticError) as exc:
                 log.warning("recommend: training failed (%s); serving the previous lists", exc)
@@ -69,11 +75,14 @@ class TrainingLoop:
 
 
 def start_training(
-    settings: Settings, sessions: sessionmaker[Session], stopping: threading.Event
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    stopping: threading.Event,
+    subtitles: SubtitleReader | None = None,
 ) -> TrainingLoop | None:
     """Start the loop; None when ``KINEMA_RECOMMEND_INTERVAL_S`` is 0."""
     if settings.recommend_interval_s <= 0:
         return None
-    loop = TrainingLoop(settings, sessions, stopping)
+    loop = TrainingLoop(settings, sessions, stopping, subtitles)
     loop.start()
     return loop

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from kinema.catalog.models import SuggestionSource, Title, TrackKind, VideoStatus
+from kinema.catalog.models import SuggestionSource, Title
 from kinema.catalog.services import tagging as rows
+from kinema.catalog.services.subtitle_text import SubtitleReader, read_text, ready_videos
 from kinema.settings import Settings
 from kinema.storage import ObjectStore, StorageError, join_key
 from kinema.tagging import local
@@ -30,9 +31,7 @@ from kinema.tagging.types import Labelled, Suggested, TaggingInput
 from kinema_api.worker.queue import QueueWorker
 
 log = logging.getLogger("kinema.worker.tagging")
-SUBTITLE_BYTES = 512 * 1024
 KEYFRAME_BYTES = 4 * 1024 * 1024
-_CUE_TIMING = re.compile(r"^\s*(\d{2}:)?\d{2}:\d{2}[.,]\d{3}\s*-->")
 _IMAGE_REF = re.compile(r"^([^\s#]+\.jpe?g)(#xywh=[\d,]+)?\s*$", re.IGNORECASE)
 
 
@@ -42,19 +41,6 @@ class Outcome:
     source: SuggestionSource
     suggestions: list[Suggested]
     error: str | None
-
-
-def vtt_text(vtt: str) -> str:
-    """The spoken words of a WebVTT file (no header, cue ids, timings or tags)."""
-    lines = []
-    for line in vtt.splitlines():
-        s = line.strip()
-        if not s or s.startswith(("WEBVTT", "NOTE", "X-TIMESTAMP")) or _CUE_TIMING.match(s):
-            continue
-        if s.isdigit():
-            continue
-        lines.append(re.sub(r"<[^>]+>", "", s))
-    return " ".join(lines)
 
 
 class TaggingWorker(QueueWorker):
@@ -163,17 +149,13 @@ class TaggingWorker(QueueWorker):
 
     # --- inputs --------------------------------------------------------------------
     def _input(self, title: Title) -> TaggingInput:
-        ready = [v for v in title.videos if v.status is VideoStatus.READY and v.output_prefix]
-        subtitles: list[str] = []
+        ready = ready_videos(title)
+        reader = SubtitleReader(self.store)
         keys: list[str] = []
         if title.poster_key:
             keys.append(title.poster_key)
         for video in ready:
             prefix = video.output_prefix or ""
-            for track in video.tracks:
-                if track.kind is TrackKind.SUBTITLE and track.path:
-                    path = re.sub(r"\.m3u8$", ".vtt", track.path)
-                    subtitles.append(vtt_text(self._text(join_key(prefix, path))))
             if video.poster_path:
                 keys.append(join_key(prefix, video.poster_path))
             if video.thumbnails_path:
@@ -187,21 +169,15 @@ class TaggingWorker(QueueWorker):
             [g.name for g in title.genres],
             [t.name for t in title.tags],
             title.maturity.value,
-            " ".join(s for s in subtitles if s),
+            reader.title_text(title),
             frames[: self.settings.tagging_keyframes],
         )
-
-    def _text(self, key: str) -> str:
-        try:
-            return self.store.get_bytes(key)[:SUBTITLE_BYTES].decode("utf-8", "replace")
-        except (StorageError, OSError):
-            return ""
 
     def _sheets(self, prefix: str, thumbnails_path: str) -> list[str]:
         """The thumbnail sheet images ``thumbnails.vtt`` names, in order."""
         folder = thumbnails_path.rpartition("/")[0]
         found = []
-        for line in self._text(join_key(prefix, thumbnails_path)).splitlines():
+        for line in read_text(self.store, join_key(prefix, thumbnails_path)).splitlines():
             m = _IMAGE_REF.match(line.strip())
             if m and "://" not in m.group(1):
                 found.append(join_key(prefix, folder, m.group(1)))

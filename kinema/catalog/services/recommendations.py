@@ -2,8 +2,9 @@
 
 One run reads every profile's feedback (:mod:`kinema.catalog.services.feedback`), fits
 the model with :func:`kinema.recommend.model.fit` (the code ``kinema recommend`` and the
-benchmark run), builds TF-IDF content vectors over the playable titles, and replaces
-all lists in one transaction:
+benchmark run), builds TF-IDF content vectors over the playable titles (with their
+subtitles' words when a :class:`SubtitleReader` is given), and replaces all lists in one
+transaction:
 
 - top picks per profile: the model's scores blended with content affinity to the
   profile's history (so a title nobody has watched yet can still appear), then a little
@@ -31,10 +32,12 @@ from kinema.catalog.models import (
     Recommendation,
     RecommendationKind,
     Title,
+    Video,
     utcnow,
 )
 from kinema.catalog.services.browse import playable_titles
 from kinema.catalog.services.feedback import collect_feedback
+from kinema.catalog.services.subtitle_text import SubtitleReader
 from kinema.recommend.content import ContentIndex, TitleText, blend, build_index, shared_facets
 from kinema.recommend.model import Config, Model, Scored, fit
 
@@ -57,18 +60,21 @@ class TrainReport:
     trained_at: datetime
 
 
-def title_text(title: Title) -> TitleText:
+def title_text(title: Title, subtitles: str = "") -> TitleText:
     return TitleText(
         id=title.id.hex,
         name=title.name,
         description=title.description,
         genres=[g.name for g in title.genres],
         tags=[t.name for t in title.tags],
+        subtitles=subtitles,
     )
 
 
-def _playable(session: Session) -> dict[str, Title]:
+def _playable(session: Session, *, with_tracks: bool) -> dict[str, Title]:
     stmt = playable_titles(Maturity.ADULT).options(selectinload(Title.tags))
+    if with_tracks:
+        stmt = stmt.options(selectinload(Title.videos).selectinload(Video.tracks))
     return {t.id.hex: t for t in session.scalars(stmt)}
 
 
@@ -98,35 +104,45 @@ def _top_picks(
 
 
 def _similar(
-    model: Model | None, content: ContentIndex, *, key: str, titles: dict[str, Title]
+    model: Model | None, content: ContentIndex, *, key: str, titles: dict[str, TitleText]
 ) -> list[tuple[str, float, str]]:
     collab: dict[str, float] = {}
     if model is not None:
         collab = {s.item: s.score for s in model.similar(key, PER_TITLE * 3)}
     w_collab, w_content = SIMILAR_WEIGHTS
     ranked = blend([(w_collab, collab), (w_content, content.similar(key))], exclude={key})
-    me = title_text(titles[key])
+    me = titles[key]
     out = []
     for other, score in ranked:
         if other not in titles:
             continue
-        reason = "content" if shared_facets(me, title_text(titles[other])) else "viewers"
+        reason = "content" if shared_facets(me, titles[other]) else "viewers"
         if reason == "viewers" and other not in collab:
-            reason = "content"  # alike in words only (description, name)
+            reason = "content"  # alike in words only (description, name, subtitles)
         out.append((other, score, reason))
         if len(out) == PER_TITLE:
             break
     return out
 
 
-def train(session: Session, *, config: Config | None = None) -> TrainReport:
-    """Fit on all feedback and replace every stored list (flushes; the caller commits)."""
+def train(
+    session: Session, *, config: Config | None = None, subtitles: SubtitleReader | None = None
+) -> TrainReport:
+    """Fit on all feedback and replace every stored list (flushes; the caller commits).
+
+    ``subtitles`` reads the titles' subtitle tracks into their content vectors; without
+    it, content is the name, description, genres and tags.
+    """
     started = time.perf_counter()
     now = utcnow()
-    titles = _playable(session)
+    titles = _playable(session, with_tracks=subtitles is not None)
+    texts = {
+        key: title_text(t, subtitles.title_text(t) if subtitles is not None else "")
+        for key, t in titles.items()
+    }
     interactions = [i for i in collect_feedback(session) if i.item in titles]
     model = fit(interactions, config) if interactions else None
-    content = build_index([title_text(t) for t in titles.values()])
+    content = build_index(list(texts.values()))
     popularity: dict[str, float] = {}
     if model is not None:
         popularity = {item: float(n) for item, n in zip(model.items, model.popularity, strict=True)}
@@ -169,7 +185,7 @@ def train(session: Session, *, config: Config | None = None) -> TrainReport:
         add(
             RecommendationKind.SIMILAR,
             uuid.UUID(key),
-            _similar(model, content, key=key, titles=titles),
+            _similar(model, content, key=key, titles=texts),
         )
     session.execute(delete(Recommendation))
     session.add_all(rows)

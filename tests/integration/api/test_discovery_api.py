@@ -13,10 +13,19 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from kinema.catalog.models import Maturity, Recommendation
+from kinema.catalog.models import (
+    Maturity,
+    Recommendation,
+    RecommendationKind,
+    Track,
+    TrackKind,
+    Video,
+)
 from kinema.catalog.services import accounts, viewing
 from kinema.catalog.services.feedback import collect_feedback
+from kinema.catalog.services.subtitle_text import SubtitleReader
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from kinema_api.worker.recommend import TrainingLoop, train_once
@@ -222,3 +231,65 @@ def test_feedback_weights_and_the_periodic_loop(sqlite_ctx: AppContext) -> None:
         loop.join(10)
     with ctx.sessions() as s:
         assert s.query(Recommendation).count() > 0
+
+
+def _vtt(*cues: str) -> bytes:
+    body = "".join(
+        f"{n}\n00:00:{n:02d}.000 --> 00:00:{n + 1:02d}.000\n<i>{cue}</i>\n\n"
+        for n, cue in enumerate(cues, start=1)
+    )
+    return f"WEBVTT\n\n{body}".encode()
+
+
+def test_more_like_this_hears_what_the_characters_talk_about(sqlite_ctx: AppContext) -> None:
+    """Three dramas with nothing else in common: the two whose dialogue is about dragons
+    are alike; a subtitle file is read once across training runs, and again when the
+    video's subtitles change."""
+    ctx = sqlite_ctx
+    dialogue = {
+        "Ember": ["The dragon burns the village!", "Dragon fire, knight, run.", "The dragon."],
+        "Scales": ["A dragon sleeps under the mountain.", "Wake the dragon, knight."],
+        "Ledger": ["Invoices and taxes.", "The accountant counts the invoices."],
+    }
+    ids: dict[str, Any] = {}
+    with ctx.sessions() as s:
+        for name, cues in dialogue.items():
+            title = make_title(s, name=name, description=f"{name}, a film", genres=["Drama"])
+            video = make_ready_video(s, title=title)
+            video.tracks.append(Track(kind=TrackKind.SUBTITLE, language="en", label="English",
+                                      path="subtitles/en.m3u8"))  # fmt: skip
+            ctx.store.put_bytes(_vtt(*cues), f"{video.output_prefix}/subtitles/en.vtt")
+            ids[name], ids[f"{name}/video"] = title.id, video.id
+        s.commit()
+    # Without the subtitles, both are as like Ember as each other.
+    train_once(ctx.settings, ctx.sessions)
+    with ctx.sessions() as s:
+        scores = s.scalars(
+            select(Recommendation.score).where(
+                Recommendation.kind == RecommendationKind.SIMILAR,
+                Recommendation.subject_id == ids["Ember"],
+            )
+        ).all()
+    assert len(scores) == 2 and scores[0] == pytest.approx(scores[1])
+    reader = SubtitleReader(ctx.store)
+    train_once(ctx.settings, ctx.sessions, reader)
+    assert reader.reads == 3
+    with _client(ctx) as client:
+        similar = client.get(f"/api/v1/titles/{ids['Ember']}/similar").json()
+        assert [i["title"]["name"] for i in similar["items"]] == ["Scales", "Ledger"]
+        assert similar["items"][0]["reason"]["kind"] == "shared"  # Drama, both
+
+    train_once(ctx.settings, ctx.sessions, reader)
+    assert reader.reads == 3  # nothing changed: nothing read again
+    # New subtitles for Ledger (rewritten in place, as a subtitle job does): read again.
+    with ctx.sessions() as s:
+        ledger = s.get(Video, ids["Ledger/video"])
+        assert ledger is not None
+        ledger.subtitles = [{"language": "en", "source": "raw/subs/ledger-v2.vtt"}]
+        s.commit()
+    ctx.store.put_bytes(
+        _vtt("The dragon ate the invoices.", "A dragon! A dragon!", "Dragon, dragon."),
+        f"processed/{ids['Ledger/video'].hex}/subtitles/en.vtt",
+    )
+    train_once(ctx.settings, ctx.sessions, reader)
+    assert reader.reads == 4

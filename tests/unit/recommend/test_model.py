@@ -125,3 +125,35 @@ def test_reason_terms_and_text(seed, other, kind, text):
 
     terms = reason_terms(TitleText("s", "S", genres=seed), TitleText("o", "O", *[""], *other))
     assert reason_text(kind, terms) == text
+
+
+def test_subtitle_words_make_titles_alike_without_drowning_the_facets():
+    from kinema.recommend.content import (
+        SUBTITLE_WORDS,
+        TitleText,
+        build_index,
+        spoken_words,
+        tokens,
+    )
+
+    dragons = "The dragon burns the village. Dragon! Run from the dragon, knight. " * 5
+    a = TitleText("a", "Ember", "A quiet valley", ["Drama"], subtitles=dragons)
+    b = TitleText(
+        "b", "Scales", "Two sisters", ["Drama"], subtitles="A dragon, a knight, the dragon again"
+    )
+    c = TitleText(
+        "c", "Ledger", "An accountant", ["Drama"], subtitles="Numbers, invoices and taxes today"
+    )
+    index = build_index([a, b, c])
+    # Nothing but genre in common, until the subtitles: the dragon story is the closer one.
+    assert index.similarity("a", "b") > index.similarity("a", "c")
+    # Most frequent first; stopwords and filler under four letters never enter.
+    words = dict(spoken_words(dragons))
+    assert list(words)[:1] == ["dragon"] and words["dragon"] == 15
+    assert "the" not in words and "run" not in words
+    # Fifteen mentions weigh about one description word, well under a genre.
+    weights = tokens(a)
+    assert 1.0 < weights["dragon"] < 2.0 < weights["facet:drama"]
+    # A long script adds at most SUBTITLE_WORDS words.
+    script = " ".join(f"word{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(300))
+    assert len(spoken_words(script)) == SUBTITLE_WORDS
