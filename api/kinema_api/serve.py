@@ -34,7 +34,7 @@ from kinema_api.context import AppContext, build_context
 from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_file
 from kinema_api.worker.pool import WorkerPool
 from kinema_api.worker.previews import PreviewWorker
-from kinema_api.worker.recommend import start_training, train_once
+from kinema_api.worker.recommend import start_training, train_once, write_notes
 from kinema_api.worker.tagging import TaggingWorker
 
 log = logging.getLogger("kinema")
@@ -327,7 +327,9 @@ def run_train_recommender() -> None:
     store = None
     try:
         store = store_from_settings(settings)
-        report = train_once(settings, session_factory(engine), SubtitleReader(store))
+        sessions = session_factory(engine)
+        report = train_once(settings, sessions, SubtitleReader(store))
+        notes = write_notes(settings, sessions)
     except KinemaError as exc:
         typer.secho(f"kinema train-recommender: {exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
@@ -339,6 +341,11 @@ def run_train_recommender() -> None:
         f"kinema: recommendations trained on {report.interactions} interaction(s) for "
         f"{report.profiles} profile(s) and {report.titles} title(s) ({report.rows} rows)"
     )
+    if settings.anthropic_api_key is not None:
+        typer.echo(
+            f"kinema: Claude wrote {notes.notes} note(s) for {notes.profiles} profile(s) "
+            f"({notes.failed} request(s) failed, USD {notes.cost_usd:.4f})"
+        )
 
 
 def run_tag_titles() -> None:

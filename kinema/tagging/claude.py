@@ -1,8 +1,10 @@
-"""The Claude tagger: the title's text and keyframes to the Messages API (``anthropic``
-SDK), a JSON answer validated by pydantic, retries with backoff on 429, 529 and other
-5xx answers, and a monthly cost cap counted from each response's ``usage``.
+"""Claude through the Messages API (``anthropic`` SDK): :class:`Claude` asks (retries
+with backoff on 429, 529 and other 5xx answers, a monthly cost cap counted from each
+response's ``usage``), and :class:`ClaudeTagger` sends it a title's text and keyframes
+and validates the JSON answer with pydantic. The recommender's "why you may like it"
+notes (:mod:`kinema.recommend.why`) ask through the same :class:`Claude`.
 
-Every failure raises :class:`TaggingFailed` with a short reason and the usage already
+Every failure raises :class:`ClaudeFailed` with a short reason and the usage already
 spent (an invalid answer still cost its tokens); the caller records both.
 """
 
@@ -73,11 +75,13 @@ class ClaudeResult:
     usage: Usage
 
 
-class TaggingFailed(Exception):
-    def __init__(self, reason: str, usage: Usage | None = None) -> None:
+class ClaudeFailed(Exception):
+    def __init__(self, reason: str, usage: Usage | None = None, *, capped: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason[:500]
         self.usage = usage or Usage()
+        # The monthly cost cap is reached: no call was made, and none should be this month.
+        self.capped = capped
 
 
 def cost(settings: Settings, input_tokens: int, output_tokens: int) -> float:
@@ -112,12 +116,16 @@ def request_content(inp: TaggingInput) -> list[dict[str, object]]:
     return blocks
 
 
-def parse_answer(text: str) -> Answer:
-    """The JSON object in the answer (a fenced block is accepted)."""
+def json_object(text: str) -> str:
+    """The JSON object in an answer (a fenced block is accepted)."""
     start, end = text.find("{"), text.rfind("}")
     if start < 0 or end < start:
         raise ValueError("the answer holds no JSON object")
-    return Answer.model_validate_json(text[start : end + 1])
+    return text[start : end + 1]
+
+
+def parse_answer(text: str) -> Answer:
+    return Answer.model_validate_json(json_object(text))
 
 
 def to_suggestions(inp: TaggingInput, answer: Answer) -> list[Suggested]:
@@ -137,7 +145,10 @@ def to_suggestions(inp: TaggingInput, answer: Answer) -> list[Suggested]:
     return [s for s in out if not already_has(inp, s)]
 
 
-class ClaudeTagger:
+class Claude:
+    """One configured client: ``ask`` checks the monthly cap, retries, and returns the
+    answer's text with what it cost."""
+
     def __init__(
         self,
         settings: Settings,
@@ -160,34 +171,28 @@ class ClaudeTagger:
     def close(self) -> None:
         self.client.close()
 
-    def suggest(self, inp: TaggingInput) -> ClaudeResult:
+    def ask(self, system: str, content: list[dict[str, object]]) -> tuple[str, Usage]:
+        """The text of Claude's answer to one user message, and its usage."""
         cap = self.settings.anthropic_monthly_cost_cap_usd
         spent = self.spent_this_month()
         if spent >= cap:
-            raise TaggingFailed(
+            raise ClaudeFailed(
                 f"the monthly Claude cost cap (USD {cap:.2f}) is reached "
-                f"(USD {spent:.4f} spent this month)"
+                f"(USD {spent:.4f} spent this month)",
+                capped=True,
             )
-        response = self._create(inp)
+        blocks = cast("list[anthropic.types.ContentBlockParam]", content)
+        response = self._create(system, {"role": "user", "content": blocks})
         usage = Usage(
             response.usage.input_tokens,
             response.usage.output_tokens,
             cost(self.settings, response.usage.input_tokens, response.usage.output_tokens),
         )
-        text = "".join(b.text for b in response.content if b.type == "text")
-        try:
-            answer = parse_answer(text)
-        except (ValueError, ValidationError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise TaggingFailed(f"Claude's answer is not valid: {first}", usage) from exc
-        return ClaudeResult(to_suggestions(inp, answer), usage)
+        return "".join(b.text for b in response.content if b.type == "text"), usage
 
-    @staticmethod
-    def _message(inp: TaggingInput) -> anthropic.types.MessageParam:
-        content = cast("list[anthropic.types.ContentBlockParam]", request_content(inp))
-        return {"role": "user", "content": content}
-
-    def _create(self, inp: TaggingInput) -> anthropic.types.Message:
+    def _create(
+        self, system: str, message: anthropic.types.MessageParam
+    ) -> anthropic.types.Message:
         attempts = self.settings.anthropic_max_retries + 1
         for attempt in range(attempts):
             last = attempt == attempts - 1
@@ -195,24 +200,50 @@ class ClaudeTagger:
                 return self.client.messages.create(
                     model=self.settings.anthropic_model,
                     max_tokens=self.settings.anthropic_max_tokens,
-                    system=SYSTEM,
-                    messages=[self._message(inp)],
+                    system=system,
+                    messages=[message],
                 )
             except anthropic.APIStatusError as exc:
                 status = exc.status_code
                 if last or not (status in RETRY_STATUSES or status >= 500):
-                    raise TaggingFailed(
+                    raise ClaudeFailed(
                         f"Claude answered {status} after {attempt + 1} attempt(s): {_message(exc)}"
                     ) from exc
             except anthropic.APIConnectionError as exc:
                 if last:
-                    raise TaggingFailed(
+                    raise ClaudeFailed(
                         f"cannot reach Claude after {attempt + 1} attempt(s): {exc}"
                     ) from exc
             except anthropic.APIError as exc:  # e.g. a response that is not a Message
-                raise TaggingFailed(f"Claude's response is not usable: {exc}") from exc
+                raise ClaudeFailed(f"Claude's response is not usable: {exc}") from exc
             self.sleep(self.settings.anthropic_backoff_s * 2**attempt)
         raise AssertionError("unreachable")
+
+
+class ClaudeTagger:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        spent_this_month: Callable[[], float],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.claude = Claude(settings, spent_this_month=spent_this_month, sleep=sleep)
+
+    def close(self) -> None:
+        self.claude.close()
+
+    def suggest(self, inp: TaggingInput) -> ClaudeResult:
+        text, usage = self.claude.ask(SYSTEM, request_content(inp))
+        try:
+            answer = parse_answer(text)
+        except (ValueError, ValidationError) as exc:
+            raise ClaudeFailed(f"Claude's answer is not valid: {first_line(exc)}", usage) from exc
+        return ClaudeResult(to_suggestions(inp, answer), usage)
+
+
+def first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _message(exc: anthropic.APIStatusError) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from kinema_api.common import ERRORS
 from kinema_api.deps import CurrentViewer, OptionalViewer, ReadSessionDep
@@ -18,8 +18,15 @@ OPTIONAL_AUTH: dict[str, Any] = {"security": [{}, {"HTTPBearer": []}, {"APIKeyCo
 
 
 @router.get("/discovery/home", summary="Top picks and Because you watched, for this profile")
-def home_rows(viewer: CurrentViewer, session: ReadSessionDep) -> DiscoveryRows:
-    return rows.home_rows(session, viewer=viewer)
+def home_rows(
+    viewer: CurrentViewer,
+    session: ReadSessionDep,
+    lang: Annotated[
+        Literal["en", "es"],
+        Query(description="The language of the top picks' notes (written with a Claude key)"),
+    ] = "en",
+) -> DiscoveryRows:
+    return rows.home_rows(session, viewer=viewer, language=lang)
 
 
 @router.get(

@@ -8,15 +8,17 @@ from pydantic import BaseModel
 
 from kinema_api.catalog.schemas import TitleCard
 
-RecommendationReasonKind = Literal["shared", "story", "viewers"]
+RecommendationReasonKind = Literal["shared", "story", "viewers", "why"]
 
 
 class RecommendationReason(BaseModel):
     # shared: the titles share genres or tags (``terms``); story: their descriptions
-    # are alike; viewers: the same profiles watched both.
+    # are alike; viewers: the same profiles watched both; why: Claude's note on a top
+    # pick (with a Claude key), already in the language asked for.
     kind: RecommendationReasonKind
     terms: list[str]
-    # The English line ("Also a heist comedy"); the web app words it per language.
+    # The English line ("Also a heist comedy"), which the web app words per language;
+    # for "why", the note itself.
     text: str
 
 

@@ -26,7 +26,7 @@ from kinema.catalog.services.subtitle_text import SubtitleReader, read_text, rea
 from kinema.settings import Settings
 from kinema.storage import ObjectStore, StorageError, join_key
 from kinema.tagging import local
-from kinema.tagging.claude import ClaudeTagger, TaggingFailed
+from kinema.tagging.claude import ClaudeFailed, ClaudeTagger
 from kinema.tagging.types import Labelled, Suggested, TaggingInput
 from kinema_api.worker.queue import QueueWorker
 
@@ -106,7 +106,7 @@ class TaggingWorker(QueueWorker):
         tagger = ClaudeTagger(self.settings, spent_this_month=self._month_cost)
         try:
             result = tagger.suggest(inp)
-        except TaggingFailed as exc:
+        except ClaudeFailed as exc:
             self._finish(
                 title_id, SuggestionSource.CLAUDE, [], error=exc.reason,
                 input_tokens=exc.usage.input_tokens, output_tokens=exc.usage.output_tokens,

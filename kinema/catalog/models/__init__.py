@@ -35,10 +35,11 @@ from kinema.catalog.models.base import (
 )
 from kinema.catalog.models.billing import BillingEvent
 from kinema.catalog.models.clips import Clip, PreviewState
-from kinema.catalog.models.discovery import Recommendation, RecommendationKind
+from kinema.catalog.models.discovery import Recommendation, RecommendationKind, WhyNote
 from kinema.catalog.models.downloads import DownloadGrant
 from kinema.catalog.models.jobs import TranscodeJob, Upload
 from kinema.catalog.models.tagging import (
+    ClaudeCall,
     RunState,
     SuggestionKind,
     SuggestionSource,
@@ -86,6 +87,7 @@ __all__ = [
     "Base",
     "BillingEvent",
     "CatalogVersion",
+    "ClaudeCall",
     "Clip",
     "Comment",
     "CommentReaction",
@@ -140,6 +142,7 @@ __all__ = [
     "ViewingStreak",
     "WatchHistory",
     "WatchProgress",
+    "WhyNote",
     "title_genres",
     "title_tags",
     "utcnow",

@@ -10,6 +10,10 @@ One table, ``recommendations``, holds every list of the last training run:
 A run replaces all rows in one transaction, so readers see one run or the next, never a
 mix. ``subject_id`` has no foreign key (it is a profile or a title); lists of a deleted
 profile are dropped by the next run, and reads join the titles they list.
+
+``why_notes`` keeps, with a Claude key, one line per profile, recommended title and
+language saying why the profile may like it; notes outlive training runs (a title that
+stays in a profile's picks is not written about twice).
 """
 
 from __future__ import annotations
@@ -46,3 +50,19 @@ class Recommendation(IdMixin, Base):
     trained_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     title: Mapped[Title] = relationship()
+
+
+class WhyNote(Base):
+    """Why a profile may like a recommended title, in one language (Claude's line)."""
+
+    __tablename__ = "why_notes"
+
+    profile_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    title_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("titles.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    text: Mapped[str] = mapped_column(String(200))
+    written_at: Mapped[datetime] = mapped_column(default=utcnow)

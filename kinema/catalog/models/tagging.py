@@ -3,6 +3,10 @@ awaiting an admin's accept or reject, and one run per title (its state, why it f
 what the Claude call cost).
 
 Suggestions never change the title by themselves: accepting one does.
+
+``claude_calls`` records every other Claude call (the recommender's "why you may like
+it" notes): with the tagging runs' usage it makes the month's spend, which the cost cap
+bounds.
 """
 
 from __future__ import annotations
@@ -88,3 +92,17 @@ class TaggingRun(Base):
     input_tokens: Mapped[int] = mapped_column(default=0)
     output_tokens: Mapped[int] = mapped_column(default=0)
     cost_usd: Mapped[float] = mapped_column(default=0.0)
+
+
+class ClaudeCall(IdMixin, Base):
+    """A Claude call made for something other than tagging, with what it cost."""
+
+    __tablename__ = "claude_calls"
+    __table_args__ = (Index("ix_claude_calls_finished_at", "finished_at"),)
+
+    purpose: Mapped[str] = mapped_column(String(32))
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    input_tokens: Mapped[int] = mapped_column(default=0)
+    output_tokens: Mapped[int] = mapped_column(default=0)
+    cost_usd: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(String(500))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kinema.catalog.errors import Conflict, InvalidChange, NotFound
 from kinema.catalog.models import (
+    ClaudeCall,
     Maturity,
     RunState,
     SuggestionKind,
@@ -86,14 +87,17 @@ def month_start(now: datetime) -> datetime:
 
 
 def month_cost(session: Session, *, now: datetime | None = None) -> float:
-    """USD spent on Claude this calendar month (UTC), from the runs' recorded usage."""
+    """USD spent on Claude this calendar month (UTC): the tagging runs' recorded usage
+    and every other call's (``claude_calls``: the recommender's notes)."""
     since = month_start(now or utcnow())
-    total = session.scalar(
-        select(func.coalesce(func.sum(TaggingRun.cost_usd), 0.0)).where(
-            TaggingRun.finished_at >= since
+    total = 0.0
+    for column, finished in ((TaggingRun.cost_usd, TaggingRun.finished_at),
+                             (ClaudeCall.cost_usd, ClaudeCall.finished_at)):  # fmt: skip
+        spent = session.scalar(
+            select(func.coalesce(func.sum(column), 0.0)).where(finished >= since)
         )
-    )
-    return float(total or 0.0)
+        total += float(spent or 0.0)
+    return total
 
 
 def finish(

@@ -1,6 +1,7 @@
 """The auto-tagging CronJob: it runs ``kinema tag-titles`` with the API's settings, gets
 the Anthropic key only when one is configured (from the chart's Secret or an existing
-one), and no other workload gets it. ``helm template`` only."""
+one), and no other workload gets it but the recommender's (which asks Claude for the
+"why you may like it" notes). ``helm template`` only."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_tagging_runs_tag_titles_with_the_local_classifier_by_default() -> None:
     assert "KINEMA_ANTHROPIC_MODEL" not in config["data"]
 
 
-def test_a_key_reaches_the_tagging_job_only() -> None:
+def test_a_key_reaches_the_tagging_and_recommender_jobs_only() -> None:
     objects = helm.render(
         set_values={
             "anthropic.apiKey": "sk-ant-test-key",
@@ -60,8 +61,12 @@ def test_a_key_reaches_the_tagging_job_only() -> None:
     config = helm.find(objects, "ConfigMap")
     assert config["data"]["KINEMA_ANTHROPIC_MODEL"] == "claude-test"
     assert config["data"]["KINEMA_ANTHROPIC_MONTHLY_COST_CAP_USD"] == "5"
-    others = _containers_but(objects, "-tagging")
-    assert len(others) >= 3  # the API, the operator, the recommender, ...
+    recommender = helm.find(objects, "CronJob", "-recommender")["spec"]["jobTemplate"]
+    recommender_env = helm.container_env(helm.container(recommender))
+    assert recommender_env["KINEMA_ANTHROPIC_API_KEY"]["secretKeyRef"] == ref
+    assert "KINEMA_RECOMMEND_LAMBDA" in recommender_env
+    others = [c for c in _containers_but(objects, "-tagging") if c["name"] != "recommender"]
+    assert len(others) >= 2  # the API, the operator, ...
     for c in others:
         assert "KINEMA_ANTHROPIC_API_KEY" not in helm.container_env(c), c["name"]
 

@@ -4016,7 +4016,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "shared" | "story" | "viewers";
+            kind: "shared" | "story" | "viewers" | "why";
             /** Terms */
             terms: string[];
             /** Text */
@@ -12421,7 +12421,10 @@ export interface operations {
     };
     home_rows_api_v1_discovery_home_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The language of the top picks' notes (written with a Claude key) */
+                lang?: "en" | "es";
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from kinema.catalog.models import RecommendationKind, Title
-from kinema.catalog.services import feedback, titles
+from kinema.catalog.services import feedback, titles, why_notes
 from kinema.catalog.services.recommendations import title_text
 from kinema.recommend.content import blend, reason_terms, reason_text
 from kinema_api.accounts.services.auth import Viewer
@@ -58,7 +58,7 @@ def _cold_start(session: Session, *, history: dict[uuid.UUID, float]) -> list[uu
     return [uuid.UUID(k) for k, _ in ranked]
 
 
-def top_picks(session: Session, *, viewer: Viewer) -> DiscoveryRow:
+def top_picks(session: Session, *, viewer: Viewer, language: str = "en") -> DiscoveryRow:
     profile = viewer.profile
     exclude = feedback.finished_titles(session, profile_id=profile.id) | set(
         feedback.recently_watched(session, profile_id=profile.id, limit=50)
@@ -75,13 +75,20 @@ def top_picks(session: Session, *, viewer: Viewer) -> DiscoveryRow:
     picks = lists.visible(
         session, ids, max_maturity=max_maturity(viewer), exclude=exclude, limit=ROW_SIZE
     )
+    notes = why_notes.notes_for(
+        session, profile_id=profile.id, title_ids=[t.id for t in picks], language=language
+    )
     return DiscoveryRow(
         key="top-picks",
         kind="top_picks",
         name=f"Top picks for {profile.name}",
         profile_name=profile.name,
-        items=[RecommendedTitle(title=title_card(t)) for t in picks],
+        items=[RecommendedTitle(title=title_card(t), reason=_why(notes.get(t.id))) for t in picks],
     )
+
+
+def _why(note: str | None) -> RecommendationReason | None:
+    return RecommendationReason(kind="why", terms=[], text=note) if note else None
 
 
 def because_you_watched(session: Session, *, viewer: Viewer) -> list[DiscoveryRow]:
@@ -115,10 +122,13 @@ def because_you_watched(session: Session, *, viewer: Viewer) -> list[DiscoveryRo
     return out
 
 
-def home_rows(session: Session, *, viewer: Viewer) -> DiscoveryRows:
+def home_rows(session: Session, *, viewer: Viewer, language: str = "en") -> DiscoveryRows:
     latest = lists.last_trained(session)
     return DiscoveryRows(
-        rows=[top_picks(session, viewer=viewer), *because_you_watched(session, viewer=viewer)],
+        rows=[
+            top_picks(session, viewer=viewer, language=language),
+            *because_you_watched(session, viewer=viewer),
+        ],
         trained_at=latest.trained_at if latest else None,
     )
 

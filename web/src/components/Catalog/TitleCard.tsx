@@ -53,7 +53,7 @@ export function TitleCard({
       </div>
       <span className="card__caption">
         <span className="card__title">{title.name}</span>
-        <span className="card__meta">{subtitle ?? meta}</span>
+        <span className="card__meta" title={subtitle ?? undefined}>{subtitle ?? meta}</span>
       </span>
     </Link>
   );

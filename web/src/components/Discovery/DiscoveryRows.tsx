@@ -17,7 +17,8 @@ function rowName(row: DiscoveryRow, t: ReturnType<typeof useI18n>["t"]): string 
 
 export function DiscoveryRows() {
   const { t, lang } = useI18n();
-  const rows = useApi(() => unwrap(api.GET("/api/v1/discovery/home")), []);
+  // The language chosen asks for the top picks' notes in it.
+  const rows = useApi(() => unwrap(api.GET("/api/v1/discovery/home", { params: { query: { lang } } })), [lang]);
   if (rows.loading && !rows.data) {
     return (
       <section className="row discovery-loading" data-testid="discovery-loading">

@@ -21,4 +21,9 @@ describe("reasonText", () => {
     expect(reasonText({ kind: "story", terms: [], text: "" }, tEs, "es")).toBe("Una historia parecida");
     expect(reasonText(null, tEn, "en")).toBeNull();
   });
+
+  it("shows a top pick's note as written (it comes in the language asked for)", () => {
+    const note = "Otra comedia de atracos, como The Vault";
+    expect(reasonText({ kind: "why", terms: [], text: note }, tEs, "es")).toBe(note);
+  });
 });
