@@ -17,6 +17,7 @@ class FakeVideo extends EventTarget implements MediaLike {
   seeks: number[] = [];
   private time = 0;
   private rate = 1;
+  private seekedTimer: ReturnType<typeof setTimeout> | undefined;
 
   get currentTime(): number {
     return this.time;
@@ -26,7 +27,7 @@ class FakeVideo extends EventTarget implements MediaLike {
     this.seeks.push(to);
     this.seeking = true;
     this.emit("seeking");
-    setTimeout(() => {
+    this.seekedTimer = setTimeout(() => {
       this.seeking = false;
       this.dispatchEvent(new Event("seeked"));
     }, 50);
@@ -63,12 +64,17 @@ class FakeVideo extends EventTarget implements MediaLike {
     }
     return promise;
   }
-  /** The media element's load algorithm: queued events are dropped, a pending play is
-   * rejected, and the element is paused without a "pause" event. */
+  /** The media element's load algorithm: queued events are dropped, a seek under way is
+   * abandoned (no "seeked"), a pending play is rejected, the element is paused without a
+   * "pause" event, and "emptied" is fired. */
   load(): void {
     this.queued.forEach((id) => clearTimeout(id));
     this.queued.clear();
+    clearTimeout(this.seekedTimer);
+    this.seeking = false;
+    this.time = 0;
     this.paused = true;
+    this.emit("emptied");
     const reject = this.pendingPlay;
     this.pendingPlay = null;
     if (reject) setTimeout(() => reject(new DOMException("new load", "AbortError")), 0);
@@ -243,6 +249,27 @@ describe("PartyFollower", () => {
     follower.stop();
   });
 
+  it("a seek of ours that a source load abandoned does not stop drift correction", () => {
+    const { video, follower, run } = setup(groupState({ position_s: 30, at_ms: T0 }), 0);
+    run(100); // the stand-in's own set-up seek, before the follower listens
+    // The player started by itself, far from the group: the follower stops it and
+    // seeks ahead of the group to join it; the player reloads before that seek ends
+    // (no "seeked" will come), then starts by itself again, at 1x, from 0.
+    follower.start();
+    run(20);
+    expect(video.seeks.length, follower.trail().join("\n")).toBeGreaterThan(0);
+    video.load();
+    run(20);
+    const own = markAutoplay(video);
+    void video.play().then(own.settle, own.settle);
+    video.playbackRate = 1;
+    run(3000);
+    const s = follower.sample();
+    expect(s && Math.abs(s.expected - s.current)).toBeLessThan(0.3);
+    expect(follower.trail().join("\n")).toContain("source reset");
+    follower.stop();
+  });
+
   it("the player's own autoplay is no command; the viewer's click a moment later is", () => {
     const { video, sent, follower, run } = setup(groupState({ playing: false, position_s: 30 }), 30);
     video.paused = true;
@@ -268,7 +295,7 @@ describe("PartyFollower", () => {
     video.pause();
     run(ANSWER_WAIT_MS + TICK_MS * 5);
     // The group still plays: the player rejoins it.
-    expect(video.seeks.length).toBeGreaterThan(0);
+    expect(video.seeks.length, follower.trail().join("\n")).toBeGreaterThan(0);
     run(3000);
     expect(video.paused).toBe(false);
     follower.stop();

@@ -113,6 +113,7 @@ export class PartyFollower {
       ["playing", this.onReady],
       ["canplay", this.onReady],
       ["loadeddata", this.onReady],
+      ["emptied", this.onEmptied],
     ];
   }
 
@@ -371,6 +372,17 @@ export class PartyFollower {
     // Shaka's or ours (a nudge).
     const picked = this.userRate();
     if (picked !== null) this.command({ type: "rate", rate: picked });
+  };
+
+  // A new source (the player reloads, or loads the next episode in this element): a seek
+  // of ours it abandoned will never report its end, and a start we timed is for the old
+  // one. Forget both, so drift is measured again and the next tick rejoins the group.
+  private readonly onEmptied = (): void => {
+    this.note("source reset");
+    clearTimeout(this.startTimer);
+    this.ours.seekTo = null;
+    this.joinAt = null;
+    this.corrector.reset(this.deps.now());
   };
 
   // A stalled player holds the group (or not: the party's setting, on the server).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PartyState } from "./protocol";
-import { ClockSync, Corrector, MAX_NUDGE, SETTLE_MS, clockSample, expectedPosition } from "./sync";
+import { ClockSync, Corrector, MAX_NUDGE, SEEK_LOST_MS, SETTLE_MS, clockSample, expectedPosition } from "./sync";
 
 function state(over: Partial<PartyState> = {}): PartyState {
   return {
@@ -58,5 +58,12 @@ describe("Corrector", () => {
     expect(c.decide(0.5, 1, 500 + SETTLE_MS - 1)).toBeNull(); // settling
     expect(c.decide(0.5, 1, 500 + SETTLE_MS)?.kind).toBe("rate");
     expect(c.seekLatencyS).toBeGreaterThan(0.25);
+  });
+
+  it("forgets a seek whose end never comes (a source load abandoned it)", () => {
+    const c = new Corrector();
+    c.seekBegan(0);
+    expect(c.decide(5, 1.5, SEEK_LOST_MS - 1)).toBeNull();
+    expect(c.decide(5, 1.5, SEEK_LOST_MS)?.kind).toBe("seek");
   });
 });

@@ -10,7 +10,9 @@
 //   the gap without a visible jump; above it a seek (the hook rejoins: it waits ready
 //   just ahead of the group and starts at the instant the group gets there). Drift is not
 //   measured while a seek of ours is under way and for SETTLE_MS after, so the seek's own
-//   latency is never taken for drift.
+//   latency is never taken for drift; a seek that has not ended after SEEK_LOST_MS (a
+//   source load abandoned it: no "seeked" will come) is forgotten, so drift is measured
+//   again instead of never.
 import type { PartyState } from "./protocol";
 
 export const DEAD_BAND_S = 0.06;
@@ -18,6 +20,7 @@ export const RELEASE_S = 0.02;
 export const SEEK_ABOVE_S = 1.0;
 export const MAX_NUDGE = 0.05;
 export const SETTLE_MS = 600;
+export const SEEK_LOST_MS = 4000;
 const KEEP_SAMPLES = 8;
 /** Seconds of drift a nudge aims to close per second at most (with MAX_NUDGE the cap). */
 const CLOSE_IN_S = 2;
@@ -82,6 +85,7 @@ export class Corrector {
 
   /** `drift` = expected − actual (s): positive when this player is behind. */
   decide(drift: number, baseRate: number, nowMs: number): Correction | null {
+    if (this.seekStarted !== null && nowMs - this.seekStarted >= SEEK_LOST_MS) this.seekStarted = null;
     if (this.seekStarted !== null || nowMs < this.settleUntil) return null;
     const size = Math.abs(drift);
     if (size > SEEK_ABOVE_S) {
