@@ -2,7 +2,7 @@
 
 ``kinema up`` is the README's first command: on a fresh machine it migrates a SQLite
 catalog under the data directory, creates (and prints) an admin account, starts the
-local worker pool, ingests the given files (or a sample clip) and serves the API and
+local worker pool, ingests the given files (or the demo catalog) and serves the API and
 the built web app. The work lives in ``serve.py``, imported only when a command runs,
 so that every other ``kinema`` command starts without loading the API.
 """
@@ -27,8 +27,11 @@ def up(
     workers: Annotated[
         int | None, typer.Option(help="Transcodes at once (default KINEMA_WORKERS).")
     ] = None,
-    sample: Annotated[
-        bool, typer.Option(help="Add a sample clip when the catalog is empty.")
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="On an empty catalog with nothing to ingest, add the demo catalog (docs/demo.md)."
+        ),
     ] = True,
     edge: Annotated[
         bool, typer.Option(help="Serve media through a caching nginx edge (docs/edge.md).")
@@ -46,7 +49,7 @@ def up(
         data_dir=data_dir,
         ingest=list(ingest or []),
         workers=workers,
-        sample=sample,
+        demo=demo,
         edge_port=(edge_port or port + 1) if edge else None,
     )
 

@@ -16,6 +16,7 @@ from types import FrameType
 
 import typer
 import uvicorn
+from sqlalchemy.orm import Session
 
 from kinema.catalog import migrate as catalog_migrate
 from kinema.catalog.db import create_db_engine, session_factory
@@ -31,7 +32,8 @@ from kinema_api.accounts.services.passwords import verify_password
 from kinema_api.app import WEB_DIST, create_app, web_available
 from kinema_api.billing.services.plan_sync import PlanSync, start_plan_sync
 from kinema_api.context import AppContext, build_context
-from kinema_api.worker.ingest import catalog_is_empty, ensure_sample, ingest_file
+from kinema_api.worker.demo import DemoFinisher, ensure_footage, footage_dir, ingest_demo
+from kinema_api.worker.ingest import catalog_is_empty, ingest_file
 from kinema_api.worker.pool import WorkerPool
 from kinema_api.worker.previews import PreviewWorker
 from kinema_api.worker.recommend import start_training, train_once, write_notes
@@ -117,7 +119,7 @@ def run_up(
     data_dir: Path | None,
     ingest: list[Path],
     workers: int | None,
-    sample: bool,
+    demo: bool,
     edge_port: int | None = None,
 ) -> None:
     """Run the whole product on this machine: API, web app, worker pool, on SQLite;
@@ -136,7 +138,7 @@ def run_up(
         settings = settings.model_copy(update={"edge_url": url})
         typer.echo(f"kinema: caching edge (nginx) for media at {edge.url}")
     try:
-        _run_up(settings, port=port, host=host, ingest=ingest, sample=sample)
+        _run_up(settings, port=port, host=host, ingest=ingest, demo=demo)
     finally:
         if edge is not None:
             edge.stop()
@@ -162,7 +164,7 @@ def _start_edge(settings: Settings, *, host: str, port: int, edge_port: int) -> 
     return edge
 
 
-def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], sample: bool) -> None:
+def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], demo: bool) -> None:
     catalog_migrate.upgrade(settings.resolved_database_url)
     try:
         ctx = build_context(settings, create_secret=True)
@@ -202,7 +204,9 @@ def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], sam
         ctx.on_close.append(lambda: training.join(30))
     if requeued:
         typer.echo(f"kinema: resumed {len(requeued)} interrupted transcode(s)")
-    _ingest(ctx, ingest, sample=sample)
+    finisher = _ingest(ctx, ingest, demo=demo, admin_email=email)
+    if finisher is not None:
+        ctx.on_close.append(lambda: finisher.join(30))
     url = f"http://{host}:{port}"
     if web_available():
         typer.echo(f"kinema: web app at {url}/")
@@ -238,27 +242,46 @@ def _start_tagging(ctx: AppContext) -> TaggingWorker | None:
     return worker
 
 
-def _ingest(ctx: AppContext, files: list[Path], *, sample: bool) -> None:
+def _ingest(
+    ctx: AppContext, files: list[Path], *, demo: bool, admin_email: str
+) -> DemoFinisher | None:
+    """The files given; on an empty catalog and without files, the demo catalog (its
+    finisher, started: it trains and starts an artwork test once the demo is ready)."""
     with ctx.sessions() as session:
-        if not files and sample and catalog_is_empty(session):
-            clip, generated = ensure_sample(ctx.settings.data_dir)
-            if generated:
-                typer.echo(f"kinema: no sample clip bundled; generated {clip} with ffmpeg")
-            files = [clip]
-            titles = {clip: "Kinema Sample"}
-        else:
-            titles = {}
+        if not files and demo and catalog_is_empty(session):
+            return _ingest_demo(ctx, session, admin_email=admin_email)
         for path in files:
-            video, created = ingest_file(
-                session,
-                ctx.store,
-                path=path,
-                title=titles.get(path),
-                genres=("Sample",) if path in titles else (),
-            )
+            video, created = ingest_file(session, ctx.store, path=path)
             state = "queued for transcoding" if created else "already in the catalog"
             typer.echo(f"kinema: {path} -> video {video.id} ({state})")
     ctx.jobs_queued.set()
+    return None
+
+
+def _ingest_demo(ctx: AppContext, session: Session, *, admin_email: str) -> DemoFinisher | None:
+    def say(line: str) -> None:
+        typer.echo(f"kinema: {line}")
+
+    say("demo: an empty catalog; adding the demo catalog (--no-demo to start empty)")
+    try:
+        footage = ensure_footage(footage_dir(), say)
+    except KinemaError as exc:
+        typer.secho(f"kinema: demo: {exc}; starting with an empty catalog", fg="yellow")
+        return None
+    admin = accounts.find_user_by_email(session, email=admin_email)
+    if admin is None:  # pragma: no cover - bootstrap_admin made it
+        return None
+    added = ingest_demo(ctx, session, footage, admin_id=admin.id)
+    session.commit()
+    ctx.jobs_queued.set()
+    skipped = f" (without {', '.join(added.skipped)})" if added.skipped else ""
+    say(
+        f"demo: {len(added.titles)} titles and {len(added.videos)} videos queued for "
+        f"transcoding{skipped}; demo profiles Ana and Kids are on the admin account"
+    )
+    finisher = DemoFinisher(ctx, list(added.videos.values()), admin_id=admin.id, say=say)
+    finisher.start()
+    return finisher
 
 
 def run_api(*, port: int, host: str, workers: int) -> None:

@@ -187,7 +187,7 @@ def test_api_load_cached_vs_uncached(
     embedded = _seed(tmp_path / "embedded")
     for ttl, endpoints in (("30", ALL), ("0", CACHED)):
         env = {**embedded.env, "KINEMA_HOT_CACHE_TTL_S": ttl, "KINEMA_WORKERS": "1"}
-        up = ["up", "--no-sample", "--data-dir", str(embedded.data)]
+        up = ["up", "--no-demo", "--data-dir", str(embedded.data)]
         with _serve(up, env, tmp_path / f"up-{ttl}.log") as base:
             got = _measure([base], embedded, endpoints, tmp_path)
         rows.append((f"embedded, cache {'on' if ttl != '0' else 'off'}", got))

@@ -186,7 +186,7 @@ def serve_kinema_up(tmp_path: Path, *extra: str) -> Iterator[UpServer]:
     env.pop("KINEMA_ADMIN_PASSWORD", None)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [*KINEMA, "up", "--port", str(port), "--data-dir", str(data), "--no-sample", *extra],
+            [*KINEMA, "up", "--port", str(port), "--data-dir", str(data), "--no-demo", *extra],
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,

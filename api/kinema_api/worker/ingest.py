@@ -1,4 +1,5 @@
-"""Bringing local files into the catalog (``kinema up --ingest``) and the sample clip."""
+"""Bringing local files into the catalog (``kinema up --ingest``, the demo catalog) and
+generating clips with ffmpeg (the demo's drawn footage, the tests' clips)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,22 @@ from kinema.catalog.services import jobs, titles
 from kinema.storage import ObjectStore
 from kinema_api.admin.services.uploads import safe_filename
 
-SAMPLE_NAME = "kinema-sample.mp4"
-SAMPLE_SECONDS = 20
+CLIP_SECONDS = 20
 
 
-def sample_args(
-    ffmpeg_bin: Path, dest: Path, *, seconds: int = SAMPLE_SECONDS, size: str = "1280x720"
+def clip_args(
+    ffmpeg_bin: Path,
+    dest: Path,
+    *,
+    seconds: float = CLIP_SECONDS,
+    size: str = "1280x720",
+    source: str | None = None,
+    tone_hz: int = 440,
 ) -> list[str]:
-    """A real, playable clip with a tone: testsrc2 + sine, H.264/AAC in MP4."""
+    """A real, playable clip with a tone: an ffmpeg video source (testsrc2 unless
+    ``source`` names another, e.g. ``mandelbrot=size=640x360:rate=25``) + sine, H.264/AAC
+    in MP4."""
+    video = source or f"testsrc2=size={size}:rate=25"
     return [
         str(ffmpeg_bin),
         "-hide_banner",
@@ -33,11 +42,13 @@ def sample_args(
         "-f",
         "lavfi",
         "-i",
-        f"testsrc2=size={size}:rate=25:duration={seconds}",
+        video,
         "-f",
         "lavfi",
         "-i",
-        f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+        f"sine=frequency={tone_hz}:sample_rate=48000",
+        "-t",
+        f"{seconds:g}",
         "-c:v",
         "libx264",
         "-preset",
@@ -48,14 +59,20 @@ def sample_args(
         "aac",
         "-b:a",
         "128k",
-        "-shortest",
         "-movflags",
         "+faststart",
         str(dest),
     ]
 
 
-def make_clip(dest: Path, *, seconds: int = SAMPLE_SECONDS, size: str = "1280x720") -> Path:
+def make_clip(
+    dest: Path,
+    *,
+    seconds: float = CLIP_SECONDS,
+    size: str = "1280x720",
+    source: str | None = None,
+    tone_hz: int = 440,
+) -> Path:
     """Generate a clip with Kinema's ffmpeg (written atomically).
 
     Raises MediaToolError ("generating a clip with ffmpeg failed: <ffmpeg's telling
@@ -64,20 +81,14 @@ def make_clip(dest: Path, *, seconds: int = SAMPLE_SECONDS, size: str = "1280x72
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(".tmp.mp4")
     ffmpeg.run(
-        sample_args(ffmpeg.ffmpeg_path(), tmp, seconds=seconds, size=size),
+        clip_args(
+            ffmpeg.ffmpeg_path(), tmp, seconds=seconds, size=size, source=source, tone_hz=tone_hz
+        ),
         timeout=300,
         what="generating a clip with ffmpeg",
     )
     tmp.replace(dest)
     return dest
-
-
-def ensure_sample(data_dir: Path) -> tuple[Path, bool]:
-    """The sample clip, generated with Kinema's ffmpeg on first use; (path, generated)."""
-    dest = data_dir / "samples" / SAMPLE_NAME
-    if dest.is_file() and dest.stat().st_size > 0:
-        return dest, False
-    return make_clip(dest), True
 
 
 def file_sha256(path: Path) -> str:
@@ -90,6 +101,29 @@ def file_sha256(path: Path) -> str:
 
 def catalog_is_empty(session: Session) -> bool:
     return session.scalar(select(Video.id).limit(1)) is None
+
+
+def store_upload(
+    session: Session, store: ObjectStore, path: Path, *, sha256: str | None = None
+) -> Upload:
+    """Copy a local file into the upload area as a completed upload (flushed)."""
+    upload_id = uuid.uuid4()
+    key = f"raw/{upload_id.hex}/{safe_filename(path.name)}"
+    info = store.put_file(path, key)
+    upload = Upload(
+        id=upload_id,
+        method=UploadMethod.TUS,
+        status=UploadStatus.COMPLETED,
+        filename=path.name,
+        key=key,
+        size=info.size,
+        offset=info.size,
+        sha256=sha256 or file_sha256(path),
+        completed_at=utcnow(),
+    )
+    session.add(upload)
+    session.flush()
+    return upload
 
 
 def ingest_file(
@@ -114,26 +148,12 @@ def ingest_file(
     )
     if existing is not None:
         return existing, False
-    upload_id = uuid.uuid4()
-    key = f"raw/{upload_id.hex}/{safe_filename(path.name)}"
-    info = store.put_file(path, key)
-    upload = Upload(
-        id=upload_id,
-        method=UploadMethod.TUS,
-        status=UploadStatus.COMPLETED,
-        filename=path.name,
-        key=key,
-        size=info.size,
-        offset=info.size,
-        sha256=sha,
-        completed_at=utcnow(),
-    )
-    session.add(upload)
+    upload = store_upload(session, store, path, sha256=sha)
     name = title or path.stem.replace("_", " ").replace("-", " ").strip().title() or "Untitled"
     movie = titles.create_title(
         session, name=name, genres=genres, maturity=maturity, published=True
     )
-    video = titles.create_video(session, title=movie, source=key)
+    video = titles.create_video(session, title=movie, source=upload.key)
     upload.video_id = video.id
     jobs.enqueue_transcode(session, video=video)
     session.commit()

@@ -234,7 +234,7 @@ class KinemaUp:
             cmd += ["api", "--port", str(self.port), "--workers", "0"]
         else:
             cmd += ["up", "--port", str(self.port), "--data-dir", str(self.data_dir)]
-            cmd += ["--no-sample"]
+            cmd += ["--no-demo"]
         for path in self.ingest:
             cmd += ["--ingest", str(path)]
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -113,7 +113,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[
             "KINEMA_WORKERS": "1",
         }
         if request.param == "up":
-            argv = ["up", "--port", str(port), "--data-dir", str(data), "--no-sample"]
+            argv = ["up", "--port", str(port), "--data-dir", str(data), "--no-demo"]
         else:
             argv = ["api", "--port", str(port), "--host", "127.0.0.1"]
         log = tmp_path / f"server-{port}.log"

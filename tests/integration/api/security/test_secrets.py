@@ -58,7 +58,7 @@ def test_kinema_up_makes_its_own_private_secret_and_keeps_it(tmp_path: Path) -> 
 
     def up() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [*KINEMA, "up", "--no-sample", "--port", str(port), "--data-dir", str(data)],
+            [*KINEMA, "up", "--no-demo", "--port", str(port), "--data-dir", str(data)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
