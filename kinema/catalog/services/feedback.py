@@ -18,10 +18,18 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from kinema.catalog.models import MyListItem, Rating, Review, Video, VideoStatus, WatchProgress
+from kinema.catalog.models import (
+    MyListItem,
+    Rating,
+    Review,
+    Video,
+    VideoStatus,
+    WatchHistory,
+    WatchProgress,
+)
 from kinema.recommend.model import Interaction
 
 LIST_WEIGHT = 0.5
@@ -154,3 +162,34 @@ def profile_history(session: Session, *, profile_id: uuid.UUID) -> dict[uuid.UUI
     ):
         weights[title_id] += RATING_WEIGHTS.get(score, 0.0)
     return {t: w for t, w in weights.items() if w > 0}
+
+
+def title_starts(session: Session) -> dict[str, tuple[int, int]]:
+    """Per title (hex id): how many profiles started it and how many finished one of its
+    videos (the recommender's completion feature, :mod:`kinema.recommend.patterns`)."""
+    per_profile = (
+        select(
+            Video.title_id.label("title_id"),
+            func.max(case((WatchProgress.completed, 1), else_=0)).label("finished"),
+        )
+        .join(WatchProgress, WatchProgress.video_id == Video.id)
+        .where(WatchProgress.position_s > 0)
+        .group_by(Video.title_id, WatchProgress.profile_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(per_profile.c.title_id, func.count(), func.sum(per_profile.c.finished)).group_by(
+            per_profile.c.title_id
+        )
+    )
+    return {title_id.hex: (int(n), int(done or 0)) for title_id, n, done in rows}
+
+
+def recent_plays(session: Session, *, since: datetime) -> list[tuple[str, str, datetime]]:
+    """(profile, video, started at) of every play since ``since`` (the binge feature)."""
+    rows = session.execute(
+        select(WatchHistory.profile_id, WatchHistory.video_id, WatchHistory.watched_at).where(
+            WatchHistory.watched_at >= since
+        )
+    )
+    return [(p.hex, v.hex, at) for p, v, at in rows]

@@ -8,10 +8,15 @@ transaction:
 
 - top picks per profile: the model's scores blended with content affinity to the
   profile's history (so a title nobody has watched yet can still appear), then a little
-  popularity; seen titles and titles above the profile's maturity are left out;
+  popularity; series raised for a profile that binges; seen titles and titles above the
+  profile's maturity are left out;
 - "More like this" per title: collaborative item-item weights blended with content
   similarity, each entry tagged with its reason (shared genres/tags, or co-viewing);
-- the popular list, the cold-start fallback.
+- the popular list, the cold-start fallback, weighted by how many of a title's
+  starters finish it.
+
+Viewing patterns enter as features (:mod:`kinema.recommend.patterns`): each title's
+completion share, and each profile's share of plays in binge sessions.
 
 The API only reads these rows; nothing here runs in a request.
 """
@@ -21,7 +26,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -32,14 +37,17 @@ from kinema.catalog.models import (
     Recommendation,
     RecommendationKind,
     Title,
+    TitleKind,
     Video,
     utcnow,
 )
+from kinema.catalog.services.audience_rollups import BINGE_GAP, BINGE_VIDEOS
 from kinema.catalog.services.browse import playable_titles
-from kinema.catalog.services.feedback import collect_feedback
+from kinema.catalog.services.feedback import collect_feedback, recent_plays, title_starts
 from kinema.catalog.services.subtitle_text import SubtitleReader
 from kinema.recommend.content import ContentIndex, TitleText, blend, build_index, shared_facets
 from kinema.recommend.model import Config, Model, Scored, fit
+from kinema.recommend.patterns import binge_share, boost_series, weigh_popularity
 
 PER_PROFILE = 40
 PER_TITLE = 20
@@ -48,6 +56,8 @@ POPULAR = 100
 # fills a short list.
 TOP_PICKS_WEIGHTS = (1.0, 0.35, 0.1)  # model, content affinity, popularity
 SIMILAR_WEIGHTS = (0.5, 0.5)  # collaborative, content
+# How far back plays count toward a profile's binge share.
+BINGE_WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +96,7 @@ def _top_picks(
     profile: Profile,
     titles: dict[str, Title],
     scored: dict[str, list[Scored]],
+    binges: float = 0.0,
 ) -> list[tuple[str, float]]:
     user = profile.id.hex
     seen = model.seen(user) if model is not None else set()
@@ -100,6 +111,8 @@ def _top_picks(
         [(w_model, collab), (w_content, affinity), (w_pop, popularity)],
         exclude=seen | (titles.keys() - allowed),
     )
+    series = {k for k, t in titles.items() if t.kind is TitleKind.SERIES}
+    ranked = boost_series(ranked, series, binges)
     return [(k, s) for k, s in ranked if k in allowed][:PER_PROFILE]
 
 
@@ -150,6 +163,10 @@ def train(
     newest = sorted(titles.values(), key=lambda t: (t.created_at, t.id.hex), reverse=True)
     for n, title in enumerate(newest):
         popularity.setdefault(title.id.hex, 1e-3 / (n + 1))
+    popularity = weigh_popularity(popularity, title_starts(session))
+    binges = binge_share(
+        recent_plays(session, since=now - BINGE_WINDOW), gap=BINGE_GAP, videos=BINGE_VIDEOS
+    )
 
     rows: list[Recommendation] = []
 
@@ -178,7 +195,13 @@ def train(
         scored = model.recommend_many(known, PER_PROFILE * 5)
     for profile in profiles:
         picks = _top_picks(
-            model, content, popularity, profile=profile, titles=titles, scored=scored
+            model,
+            content,
+            popularity,
+            profile=profile,
+            titles=titles,
+            scored=scored,
+            binges=binges.get(profile.id.hex, 0.0),
         )
         add(RecommendationKind.TOP_PICKS, profile.id, [(k, s, "") for k, s in picks])
     for key in sorted(titles):

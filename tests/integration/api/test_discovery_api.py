@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,16 @@ from kinema.catalog.models import (
     Maturity,
     Recommendation,
     RecommendationKind,
+    TitleKind,
     Track,
     TrackKind,
     Video,
+    utcnow,
 )
 from kinema.catalog.services import accounts, viewing
 from kinema.catalog.services.feedback import collect_feedback
 from kinema.catalog.services.subtitle_text import SubtitleReader
+from kinema.recommend.patterns import SERIES_BOOST
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from kinema_api.worker.recommend import TrainingLoop, train_once
@@ -293,3 +297,59 @@ def test_more_like_this_hears_what_the_characters_talk_about(sqlite_ctx: AppCont
     )
     train_once(ctx.settings, ctx.sessions, reader)
     assert reader.reads == 4
+
+
+def _picks(
+    ctx: AppContext, kind: RecommendationKind, subject: uuid.UUID | None
+) -> dict[Any, float]:
+    with ctx.sessions() as s:
+        rows = s.scalars(
+            select(Recommendation).where(
+                Recommendation.kind == kind,
+                Recommendation.subject_id.is_(None)
+                if subject is None
+                else Recommendation.subject_id == subject,
+            )
+        )
+        return {r.title_id: r.score for r in rows}
+
+
+def test_viewing_patterns_weigh_popularity_and_raise_series_for_bingers(
+    sqlite_ctx: AppContext,
+) -> None:
+    """Completion: of two titles five profiles each played, the one they finished is the
+    more popular. Binges: two profiles with the same feedback, one of which watched its
+    series in one sitting, get the same picks, with the other series raised for it."""
+    ctx = sqlite_ctx
+    now = utcnow()
+    with ctx.sessions() as s:
+        kept = make_title(s, name="Kept", genres=["Drama"])
+        dropped = make_title(s, name="Dropped", genres=["Drama"])
+        kept_v = make_ready_video(s, title=kept, duration_s=100).id
+        dropped_v = make_ready_video(s, title=dropped, duration_s=100).id
+        show = make_title(s, name="Show", kind=TitleKind.SERIES, genres=["Comedy"])
+        other = make_title(s, name="Other Show", kind=TitleKind.SERIES, genres=["Comedy"])
+        episodes = [make_ready_video(s, title=show, season=1, episode=n, duration_s=100).id
+                    for n in (1, 2, 3)]  # fmt: skip
+        make_ready_video(s, title=other, season=1, episode=1, duration_s=100)
+        for _ in range(5):
+            profile = accounts.list_profiles(s, user_id=make_user(s).id)[0].id
+            _watch(s, profile, kept_v, at=100)
+            _watch(s, profile, dropped_v, at=10)
+        twins = []
+        for gap in (timedelta(minutes=20), timedelta(days=1)):  # a binge, then one a day
+            profile = accounts.list_profiles(s, user_id=make_user(s).id)[0].id
+            start = now - timedelta(days=5)
+            for n, video_id in enumerate(episodes):
+                viewing.record_progress(s, profile_id=profile, video_id=video_id,
+                                        position_s=100, at=start + n * gap)  # fmt: skip
+            twins.append(profile)
+        s.commit()
+        other_id = other.id
+    train_once(ctx.settings, ctx.sessions)
+    popular = _picks(ctx, RecommendationKind.POPULAR, None)
+    assert popular[kept.id] > popular[dropped.id]
+    binger, steady = (_picks(ctx, RecommendationKind.TOP_PICKS, p) for p in twins)
+    assert set(binger) == set(steady) and other_id in binger
+    assert binger[other_id] == pytest.approx(steady[other_id] * (1 + SERIES_BOOST))
+    assert binger[kept.id] == pytest.approx(steady[kept.id])
