@@ -118,8 +118,17 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
             f"guest sent {commands(guest_sent)}; host's follower {trail(host)}"
         )
 
-        # Pause on the host pauses the guest; play on the guest plays the host.
+        # Pause on the host pauses the guest; play on the guest plays the host. The host
+        # pauses a playing player: after the seek and the speed change its player may
+        # still be held for a scheduled start (a stall it reported), and pausing a paused
+        # player is no pause at all.
+        assert wait_until(host, lambda: not video(host, "v.paused"), 5), (
+            f"host held: {sample(host)}; host sent {commands(sent)}; host's follower {trail(host)}"
+        )
         video(host, "v.pause()")
+        assert wait_until(host, lambda: any('"pause"' in f for f in commands(sent)), 3), (
+            f"the host's pause was not sent: {commands(sent)}; host's follower {trail(host)}"
+        )
         assert wait_until(guest, lambda: video(guest, "v.paused"), 3)
         paused_at = float(video(host, "v.currentTime"))
         # The guest pauses first, then seeks to the group's paused position (the host's:
@@ -128,7 +137,8 @@ def test_two_viewers_watch_together(browser: Browser, stack: PartyStack) -> None
             guest, lambda: abs(float(video(guest, "v.currentTime")) - paused_at) < 0.3, 3
         ), (
             f"paused guest at {video(guest, 'v.currentTime')} s, host at {paused_at} s "
-            f"(now {video(host, 'v.currentTime')} s); host sent {commands(sent)}"
+            f"(now {video(host, 'v.currentTime')} s); host sent {commands(sent)}; "
+            f"host's follower {trail(host)}; guest's follower {trail(guest)}"
         )
         assert abs(float(video(host, "v.currentTime")) - paused_at) < 0.05, "the host moved"
         big_play = guest.locator(".player__big-play")  # the player's own play button

@@ -182,6 +182,26 @@ describe("PartyFollower", () => {
     follower.stop();
   });
 
+  it("a newer state that is not the answer (another member's stall) does not undo the pick", () => {
+    const { video, sent, party, follower, run } = setup(groupState({ rate: 1 }), 30.166);
+    follower.start();
+    run(1500);
+    markRatePick(video, 1.5);
+    video.playbackRate = 1.5;
+    run(TICK_MS);
+    expect(sent).toContainEqual({ type: "rate", rate: 1.5 });
+    // Before the server applies the pick, a state for another reason comes (newer, still 1x).
+    party.state = groupState({ rate: 1, version: 5, at_ms: Date.now(), position_s: video.currentTime });
+    run(TICK_MS * 3);
+    expect(video.playbackRate).toBe(1.5);
+    // Then the answer: the group plays at 1.5x.
+    party.state = groupState({ rate: 1.5, version: 6, at_ms: Date.now(), position_s: video.currentTime });
+    run(TICK_MS * 3);
+    expect(video.playbackRate).toBeCloseTo(1.5, 1);
+    expect(sent.filter((f) => f.type === "rate")).toEqual([{ type: "rate", rate: 1.5 }]);
+    follower.stop();
+  });
+
   it("a rate Shaka puts back on a new page is no command: the group's rate stays", () => {
     // A page that joined a 1.5x group (a late joiner, the next episode).
     const { video, sent, follower, run } = setup(groupState({ rate: 1.5 }), 30.166);

@@ -94,8 +94,9 @@ export class PartyFollower {
   // A pause right after engaging is the player's start-up, not the viewer's: not a
   // command. (Its own autoplay is marked by the player: ../Player/intent.)
   private quietUntil = 0;
-  /** The version the group had when we sent a command, until a newer one comes. */
-  private awaiting: { version: number; until: number } | null = null;
+  /** A command of ours in flight: the version the group had when we sent it, and what
+   * the group's state looks like once the server has applied it. */
+  private awaiting: { version: number; until: number; applied: (s: PartyState) => boolean } | null = null;
   private readonly events: [string, () => void][];
 
   constructor(
@@ -177,7 +178,10 @@ export class PartyFollower {
 
   /** A command of ours is still unanswered (see the module's comment). */
   private unanswered(s: PartyState, now: number): boolean {
-    if (this.awaiting && (s.version > this.awaiting.version || now >= this.awaiting.until)) this.awaiting = null;
+    const a = this.awaiting;
+    // A newer state is not always the answer: another member's stall or a state sent
+    // for some other reason may come first, and applying it would undo what we asked.
+    if (a && ((s.version > a.version && a.applied(s)) || now >= a.until)) this.awaiting = null;
     return this.awaiting !== null;
   }
 
@@ -246,6 +250,8 @@ export class PartyFollower {
       this.command({ type: "rate", rate: picked });
       return;
     }
+    // The group's speed, not a nudge (those are at most 5%): worth a line in the trail.
+    if (Math.abs(this.video.playbackRate - rate) > 0.1) this.note(`rate ${rate} (was ${this.video.playbackRate})`);
     this.video.playbackRate = rate;
   }
 
@@ -256,7 +262,7 @@ export class PartyFollower {
     this.deps.party().send(frame);
     const s = this.group();
     if (!this.deps.canControl()) setTimeout(this.tick, 0);
-    else if (s) this.awaiting = { version: s.version, until: this.deps.now() + ANSWER_WAIT_MS };
+    else if (s) this.awaiting = { version: s.version, until: this.deps.now() + ANSWER_WAIT_MS, applied: applied(frame) };
   }
 
   readonly tick = (): void => {
@@ -409,4 +415,20 @@ export class PartyFollower {
       this.deps.party().send({ type: "stall", stalled: false });
     }
   };
+}
+
+/** Whether a group state already reflects a command (the server applied it). */
+function applied(frame: ClientFrame): (s: PartyState) => boolean {
+  switch (frame.type) {
+    case "rate":
+      return (s) => Math.abs(s.rate - frame.rate) < 1e-4;
+    case "pause":
+      return (s) => !s.playing;
+    case "play":
+      return (s) => s.playing;
+    case "seek":
+      return (s) => Math.abs(s.position_s - frame.position_s) < 0.5;
+    default:
+      return () => true;
+  }
 }

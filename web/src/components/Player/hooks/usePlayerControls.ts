@@ -76,11 +76,18 @@ export function usePlayerControls(options: Options): PlayerControls {
         if (!video) return;
         const to = clamp(rate, 0.25, 4);
         if (Math.abs(video.playbackRate - to) > 1e-4) markRatePick(video, to);
-        video.playbackRate = to;
-        // Now, not on ratechange: a controlled radio must see its new value this render.
-        patch({ rate: video.playbackRate });
+        // Through Shaka when a stream is loaded (trickPlay, without trick-play tracks):
+        // its rate controller then knows the pick at once. Set on the element alone, the
+        // pick is undone when Shaka re-applies its old rate before the "ratechange" event
+        // reaches it (it does when buffering ends, as after a seek).
+        const player = playerRef.current;
+        if (player?.getAssetUri()) player.trickPlay(to, false);
+        else video.playbackRate = to;
+        // Now, not on ratechange: a controlled radio must see its new value this render
+        // (the element's own rate is 0 while Shaka buffers).
+        patch({ rate: to });
       },
-      [videoRef, patch],
+      [videoRef, playerRef, patch],
     ),
     selectQuality: useCallback(
       (height: number | null) => {
