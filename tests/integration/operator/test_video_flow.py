@@ -347,38 +347,132 @@ def test_gpu_ladder_yields_jobs_with_the_gpu_fields(
 
 
 @pytest.mark.slow
-def test_sixteen_videos_at_once_all_converge(
+def test_twenty_videos_converge_through_operator_kills(
     operator_env: str,
     fake_kubelet: FakeKubelet,
     kube_namespace: str,
     tiny_source: str,
+    s3: S3Server,
+    pg_url: str,
+    tmp_path: Path,
 ) -> None:
-    from kubernetes import client as k8s
+    """A wave of 20 Videos while the operator (the real ``kinema operator`` process) is
+    SIGKILLed three times at random moments and started again: every Video ends Ready,
+    no step has two Jobs, nothing is left in storage that no Video points at, and the
+    catalog has every one of them.
 
-    # Four times the kubelet's four parallel pods: Jobs queue, and every Video still
-    # converges. Each one is transcoded for real, so the count stays small; scale without
-    # real encoding belongs to simulated (kwok) nodes.
-    count = 16
+    Five times the kubelet's four parallel pods: Jobs queue, and each Video is transcoded
+    for real, so the count stays small; scale without real encoding belongs to simulated
+    (kwok) nodes."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+
+    from kubernetes import client as k8s
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.orm import Session
+
+    from kinema.catalog.models import Video as CatalogVideo
+    from kinema.catalog.models import VideoStatus
+
+    count = 20
+    # Not for security: which moments the kills land on, replayable from the seed.
+    seed = int(os.environ.get("KINEMA_FAULT_SEED") or random.randrange(1 << 30))  # noqa: S311
+    rng = random.Random(seed)  # noqa: S311
     api: Any = k8s.CustomObjectsApi(fake_kubelet.api_client)
+    batch: Any = k8s.BatchV1Api(fake_kubelet.api_client)
     fake_kubelet.max_parallel = 4
+    kinema = Path(sys.executable).with_name("kinema")
+    logs: list[Path] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        logs.append(tmp_path / f"operator-{len(logs)}.log")
+        with logs[-1].open("wb") as out:
+            return subprocess.Popen(
+                [str(kinema), "operator", "--namespace", kube_namespace],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=dict(os.environ),
+            )
+
+    def ready(video: dict[str, Any], type_: str) -> bool:
+        cond = condition(video, type_)
+        return bool(cond and cond["status"] == "True")
+
+    def videos() -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = api.list_namespaced_custom_object(
+            GROUP, VERSION, kube_namespace, "videos"
+        )["items"]
+        return items
+
     one_rung = [{"height": 144, "width": 256, "bitrateKbps": 120}]
     started = time.monotonic()
-    with running_operator(kube_namespace):
+    proc = start()
+    kills: list[str] = []
+    try:
         ladder = ladder_body("one", chunking={"chunks": 1}, rungs=one_rung)
         api.create_namespaced_custom_object(GROUP, VERSION, kube_namespace, "ladders", ladder)
         for n in range(count):
             video = video_body(f"v{n:02d}", tiny_source, ladderRef={"name": "one"})
             api.create_namespaced_custom_object(GROUP, VERSION, kube_namespace, "videos", video)
-
-        def state(video: dict[str, Any], type_: str) -> bool:
-            cond = condition(video, type_)
-            return bool(cond and cond["status"] == "True")
+        for _ in range(3):
+            time.sleep(rng.uniform(4.0, 14.0))
+            fake_kubelet.raise_errors()
+            done = sum(ready(v, "Ready") for v in videos())
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+            kills.append(f"{time.monotonic() - started:.1f}s ({done} Ready)")
+            proc = start()
 
         def converged() -> bool:
-            items = api.list_namespaced_custom_object(GROUP, VERSION, kube_namespace, "videos")
-            failed = [v["metadata"]["name"] for v in items["items"] if state(v, "Failed")]
-            assert not failed, failed
-            return sum(state(v, "Ready") for v in items["items"]) == count
+            items = videos()
+            failed = [v["metadata"]["name"] for v in items if ready(v, "Failed")]
+            assert not failed, (failed, seed)
+            return sum(ready(v, "Ready") for v in items) == count
 
         wait_for(f"{count} Videos to be Ready", converged, timeout=900, kubelet=fake_kubelet)
-    print(f"{count} Videos Ready in {time.monotonic() - started:.1f}s")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    took = time.monotonic() - started
+    for log in logs:
+        assert "Traceback" not in log.read_text(errors="replace"), log.read_text()[-4000:]
+
+    # No step ran twice: one Job per step per Video (one chunk: the transcode packages).
+    for n in range(count):
+        assert steps(batch, kube_namespace, f"v{n:02d}") == ["probe", "transcode"]
+    # Nothing orphaned: every object under the Videos' output folder belongs to the output
+    # its Video points at.
+    outputs = {
+        v["status"]["output"].removeprefix(f"s3://{s3.bucket}/").rstrip("/") + "/" for v in videos()
+    }
+    roots = {o.rstrip("/").rsplit("/", 2)[0] + "/" for o in outputs}
+    assert len(roots) == 1, roots
+    (root,) = roots
+    pages = s3.client().get_paginator("list_objects_v2").paginate(Bucket=s3.bucket, Prefix=root)
+    keys = [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+    orphans = [k for k in keys if not any(k.startswith(o) for o in outputs)]
+    assert keys and not orphans, orphans[:10]
+    engine = create_engine(pg_url)
+    try:
+        with Session(engine) as session:
+            ready_rows = session.scalar(
+                select(func.count())
+                .select_from(CatalogVideo)
+                .where(
+                    CatalogVideo.status == VideoStatus.READY,
+                    CatalogVideo.resource_name.startswith(f"{kube_namespace}/"),
+                )
+            )
+    finally:
+        engine.dispose()
+    assert ready_rows == count
+    print(
+        f"{count} Videos Ready in {took:.1f}s through operator kills at {', '.join(kills)} "
+        f"(seed {seed}; KINEMA_FAULT_SEED={seed} replays it)"
+    )
