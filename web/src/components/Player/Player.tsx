@@ -19,6 +19,7 @@ import { absoluteUrl, withToken } from "./streamToken";
 import { parseThumbnailsVtt } from "./thumbnails";
 import type { ThumbnailCue } from "./thumbnails";
 import type { TokenGrant } from "./tokenRenewer";
+import { menuSpeed } from "./intent";
 import "./player.css";
 
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;
@@ -408,7 +409,7 @@ export function Player(props: PlayerProps) {
             <RadioGroup<number>
               legend={t("player.speed")}
               name="speed"
-              value={state.rate}
+              value={menuSpeed(state.rate, SPEEDS)}
               options={SPEEDS.map((s) => ({ value: s, label: s === 1 ? t("player.normal") : `${s}x` }))}
               onChange={controls.setRate}
             />

@@ -48,3 +48,11 @@ export function takeRatePick(media: object, rate: number): boolean {
   ratePicks.delete(media);
   return true;
 }
+
+/** The menu's speed for the element's rate: a rate within 6% of a menu speed shows as
+ * that speed. Watch together nudges the rate by up to 5% to close drift, and the speed
+ * the viewer chose stays checked meanwhile. */
+export function menuSpeed(rate: number, speeds: readonly number[]): number {
+  const near = speeds.find((s) => Math.abs(rate - s) <= 0.06 * s);
+  return near ?? rate;
+}
