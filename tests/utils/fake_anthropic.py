@@ -16,7 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kinema.settings import Settings
 
 API_KEY = "sk-ant-test-key-0123456789"
 
@@ -116,3 +119,18 @@ def fake_messages_api() -> Iterator[FakeMessages]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def claude_settings(settings: Settings, fake: FakeMessages, **overrides: Any) -> Settings:
+    """``settings`` with Claude keyed and pointed at ``fake`` (a test model, quick backoff)."""
+    from pydantic import SecretStr
+
+    return settings.model_copy(
+        update={
+            "anthropic_api_key": SecretStr(API_KEY),
+            "anthropic_base_url": fake.url,
+            "anthropic_model": "claude-test-model",
+            "anthropic_backoff_s": 0.01,
+            **overrides,
+        }
+    )

@@ -47,6 +47,7 @@ from tests.utils.fake_anthropic import (
     RATE_LIMITED,
     SERVER_ERROR,
     FakeMessages,
+    claude_settings,
     fake_messages_api,
 )
 from tests.utils.ports import free_port
@@ -79,16 +80,7 @@ def fake() -> Iterator[FakeMessages]:
 
 
 def _claude(ctx: AppContext, fake: FakeMessages, **overrides: Any) -> Settings:
-    return ctx.settings.model_copy(
-        update={
-            "anthropic_api_key": SecretStr(API_KEY),
-            "anthropic_base_url": fake.url,
-            "anthropic_model": "claude-test-model",
-            "anthropic_max_tokens": 512,
-            "anthropic_backoff_s": 0.01,
-            **overrides,
-        }
-    )
+    return claude_settings(ctx.settings, fake, **{"anthropic_max_tokens": 512, **overrides})
 
 
 def _worker(ctx: AppContext, settings: Settings | None = None) -> TaggingWorker:

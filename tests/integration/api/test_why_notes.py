@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from kinema.catalog.models import ClaudeCall, WhyNote
@@ -35,7 +34,7 @@ from tests.utils.factories import (
     make_user,
     signup,
 )
-from tests.utils.fake_anthropic import API_KEY, OVERLOADED, FakeMessages, fake_messages_api
+from tests.utils.fake_anthropic import OVERLOADED, FakeMessages, claude_settings, fake_messages_api
 
 CATALOG = {
     "The Vault": (["Comedy"], ["Heist"]),
@@ -59,15 +58,7 @@ def fake() -> Iterator[FakeMessages]:
 
 
 def _claude(ctx: AppContext, fake: FakeMessages, **overrides: Any) -> Settings:
-    return ctx.settings.model_copy(
-        update={
-            "anthropic_api_key": SecretStr(API_KEY),
-            "anthropic_base_url": fake.url,
-            "anthropic_model": "claude-test-model",
-            "anthropic_backoff_s": 0.01,
-            **overrides,
-        }
-    )
+    return claude_settings(ctx.settings, fake, **overrides)
 
 
 def _seed(ctx: AppContext, client: TestClient) -> dict[str, str]:
