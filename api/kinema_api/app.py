@@ -40,6 +40,7 @@ from kinema_api.billing.routes import admin as admin_billing
 from kinema_api.billing.routes import billing
 from kinema_api.billing.routes import webhook as billing_webhook
 from kinema_api.catalog import routes as browse
+from kinema_api.catalog.fastpath import HotPath
 from kinema_api.clips import routes as clips
 from kinema_api.clips.routes import page as clip_page
 from kinema_api.context import AppContext, build_context
@@ -133,6 +134,8 @@ def create_app(
     errors.install(app)
     logs.install()
     configured = context.settings if context is not None else settings or Settings()
+    # Innermost of ours: its answers get the security headers and are counted.
+    app.add_middleware(HotPath)
     # Browsers PUT upload parts straight to the S3 endpoint (presigned URLs).
     app.add_middleware(
         SecurityHeaders,

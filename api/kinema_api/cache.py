@@ -34,6 +34,14 @@ class Cache(ABC):
     def hit(self, key: str, *, window_s: int) -> int:
         """Count one event in the current fixed window of ``window_s``; returns the count."""
 
+    def hit_many(self, keys: list[str], *, window_s: int) -> list[int]:
+        """:meth:`hit` for each key in turn (a key may repeat); the counts, in order."""
+        return [self.hit(key, window_s=window_s) for key in keys]
+
+    def set_many(self, values: dict[str, str], *, ttl_s: int | None = None) -> None:
+        for key, value in values.items():
+            self.set(key, value, ttl_s=ttl_s)
+
     def close(self) -> None:
         return None
 
@@ -124,6 +132,34 @@ class RedisCache(Cache):
         except redis.RedisError as exc:
             raise self._fail(exc) from exc
         return int(count)
+
+    def hit_many(self, keys: list[str], *, window_s: int) -> list[int]:
+        """One round trip for the lot."""
+        if not keys:
+            return []
+        window = int(time.time() // window_s)
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            for key in keys:
+                pipe.incr(f"{key}:{window}")
+            for key in set(keys):
+                pipe.expire(f"{key}:{window}", window_s + 1)
+            counts = pipe.execute()[: len(keys)]
+        except redis.RedisError as exc:
+            raise self._fail(exc) from exc
+        return [int(c) for c in counts]
+
+    def set_many(self, values: dict[str, str], *, ttl_s: int | None = None) -> None:
+        """One round trip for the lot."""
+        if not values:
+            return
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            for key, value in values.items():
+                pipe.set(key, value, ex=ttl_s)
+            pipe.execute()
+        except redis.RedisError as exc:
+            raise self._fail(exc) from exc
 
     def close(self) -> None:
         self._client.close()

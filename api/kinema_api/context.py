@@ -17,6 +17,8 @@ from kinema.catalog.db import create_db_engine, session_factory
 from kinema.settings import Settings, signing_secret
 from kinema.storage import ObjectStore, store_from_settings
 from kinema_api.cache import Cache, cache_from_url
+from kinema_api.hotstore import HotStore
+from kinema_api.identity import IdentityMemo
 from kinema_api.keys import derive_key
 from kinema_api.kube import VideoResources, load_api_client
 
@@ -39,7 +41,14 @@ class AppContext:
     stopping: threading.Event = field(default_factory=threading.Event)
     # Per (video, generation, max height): files only reachable through refused rungs.
     forbidden_cache: dict[tuple[str, int, int], frozenset[str]] = field(default_factory=dict)
+    # The hot cache's copies in this process (kinema_api.catalog.services.hot).
+    hot: HotStore = field(default_factory=HotStore)
+    # Bearer tokens seen lately -> the maturity limit they browse with (the fast path).
+    identities: IdentityMemo = field(default_factory=IdentityMemo)
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    # Progress reports' group commit (viewing.services.progress_writer), made at the first
+    # report; typed loosely because this layer may not import a service.
+    progress_writer: object | None = None
     # Cluster mode: admin actions become Video resources; None means the embedded pool.
     videos: VideoResources | None = None
 

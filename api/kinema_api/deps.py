@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -30,12 +29,13 @@ from sqlalchemy.orm import Session
 from kinema.catalog.db import begin_readonly, engine_variant
 from kinema.settings import Settings
 from kinema.storage import ObjectStore
-from kinema_api.accounts.services.auth import Viewer, resolve_token
+from kinema_api import identity
+from kinema_api.accounts.services.auth import Viewer, resolve_token, token_hash
 from kinema_api.cache import CacheUnavailable
 from kinema_api.context import AppContext
 from kinema_api.errors import Forbidden, TooManyRequests, Unauthorized
 
-COOKIE_NAME = "kinema_session"
+COOKIE_NAME = identity.COOKIE.decode()
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/login")
 _cookie = APIKeyCookie(name=COOKIE_NAME, auto_error=False, description="The web app's session")
@@ -96,36 +96,55 @@ def _token(bearer: HTTPAuthorizationCredentials | None, cookie: str | None) -> s
     return cookie or None
 
 
-def _resolve(session: Session, token: str, grace: timedelta) -> Viewer:
+def _resolve(ctx: AppContext, session: Session, token: str) -> Viewer:
     """Look the token up in a read-only transaction, ended before the route runs so a
     write route's own transaction starts with the write lock (never by upgrading a read,
     which SQLite refuses when another write committed in between). The session keeps the
-    loaded rows (it does not expire them on commit)."""
+    loaded rows (it does not expire them on commit). The profile's maturity limit is left
+    for the browse fast path (:mod:`kinema_api.identity`)."""
+    seen_at = identity.generation()
+    grace = ctx.settings.billing_grace
     if session.in_transaction():  # a dependency before this one already began one
-        return resolve_token(session, token=token, grace=grace)
-    begin_readonly(session)
-    try:
         viewer = resolve_token(session, token=token, grace=grace)
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
+    else:
+        begin_readonly(session)
+        try:
+            viewer = resolve_token(session, token=token, grace=grace)
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+    principal = identity.Principal(
+        user_id=viewer.user.id,
+        session_id=viewer.session.id,
+        profile_id=viewer.profile.id,
+        limit=viewer.profile.max_maturity,
+        is_admin=viewer.is_admin,
+    )
+    ctx.identities.remember(token_hash(token), principal, seen_at=seen_at)
     return viewer
 
 
-def get_viewer(
-    ctx: ContextDep,
-    session: RequestSession,
+async def get_token(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
-) -> Viewer:
+) -> str:
+    """The caller's token, not yet checked (401 when there is none)."""
     token = _token(bearer, cookie)
     if token is None:
         raise Unauthorized(
             "log in first: send 'Authorization: Bearer <token>' or the session cookie",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return _resolve(session, token, ctx.settings.billing_grace)
+    return token
+
+
+# For a route that checks the token itself, in bulk (the progress writer).
+CurrentToken = Annotated[str, Depends(get_token)]
+
+
+def get_viewer(ctx: ContextDep, session: RequestSession, token: CurrentToken) -> Viewer:
+    return _resolve(ctx, session, token)
 
 
 def get_optional_viewer(
@@ -138,7 +157,7 @@ def get_optional_viewer(
     if token is None:
         return None
     try:
-        return _resolve(session, token, ctx.settings.billing_grace)
+        return _resolve(ctx, session, token)
     except Unauthorized:
         return None
 

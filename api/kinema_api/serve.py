@@ -9,8 +9,10 @@ serves the API and the built web app.
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
+import socket
 from pathlib import Path
 from types import FrameType
 
@@ -55,6 +57,14 @@ class Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self.ctx.stopping.set()
         super().handle_exit(sig, frame)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        # Everything loaded so far (modules, the app, its routes) lives as long as the
+        # process: moved out of the collector's reach, a full collection no longer walks
+        # it, which under load was a pause of every request in flight (the p99).
+        gc.collect()
+        gc.freeze()
 
 
 def _configure_logging() -> None:

@@ -17,10 +17,16 @@ a short TTL instead.
 On PostgreSQL the bump takes the version row's lock as the transaction's last write, so
 catalog writes queue behind each other only while one commits; they are rare next to
 reads.
+
+A process may keep the version it read for a moment rather than read it at every request
+(the API's hot path does, for half a second): :func:`local_changes` counts the changes
+this process committed, so such a copy is dropped at once after a change made here, and
+only other processes' changes wait for the copy to age.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, inspect, select, update
@@ -70,6 +76,14 @@ def _changed(obj: object) -> bool:
 
 
 FLAG = "kinema_catalog_changed"
+BUMPED = "kinema_catalog_bumped"
+_local_changes = 0
+_local_lock = threading.Lock()
+
+
+def local_changes() -> int:
+    """How many catalog changes this process has committed (see the module's note)."""
+    return _local_changes
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -87,10 +101,19 @@ def _before_commit(session: Session) -> None:
     session.flush()
     if session.info.pop(FLAG, False):
         bump(session.connection())
+        session.info[BUMPED] = True
+
+
+def _after_commit(session: Session) -> None:
+    global _local_changes
+    if session.info.pop(BUMPED, False):
+        with _local_lock:
+            _local_changes += 1
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(FLAG, None)
+    session.info.pop(BUMPED, None)
 
 
 _installed = False
@@ -103,5 +126,6 @@ def install() -> None:
         return
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_rollback", _after_rollback)
     _installed = True

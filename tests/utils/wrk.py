@@ -66,8 +66,9 @@ def parse(report: str) -> WrkResult:
 
 
 def lua_rotating(path: Path, *, method: str, urls: list[str], tokens: list[str], body: str) -> Path:
-    """A wrk script whose requests go round ``urls`` and bearer ``tokens`` (many viewers,
-    not one), each with ``body`` as JSON."""
+    """A wrk script whose requests go round every pair of ``urls`` and bearer ``tokens``
+    (many viewers, not one; each URL with each token in turn), each with ``body`` as
+    JSON."""
     quoted = ", ".join(f'"{u}"' for u in urls)
     toks = ", ".join(f'"{t}"' for t in tokens)
     path.write_text(
@@ -79,7 +80,7 @@ request = function()
   n = n + 1
   local headers = {{}}
   headers["Content-Type"] = "application/json"
-  headers["Authorization"] = "Bearer " .. tokens[(n % #tokens) + 1]
+  headers["Authorization"] = "Bearer " .. tokens[(math.floor(n / #urls) % #tokens) + 1]
   return wrk.format("{method}", urls[(n % #urls) + 1], headers, '{body}')
 end
 """

@@ -11,16 +11,25 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from kinema.catalog.models import Maturity, TitleKind
 from kinema.catalog.search import SearchFilters
 from kinema_api.accounts.services.auth import Viewer
-from kinema_api.catalog.schemas import GenrePublic, HomePublic, SearchPublic, TitleCard, TitleDetail
-from kinema_api.catalog.services import posters, title_page
+from kinema_api.catalog import fastpath
+from kinema_api.catalog.schemas import (
+    GenrePublic,
+    HomePublic,
+    RowPublic,
+    SearchPublic,
+    TitleCard,
+    TitleDetail,
+)
+from kinema_api.catalog.services import hot, posters, title_page
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.common import ERRORS
+from kinema_api.context import AppContext
 from kinema_api.deps import ContextDep, CurrentViewer, OptionalViewer, ReadSessionDep
 
 router = APIRouter(tags=["browse"], responses=ERRORS)
@@ -48,13 +57,59 @@ def _filters(
     return SearchFilters(genre=genre, year=year, kind=kind, max_maturity=limit)
 
 
-@router.get("/browse/home", summary="Rows for the home page")
-def home(viewer: CurrentViewer, ctx: ContextDep, session: ReadSessionDep) -> HomePublic:
-    return viewer_service.home(ctx, session, viewer=viewer)
+def _shared(
+    request: Request, ctx: AppContext, found: hot.Found[Any], viewer: Viewer | None
+) -> Response:
+    """An answer every viewer with this maturity limit shares, as the hot cache keeps it;
+    indexed for the fast path (``kinema_api.catalog.fastpath``), which answers alike."""
+    path = request.scope["path"]
+    limit = fastpath.limit_key(path, viewer_service.max_maturity(viewer))
+    hot.remember_answer(ctx, found, path=path, query=request.scope["query_string"], limit=limit)
+    etag = found.shared.etag
+    headers = {"ETag": etag, "Cache-Control": fastpath.CACHE_CONTROL.decode()}
+    if fastpath.etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(found.shared.body, media_type="application/json", headers=headers)
 
 
-@router.get("/titles", summary="Published titles, newest first", openapi_extra=OPTIONAL_AUTH)
+@router.get("/browse/home", summary="Rows for the home page", response_model=HomePublic)
+def home(
+    viewer: CurrentViewer,
+    ctx: ContextDep,
+    session: ReadSessionDep,
+    shared: Annotated[bool, Query()] = True,
+) -> Response:
+    """Continue Watching, My List, then the rows every viewer with this profile's maturity
+    limit shares. ``shared=false`` leaves those out: fetch them from ``/browse/rows``,
+    which is answered from the hot cache (the web app does both at once)."""
+    body = viewer_service.home(ctx, session, viewer=viewer, shared=shared)
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/browse/rows",
+    summary="The home rows every viewer with this maturity limit shares",
+    response_model=list[RowPublic],
+    openapi_extra=OPTIONAL_AUTH,
+)
+def rows(
+    request: Request, viewer: OptionalViewer, ctx: ContextDep, session: ReadSessionDep
+) -> Response:
+    """Recently Added, Trending and a row per genre, within the caller's maturity limit
+    (a signed-in profile's own, else the anonymous one)."""
+    limit = viewer_service.max_maturity(viewer)
+    found = viewer_service.shared_rows(ctx, session, limit=limit)
+    return _shared(request, ctx, found, viewer)
+
+
+@router.get(
+    "/titles",
+    summary="Published titles, newest first",
+    response_model=list[TitleCard],
+    openapi_extra=OPTIONAL_AUTH,
+)
 def list_titles(
+    request: Request,
     viewer: OptionalViewer,
     ctx: ContextDep,
     session: ReadSessionDep,
@@ -64,9 +119,10 @@ def list_titles(
     maturity: Annotated[Maturity | None, Query()] = None,
     limit: Limit = 24,
     offset: Offset = 0,
-) -> list[TitleCard]:
+) -> Response:
     filters = _filters(viewer, genre=genre, year=year, kind=type, maturity=maturity)
-    return viewer_service.list_titles(ctx, session, filters=filters, limit=limit, offset=offset)
+    found = viewer_service.list_titles(ctx, session, filters=filters, limit=limit, offset=offset)
+    return _shared(request, ctx, found, viewer)
 
 
 @router.get(
@@ -119,14 +175,21 @@ def _image_response(image: posters.Image) -> Response:
     return Response(image.data, media_type=image.media_type, headers=headers)
 
 
-@router.get("/genres", summary="All genres")
-def genres(ctx: ContextDep, session: ReadSessionDep) -> list[GenrePublic]:
-    return viewer_service.genres(ctx, session)
+@router.get("/genres", summary="All genres", response_model=list[GenrePublic])
+def genres(request: Request, ctx: ContextDep, session: ReadSessionDep) -> Response:
+    return _shared(request, ctx, viewer_service.genres(ctx, session), None)
 
 
-@router.get("/search", summary="Search titles by text, with filters", openapi_extra=OPTIONAL_AUTH)
+@router.get(
+    "/search",
+    summary="Search titles by text, with filters",
+    response_model=SearchPublic,
+    openapi_extra=OPTIONAL_AUTH,
+)
 def search(
+    request: Request,
     viewer: OptionalViewer,
+    ctx: ContextDep,
     session: ReadSessionDep,
     q: Annotated[str, Query(max_length=200)] = "",
     genre: GenreSlug = None,
@@ -135,7 +198,9 @@ def search(
     maturity: Annotated[Maturity | None, Query()] = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> SearchPublic:
+) -> Response:
     filters = _filters(viewer, genre=genre, year=year, kind=type, maturity=maturity)
-    items = viewer_service.search(session, query=q, filters=filters, limit=limit, offset=offset)
-    return SearchPublic(query=q, items=items, limit=limit, offset=offset)
+    found = viewer_service.search(
+        ctx, session, query=q, filters=filters, limit=limit, offset=offset
+    )
+    return _shared(request, ctx, found, viewer)

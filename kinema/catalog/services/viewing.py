@@ -4,11 +4,12 @@ in :mod:`kinema.catalog.services.streams`)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from kinema.catalog.errors import NotFound
@@ -41,6 +42,17 @@ class ProgressRecord:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressReport:
+    """A player's report: where a profile is in a video, and when it said so."""
+
+    profile_id: uuid.UUID
+    video_id: uuid.UUID
+    position_s: float
+    duration_s: float | None
+    at: datetime
+
+
 def record_progress(
     session: Session,
     *,
@@ -51,42 +63,163 @@ def record_progress(
     at: datetime | None = None,
 ) -> ProgressRecord:
     """Store where a profile is in a video, and extend its watch history."""
-    video = session.get(Video, video_id)
-    if video is None:
-        raise NotFound(f"no video {video_id}")
-    now = at or utcnow()
-    duration = duration_s or video.duration_s
-    position = max(0.0, position_s if duration is None else min(position_s, duration))
-    completed = bool(duration) and position >= COMPLETED_FRACTION * (duration or 0)
-    row = session.get(WatchProgress, (profile_id, video_id))
-    if row is None:
-        row = WatchProgress(profile_id=profile_id, video_id=video_id)
-        session.add(row)
-    elif row.updated_at > now:
-        # An older report arriving late (retries, two tabs) must not move time backwards.
-        return ProgressRecord(
-            video_id, row.position_s, row.duration_s, row.completed, row.updated_at
+    report = ProgressReport(profile_id, video_id, position_s, duration_s, at or utcnow())
+    result = record_progress_many(session, [report])[0]
+    if isinstance(result, NotFound):
+        raise result
+    return result
+
+
+def record_progress_many(
+    session: Session, reports: Sequence[ProgressReport]
+) -> list[ProgressRecord | NotFound]:
+    """Store many reports at once, in the caller's transaction, as if one by one in
+    order: a handful of statements for the lot, whatever their number (the API's
+    progress writer gathers the reports that arrive together). Each gets its record, or
+    NotFound when its video does not exist (the others are stored all the same).
+
+    Plain SQL rows, not ORM objects: a busy API writes thousands a second, and the ORM's
+    per-object bookkeeping would be most of the cost."""
+    if not reports:
+        return []
+    keys = list({(r.profile_id, r.video_id) for r in reports})
+    durations: dict[uuid.UUID, float | None] = {
+        vid: duration
+        for vid, duration in session.execute(
+            select(Video.id, Video.duration_s).where(Video.id.in_({r.video_id for r in reports}))
         )
-    row.position_s, row.duration_s, row.completed, row.updated_at = (
-        position,
-        duration,
-        completed,
-        now,
+    }
+    progress: dict[tuple[uuid.UUID, uuid.UUID], _Progress] = {
+        (p, v): _Progress(pos, dur, done, at, stored=True)
+        for p, v, pos, dur, done, at in session.execute(
+            select(
+                WatchProgress.profile_id,
+                WatchProgress.video_id,
+                WatchProgress.position_s,
+                WatchProgress.duration_s,
+                WatchProgress.completed,
+                WatchProgress.updated_at,
+            ).where(tuple_(WatchProgress.profile_id, WatchProgress.video_id).in_(keys))
+        )
+    }
+    latest = (
+        select(
+            WatchHistory.profile_id,
+            WatchHistory.video_id,
+            func.max(WatchHistory.watched_at).label("at"),
+        )
+        .where(tuple_(WatchHistory.profile_id, WatchHistory.video_id).in_(keys))
+        .group_by(WatchHistory.profile_id, WatchHistory.video_id)
+        .subquery()
     )
-    last = session.scalar(
-        select(WatchHistory)
-        .where(WatchHistory.profile_id == profile_id, WatchHistory.video_id == video_id)
-        .order_by(WatchHistory.watched_at.desc())
-        .limit(1)
-    )
-    if last is None or now - last.watched_at > HISTORY_SESSION_GAP or last.completed:
-        last = WatchHistory(profile_id=profile_id, video_id=video_id, watched_at=now)
-        session.add(last)
-    last.last_position_s = position
-    last.completed = completed
-    last.watched_at = now
-    session.flush()
-    return ProgressRecord(video_id, position, duration, completed, now)
+    history: dict[tuple[uuid.UUID, uuid.UUID], _Entry] = {
+        (p, v): _Entry(hid, (p, v), at, done, stored=True)
+        for hid, p, v, at, done in session.execute(
+            select(
+                WatchHistory.id,
+                WatchHistory.profile_id,
+                WatchHistory.video_id,
+                WatchHistory.watched_at,
+                WatchHistory.completed,
+            ).join(
+                latest,
+                (WatchHistory.profile_id == latest.c.profile_id)
+                & (WatchHistory.video_id == latest.c.video_id)
+                & (WatchHistory.watched_at == latest.c.at),
+            )
+        )
+    }
+    results: list[ProgressRecord | NotFound] = []
+    # History entries to write, by id: a key may end one entry and start the next.
+    written: dict[uuid.UUID, _Entry] = {}
+    for r in reports:
+        key = (r.profile_id, r.video_id)
+        if r.video_id not in durations:
+            results.append(NotFound(f"no video {r.video_id}"))
+            continue
+        row = progress.get(key)
+        if row is not None and row.updated_at > r.at:
+            # An older report arriving late (retries, two tabs) must not move time back.
+            results.append(
+                ProgressRecord(
+                    r.video_id, row.position_s, row.duration_s, row.completed, row.updated_at
+                )
+            )
+            continue
+        duration = r.duration_s or durations[r.video_id]
+        position = max(0.0, r.position_s if duration is None else min(r.position_s, duration))
+        completed = bool(duration) and position >= COMPLETED_FRACTION * (duration or 0)
+        progress[key] = _Progress(
+            position, duration, completed, r.at, stored=row is not None and row.stored, dirty=True
+        )
+        entry = history.get(key)
+        if entry is None or r.at - entry.watched_at > HISTORY_SESSION_GAP or entry.completed:
+            entry = _Entry(uuid.uuid4(), key, r.at, completed, stored=False)
+        history[key] = written[entry.id] = _Entry(
+            entry.id, key, r.at, completed, stored=entry.stored, position_s=position
+        )
+        results.append(ProgressRecord(r.video_id, position, duration, completed, r.at))
+    changed = [(k, v) for k, v in progress.items() if v.dirty]
+    inserts = [_progress_row(k, v) for k, v in changed if not v.stored]
+    updates = [_progress_row(k, v) for k, v in changed if v.stored]
+    # ORM bulk statements: one INSERT for the new rows, UPDATEs by primary key.
+    if inserts:
+        session.execute(insert(WatchProgress), inserts)
+    if updates:
+        session.execute(update(WatchProgress), updates)
+    new_entries = [_history_row(e) for e in written.values() if not e.stored]
+    old_entries = [_history_row(e) for e in written.values() if e.stored]
+    if new_entries:
+        session.execute(insert(WatchHistory), new_entries)
+    if old_entries:
+        session.execute(update(WatchHistory), old_entries)
+    # Rows this session had loaded as objects are read again at their next use.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, WatchProgress | WatchHistory):
+            session.expire(obj)
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    position_s: float
+    duration_s: float | None
+    completed: bool
+    updated_at: datetime
+    stored: bool
+    dirty: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    id: uuid.UUID
+    key: tuple[uuid.UUID, uuid.UUID]  # (profile, video)
+    watched_at: datetime
+    completed: bool
+    stored: bool
+    position_s: float = 0.0
+
+
+def _progress_row(key: tuple[uuid.UUID, uuid.UUID], v: _Progress) -> dict[str, Any]:
+    return {
+        "profile_id": key[0],
+        "video_id": key[1],
+        "position_s": v.position_s,
+        "duration_s": v.duration_s,
+        "completed": v.completed,
+        "updated_at": v.updated_at,
+    }
+
+
+def _history_row(e: _Entry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "profile_id": e.key[0],
+        "video_id": e.key[1],
+        "watched_at": e.watched_at,
+        "last_position_s": e.position_s,
+        "completed": e.completed,
+    }
 
 
 def get_progress(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from kinema.catalog import migrate
 from kinema.catalog.db import create_db_engine
-from kinema.catalog.errors import InvalidChange
+from kinema.catalog.errors import InvalidChange, NotFound
 from kinema.catalog.models import (
     JobStatus,
     Maturity,
@@ -277,6 +277,46 @@ def test_retranscode_cancels_and_bumps_generation(session: Session) -> None:
     assert ready.status is VideoStatus.READY
     jobs.finish_job(session, job_id=job.id, succeeded=False, error="x")
     assert ready.status is VideoStatus.READY and ready.error is None
+
+
+def test_progress_reports_stored_together_as_if_one_by_one(session: Session) -> None:
+    user = make_user(session)
+    profile = user.profiles[0]
+    video = make_ready_video(session, duration_s=100)
+    other = make_ready_video(session, duration_s=100)
+    session.commit()
+    t0 = utcnow()
+    first = viewing.record_progress(
+        session, profile_id=profile.id, video_id=video.id, position_s=10, at=t0
+    )
+    assert [h.last_position_s for h in viewing.history(session, profile_id=profile.id)] == [10]
+    ProgressReport = viewing.ProgressReport
+    got = viewing.record_progress_many(
+        session,
+        [
+            ProgressReport(profile.id, video.id, 20, None, t0 + timedelta(seconds=10)),
+            ProgressReport(profile.id, other.id, 99, None, t0 + timedelta(seconds=11)),
+            ProgressReport(profile.id, uuid.uuid4(), 5, None, t0 + timedelta(seconds=12)),
+            ProgressReport(profile.id, video.id, 15, None, t0 - timedelta(seconds=1)),  # late
+            ProgressReport(profile.id, video.id, 40, None, t0 + timedelta(seconds=20)),
+            # Three hours on: a new viewing of the same video, a new history entry.
+            ProgressReport(profile.id, video.id, 50, None, t0 + timedelta(hours=3)),
+        ],
+    )
+    session.commit()
+    positions = [g.position_s if isinstance(g, viewing.ProgressRecord) else None for g in got]
+    assert positions == [20, 99, None, 20, 40, 50]
+    assert isinstance(got[2], NotFound)
+    assert got[1].completed  # type: ignore[union-attr]
+    assert first.position_s == 10
+    stored = viewing.get_progress(session, profile_id=profile.id, video_id=video.id)
+    assert stored is not None and stored.position_s == 50
+    entries = viewing.history(session, profile_id=profile.id)
+    assert sorted((e.video_id == video.id, e.last_position_s) for e in entries) == [
+        (False, 99),
+        (True, 40),
+        (True, 50),
+    ]
 
 
 def test_viewing_state(session: Session) -> None:

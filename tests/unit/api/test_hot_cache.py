@@ -16,6 +16,7 @@ from kinema.catalog import version
 from kinema.catalog.db import engine_variant
 from kinema.catalog.models import Maturity, Title, TitleKind, Video, VideoStatus
 from kinema_api import cache as cache_module
+from kinema_api import hotstore
 from kinema_api.cache import RedisCache
 from kinema_api.catalog.services import hot
 from kinema_api.context import AppContext
@@ -103,6 +104,8 @@ def test_trending_follows_views_within_the_entry_lifetime(
 ) -> None:
     clock = _Clock()
     monkeypatch.setattr(cache_module, "time", clock)
+    monkeypatch.setattr(hot, "time", clock)
+    monkeypatch.setattr(hotstore, "time", clock)  # the process's own copies
     ctx.settings.hot_cache_ttl_s = 30
     with ctx.sessions() as s:
         title = make_title(s, name="Popular")
@@ -173,6 +176,12 @@ def test_an_unreachable_cache_is_a_miss(ctx: AppContext) -> None:
         for _ in range(2):
             got = hot.cached(ctx, s, key="k", adapter=TypeAdapter(list[int]), compute=compute)
             assert got == [1, 2]
+        # The process keeps its own copy, so Redis was not needed for the second answer;
+        # without that copy (another replica, a restart) the answer is computed again.
+        assert len(calls) == 1
+        ctx.hot.clear()
+        got = hot.cached(ctx, s, key="k", adapter=TypeAdapter(list[int]), compute=compute)
+        assert got == [1, 2]
     assert len(calls) == 2
 
 

@@ -960,8 +960,34 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rows for the home page */
+        /**
+         * Rows for the home page
+         * @description Continue Watching, My List, then the rows every viewer with this profile's maturity
+         *     limit shares. ``shared=false`` leaves those out: fetch them from ``/browse/rows``,
+         *     which is answered from the hot cache (the web app does both at once).
+         */
         get: operations["home_api_v1_browse_home_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/browse/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The home rows every viewer with this maturity limit shares
+         * @description Recently Added, Trending and a row per genre, within the caller's maturity limit
+         *     (a signed-in profile's own, else the anonymous one).
+         */
+        get: operations["rows_api_v1_browse_rows_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1743,7 +1769,12 @@ export interface paths {
         };
         /** Where this profile is in a video */
         get: operations["get_progress_api_v1_progress__video_id__get"];
-        /** Report the playback position */
+        /**
+         * Report the playback position
+         * @description Answered once the position is stored: reports that arrive together are written in
+         *     one transaction (``viewing.services.progress_writer``), with the same checks as any
+         *     write (the session, the account's write rate limit, the title's maturity).
+         */
         put: operations["put_progress_api_v1_progress__video_id__put"];
         post?: never;
         delete?: never;
@@ -10766,7 +10797,9 @@ export interface operations {
     };
     home_api_v1_browse_home_get: {
         parameters: {
-            query?: never;
+            query?: {
+                shared?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -10780,6 +10813,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HomePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    rows_api_v1_browse_rows_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowPublic"][];
                 };
             };
             /** @description Bad request */
@@ -15493,14 +15609,12 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Past the account's write rate limit */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorPublic"];
-                };
+                content?: never;
             };
         };
     };

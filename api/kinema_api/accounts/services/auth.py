@@ -162,6 +162,14 @@ def issue_session(
 
 def resolve_token(session: Session, *, token: str, grace: timedelta = DEFAULT_GRACE) -> Viewer:
     row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    return resolve_session(session, row, grace=grace)
+
+
+def resolve_session(
+    session: Session, row: AuthSession | None, *, grace: timedelta, record_seen: bool = True
+) -> Viewer:
+    """The viewer of a login session row (refused as :func:`resolve_token` refuses);
+    ``record_seen=False`` leaves its last-seen time to the caller (one already writing)."""
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at < now:
         raise Unauthorized("the session is invalid or expired; log in again")
@@ -173,7 +181,7 @@ def resolve_token(session: Session, *, token: str, grace: timedelta = DEFAULT_GR
     selectable = accounts.selectable_profiles(profiles, allowed=account.entitlements.profiles)
     profile = next((p for p in profiles if p.id == row.profile_id), None)
     profile = profile or accounts.fallback_profile(selectable)
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if record_seen and now - row.last_seen_at > TOUCH_EVERY:
         # Bookkeeping must not cost a page view the write lock: it is recorded in its own
         # short transaction (the caller's is read-only), and skipped when the lock is busy
         # (a later request records it).

@@ -18,7 +18,7 @@ from kinema.catalog.models import (
     Title,
 )
 from kinema.catalog.search import SearchFilters, filtered_titles, search_titles
-from kinema.catalog.services import browse, streams, titles, viewing
+from kinema.catalog.services import browse, viewing
 from kinema.catalog.services.viewing import ProgressRecord
 from kinema_api.accounts.services.auth import Viewer
 from kinema_api.cache import CacheUnavailable
@@ -27,6 +27,7 @@ from kinema_api.catalog.schemas import (
     GenrePublic,
     HomePublic,
     RowPublic,
+    SearchPublic,
     TitleCard,
 )
 from kinema_api.catalog.services import hot
@@ -37,38 +38,13 @@ from kinema_api.errors import Forbidden
 PROGRESS_TTL_S = 30 * 24 * 3600
 
 
-def _progress_key(profile_id: uuid.UUID, video_id: uuid.UUID) -> str:
+def progress_key(profile_id: uuid.UUID, video_id: uuid.UUID) -> str:
     return f"progress:{profile_id.hex}:{video_id.hex}"
 
 
-def save_progress(
-    ctx: AppContext,
-    session: Session,
-    *,
-    viewer: Viewer,
-    video_id: uuid.UUID,
-    position_s: float,
-    duration_s: float | None,
-) -> ProgressRecord:
-    """Persist first (the database is the record), then refresh the cache."""
-    video = titles.get_video(session, video_id=video_id)
-    check_visible(viewer, video.title)
-    record = viewing.record_progress(
-        session,
-        profile_id=viewer.profile.id,
-        video_id=video_id,
-        position_s=position_s,
-        duration_s=duration_s,
-    )
-    # A progress report is the playing device's heartbeat: it keeps its stream lease.
-    streams.touch_stream(session, session_id=viewer.session.id)
-    session.commit()
-    _cache_progress(ctx, viewer.profile.id, record)
-    return record
-
-
-def _cache_progress(ctx: AppContext, profile_id: uuid.UUID, record: ProgressRecord) -> None:
-    payload = json.dumps(
+def progress_entry(record: ProgressRecord) -> str:
+    """How a progress record is kept in the cache (read back by :func:`load_progress`)."""
+    return json.dumps(
         {
             "p": record.position_s,
             "d": record.duration_s,
@@ -76,15 +52,24 @@ def _cache_progress(ctx: AppContext, profile_id: uuid.UUID, record: ProgressReco
             "t": record.updated_at.isoformat(),
         }
     )
+
+
+def cache_progress(ctx: AppContext, records: dict[uuid.UUID, list[ProgressRecord]]) -> None:
+    """Refresh the cached progress of each profile's records (one round trip)."""
+    values = {
+        progress_key(profile_id, r.video_id): progress_entry(r)
+        for profile_id, found in records.items()
+        for r in found
+    }
     # The database has it; a cache outage only means the next read goes there.
     with contextlib.suppress(CacheUnavailable):
-        ctx.cache.set(_progress_key(profile_id, record.video_id), payload, ttl_s=PROGRESS_TTL_S)
+        ctx.cache.set_many(values, ttl_s=PROGRESS_TTL_S)
 
 
 def load_progress(
     ctx: AppContext, session: Session, *, profile_id: uuid.UUID, video_id: uuid.UUID
 ) -> ProgressRecord | None:
-    key = _progress_key(profile_id, video_id)
+    key = progress_key(profile_id, video_id)
     try:
         cached = ctx.cache.get(key)
     except CacheUnavailable:
@@ -100,7 +85,7 @@ def load_progress(
         )
     record = viewing.get_progress(session, profile_id=profile_id, video_id=video_id)
     if record is not None:
-        _cache_progress(ctx, profile_id, record)
+        cache_progress(ctx, {profile_id: [record]})
     return record
 
 
@@ -119,18 +104,32 @@ def check_visible_as(
     viewer: Viewer | None, *, title_id: uuid.UUID, published: bool, maturity: Maturity
 ) -> None:
     """:func:`check_visible`'s rules on what a title is (a cached page has no row)."""
-    if not published and not (viewer is not None and viewer.is_admin):
+    is_admin = viewer is not None and viewer.is_admin
+    check_visible_for(
+        is_admin, max_maturity(viewer), title_id=title_id, published=published, maturity=maturity
+    )
+
+
+def check_visible_for(
+    is_admin: bool, limit: Maturity, *, title_id: uuid.UUID, published: bool, maturity: Maturity
+) -> None:
+    """The same rules for a caller known by its role and maturity limit."""
+    if not published and not is_admin:
         raise NotFound(f"no title {title_id}")
-    if maturity.level > max_maturity(viewer).level:
+    if maturity.level > limit.level:
         raise Forbidden(f"title {title_id} is rated above this profile's maturity limit")
 
 
 ROWS = TypeAdapter(list[RowPublic])
 CARDS = TypeAdapter(list[TitleCard])
 GENRES = TypeAdapter(list[GenrePublic])
+SEARCH = TypeAdapter(SearchPublic)
 
 
-def home(ctx: AppContext, session: Session, *, viewer: Viewer) -> HomePublic:
+def home(ctx: AppContext, session: Session, *, viewer: Viewer, shared: bool = True) -> bytes:
+    """The home page as JSON (``HomePublic``): Continue Watching and My List read for the
+    viewer, then, with ``shared``, the rows every profile with this maturity limit sees
+    alike, spliced in as the hot cache keeps them (never parsed again)."""
     limit = max_maturity(viewer)
     cont = [
         ContinueItem(
@@ -144,44 +143,57 @@ def home(ctx: AppContext, session: Session, *, viewer: Viewer) -> HomePublic:
             session, profile_id=viewer.profile.id, max_maturity=limit
         )
     ]
-    rows: list[RowPublic] = []
     mine = viewing.my_list(session, profile_id=viewer.profile.id, max_maturity=limit)
-    if mine:
-        rows.append(RowPublic(key="my-list", name="My List", items=[title_card(t) for t in mine]))
-    shared = hot.cached(
-        ctx,
-        session,
-        key=f"rows:{limit.value}",
-        adapter=ROWS,
-        compute=lambda: shared_rows(session, limit=limit),
+    own = (
+        [RowPublic(key="my-list", name="My List", items=[title_card(t) for t in mine])]
+        if mine
+        else []
     )
-    rows.extend(shared)
-    return HomePublic(continue_watching=cont, rows=rows)
+    personal = HomePublic(continue_watching=cont, rows=own).model_dump_json().encode()
+    if not shared:
+        return personal
+    rows = shared_rows(ctx, session, limit=limit).shared.body
+    if rows == b"[]":
+        return personal
+    # personal ends in `...,"rows":[<own>]}`: put the shared rows after its own.
+    head = personal[: -len(b"]}")]
+    join = b"," if own else b""
+    return head + join + rows[1:] + b"}"
 
 
-def shared_rows(session: Session, *, limit: Maturity) -> list[RowPublic]:
+def shared_rows(
+    ctx: AppContext, session: Session, *, limit: Maturity
+) -> hot.Found[list[RowPublic]]:
     """The home rows every profile with this maturity limit sees alike."""
-    rows: list[RowPublic] = []
-    recent = browse.recently_added(session, max_maturity=limit)
-    if recent:
-        rows.append(
-            RowPublic(key="recent", name="Recently Added", items=[title_card(t) for t in recent])
-        )
-    hot_titles = browse.trending(session, max_maturity=limit)
-    if hot_titles:
-        rows.append(
-            RowPublic(key="trending", name="Trending", items=[title_card(t) for t in hot_titles])
-        )
-    for row in browse.genre_rows(session, max_maturity=limit):
-        rows.append(
-            RowPublic(key=row.key, name=row.name, items=[title_card(t) for t in row.titles])
-        )
-    return rows
+
+    def compute() -> list[RowPublic]:
+        rows: list[RowPublic] = []
+        recent = browse.recently_added(session, max_maturity=limit)
+        if recent:
+            rows.append(
+                RowPublic(
+                    key="recent", name="Recently Added", items=[title_card(t) for t in recent]
+                )
+            )
+        hot_titles = browse.trending(session, max_maturity=limit)
+        if hot_titles:
+            rows.append(
+                RowPublic(
+                    key="trending", name="Trending", items=[title_card(t) for t in hot_titles]
+                )
+            )
+        for row in browse.genre_rows(session, max_maturity=limit):
+            rows.append(
+                RowPublic(key=row.key, name=row.name, items=[title_card(t) for t in row.titles])
+            )
+        return rows
+
+    return hot.entry(ctx, session, key=f"rows:{limit.value}", adapter=ROWS, compute=compute)
 
 
 def list_titles(
     ctx: AppContext, session: Session, *, filters: SearchFilters, limit: int, offset: int
-) -> list[TitleCard]:
+) -> hot.Found[list[TitleCard]]:
     def compute() -> list[TitleCard]:
         stmt = (
             filtered_titles(filters)
@@ -191,28 +203,49 @@ def list_titles(
         )
         return [title_card(t) for t in session.scalars(stmt)]
 
-    f = filters
-    key = (
-        f"titles:{f.max_maturity.value if f.max_maturity else ''}:{f.genre or ''}:"
-        f"{f.year or ''}:{f.kind.value if f.kind else ''}:{int(f.published_only)}:"
-        f"{limit}:{offset}"
+    return hot.entry(
+        ctx,
+        session,
+        key=f"titles:{_filter_key(filters)}:{limit}:{offset}",
+        adapter=CARDS,
+        compute=compute,
     )
-    return hot.cached(ctx, session, key=key, adapter=CARDS, compute=compute)
 
 
-def genres(ctx: AppContext, session: Session) -> list[GenrePublic]:
+def _filter_key(f: SearchFilters) -> str:
+    return (
+        f"{f.max_maturity.value if f.max_maturity else ''}:{f.genre or ''}:"
+        f"{f.year or ''}:{f.kind.value if f.kind else ''}:{int(f.published_only)}"
+    )
+
+
+def genres(ctx: AppContext, session: Session) -> hot.Found[list[GenrePublic]]:
     def compute() -> list[GenrePublic]:
         found = session.scalars(select(Genre).order_by(Genre.name))
         return [GenrePublic.model_validate(g) for g in found]
 
-    return hot.cached(ctx, session, key="genres", adapter=GENRES, compute=compute)
+    return hot.entry(ctx, session, key="genres", adapter=GENRES, compute=compute)
 
 
 def search(
-    session: Session, *, query: str, filters: SearchFilters, limit: int, offset: int
-) -> list[TitleCard]:
-    hits = search_titles(session, query, filters, limit=limit, offset=offset)
-    return [title_card(h.title) for h in hits]
+    ctx: AppContext,
+    session: Session,
+    *,
+    query: str,
+    filters: SearchFilters,
+    limit: int,
+    offset: int,
+) -> hot.Found[SearchPublic]:
+    """Search results are the same for everyone with one maturity limit: cached per
+    catalog version like the listings (a query's key holds its text)."""
+
+    def compute() -> SearchPublic:
+        hits = search_titles(session, query, filters, limit=limit, offset=offset)
+        items = [title_card(h.title) for h in hits]
+        return SearchPublic(query=query, items=items, limit=limit, offset=offset)
+
+    key = f"search:{_filter_key(filters)}:{limit}:{offset}:{query}"
+    return hot.entry(ctx, session, key=key, adapter=SEARCH, compute=compute)
 
 
 def next_episode(session: Session, *, viewer: Viewer, ids: list[uuid.UUID]) -> uuid.UUID | None:

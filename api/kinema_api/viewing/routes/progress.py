@@ -6,18 +6,21 @@ something take SQLite's write lock.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from kinema.catalog.services import titles
+from kinema_api.accounts.services.auth import token_hash
 from kinema_api.catalog.schemas import TitleCard
 from kinema_api.catalog.services import viewer as viewer_service
 from kinema_api.catalog.services.views import title_card, video_summary
 from kinema_api.common import ERRORS, Message
 from kinema_api.deps import (
     ContextDep,
+    CurrentToken,
     CurrentViewer,
     ReadSessionDep,
     SessionDep,
@@ -32,28 +35,29 @@ from kinema_api.viewing.schemas import (
     RatingUpdate,
 )
 from kinema_api.viewing.services import lists
+from kinema_api.viewing.services.progress_writer import writer_of
 
 router = APIRouter(tags=["viewing"], responses=ERRORS)
 
 
 @router.put(
-    "/progress/{video_id}", summary="Report the playback position", dependencies=[WriteRateLimit]
+    "/progress/{video_id}",
+    summary="Report the playback position",
+    responses={429: {"description": "Past the account's write rate limit"}},
 )
-def put_progress(
-    video_id: uuid.UUID,
-    body: ProgressUpdate,
-    viewer: CurrentViewer,
-    ctx: ContextDep,
-    session: SessionDep,
+async def put_progress(
+    video_id: uuid.UUID, body: ProgressUpdate, ctx: ContextDep, token: CurrentToken
 ) -> ProgressPublic:
-    rec = viewer_service.save_progress(
-        ctx,
-        session,
-        viewer=viewer,
+    """Answered once the position is stored: reports that arrive together are written in
+    one transaction (``viewing.services.progress_writer``), with the same checks as any
+    write (the session, the account's write rate limit, the title's maturity)."""
+    future = writer_of(ctx).submit(
+        token_hash=token_hash(token),
         video_id=video_id,
         position_s=body.position_s,
         duration_s=body.duration_s,
     )
+    rec = await asyncio.wrap_future(future)
     return ProgressPublic(
         video_id=rec.video_id,
         position_s=rec.position_s,
