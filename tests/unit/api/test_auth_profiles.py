@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from kinema_api import cache as cache_module
 from kinema_api.app import create_app
 from kinema_api.context import AppContext
 from tests.utils.factories import app_context, bearer, build_api_context, set_plan, signup
@@ -92,7 +95,22 @@ def test_revoke_other_device(client: TestClient) -> None:
     assert again.status_code == 404
 
 
-def test_login_rate_limit(tmp_path: Path) -> None:
+class _OneMinute:
+    """The in-process cache's clock held in one rate-limit window (five logins on a
+    loaded machine may otherwise straddle a minute boundary and start a new window)."""
+
+    def __init__(self) -> None:
+        self.at = time.time()
+
+    def time(self) -> float:
+        return self.at
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+def test_login_rate_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "time", _OneMinute())
     ctx: AppContext = build_api_context(tmp_path, auth_rate_limit_per_min=3)
     try:
         with TestClient(create_app(context=ctx, web_dist=None)) as c:
