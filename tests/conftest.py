@@ -1,13 +1,13 @@
 """Fixtures that start Kinema's real backing services for tests.
 
 Session fixtures (``postgres``, ``redis_server``, ``s3``, ``kube``, ``kube_controllers``,
-``stripe_mock``, ``browser``) each start one real process — or a few, for Kubernetes —
-the first time a test asks for them, on free 127.0.0.1 ports in temporary directories,
-and stop them when the session ends. Function fixtures (``pg_url``, ``redis_url``,
-``s3_prefix``, ``s3_env``, ``kube_namespace``, ``kube_env``, ``page``) give each test its
-own database, Redis DB, key prefix or namespace and clean up after it. ``kinema_up``
-serves Kinema itself (``kinema up`` in a subprocess) for the tests and benchmarks that
-put it under load.
+``kwok_cluster``, ``stripe_mock``, ``browser``) each start one real process — or a few,
+for Kubernetes — the first time a test asks for them, on free 127.0.0.1 ports in
+temporary directories, and stop them when the session ends. Function fixtures
+(``pg_url``, ``redis_url``, ``s3_prefix``, ``s3_env``, ``kube_namespace``, ``kube_env``,
+``page``) give each test its own database, Redis DB, key prefix or namespace and clean
+up after it. ``kinema_up`` serves Kinema itself (``kinema up`` in a subprocess) for the
+tests and benchmarks that put it under load.
 
 The services live in ``tests/utils/`` (one module each, command building apart from
 running); this file only wires them to pytest. The service modules are imported inside
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
 
     from tests.utils.kube_cluster import KubeCluster
+    from tests.utils.kwok_cluster import KwokCluster
     from tests.utils.load import UpServer
     from tests.utils.moto_server import MotoServer
     from tests.utils.postgres_server import PostgresServer
@@ -134,11 +135,8 @@ def s3_prefix(s3: S3Server) -> Iterator[str]:
 @pytest.fixture
 def s3_env(s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
     """The S3 server's credentials and endpoint in the environment, for this test only."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3.secret_key)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", s3.region)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", s3.endpoint_url)
-    monkeypatch.setenv("KINEMA_S3_ENDPOINT_URL", s3.endpoint_url)
+    for name, value in s3.env().items():
+        monkeypatch.setenv(name, value)
     return s3
 
 
@@ -169,6 +167,18 @@ def kube_controllers(kube: KubeCluster) -> Iterator[KubeCluster]:
         start_controllers(kube)
     yield kube
     kube.stop_controllers()
+
+
+@pytest.fixture(scope="session")
+def kwok_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KwokCluster]:
+    """A control plane of its own with kube-scheduler and kwok's simulated GPU and CPU
+    nodes, for scale runs (``tests/utils/kwok_cluster.py``)."""
+    from tests.utils.kwok_cluster import start_kwok_cluster
+
+    with _starting("Kubernetes with kwok nodes"):
+        cluster = start_kwok_cluster(tmp_path_factory.mktemp("kwok"), CRD_DIR)
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,11 @@ each trigger takes the door or kind object it needs from :class:`wiring.Operator
 the startup handler builds, and maps the operator's errors to Kopf's.
 
 Every trigger of a Video (created, spec changed, operator resumed, one of its Jobs
-changed, the resync timer) runs the same level-triggered reconciliation. Bad specs
+changed, the resync timer) runs the same level-triggered reconciliation. Two triggers
+fire far more often than there is anything to do, so they decide in the event loop,
+without taking one of Kopf's worker threads, whether to run it: a Job event only when it
+changed what the Video decides on (:attr:`JobView.progress`: most Job events count
+running or ready pods), the timer only when the Video is due. Bad specs
 become ``kopf.PermanentError`` (the status already says why); anything retrying can
 fix becomes ``kopf.TemporaryError``. Deletion runs a finalizer that stops the Jobs,
 removes the output (``deletionPolicy: Delete``) and the catalog rows.
@@ -25,7 +29,10 @@ Load with ``kopf run -m kinema_operator.handlers`` or ``kinema operator``.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import kopf
@@ -44,6 +51,7 @@ from kinema_operator.distribution import mapping as distribution
 from kinema_operator.errors import InvalidSpec, OperatorError
 from kinema_operator.labels import LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY
 from kinema_operator.plan import catalog as plans
+from kinema_operator.video.views import NOT_STARTED, JobView
 
 # The timer ticks every KINEMA_OPERATOR_RESYNC_INTERVAL_S (read when this module is
 # imported); a tick reconciles a Video only if no other trigger did for that long.
@@ -63,6 +71,8 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
     settings.posting.level = logging.WARNING
     settings.watching.server_timeout = 300
     memo.operator = wiring.build()
+    # Where the async triggers run a reconciliation: the threads of the sync handlers.
+    memo.executor = settings.execution.executor
     if memo.operator.previews is not None:
         memo.operator.previews.start()
 
@@ -105,15 +115,24 @@ def video_changed(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) -
     _reconcile(memo, namespace, name, permanent=True)
 
 
+async def _in_thread(memo: kopf.Memo, work: Callable[[], None]) -> None:
+    """Run blocking ``work`` in Kopf's worker threads (where its sync handlers run)."""
+    await asyncio.get_running_loop().run_in_executor(memo.executor, work)
+
+
 @kopf.timer(GROUP, VERSION, video_res.PLURAL, interval=RESYNC_S, initial_delay=RESYNC_S)
-def video_resync(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) -> None:
+async def video_resync(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) -> None:
     # A timer keeps going whatever happens; errors are logged by Kopf and retried.
     if namespace is not None and _operator(memo).videos.due(namespace, name):
-        _reconcile(memo, namespace, name, permanent=False)
+        await _in_thread(
+            memo, functools.partial(_reconcile, memo, namespace, name, permanent=False)
+        )
 
 
 @kopf.on.event("batch", "v1", "jobs", labels={LABEL_MANAGED_BY: MANAGED_BY})
-def job_changed(body: kopf.Body, namespace: str | None, memo: kopf.Memo, **_: Any) -> None:
+async def job_changed(
+    event: kopf.RawEvent, body: kopf.Body, namespace: str | None, memo: kopf.Memo, **_: Any
+) -> None:
     if namespace is None:
         return
     if body.metadata.labels.get(LABEL_COMPONENT) == clip_jobs.COMPONENT:
@@ -121,12 +140,26 @@ def job_changed(body: kopf.Body, namespace: str | None, memo: kopf.Memo, **_: An
         if previews is not None:  # a clip preview Job changed: look at once
             previews.nudge()
         return
-    for ref in body.metadata.get("ownerReferences") or []:
-        if ref.get("kind") == video_res.KIND and ref.get("apiVersion", "").startswith(GROUP):
-            try:
-                _operator(memo).videos.video(namespace, ref["name"])
-            except OperatorError as exc:  # the timer will come back to it
-                log.warning("reconciling %s/%s after a Job event: %s", namespace, ref["name"], exc)
+    videos = [
+        str(ref["name"])
+        for ref in body.metadata.get("ownerReferences") or []
+        if ref.get("kind") == video_res.KIND and ref.get("apiVersion", "").startswith(GROUP)
+    ]
+    # Per-Job memo: what the Video last heard of this Job. A deleted Job is always news.
+    progress = JobView.parse(dict(body)).progress
+    if event.get("type") != "DELETED" and progress == memo.get("job_progress", NOT_STARTED):
+        return
+    memo.job_progress = progress
+    if videos:
+        await _in_thread(memo, functools.partial(_after_job, memo, namespace, videos))
+
+
+def _after_job(memo: kopf.Memo, namespace: str, videos: list[str]) -> None:
+    for name in videos:
+        try:
+            _operator(memo).videos.video(namespace, name)
+        except OperatorError as exc:  # the timer will come back to it
+            log.warning("reconciling %s/%s after a Job event: %s", namespace, name, exc)
 
 
 @kopf.on.delete(GROUP, VERSION, video_res.PLURAL)

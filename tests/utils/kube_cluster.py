@@ -1,5 +1,6 @@
 """A real Kubernetes control plane without nodes: etcd + kube-apiserver (envtest style),
-and on request kube-controller-manager.
+and on request kube-controller-manager. (Simulated nodes, with kube-scheduler, for scale
+runs: :mod:`tests.utils.kwok_cluster`.)
 
 Everything is Kubernetes' own code, built from Go modules by ``scripts/bootstrap``
 (Kubernetes 1.35.4, etcd 3.6.5). The apiserver serves TLS with certificates from
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,12 @@ def etcd_command(etcd: Path, data_dir: Path, client_port: int, peer_port: int) -
 
 
 def apiserver_command(
-    apiserver: Path, pki: kube_pki.PkiFiles, cert_dir: Path, port: int, etcd_url: str
+    apiserver: Path,
+    pki: kube_pki.PkiFiles,
+    cert_dir: Path,
+    port: int,
+    etcd_url: str,
+    extra: Sequence[str] = (),
 ) -> list[str]:
     return [
         str(apiserver),
@@ -73,11 +80,17 @@ def apiserver_command(
         "--enable-priority-and-fairness=false",
         "--profiling=false",
         "--v=0",
+        *extra,
     ]
 
 
 def controller_manager_command(
-    kcm: Path, kubeconfig: Path, pki: kube_pki.PkiFiles, cert_dir: Path, port: int
+    kcm: Path,
+    kubeconfig: Path,
+    pki: kube_pki.PkiFiles,
+    cert_dir: Path,
+    port: int,
+    extra: Sequence[str] = (),
 ) -> list[str]:
     return [
         str(kcm),
@@ -94,11 +107,19 @@ def controller_manager_command(
         "--use-service-account-credentials=false",
         "--profiling=false",
         "--v=0",
+        *extra,
     ]
 
 
 def kubeconfig_document(server: str, pki: kube_pki.ClusterPki) -> dict[str, Any]:
     """A kubeconfig with the CA and the admin client certificate embedded."""
+    return user_kubeconfig_document(server, pki.ca.cert_pem, kube_pki.ADMIN_USER, pki.admin)
+
+
+def user_kubeconfig_document(
+    server: str, ca_pem: bytes, user: str, keys: kube_pki.KeyPair
+) -> dict[str, Any]:
+    """A kubeconfig with the CA and ``user``'s client certificate embedded."""
 
     def b64(data: bytes) -> str:
         return base64.b64encode(data).decode()
@@ -109,26 +130,22 @@ def kubeconfig_document(server: str, pki: kube_pki.ClusterPki) -> dict[str, Any]
         "clusters": [
             {
                 "name": CLUSTER_NAME,
-                "cluster": {"server": server, "certificate-authority-data": b64(pki.ca.cert_pem)},
+                "cluster": {"server": server, "certificate-authority-data": b64(ca_pem)},
             }
         ],
         "users": [
             {
-                "name": kube_pki.ADMIN_USER,
+                "name": user,
                 "user": {
-                    "client-certificate-data": b64(pki.admin.cert_pem),
-                    "client-key-data": b64(pki.admin.key_pem),
+                    "client-certificate-data": b64(keys.cert_pem),
+                    "client-key-data": b64(keys.key_pem),
                 },
             }
         ],
         "contexts": [
             {
                 "name": CLUSTER_NAME,
-                "context": {
-                    "cluster": CLUSTER_NAME,
-                    "user": kube_pki.ADMIN_USER,
-                    "namespace": "default",
-                },
+                "context": {"cluster": CLUSTER_NAME, "user": user, "namespace": "default"},
             }
         ],
         "current-context": CLUSTER_NAME,
@@ -166,6 +183,15 @@ class KubeCluster:
         """A new ``kubernetes`` ApiClient (use it as a context manager to close it)."""
         api: k8s.ApiClient = k8s_config.new_client_from_config(config_file=str(self.kubeconfig))
         return api
+
+    def user_kubeconfig(self, user: str, group: str | None, path: Path) -> Path:
+        """Write a kubeconfig at ``path`` for ``user`` (in ``group``): a client certificate
+        of its own, signed by the cluster's CA, so its requests carry that user name."""
+        ca_pem = self.pki.ca_cert.read_bytes()
+        keys = kube_pki.client_certificate(ca_pem, self.pki.ca_key.read_bytes(), user, group)
+        path.write_text(yaml.safe_dump(user_kubeconfig_document(self.server, ca_pem, user, keys)))
+        path.chmod(0o600)
+        return path
 
     def ssl_context(self) -> ssl.SSLContext:
         """Trusts the cluster CA and presents the admin certificate (for httpx)."""
@@ -236,8 +262,12 @@ def _https_ok(url: str, verify: ssl.SSLContext | bool) -> bool:
     return httpx.get(url, verify=verify, timeout=5).status_code == 200
 
 
-def start_kube(work_dir: Path, *, timeout: float = 90) -> KubeCluster:
-    """Start etcd and kube-apiserver under ``work_dir``; return once /readyz is 200."""
+def start_kube(
+    work_dir: Path, *, timeout: float = 90, apiserver_args: Sequence[str] = ()
+) -> KubeCluster:
+    """Start etcd and kube-apiserver under ``work_dir``; return once /readyz is 200.
+
+    ``apiserver_args`` are added to kube-apiserver's command line (an audit policy)."""
     etcd_bin = binaries.go_binary("etcd")
     apiserver_bin = binaries.go_binary("kube-apiserver")
     pki = kube_pki.make_cluster_pki()
@@ -257,7 +287,12 @@ def start_kube(work_dir: Path, *, timeout: float = 90) -> KubeCluster:
     apiserver = ServiceProcess(
         name="kube-apiserver",
         argv=apiserver_command(
-            apiserver_bin, pki_files, work_dir / "apiserver-certs", api_port, etcd_url
+            apiserver_bin,
+            pki_files,
+            work_dir / "apiserver-certs",
+            api_port,
+            etcd_url,
+            apiserver_args,
         ),
         log_path=work_dir / "kube-apiserver.log",
     )
@@ -285,11 +320,14 @@ def _default_service_account_exists(cluster: KubeCluster) -> bool:
     return True
 
 
-def start_controllers(cluster: KubeCluster, *, timeout: float = 60) -> ServiceProcess:
+def start_controllers(
+    cluster: KubeCluster, *, timeout: float = 60, extra_args: Sequence[str] = ()
+) -> ServiceProcess:
     """Start kube-controller-manager; ready once healthy and its controllers act.
 
     The proof that controllers run is the ``default`` ServiceAccount, which only the
     service-account controller creates, and which Pods need before they are admitted.
+    ``extra_args`` are added to its command line (client rate limits, worker counts).
     """
     if cluster.controllers is not None:
         return cluster.controllers
@@ -298,7 +336,12 @@ def start_controllers(cluster: KubeCluster, *, timeout: float = 60) -> ServicePr
     process = ServiceProcess(
         name="kube-controller-manager",
         argv=controller_manager_command(
-            kcm_bin, cluster.kubeconfig, cluster.pki, cluster.work_dir / "kcm-certs", port
+            kcm_bin,
+            cluster.kubeconfig,
+            cluster.pki,
+            cluster.work_dir / "kcm-certs",
+            port,
+            extra_args,
         ),
         log_path=cluster.work_dir / "kube-controller-manager.log",
     )

@@ -80,6 +80,16 @@ class S3Server:
             ),
         )
 
+    def env(self) -> dict[str, str]:
+        """The environment a Kinema process (operator, transcoder) needs to reach it."""
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "KINEMA_S3_ENDPOINT_URL": self.endpoint_url,
+        }
+
     def empty_prefix(self, prefix: str) -> None:
         """Delete every object and abort every multipart upload under ``prefix``."""
         s3 = self.client()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -28,6 +28,19 @@ def _condition(obj: dict[str, Any], type_: str) -> dict[str, Any] | None:
     return None
 
 
+class JobProgress(NamedTuple):
+    succeeded: int
+    suspended: bool
+    complete: bool
+    failed_final: bool
+    failure_reason: str
+    failure_message: str
+
+
+# A Job as the operator creates it: nothing has happened yet that a Video could act on.
+NOT_STARTED = JobProgress(0, False, False, False, "", "")
+
+
 @dataclass(frozen=True)
 class JobView:
     name: str
@@ -43,6 +56,8 @@ class JobView:
     failure_reason: str
     failure_message: str
     subtitles: str = ""  # the subtitles digest the Job writes ("" on older Jobs)
+    started_at: str = ""  # status.startTime (RFC 3339): its pods were first wanted
+    ended_at: str = ""  # status.completionTime, else when it was marked Failed
 
     @classmethod
     def parse(cls, job: dict[str, Any]) -> JobView:
@@ -66,11 +81,29 @@ class JobView:
             failure_reason=str((failed or {}).get("reason") or ""),
             failure_message=str((failed or {}).get("message") or ""),
             subtitles=str(labels.get(LABEL_SUBTITLES) or ""),
+            started_at=str(status.get("startTime") or ""),
+            ended_at=str(
+                status.get("completionTime") or (failed or {}).get("lastTransitionTime") or ""
+            ),
         )
 
     @property
     def finished(self) -> bool:
         return self.complete or self.failed_final
+
+    @property
+    def progress(self) -> JobProgress:
+        """What of this Job its Video's reconciliation decides on and can change: pods
+        that succeeded, suspension (Kueue), the end and why. Not running or ready pod
+        counts, finalizers, timestamps: most of a Job's events change only those."""
+        return JobProgress(
+            self.succeeded,
+            self.suspended,
+            self.complete,
+            self.failed_final,
+            self.failure_reason,
+            self.failure_message,
+        )
 
     @property
     def fraction_done(self) -> float:

@@ -251,7 +251,6 @@ def test_api_created_video_is_transcoded_into_the_same_catalog_row(
     import kubernetes.config.kube_config
 
     from kinema.catalog import migrate
-    from tests.integration.operator.conftest import s3_base_env
     from tests.integration.operator.test_video_flow import running_operator, wait_for
     from tests.utils.kubelet import FakeKubelet
     from tests.utils.media import Source, make_source
@@ -286,7 +285,7 @@ def test_api_created_video_is_transcoded_into_the_same_catalog_row(
                 api,
                 [kube_namespace],
                 tmp_path / "kubelet",
-                base_env=s3_base_env(s3_env),
+                base_env=s3_env.env(),
                 gpus=1,
             ) as kubelet,
             TestClient(create_app(context=ctx, web_dist=None)) as client,

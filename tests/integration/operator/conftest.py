@@ -39,16 +39,6 @@ TINY_LADDER = {
 }
 
 
-def s3_base_env(s3: S3Server) -> dict[str, str]:
-    return {
-        "AWS_ACCESS_KEY_ID": s3.access_key,
-        "AWS_SECRET_ACCESS_KEY": s3.secret_key,
-        "AWS_DEFAULT_REGION": s3.region,
-        "AWS_ENDPOINT_URL": s3.endpoint_url,
-        "KINEMA_S3_ENDPOINT_URL": s3.endpoint_url,
-    }
-
-
 @pytest.fixture
 def fake_kubelet(
     kube_controllers: KubeCluster, kube_namespace: str, s3: S3Server, tmp_path: Path
@@ -57,7 +47,7 @@ def fake_kubelet(
     with (
         kube_controllers.api_client() as api,
         FakeKubelet(
-            api, [kube_namespace], tmp_path / "kubelet", base_env=s3_base_env(s3), gpus=1
+            api, [kube_namespace], tmp_path / "kubelet", base_env=s3.env(), gpus=1
         ) as kubelet,
     ):
         yield kubelet

@@ -20,7 +20,13 @@ from kinema_operator.run import default_priority
 from kinema_operator.video import identity
 from kinema_operator.video.status import status_patch
 from kinema_operator.video.upserts import metadata_upsert, ready_upsert
-from kinema_operator.video.views import JobView, PodView, failure_line, last_failure
+from kinema_operator.video.views import (
+    NOT_STARTED,
+    JobView,
+    PodView,
+    failure_line,
+    last_failure,
+)
 
 SPEC = VideoSpec(source="s3://media-bucket/raw/a.mp4", title="A")
 LADDER = load_ladder("default")
@@ -287,3 +293,16 @@ def test_example_plans_map_to_catalog_plans() -> None:
     status = plan_status({"metadata": {"generation": 2}}, error)
     assert status["conditions"][0]["reason"] == "Invalid"
     assert status["observedGeneration"] == 2
+
+
+def test_job_progress_leaves_out_what_no_decision_reads() -> None:
+    assert JobView.parse(_job()).progress == NOT_STARTED
+    running = _job(active=4, ready=4, startTime="2026-01-01T00:00:00Z")
+    assert JobView.parse(running).progress == NOT_STARTED
+    one = JobView.parse(_job(succeeded=1, active=3)).progress
+    assert one != NOT_STARTED
+    assert one == JobView.parse(_job(succeeded=1, active=2, uncountedTerminatedPods={})).progress
+    complete = _job(succeeded=4, conditions=[{"type": "Complete", "status": "True"}])
+    assert JobView.parse(complete).progress != JobView.parse(_job(succeeded=4)).progress
+    failed = _job(conditions=[{"type": "Failed", "status": "True", "reason": "DeadlineExceeded"}])
+    assert JobView.parse(failed).progress.failure_reason == "DeadlineExceeded"
