@@ -4,6 +4,7 @@ backends (SQLite, the in-process party store)."""
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -13,8 +14,17 @@ from starlette.websockets import WebSocketDisconnect
 
 from kinema.catalog.models import Maturity
 from kinema_api.context import AppContext
-from kinema_api.party.services.connection import MAX_FRAME, RATE_BURST
-from tests.utils.factories import bearer, make_ready_video, make_title, set_plan, signup
+from kinema_api.party.schemas import MAX_MEMBERS
+from kinema_api.party.services.connection import FLOOD_BURST, MAX_FRAME, RATE_BURST, RATE_PER_S
+from kinema_api.party.services.sync import FrameBudget
+from tests.utils.factories import (
+    bearer,
+    make_playable_video,
+    make_ready_video,
+    make_title,
+    set_plan,
+    signup,
+)
 
 
 def _signup(client: TestClient) -> str:
@@ -31,7 +41,7 @@ def _video(ctx: AppContext, **title: Any) -> str:
         return str(video.id)
 
 
-def _party(client: TestClient, token: str, video: str, **settings: str) -> dict[str, Any]:
+def _party(client: TestClient, token: str, video: str, **settings: Any) -> dict[str, Any]:
     resp = client.post(
         "/api/v1/parties", json={"video_id": video, **settings}, headers=bearer(token)
     )
@@ -175,6 +185,106 @@ def test_bad_frames_are_refused_and_floods_limited(client: TestClient, ctx: AppC
             for _ in range(10):
                 ws.receive_json()
         assert closed.value.code == 1009
+
+
+def test_a_full_party_refuses_another_profile_but_not_another_tab(
+    client: TestClient, ctx: AppContext
+) -> None:
+    tokens = [_signup(client) for _ in range(MAX_MEMBERS + 1)]
+    party = _party(client, tokens[0], _video(ctx))
+    url = f"/api/v1/parties/{party['id']}/ws"
+    with ExitStack() as stack:
+        members = [
+            stack.enter_context(client.websocket_connect(url, headers=bearer(t)))
+            for t in tokens[:MAX_MEMBERS]
+        ]
+        for ws in members:
+            _until(ws, "welcome")
+        _state_where(members[0], lambda s: len(s["members"]) == MAX_MEMBERS)
+        with client.websocket_connect(url, headers=bearer(tokens[-1])) as ninth:
+            assert _refused(ninth) == ("party_full", 4409)
+        # A member's second tab is the same member: it joins a full party.
+        with client.websocket_connect(url, headers=bearer(tokens[1])) as tab:
+            _until(tab, "welcome")
+            _state_where(members[0], lambda s: len(s["members"]) == MAX_MEMBERS + 1)
+        looked_up = client.get(f"/api/v1/parties/{party['id']}", headers=bearer(tokens[-1]))
+        assert looked_up.json()["members"] == MAX_MEMBERS
+
+
+def test_a_binary_frame_closes_with_1003(client: TestClient, ctx: AppContext) -> None:
+    token = _signup(client)
+    party = _party(client, token, _video(ctx))
+    with client.websocket_connect(f"/api/v1/parties/{party['id']}/ws", headers=bearer(token)) as ws:
+        _until(ws, "welcome")
+        ws.send_bytes(b'{"type": "play"}')
+        with pytest.raises(WebSocketDisconnect) as closed:
+            for _ in range(10):
+                ws.receive_json()
+        assert closed.value.code == 1003
+
+
+def test_a_sustained_flood_closes_with_1008(client: TestClient, ctx: AppContext) -> None:
+    token = _signup(client)
+    party = _party(client, token, _video(ctx))
+    with client.websocket_connect(f"/api/v1/parties/{party['id']}/ws", headers=bearer(token)) as ws:
+        _until(ws, "welcome")
+        sent = 10 * (RATE_BURST + FLOOD_BURST)
+        for i in range(sent):
+            ws.send_text(json.dumps({"type": "ping", "t0": i}))
+        seen: list[str] = []
+        with pytest.raises(WebSocketDisconnect) as closed:
+            for _ in range(sent + 10):
+                frame = ws.receive_json()
+                seen.append(frame.get("code", frame["type"]))
+        assert closed.value.code == 1008
+        assert "rate_limited" in seen and len(seen) < sent
+
+
+def test_a_flood_paced_to_let_a_frame_through_now_and_then_is_still_cut_off() -> None:
+    """Three times the rate: a frame gets through every 1/RATE_PER_S s, yet the refusals
+    pile up (counting them only in a row never got to close such a sender)."""
+    budget = FrameBudget(per_s=RATE_PER_S, burst=RATE_BURST, flood=FLOOD_BURST)
+    step = 1 / (3 * RATE_PER_S)
+    verdicts = [budget.take(i * step) for i in range(int(30 / step))]
+    assert "flood" in verdicts
+    cut = verdicts.index("flood")
+    assert verdicts[:cut].count("ok") > RATE_BURST  # frames did get through meanwhile
+    assert cut * step < 10
+    # Just over the rate (a viewer clicking reactions fast) is refused, never cut off.
+    calm = FrameBudget(per_s=RATE_PER_S, burst=RATE_BURST, flood=FLOOD_BURST)
+    step = 1 / (1.5 * RATE_PER_S)
+    verdicts = [calm.take(i * step) for i in range(int(60 / step))]
+    assert "refused" in verdicts and "flood" not in verdicts
+
+
+def _on_plan(client: TestClient, ctx: AppContext, plan: str) -> str:
+    token = _signup(client)
+    set_plan(ctx, client, bearer(token), plan)
+    client.cookies.clear()
+    return token
+
+
+def test_a_party_never_grants_playback_above_a_members_plan(
+    client: TestClient, ctx: AppContext
+) -> None:
+    with ctx.sessions() as session:
+        video = str(make_playable_video(session, ctx.store, duration_s=12).id)
+        session.commit()
+    host, guest = _on_plan(client, ctx, "premium"), _on_plan(client, ctx, "free")
+    party = _party(client, host, video, playing=True)
+    url = f"/api/v1/parties/{party['id']}/ws"
+    with (
+        client.websocket_connect(url, headers=bearer(host)) as h,
+        client.websocket_connect(url, headers=bearer(guest)) as g,
+    ):
+        _until(g, "welcome")
+        _state_where(h, lambda s: len(s["members"]) == 2)
+        hosts = client.get(f"/api/v1/playback/{video}", headers=bearer(host))
+        guests = client.get(f"/api/v1/playback/{video}", headers=bearer(guest))
+        assert hosts.status_code == 200 and guests.status_code == 200, guests.text
+        assert hosts.json()["max_height"] == 2160
+        assert guests.json()["max_height"] == 480
+        assert max(r["height"] for r in guests.json()["renditions"]) == 480
 
 
 def _kid(client: TestClient, ctx: AppContext) -> str:

@@ -1,6 +1,7 @@
 """Clips over HTTP: making one, bad ranges and captions, reading it signed in and out,
-kids profiles, listing, deleting (own, another's, an admin's), the rate limit, and the
-``/clip/<id>`` card with its tags escaped."""
+kids profiles, the viewer's own plan (never the maker's), listing, deleting (own,
+another's, an admin's), the rate limit, and the ``/clip/<id>`` card with its tags
+escaped."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from kinema.catalog.models import Clip, PreviewState
 from kinema_api.context import AppContext
 from tests.unit.social.helpers import API, Catalog, Headers, admin, kid, switch_profile, viewer
+from tests.utils.factories import make_playable_video, set_plan
 
 SCRIPT = '"><script>alert(1)</script> & <b>x</b>'
 
@@ -161,6 +163,28 @@ def test_signed_out_visitors_get_the_card_and_preview_but_no_playback(
     assert not list(ctx.store.list(f"clips/{clip_id.hex}/"))
     assert client.get(f"{API}/clips/{clip_id}").status_code == 404
     assert "og:title" not in client.get(f"/clip/{clip_id}").text
+
+
+def test_a_clip_plays_under_the_viewers_own_plan_not_the_makers(
+    ctx: AppContext, client: TestClient
+) -> None:
+    with ctx.sessions() as s:
+        video = make_playable_video(s, ctx.store, duration_s=12).id
+        s.commit()
+    maker = viewer(client)
+    set_plan(ctx, client, maker, "premium")
+    client.cookies.clear()  # the admin's login set its cookie: each request signs in
+    clip = _make(client, maker, video, 2, 8)
+    assert client.get(f"{API}/playback/{video}", headers=maker).json()["max_height"] == 2160
+
+    free = viewer(client)
+    opened = client.get(f"{API}/clips/{clip['id']}", headers=free).json()
+    assert opened["playable"] is True and opened["video_id"] == str(video)
+    # What the clip's page then asks for: the Free plan's rungs, whoever made the clip.
+    play = client.get(f"{API}/playback/{opened['video_id']}", headers=free)
+    assert play.status_code == 200, play.text
+    assert play.json()["max_height"] == 480
+    assert max(r["height"] for r in play.json()["renditions"]) == 480
 
 
 def test_kids_profiles_neither_clip_nor_open_clips_above_their_limit(

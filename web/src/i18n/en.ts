@@ -451,6 +451,7 @@ export const en = {
   "party.members": "{n} watching",
   "party.reconnecting": "Reconnecting…",
   "party.refused": "This party is not available (ended, full, or not for this profile).",
+  "party.refused.full": "The party is full ({n} viewers).",
   "party.leave": "Leave party",
   "party.link": "Party link",
   "party.copy": "Copy link",

@@ -452,6 +452,7 @@ export const es: Messages = {
   "party.members": "{n} viendo",
   "party.reconnecting": "Reconectando…",
   "party.refused": "Esta sala no está disponible (terminó, está llena o no es para este perfil).",
+  "party.refused.full": "La sala está llena ({n} espectadores).",
   "party.leave": "Salir de la sala",
   "party.link": "Enlace de la sala",
   "party.copy": "Copiar enlace",

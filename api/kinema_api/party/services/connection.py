@@ -10,9 +10,11 @@ cross-site page asked, 4404 no such party, 4409 the party is full):
   cannot open a party socket with a visitor's cookie);
 - the party exists, its video is visible to the profile, and it has room.
 
-After that, frames: text only, at most ``MAX_FRAME`` bytes (else close 1009), at most
-``RATE_PER_S`` a second with a burst of ``RATE_BURST`` (an excess frame is refused with
-``rate_limited``; a connection that keeps flooding is closed with 1008). A malformed
+After that, frames: text only (a binary frame closes with 1003), at most ``MAX_FRAME``
+bytes (else close 1009), at most ``RATE_PER_S`` a second with a burst of ``RATE_BURST``
+(an excess frame is refused with ``rate_limited``; a connection whose refused frames
+outrun ``FLOOD_BURST`` plus ``RATE_PER_S`` a second is closed with 1008: see
+:class:`.sync.FrameBudget`). A malformed
 frame is refused with ``bad_message``, a command the member may not give with
 ``no_control``/``not_host``; the connection stays open for all three.
 """
@@ -57,7 +59,7 @@ log = logging.getLogger("kinema.api.party")
 MAX_FRAME = 2048
 RATE_PER_S = 10.0
 RATE_BURST = 20
-FLOOD_CLOSE_AFTER = 50  # refused frames in a row before the connection is closed
+FLOOD_BURST = 50  # refused frames allowed at once before a flood closes the connection
 HEARTBEAT_S = 30.0
 _frames: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
 
@@ -150,8 +152,7 @@ class MemberConnection:
         self.who = who
         self.conn_id = secrets.token_urlsafe(8)
         self.out: asyncio.Queue[Event] = asyncio.Queue()
-        self.bucket = sync.TokenBucket(per_s=RATE_PER_S, burst=RATE_BURST)
-        self.refused_in_a_row = 0
+        self.budget = sync.FrameBudget(per_s=RATE_PER_S, burst=RATE_BURST, flood=FLOOD_BURST)
 
     async def _update(self, change: Change) -> PartyState:
         return await anyio.to_thread.run_sync(self.store.update, self.party_id, change)
@@ -239,16 +240,15 @@ class MemberConnection:
                 await self.ws.close(code=1009, reason=f"frames are at most {MAX_FRAME} bytes")
                 return
             received_ms = time.time() * 1000
-            if not self.bucket.take(time.monotonic()):
-                self.refused_in_a_row += 1
-                if self.refused_in_a_row > FLOOD_CLOSE_AFTER:
-                    await self.ws.close(code=1008, reason="too many frames")
-                    return
+            verdict = self.budget.take(time.monotonic())
+            if verdict == "flood":
+                await self.ws.close(code=1008, reason="too many frames")
+                return
+            if verdict == "refused":
                 await self.out.put(
                     error_frame("rate_limited", f"at most {RATE_PER_S:g} frames a second")
                 )
                 continue
-            self.refused_in_a_row = 0
             await self._handle(text, received_ms)
 
     async def _handle(self, text: str, received_ms: float) -> None:

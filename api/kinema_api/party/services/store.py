@@ -212,7 +212,7 @@ class RedisPartyStore(PartyStore):
         try:
             yield events()
         finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]  # typed from redis 8
             await client.aclose()
 
     def close(self) -> None:

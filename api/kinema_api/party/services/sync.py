@@ -16,6 +16,7 @@ Stalls: a member reports its player stalled. With ``on_stall="wait"`` the group 
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from kinema_api.errors import ConflictError, Forbidden
 from kinema_api.party.schemas import (
@@ -184,3 +185,23 @@ class TokenBucket:
             return False
         self.tokens -= 1.0
         return True
+
+
+class FrameBudget:
+    """What a connection may send: ``burst`` frames at once and ``per_s`` a second after
+    (a frame over that is refused), and an allowance of ``flood`` refusals, refilled at
+    ``per_s`` a second too. A sender that spends the allowance (sustaining more than twice
+    the rate, or a burst of ``flood`` frames past the limit) is flooding: every refusal
+    costs an error frame back, so it is cut off rather than answered forever.
+
+    Refusals are counted over time, not in a row: a flood paced just slowly enough that
+    a frame gets through now and then would otherwise never end."""
+
+    def __init__(self, *, per_s: float, burst: int, flood: int) -> None:
+        self.frames = TokenBucket(per_s=per_s, burst=burst)
+        self.refusals = TokenBucket(per_s=per_s, burst=flood)
+
+    def take(self, now_s: float) -> Literal["ok", "refused", "flood"]:
+        if self.frames.take(now_s):
+            return "ok"
+        return "refused" if self.refusals.take(now_s) else "flood"

@@ -1,12 +1,14 @@
 // Watch together on the watch page, drawn over the player (so it stays in full screen):
 // the "Watch together" button that starts a party, then the party's panel (the link to
 // copy, members, "waiting for …", the host's settings, chat, emoji) and the reactions
-// floating up over the video.
+// floating up over the video. Kids profiles get no chat box (the server neither takes
+// nor sends them chat); a refusal says why when the server said so (a full party).
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { useI18n } from "../../i18n";
 import type { MessageKey } from "../../i18n/en";
-import { EMOJI } from "./protocol";
+import type { Emoji } from "../../api/client";
+import { EMOJI, MAX_MEMBERS } from "./protocol";
 import type { Control, OnStall } from "./protocol";
 import type { PartySocket } from "./usePartySocket";
 import "./party.css";
@@ -17,6 +19,8 @@ export interface PartyPanelProps {
   party: PartySocket;
   canControl: boolean;
   isHost: boolean;
+  /** Whether this profile may chat (not a kids profile). */
+  chat: boolean;
   blocked: boolean;
   onResume: () => void;
   onStart: () => Promise<void>;
@@ -29,6 +33,11 @@ const NOTICES: Record<string, MessageKey> = {
   rate_limited: "party.notice.rateLimited",
   kids_profile: "party.notice.noChat",
   forbidden: "party.notice.noChat",
+};
+
+/** Refusals that end the party for this page, by the close's reason (the error code). */
+const REFUSALS: Record<string, MessageKey> = {
+  party_full: "party.refused.full",
 };
 
 export function PartyPanel(props: PartyPanelProps) {
@@ -110,7 +119,7 @@ export function PartyPanel(props: PartyPanelProps) {
         </div>
         {party.refused ? (
           <p className="party__notice" role="alert">
-            {t("party.refused")} <button type="button" className="btn" onClick={props.onLeave}>{t("party.leave")}</button>
+            {t(REFUSALS[party.refused] ?? "party.refused", { n: MAX_MEMBERS })} <button type="button" className="btn" onClick={props.onLeave}>{t("party.leave")}</button>
           </p>
         ) : null}
         {open ? (
@@ -160,21 +169,32 @@ export function PartyPanel(props: PartyPanelProps) {
                 </label>
               </fieldset>
             ) : null}
-            <ol className="party__chat" aria-live="polite">
-              {party.chat.map((line) => (
-                <li key={line.id}>
-                  <strong>{line.name}</strong> {line.text}
-                </li>
-              ))}
-            </ol>
-            <form className="party__say" onSubmit={submit}>
-              <input value={text} maxLength={500} onChange={(e) => setText(e.currentTarget.value)} aria-label={t("party.chat")} placeholder={t("party.chat")} />
-              <button type="submit" className="btn">{t("party.send")}</button>
-            </form>
+            {props.chat ? (
+              <>
+                <ol className="party__chat" aria-live="polite">
+                  {party.chat.map((line) => (
+                    <li key={line.id}>
+                      <strong>{line.name}</strong> {line.text}
+                    </li>
+                  ))}
+                </ol>
+                <form className="party__say" onSubmit={submit}>
+                  <input value={text} maxLength={500} onChange={(e) => setText(e.currentTarget.value)} aria-label={t("party.chat")} placeholder={t("party.chat")} />
+                  <button type="submit" className="btn">{t("party.send")}</button>
+                </form>
+              </>
+            ) : null}
             <div className="party__emoji" role="group" aria-label={t("party.react")}>
-              {Object.entries(EMOJI).map(([name, glyph]) => (
-                <button key={name} type="button" className="party__emoji-button" aria-label={name} onClick={() => party.send({ type: "react", emoji: name })}>
-                  {glyph}
+              {(Object.keys(EMOJI) as Emoji[]).map((name) => (
+                <button
+                  key={name}
+                  type="button"
+                  className="party__emoji-button"
+                  aria-label={t("social.reactWith", { emoji: t(`social.emoji.${name}`) })}
+                  title={t(`social.emoji.${name}`)}
+                  onClick={() => party.send({ type: "react", emoji: name })}
+                >
+                  {EMOJI[name]}
                 </button>
               ))}
             </div>

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ANSWER_WAIT_MS, PartyFollower, TICK_MS } from "./follower";
+import { ANSWER_WAIT_MS, PartyFollower, STALL_REPORT_MS, TICK_MS } from "./follower";
 import type { MediaLike } from "./follower";
 import type { ClientFrame, PartyState } from "./protocol";
 import { ClockSync, Corrector } from "./sync";
@@ -15,6 +15,12 @@ class FakeVideo extends EventTarget implements MediaLike {
   readyState = 4;
   duration = 90;
   seeks: number[] = [];
+  /** The viewer's own track choices (the follower must leave them alone). */
+  audioTracks = [
+    { language: "en", enabled: false },
+    { language: "es", enabled: true },
+  ];
+  textTracks = [{ language: "fr", mode: "showing" }];
   private time = 0;
   private rate = 1;
   private seekedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -111,14 +117,19 @@ function groupState(over: Partial<PartyState> = {}): PartyState {
   };
 }
 
-function setup(state: PartyState, currentTime: number, onBlocked: (blocked: boolean) => void = () => {}) {
+function setup(
+  state: PartyState,
+  currentTime: number,
+  onBlocked: (blocked: boolean) => void = () => {},
+  wrap: (video: FakeVideo) => MediaLike = (video) => video,
+) {
   const video = new FakeVideo();
   video.currentTime = currentTime;
   video.seeks = [];
   const sent: ClientFrame[] = [];
   const party = { state, clock: new ClockSync(), send: (f: ClientFrame) => sent.push(f) };
   party.clock.add({ offsetMs: 0, delayMs: 1 });
-  const follower = new PartyFollower(video, new Corrector(), {
+  const follower = new PartyFollower(wrap(video), new Corrector(), {
     party: () => party,
     videoId: () => "v",
     canControl: () => true,
@@ -318,6 +329,98 @@ describe("PartyFollower", () => {
     expect(video.seeks.length, follower.trail().join("\n")).toBeGreaterThan(0);
     run(3000);
     expect(video.paused).toBe(false);
+    follower.stop();
+  });
+
+  it("reports its own stall once STALL_REPORT_MS has passed without data, and its end", () => {
+    const { video, sent, follower, run } = setup(groupState(), 30.166);
+    follower.start();
+    run(1500);
+    const stalls = () => sent.filter((f) => f.type === "stall");
+    // The player runs out of data: "waiting", and not enough to play on.
+    video.readyState = 2;
+    video.dispatchEvent(new Event("waiting"));
+    vi.advanceTimersByTime(STALL_REPORT_MS - 10);
+    expect(stalls()).toEqual([]);
+    vi.advanceTimersByTime(20);
+    expect(stalls()).toEqual([{ type: "stall", stalled: true }]);
+    vi.advanceTimersByTime(STALL_REPORT_MS * 3); // still stalled: said once
+    expect(stalls()).toEqual([{ type: "stall", stalled: true }]);
+    // Data again: the player can play, and the group hears it at once.
+    video.readyState = 4;
+    video.dispatchEvent(new Event("playing"));
+    expect(stalls()).toEqual([
+      { type: "stall", stalled: true },
+      { type: "stall", stalled: false },
+    ]);
+    follower.stop();
+  });
+
+  it("a wait shorter than STALL_REPORT_MS, or while the group is paused, holds nobody", () => {
+    const { video, sent, party, follower, run } = setup(groupState(), 30.166);
+    follower.start();
+    run(1500);
+    // A blip: ready again (with or without an event) before the report is due.
+    video.readyState = 1;
+    video.dispatchEvent(new Event("waiting"));
+    vi.advanceTimersByTime(STALL_REPORT_MS / 2);
+    video.readyState = 4;
+    video.dispatchEvent(new Event("canplay"));
+    vi.advanceTimersByTime(STALL_REPORT_MS * 2);
+    video.readyState = 2;
+    video.dispatchEvent(new Event("waiting"));
+    vi.advanceTimersByTime(STALL_REPORT_MS / 2);
+    video.readyState = 3;
+    vi.advanceTimersByTime(STALL_REPORT_MS * 2);
+    // Buffering while the group is paused keeps nobody waiting.
+    party.state = groupState({ playing: false, position_s: video.currentTime, at_ms: Date.now(), version: 5 });
+    follower.tick();
+    video.readyState = 1;
+    video.dispatchEvent(new Event("waiting"));
+    vi.advanceTimersByTime(STALL_REPORT_MS * 2);
+    expect(sent.filter((f) => f.type === "stall")).toEqual([]);
+    follower.stop();
+  });
+
+  it("following the group never touches the audio or subtitle tracks", () => {
+    // Every property the follower reads or sets on the element, through a proxy.
+    const read = new Set<string>();
+    const written = new Set<string>();
+    const watch = (target: FakeVideo): MediaLike =>
+      new Proxy(target, {
+        get(t, prop) {
+          if (typeof prop === "string") read.add(prop);
+          const value: unknown = Reflect.get(t, prop, t);
+          return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+        },
+        set(t, prop, value) {
+          if (typeof prop === "string") written.add(prop);
+          return Reflect.set(t, prop, value, t);
+        },
+      });
+    // A late joiner far from a moving group: it rejoins, then the group seeks, changes
+    // speed, pauses, plays, a member stalls, and the next episode loads in the element.
+    const { video, party, follower, run } = setup(groupState({ at_ms: T0 - 20_000 }), 0, () => {}, watch);
+    follower.start();
+    run(3000);
+    const step = (over: Partial<PartyState>) => {
+      party.state = groupState({ version: (party.state.version ?? 0) + 1, at_ms: Date.now(), ...over });
+      follower.tick();
+      run(1500);
+    };
+    step({ position_s: 60 });
+    step({ position_s: video.currentTime, rate: 1 });
+    step({ playing: false, position_s: video.currentTime });
+    step({ position_s: video.currentTime, at_ms: Date.now() + 400 });
+    step({ position_s: video.currentTime, waiting: true, playing: true });
+    video.load();
+    step({ position_s: 0 });
+    expect(video.seeks.length).toBeGreaterThan(1); // it did follow the group
+    const tracks = [...read, ...written].filter((p) => /track|audio|text|subtitle|caption|lang/i.test(p));
+    expect(tracks).toEqual([]);
+    expect([...written].sort()).toEqual(["currentTime", "playbackRate"]);
+    expect(video.audioTracks.map((t) => t.enabled)).toEqual([false, true]);
+    expect(video.textTracks[0]?.mode).toBe("showing");
     follower.stop();
   });
 });

@@ -22,7 +22,9 @@ const QUIET_MS = 1000;
 /** How far ahead of a moving group a joining player waits for it (s of media at 1x). */
 const JOIN_AHEAD_S = 1.0;
 const HOLD_TOLERANCE_S = 0.05;
-const STALL_REPORT_MS = 400;
+/** How long a player must stay without data after "waiting" before it holds the group
+ * (a blip shorter than this is not worth a "waiting for …" for everyone). */
+export const STALL_REPORT_MS = 400;
 /** A seek the viewer makes closer than this to where the group is, is not a command
  * (Shaka's own small gap jumps look the same). */
 const USER_SEEK_MIN_S = 0.5;

@@ -1,5 +1,7 @@
 // The party WebSocket's frames (docs/watch-together.md). The WebSocket is not in the
 // OpenAPI document, so these mirror api/kinema_api/party/schemas.py by hand.
+import type { Emoji } from "../../api/client";
+
 export type Control = "everyone" | "host";
 export type OnStall = "wait" | "catchup";
 
@@ -32,7 +34,7 @@ export type ServerFrame =
   | { type: "state"; state: PartyState }
   | { type: "pong"; t0: number; t1: number; t2: number }
   | { type: "chat"; profile_id: string; name: string; at_ms: number; text: string }
-  | { type: "react"; profile_id: string; name: string; at_ms: number; emoji: string }
+  | { type: "react"; profile_id: string; name: string; at_ms: number; emoji: Emoji }
   | { type: "error"; code: string; detail: string };
 
 export type ClientFrame =
@@ -45,9 +47,12 @@ export type ClientFrame =
   | { type: "stall"; stalled: boolean }
   | { type: "settings"; control?: Control; on_stall?: OnStall }
   | { type: "chat"; text: string }
-  | { type: "react"; emoji: string };
+  | { type: "react"; emoji: Emoji };
 
-export const EMOJI: Record<string, string> = {
+/** Distinct profiles a party admits (MAX_MEMBERS on the server). */
+export const MAX_MEMBERS = 8;
+
+export const EMOJI: Record<Emoji, string> = {
   like: "👍",
   love: "❤️",
   laugh: "😂",

@@ -4,6 +4,7 @@
 // when the connection drops (the server sends the current state on every join, so a
 // reconnect resyncs by itself). Refusals (not signed in, no party, full) are final.
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { Emoji } from "../../api/client";
 import type { ClientFrame, PartyState, ServerFrame } from "./protocol";
 import { ClockSync, clockSample } from "./sync";
 
@@ -14,7 +15,7 @@ export interface ChatLine {
 }
 export interface FloatingReaction {
   id: number;
-  emoji: string;
+  emoji: Emoji;
   name: string;
   left: number;
 }

@@ -53,9 +53,11 @@ export function usePartySync(
     follower.start();
     tickRef.current = follower.tick;
     const probe: PartyProbe = { sample: () => follower.sample(), trail: () => follower.trail() };
+    // Every mention of the probe sits behind TEST_HOOKS, a constant the build replaces:
+    // the minifier drops them all from a production build (tests/unit/web checks this).
     if (TEST_HOOKS) (window as PartyWindow).__kinemaParty = probe;
     return () => {
-      if ((window as PartyWindow).__kinemaParty === probe) delete (window as PartyWindow).__kinemaParty;
+      if (TEST_HOOKS && (window as PartyWindow).__kinemaParty === probe) delete (window as PartyWindow).__kinemaParty;
       follower.stop();
       tickRef.current = () => {};
     };

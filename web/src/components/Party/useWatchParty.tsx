@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { ReactNode } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
+import { useAuth } from "../../hooks/useAuth";
 import { PartyPanel } from "./PartyPanel";
 import { usePartySocket } from "./usePartySocket";
 import { usePartySync } from "./usePartySync";
@@ -26,6 +27,7 @@ export function useWatchParty(videoId: string, titleId: string | null): WatchPar
   const partyId = params.get("party");
   const navigate = useNavigate();
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
+  const { isKids } = useAuth();
   const party = usePartySocket(partyId);
   const isHost = party.me !== null && party.state?.host_profile_id === party.me.profileId;
   const canControl = party.state !== null && (party.state.control === "everyone" || isHost);
@@ -82,6 +84,7 @@ export function useWatchParty(videoId: string, titleId: string | null): WatchPar
         party={party}
         canControl={canControl}
         isHost={isHost}
+        chat={!isKids}
         blocked={sync.blocked}
         onResume={sync.resume}
         onStart={start}
