@@ -10,15 +10,19 @@ its sessions in :mod:`kinema_operator.plan.catalog`).
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kinema.catalog.db import create_db_engine, session_factory
+from kinema.catalog.errors import CatalogError
 from kinema.catalog.models import Video, VideoStatus
 from kinema.catalog.services.accounts import PlanSpec as CatalogPlan
 from kinema.catalog.services.accounts import upsert_plan
 from kinema.catalog.services.clips import clip_ids_of_video
+from kinema.catalog.services.jobs import ExternalJob, record_external
 from kinema.catalog.services.sync import VideoUpsert, upsert_video
 from kinema.catalog.services.titles import delete_video
 from kinema_operator.errors import CatalogSyncError
@@ -52,6 +56,28 @@ class Catalog:
                     upsert_video(session, data)
         except SQLAlchemyError as exc:
             raise CatalogSyncError(f"catalog update of {data.resource_name} failed: {exc}") from exc
+
+    def record_transcode(self, data: VideoUpsert, job: ExternalJob) -> None:
+        """The ``transcode_jobs`` row of one output of the Video ``data`` describes.
+
+        A Video the catalog does not have yet gets its row now, processing and with its
+        title unpublished (a title with nothing to play is not announced); publishing
+        the output sets the rest. A row that exists keeps its state: one serving an
+        earlier output stays ready.
+        """
+        try:
+            with self.sessions.begin() as session:
+                video = session.scalar(
+                    select(Video).where(Video.resource_name == data.resource_name)
+                )
+                if video is None:
+                    new = dataclasses.replace(data, status=VideoStatus.PROCESSING, published=None)
+                    video = upsert_video(session, new)
+                record_external(session, video=video, job=job)
+        except (SQLAlchemyError, CatalogError) as exc:
+            raise CatalogSyncError(
+                f"recording the transcode of {data.resource_name} failed: {exc}"
+            ) from exc
 
     def record_failure(self, name: str, message: str) -> bool:
         """A Failed Video, on the catalog row it feeds (``name`` is ``namespace/name``).

@@ -5,15 +5,21 @@ A job is claimed by flipping it from ``queued`` to ``running`` inside one transa
 two workers never take the same job. Workers heartbeat while they run; after a crash
 or a restart, :func:`recover_interrupted` queues the orphaned jobs again, which is how
 ``kinema up`` loses nothing when stopped mid-transcode.
+
+In a cluster the operator runs each transcode as Kubernetes Jobs and records it here too
+(:func:`record_external`), so the admin's Pipeline page reads one table in both modes.
+Those rows name their Kubernetes Job in ``worker`` (``k8s:<namespace>/<job>``): the pool
+never claims or re-queues them, and only the operator changes them.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from kinema.catalog.errors import InvalidChange, NotFound
@@ -25,6 +31,13 @@ _OPEN = (JobStatus.QUEUED, JobStatus.RUNNING)
 # complete output of the job's generation (no frame is encoded again).
 TRANSCODE = "transcode"
 SUBTITLES = "subtitles"
+# TranscodeJob.worker of a row another executor runs (the operator: Kubernetes Jobs).
+EXTERNAL_PREFIX = "k8s:"
+
+
+def _pool_job() -> ColumnElement[bool]:
+    """Rows the embedded pool runs: not one recorded by the operator."""
+    return or_(TranscodeJob.worker.is_(None), TranscodeJob.worker.not_like(f"{EXTERNAL_PREFIX}%"))
 
 
 def enqueue_transcode(session: Session, *, video: Video) -> TranscodeJob:
@@ -119,7 +132,7 @@ def _follows(video: Video | None, job: TranscodeJob) -> bool:
 def claim_next(session: Session, *, worker: str) -> TranscodeJob | None:
     stmt = (
         select(TranscodeJob)
-        .where(TranscodeJob.status == JobStatus.QUEUED)
+        .where(TranscodeJob.status == JobStatus.QUEUED, _pool_job())
         .order_by(TranscodeJob.created_at, TranscodeJob.id)
         .limit(1)
     )
@@ -201,7 +214,7 @@ def recover_interrupted(
 ) -> list[TranscodeJob]:
     """Queue again the running jobs whose worker died (all of them when
     ``stale_before`` is None: at start-up no job can still be running)."""
-    stmt = select(TranscodeJob).where(TranscodeJob.status == JobStatus.RUNNING)
+    stmt = select(TranscodeJob).where(TranscodeJob.status == JobStatus.RUNNING, _pool_job())
     if stale_before is not None:
         stmt = stmt.where(TranscodeJob.heartbeat_at < stale_before)
     recovered = []
@@ -222,6 +235,54 @@ def recover_interrupted(
         recovered.append(job)
     session.flush()
     return recovered
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalJob:
+    """One transcode another executor runs (the operator's Kubernetes Jobs for one
+    output of a Video), as a ``transcode_jobs`` row shows it."""
+
+    worker: str  # EXTERNAL_PREFIX + what names the run; the row's key, with the video
+    generation: int
+    status: JobStatus
+    progress: float = 0.0  # 0..1
+    stage: str = ""
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+
+
+def record_external(session: Session, *, video: Video, job: ExternalJob) -> TranscodeJob:
+    """Create or update the row of ``job`` (one per video and ``job.worker``: the same
+    report twice changes nothing), and cancel the video's other open external rows (a
+    new output replaced theirs). A finish time, once recorded, stays."""
+    if not job.worker.startswith(EXTERNAL_PREFIX):
+        raise InvalidChange(f"an external job's worker starts with {EXTERNAL_PREFIX!r}")
+    rows = list(
+        session.scalars(
+            select(TranscodeJob).where(
+                TranscodeJob.video_id == video.id,
+                TranscodeJob.kind == TRANSCODE,
+                TranscodeJob.worker.like(f"{EXTERNAL_PREFIX}%"),
+            )
+        )
+    )
+    _cancel([r for r in rows if r.worker != job.worker])
+    row = next((r for r in rows if r.worker == job.worker), None)
+    if row is None:
+        row = TranscodeJob(video_id=video.id, kind=TRANSCODE, worker=job.worker)
+        row.generation = job.generation
+        session.add(row)
+    settled = row.status is job.status and row.finished_at is not None
+    row.status = job.status
+    row.attempts = max(row.attempts or 0, 0 if job.status is JobStatus.QUEUED else 1)
+    row.progress = max(0.0, min(1.0, job.progress))
+    row.stage = job.stage[:63]
+    row.started_at = job.started_at
+    row.finished_at = row.finished_at if settled else job.finished_at
+    row.error = job.error
+    session.flush()
+    return row
 
 
 def retranscode_failed(video: Video) -> bool:

@@ -26,6 +26,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kinema.catalog.models import JobStatus
+from kinema.catalog.services.jobs import ExternalJob
 from kinema.resources import distribution as distribution_res
 from kinema.resources import ladder as ladder_res
 from kinema.resources import rendition as rendition_res
@@ -55,6 +57,7 @@ from kinema_operator.video.observed import LadderChoice, Observed
 from kinema_operator.video.outputs import Outputs
 from kinema_operator.video.planner import decide
 from kinema_operator.video.status import Decision, refusal, status_of, status_patch, unchanged
+from kinema_operator.video.transcodes import transcode_record
 from kinema_operator.video.upserts import metadata_upsert, ready_upsert, resource_name
 from kinema_operator.video.views import JobView, PodView, last_failure
 
@@ -79,6 +82,9 @@ class Reconciler:
     _dirty: set[str] = field(default_factory=set)
     _in_flight: dict[str, dict[str, int]] = field(default_factory=dict)
     _last: dict[str, float] = field(default_factory=dict)
+    # The transcode_jobs row last written for each output in flight (by its worker key):
+    # a reconcile that would write the same row again writes nothing.
+    _recorded: dict[str, ExternalJob] = field(default_factory=dict)
 
     @property
     def job_config(self) -> JobConfig:
@@ -344,6 +350,7 @@ class Reconciler:
             self.catalog.update_metadata(
                 metadata_upsert(namespace, obs.name, obs.spec, obs.generation)
             )
+        self._record_transcode(obs, decision)
         self._catalog_outcome(obs, decision.status)
         if decision.prune_outputs:
             # The catalog points at the new output already; Ready is written after this,
@@ -372,6 +379,29 @@ class Reconciler:
             self.kube.post_event(body, type_, reason, message)
         except OperatorError as exc:  # an Event is never worth failing a reconcile for
             log.warning("could not post event %s: %s", reason, exc)
+
+    def _record_transcode(self, obs: Observed, decision: Decision) -> None:
+        """Keep the output's ``transcode_jobs`` row (the admin's Pipeline page) in step.
+
+        Its end (succeeded, failed) is written once, so a failed write fails this
+        reconcile and the next one writes it; a queued or running row that could not
+        be written is only stale until the next reconcile, which is not worth holding
+        the Video's status back for.
+        """
+        record = transcode_record(obs, decision, now())
+        if record is None or self._recorded.get(record.worker) == record:
+            return
+        data = metadata_upsert(obs.namespace, obs.name, obs.spec, obs.generation)
+        if record.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            self.catalog.record_transcode(data, record)
+            self._recorded.pop(record.worker, None)
+            return
+        try:
+            self.catalog.record_transcode(data, record)
+        except OperatorError as exc:
+            log.warning("recording the transcode of %s: %s", data.resource_name, exc)
+            return
+        self._recorded[record.worker] = record
 
     def _catalog_outcome(self, obs: Observed, new: VideoStatus) -> None:
         """Tell the catalog when the Video fails (a live older output stays playable and
