@@ -5,6 +5,7 @@ import { lazy, Suspense, useEffect } from "react";
 import type { ReactNode } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { AppShell } from "./components/Layout/AppShell";
+import { useDownloadChecks } from "./components/Downloads/useDownloadChecks";
 import { Loading } from "./components/Common/Status";
 import { useAuth } from "./hooks/useAuth";
 import { useI18n } from "./i18n";
@@ -86,10 +87,17 @@ function DocumentTitle() {
   return null;
 }
 
+/** The online check of this browser's downloads runs whatever the page. */
+function DownloadChecks() {
+  useDownloadChecks();
+  return null;
+}
+
 export function App() {
   return (
     <>
       <DocumentTitle />
+      <DownloadChecks />
       <Suspense fallback={<Loading />}>
         <Routes>
           <Route path="/login" element={<LoginPage />} />

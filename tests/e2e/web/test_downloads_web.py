@@ -7,7 +7,14 @@ sets plans: ``PUT /api/v1/admin/users/{id}/plan``).
   no segment that had arrived is fetched again), the browser goes offline, the
   Downloads page loads from the service worker and plays the stored copy:
   ``currentTime`` advances with no network and the subtitles show.
-- Back online after its grant expired, the Downloads page deletes the copy and says why.
+- Back online after its grant expired, the online check (run app-wide on the window's
+  ``online`` event) deletes the copy and the Downloads page says why.
+- Cancelled on its way, a download gives its grant back and stores nothing.
+- A copy whose grant is revoked through the Devices page's route is deleted when the
+  network comes back while the title page is open, with the reason in a notice; a copy
+  whose account moves to a plan without downloads is deleted at the next app start on the
+  home page (the nav no longer leads to Downloads), with the reason, which the Downloads
+  page shows too.
 - Too little storage left: the viewer is told so plainly, and nothing is granted.
 - A Free viewer sees no Download button, and the grant endpoint answers 403
   ``downloads_not_in_plan``.
@@ -87,13 +94,35 @@ def _viewer(stack: DownloadStack, plan: str) -> tuple[str, dict[str, str]]:
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
         user_id = r.json()["user"]["id"]
     if plan != "free":
-        admin = stack.up.admin()
-        try:
-            r = admin.put(f"/api/v1/admin/users/{user_id}/plan", json={"plan": plan})
-            assert r.status_code == 200, r.text
-        finally:
-            admin.close()
+        _set_plan(stack, user_id, plan)
     return email, headers
+
+
+def _set_plan(stack: DownloadStack, user_id: str, plan: str) -> None:
+    admin = stack.up.admin()
+    try:
+        r = admin.put(f"/api/v1/admin/users/{user_id}/plan", json={"plan": plan})
+        assert r.status_code == 200, r.text
+    finally:
+        admin.close()
+
+
+def _grants(stack: DownloadStack, headers: dict[str, str]) -> list[dict[str, object]]:
+    """The account's active grants, every device's (the account holder's view)."""
+    r = httpx.get(f"{stack.base}/api/v1/downloads?account=true", headers=headers, timeout=30)
+    assert r.status_code == 200, r.text
+    grants: list[dict[str, object]] = r.json()
+    return grants
+
+
+def _download_whole(page: Page, stack: DownloadStack) -> None:
+    """Download the title from its page, to the end."""
+    page.goto(f"{stack.base}/title/{stack.title_id}")
+    page.get_by_test_id("download-button").first.click()
+    page.get_by_test_id("download-start").click()
+    expect(page.get_by_text("Downloaded. Watch it from Downloads, even offline.")).to_be_visible(
+        timeout=90_000
+    )
 
 
 def _slow_segments(route: Route) -> None:
@@ -233,9 +262,9 @@ def test_premium_downloads_and_plays_offline(browser: Browser, downloads: Downlo
                   (c) => c.text.includes('The lamp must never go dark.'))); }""",
             timeout=30_000,
         )
-        # Back online, the grant has expired meanwhile: the online check deletes the copy
-        # and says why.
-        context.set_offline(False)
+        # The grant expires meanwhile; back online, the online check (the window's
+        # ``online`` event, whatever the page; this one was opened offline, so the app
+        # first learns who is signed in) deletes the copy and the page says why.
         engine = create_engine(f"sqlite:///{downloads.up.data_dir / 'kinema.db'}")
         try:
             with engine.begin() as db:
@@ -246,15 +275,83 @@ def test_premium_downloads_and_plays_offline(browser: Browser, downloads: Downlo
                 )
         finally:
             engine.dispose()
-        page.goto(f"{downloads.base}/downloads")
+        context.set_offline(False)
         removed = page.get_by_test_id("download-removed")
         expect(removed).to_contain_text("was removed: its download expired.")
         expect(removed).to_contain_text(TITLE)
         expect(page.get_by_test_id("download-row")).to_have_count(0)
+        expect(page.get_by_test_id("offline-player")).to_have_count(0)
         # The copy left the browser's storage: the next visit has nothing to check.
         page.reload()
         expect(page.get_by_text("Nothing is downloaded on this device.")).to_be_visible()
         expect(page.get_by_test_id("download-removed")).to_have_count(0)
+
+        # Cancelled on its way (segments still slow): the grant is given back, and
+        # nothing is stored, paused or cached.
+        page.goto(f"{downloads.base}/title/{downloads.title_id}")
+        page.get_by_test_id("download-button").first.click()
+        page.get_by_test_id("download-start").click()
+        page.wait_for_function(
+            "() => { const b = document.querySelector('[data-testid=download-progress]');"
+            " return b && b.value > 0; }",
+            timeout=60_000,
+        )
+        page.get_by_test_id("download-cancel").click()
+        expect(page.get_by_text("Download cancelled.")).to_be_visible()
+        deadline = time.monotonic() + 15
+        while _grants(downloads, headers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _grants(downloads, headers) == []
+        left = page.evaluate(
+            "async () => (await caches.keys()).filter((k) => k.startsWith('kinema-dl-'))"
+        )
+        assert left == [], left
+        page.goto(f"{downloads.base}/downloads")
+        expect(page.get_by_text("Nothing is downloaded on this device.")).to_be_visible()
+        expect(page.get_by_test_id("download-paused-row")).to_have_count(0)
+
+        # Revoked from the Devices page (its route, called by the account's other device):
+        # deleted when the network comes back, on the title page, and the notice says why.
+        page.unroute("**/api/v1/offline/**/*.m4s", _slow_segments)
+        _download_whole(page, downloads)
+        devices = httpx.get(f"{downloads.base}/api/v1/devices", headers=headers, timeout=30)
+        browser_device = next(d for d in devices.json() if not d["current"])
+        r = httpx.delete(
+            f"{downloads.base}/api/v1/downloads/devices/{browser_device['id']}",
+            headers=headers,
+            timeout=30,
+        )
+        assert r.status_code == 200 and r.json() == {"revoked": 1}, r.text
+        context.set_offline(True)
+        context.set_offline(False)
+        notice = page.get_by_test_id("downloads-notice")
+        # (A grant names its video: the title, then the video's own name.)
+        expect(notice).to_contain_text(
+            re.compile(
+                f"{TITLE}.* was removed: its download was revoked from the account's devices"
+            )
+        )
+        notice.get_by_role("button", name="Dismiss").click()
+        expect(notice).to_have_count(0)
+
+        # The plan no longer allows downloads: deleted at the next app start, on the home
+        # page (the nav has no Downloads any more), and the Downloads page says why too.
+        _download_whole(page, downloads)
+        me = httpx.get(f"{downloads.base}/api/v1/auth/me", headers=headers, timeout=30)
+        _set_plan(downloads, me.json()["id"], "free")
+        page.goto(f"{downloads.base}/")
+        expect(notice).to_contain_text(
+            re.compile(f"{TITLE}.* was removed: your plan no longer includes downloads")
+        )
+        nav = page.get_by_role("navigation", name="Main")
+        expect(nav.get_by_role("link", name="Home")).to_be_visible()
+        expect(nav.get_by_role("link", name="Downloads")).to_have_count(0)
+        page.goto(f"{downloads.base}/downloads")
+        expect(page.get_by_test_id("download-removed")).to_contain_text(
+            "was removed: your plan no longer includes downloads."
+        )
+        expect(page.get_by_text("Nothing is downloaded on this device.")).to_be_visible()
+        assert _grants(downloads, headers) == []
     finally:
         context.set_offline(False)
         context.close()

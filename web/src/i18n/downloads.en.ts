@@ -1,4 +1,5 @@
-// English messages of offline downloads added with pause/resume and per-plan limits
+// English messages of offline downloads added with pause/resume, per-plan limits and the
+// app-wide online check's notice
 // (spread into en.ts; the older downloads.* keys live there).
 export const downloadsEn = {
   "downloads.pause": "Pause",
@@ -8,4 +9,6 @@ export const downloadsEn = {
   "downloads.planLimit": "Yes, {n} at once",
   "downloads.subtitles": "Subtitles",
   "downloads.subtitlesOff": "Off",
+  "downloads.noticeHeading": "Downloads removed from this device",
+  "downloads.noticeDismiss": "Dismiss",
 };

@@ -1,4 +1,5 @@
-// Spanish messages of offline downloads added with pause/resume and per-plan limits
+// Spanish messages of offline downloads added with pause/resume, per-plan limits and the
+// app-wide online check's notice
 // (spread into es.ts).
 import type { downloadsEn } from "./downloads.en";
 
@@ -10,4 +11,6 @@ export const downloadsEs: Record<keyof typeof downloadsEn, string> = {
   "downloads.planLimit": "Sí, {n} a la vez",
   "downloads.subtitles": "Subtítulos",
   "downloads.subtitlesOff": "Desactivados",
+  "downloads.noticeHeading": "Descargas eliminadas de este dispositivo",
+  "downloads.noticeDismiss": "Cerrar",
 };

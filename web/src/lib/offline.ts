@@ -10,6 +10,7 @@ import { bytesNeeded, parsePausedMap, schemeUri, shownProgress, splitMediaUrl } 
 import type { PausedDownload } from "./downloadResume";
 import { parseMeta } from "./offlineRules";
 import type { DownloadMeta, DownloadState } from "./offlineRules";
+import { pickTracks } from "./offlineTracks";
 
 type Shaka = typeof shakaNs;
 
@@ -60,6 +61,27 @@ export function rememberProfile(profileId: string): void {
 
 export function lastProfile(): string | null {
   return window.localStorage.getItem(PROFILE_KEY);
+}
+
+const HELD_KEY = "kinema.downloadsHeld";
+
+/** Whether this browser may hold downloads (stored, or on their way), so the app-wide
+ *  online check loads Shaka only where there is something to check. With no record (a
+ *  browser from before it was kept), any sign of downloads here counts. */
+export function mayHoldDownloads(): boolean {
+  const held = window.localStorage.getItem(HELD_KEY);
+  if (held === null) return lastProfile() !== null || Object.keys(pausedDownloads()).length > 0;
+  return held !== "0";
+}
+
+/** The record ``mayHoldDownloads`` reads (the time of the last download started here). */
+export function heldRecord(): string | null {
+  return window.localStorage.getItem(HELD_KEY);
+}
+
+/** Record that nothing is held here, unless a download started since ``seen`` was read. */
+export function noteNoneHeld(seen: string | null): void {
+  if (heldRecord() === seen) window.localStorage.setItem(HELD_KEY, "0");
 }
 
 export async function offlineSupported(): Promise<boolean> {
@@ -149,6 +171,7 @@ export async function storeDownload(
   const split = splitMediaUrl(manifest);
   const resumable = resumeSupported() && split !== null;
   const id = meta.grantId;
+  window.localStorage.setItem(HELD_KEY, new Date().toISOString());
   let fraction = shownProgress(opts.resumedFrom ?? 0, 0);
   let stopping: "pause" | "cancel" | null = null;
   const remember = () => writePaused(id, { meta, fraction, pausedAt: new Date().toISOString() });
@@ -206,18 +229,6 @@ export async function storeDownload(
     if (how === "cancel") await discardPaused(id);
   };
   return { done, pause: resumable ? () => stop("pause") : null, cancel: () => stop("cancel") };
-}
-
-function pickTracks(tracks: shakaNs.extern.TrackList, language: string): shakaNs.extern.TrackList {
-  const variants = tracks.filter((t) => t.type === "variant");
-  const base = (l: string | null | undefined) => (l ?? "").toLowerCase().split("-")[0];
-  const inLanguage = variants.filter((t) => base(t.language) === base(language));
-  const pool = inLanguage.length ? inLanguage : variants;
-  const best = pool.reduce<shakaNs.extern.Track | null>(
-    (a, t) => (!a || (t.height ?? 0) > (a.height ?? 0) || ((t.height ?? 0) === (a.height ?? 0) && t.bandwidth > a.bandwidth) ? t : a),
-    null,
-  );
-  return [...(best ? [best] : []), ...tracks.filter((t) => t.type === "text")];
 }
 
 /** Ask the browser to keep this site's storage under pressure; and what is left. */

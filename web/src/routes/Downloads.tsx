@@ -1,79 +1,28 @@
 // Downloads: what this browser stores for the current profile (title, quality, size,
-// expiry), played with no network. Online, each copy's grant is checked first: renewed,
-// or deleted with the reason said (revoked, plan, expired, unavailable). Offline, a
-// copy's expiry (renewed expiry, cut to 48 hours after its first offline play) is
-// checked before it plays; its first offline play is remembered and reported when online.
-// Downloads on their way that are paused (or were stopped by a reload) are listed too,
-// with Resume and Cancel; their grants are checked like the stored copies'.
+// expiry), played with no network. Online, the page waits for the online check (run
+// app-wide, lib/offlineCheck.ts: each copy renewed, or deleted with the reason said:
+// revoked, plan, expired, unavailable) and shows what it deleted; it follows later checks
+// (the network coming back) too. Offline, a copy's expiry (renewed expiry, cut to 48
+// hours after its first offline play) is checked before it plays; its first offline play
+// is remembered and reported when online. Downloads on their way that are paused (or were
+// stopped by a reload) are listed too, with Resume and Cancel; their grants are checked
+// like the stored copies'.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError } from "../api/client";
-import { checkDownload, deleteDownload, reportOfflinePlay } from "../api/downloads";
+import { deleteDownload } from "../api/downloads";
 import { useAuth } from "../hooks/useAuth";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
-import type { MessageKey } from "../i18n/en";
 import { formatDateTime } from "../lib/format";
 import type shakaNs from "shaka-player";
 import { DownloadProgress } from "../components/Downloads/DownloadProgress";
 import { useDownloadRun } from "../components/Downloads/useDownloadRun";
 import type { PausedDownload } from "../lib/downloadResume";
-import {
-  discardPaused,
-  downloadState,
-  lastProfile,
-  listStored,
-  loadShaka,
-  pausedDownloads,
-  rememberProfile,
-  removeStored,
-  setDownloadState,
-} from "../lib/offline";
+import { downloadState, lastProfile, listStored, loadShaka, pausedDownloads, rememberProfile, removeStored, setDownloadState } from "../lib/offline";
 import type { StoredDownload } from "../lib/offline";
+import { checkDownloads, mergeNotices, onDownloadsChecked, takeNotices } from "../lib/offlineCheck";
+import type { RemovalNotice } from "../lib/offlineCheck";
 import { effectiveExpiry, formatBytes, isExpired } from "../lib/offlineRules";
-
-type Removal = "revoked" | "plan" | "expired" | "unavailable" | "unknown";
-
-/** One online check: report an offline play not yet reported, then renew or delete. */
-async function onlineCheck(item: StoredDownload): Promise<Removal | null> {
-  const id = item.meta.grantId;
-  try {
-    const state = downloadState(id);
-    if (state.firstOfflinePlayAt && !state.reported) {
-      await reportOfflinePlay(id, state.firstOfflinePlayAt);
-      setDownloadState(id, { reported: true });
-    }
-    const answer = await checkDownload(id);
-    if (answer.verdict === "keep") {
-      setDownloadState(id, { expiresAt: answer.download.expires_at });
-      return null;
-    }
-    await removeStored(item.offlineUri, id);
-    return (answer.reason ?? "unknown") as Removal;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
-      await removeStored(item.offlineUri, id);
-      return "unknown";
-    }
-    return null; // offline or a passing failure: the next check decides
-  }
-}
-
-/** The online check of a paused download: its grant is renewed (and the download may
- *  resume), or it is gone, and so are its record and resume cache. */
-async function pausedCheck(item: PausedDownload): Promise<Removal | null> {
-  try {
-    const answer = await checkDownload(item.meta.grantId);
-    if (answer.verdict === "keep") return null;
-    await discardPaused(item.meta.grantId);
-    return (answer.reason ?? "unknown") as Removal;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
-      await discardPaused(item.meta.grantId);
-      return "unknown";
-    }
-    return null;
-  }
-}
+import { subtitleFor } from "../lib/offlineTracks";
 
 function OfflinePlayer({ item, onClose }: { item: StoredDownload; onClose: () => void }) {
   const { t, lang } = useI18n();
@@ -182,19 +131,13 @@ function PausedRow({ paused, onStored }: { paused: PausedDownload; onStored: () 
   );
 }
 
-/** The subtitle track to show first: the app's language, else none. */
-function subtitleFor(tracks: shakaNs.extern.TextTrack[], lang: string): shakaNs.extern.TextTrack | null {
-  const base = (l: string | null | undefined) => (l ?? "").toLowerCase().split("-")[0];
-  return tracks.find((tr) => base(tr.language) === base(lang) || (base(lang) === "en" && base(tr.language) === "eng") || (base(lang) === "es" && base(tr.language) === "spa")) ?? null;
-}
-
 export function DownloadsPage() {
   const { t, lang } = useI18n();
   const { user } = useAuth();
   usePageTitle(t("downloads.title"));
   const [items, setItems] = useState<StoredDownload[] | null>(null);
   const [paused, setPaused] = useState<PausedDownload[]>([]);
-  const [notices, setNotices] = useState<string[]>([]);
+  const [notices, setNotices] = useState<RemovalNotice[]>([]);
   const [playing, setPlaying] = useState<StoredDownload | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [online, setOnline] = useState(() => navigator.onLine);
@@ -210,38 +153,34 @@ export function DownloadsPage() {
     };
   }, []);
 
-  const load = useCallback(async () => {
-    if (user) rememberProfile(user.profile.id);
+  /** What is stored and paused here now, and what the online checks deleted meanwhile. */
+  const list = useCallback(async () => {
     const stored = (await listStored().catch(() => [] as StoredDownload[])).filter((s) => !profileId || s.meta.profileId === profileId);
     const storedIds = new Set(stored.map((s) => s.meta.grantId));
     // Downloads on their way, paused (or stopped by a reload); a finished one is stored.
     const waiting = Object.values(pausedDownloads()).filter((p) => (!profileId || p.meta.profileId === profileId) && !storedIds.has(p.meta.grantId));
-    if (user && navigator.onLine) {
-      const said: string[] = [];
-      const kept: StoredDownload[] = [];
-      for (const item of stored) {
-        const removed = await onlineCheck(item);
-        if (removed) said.push(t(`downloads.removed.${removed}` as MessageKey, { name: item.meta.title }));
-        else kept.push(item);
-      }
-      const stillPaused: PausedDownload[] = [];
-      for (const item of waiting) {
-        const removed = await pausedCheck(item);
-        if (removed) said.push(t(`downloads.removed.${removed}` as MessageKey, { name: item.meta.title }));
-        else stillPaused.push(item);
-      }
-      setNotices(said);
-      setItems(kept);
-      setPaused(stillPaused);
-    } else {
-      setItems(stored);
-      setPaused(waiting);
+    setItems(stored);
+    setPaused(waiting);
+    // A copy a check deleted while it played stops playing.
+    setPlaying((p) => (p && !stored.some((s) => s.offlineUri === p.offlineUri) ? null : p));
+    const said = user ? takeNotices(user.profile.id) : [];
+    if (said.length) setNotices((shown) => mergeNotices(shown, said));
+  }, [user, profileId]);
+
+  const load = useCallback(async () => {
+    if (user) {
+      rememberProfile(user.profile.id);
+      await checkDownloads(user.profile.id);
     }
-  }, [user, profileId, t]);
+    await list();
+  }, [user, list]);
 
   useEffect(() => {
     void load();
   }, [load]);
+
+  // A check run elsewhere (the network came back) may have deleted copies listed here.
+  useEffect(() => onDownloadsChecked(() => void list()), [list]);
 
   const onStored = useCallback(() => void load(), [load]);
 
@@ -276,9 +215,9 @@ export function DownloadsPage() {
           {t("downloads.offline")}
         </p>
       ) : null}
-      {notices.map((text) => (
-        <p key={text} className="download__message" role="status" data-testid="download-removed">
-          {text}
+      {notices.map((n) => (
+        <p key={n.grantId} className="download__message" role="status" data-testid="download-removed">
+          {t(`downloads.removed.${n.reason}`, { name: n.title })}
         </p>
       ))}
       {refusal ? (

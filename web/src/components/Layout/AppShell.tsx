@@ -1,5 +1,6 @@
 // The frame around every signed-in page: a skip link, the header (logo, main
-// navigation, search, language, profile menu), the page and a footer.
+// navigation, search, language, profile menu), the page, a footer, and a notice of any
+// downloads the online check deleted.
 import { useEffect, useState } from "react";
 import type { FormEvent, ReactNode } from "react";
 import { Link, NavLink, useLocation, useNavigate, useSearchParams } from "react-router-dom";
@@ -7,6 +8,7 @@ import { Icon } from "../Icons/Icons";
 import { LANGUAGES, useI18n } from "../../i18n";
 import type { Language } from "../../i18n";
 import { useAuth } from "../../hooks/useAuth";
+import { DownloadNotices } from "../Downloads/DownloadNotices";
 
 export function Logo() {
   return (
@@ -170,6 +172,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <main id="main" tabIndex={-1}>
         {children}
       </main>
+      <DownloadNotices />
       <footer className="site-footer">
         <p>
           {t("app.name")} · {t("auth.tagline")}
