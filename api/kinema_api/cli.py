@@ -1,4 +1,5 @@
-"""``kinema up``, ``kinema api`` and ``kinema migrate``: options only.
+"""``kinema up``, ``kinema api``, ``kinema migrate`` and the scheduled jobs' commands:
+options only.
 
 ``kinema up`` is the README's first command: on a fresh machine it migrates a SQLite
 catalog under the data directory, creates (and prints) an admin account, starts the
@@ -88,6 +89,14 @@ def train_recommender() -> None:
     run_train_recommender()
 
 
+def prune_events() -> None:
+    """Delete raw playback events older than KINEMA_ANALYTICS_EVENT_RETENTION_DAYS, in
+    batches (a cluster's CronJob runs this; `kinema up` does it hourly)."""
+    from kinema_api.serve import run_prune_events
+
+    run_prune_events()
+
+
 admin = typer.Typer(help="Accounts with the admin role.", no_args_is_help=True)
 
 
@@ -152,5 +161,6 @@ def register(app: typer.Typer) -> None:
     app.command("migrate")(migrate)
     app.command("train-recommender")(train_recommender)
     app.command("tag-titles")(tag_titles)
+    app.command("prune-events")(prune_events)
     app.add_typer(admin, name="admin")
     app.add_typer(edge, name="edge")

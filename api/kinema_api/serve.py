@@ -18,6 +18,7 @@ from types import FrameType
 
 import typer
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kinema.catalog import migrate as catalog_migrate
@@ -38,6 +39,7 @@ from kinema_api.worker.demo import DemoFinisher, ensure_footage, footage_dir, in
 from kinema_api.worker.ingest import catalog_is_empty, ingest_file
 from kinema_api.worker.pool import WorkerPool
 from kinema_api.worker.previews import PreviewWorker
+from kinema_api.worker.prune import prune_once, start_pruning
 from kinema_api.worker.recommend import start_training, train_once, write_notes
 from kinema_api.worker.tagging import TaggingWorker
 
@@ -212,6 +214,10 @@ def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], dem
     training = start_training(settings, ctx.sessions, ctx.stopping, SubtitleReader(ctx.store))
     if training is not None:
         ctx.on_close.append(lambda: training.join(30))
+    # Raw playback events past the retention, in batches (a cluster's CronJob runs
+    # `kinema prune-events`); a player's request never deletes.
+    pruning = start_pruning(settings, ctx.sessions, ctx.stopping)
+    ctx.on_close.append(lambda: pruning.join(30))
     if requeued:
         typer.echo(f"kinema: resumed {len(requeued)} interrupted transcode(s)")
     finisher = _ingest(ctx, ingest, demo=demo, admin_email=email)
@@ -379,6 +385,24 @@ def run_train_recommender() -> None:
             f"kinema: Claude wrote {notes.notes} note(s) for {notes.profiles} profile(s) "
             f"({notes.failed} request(s) failed, USD {notes.cost_usd:.4f})"
         )
+
+
+def run_prune_events() -> None:
+    """Delete raw playback events past the retention, in batches (one run)."""
+    _configure_logging()
+    settings = _settings(None)
+    engine = create_db_engine(settings.resolved_database_url)
+    try:
+        deleted = prune_once(settings, session_factory(engine))
+    except SQLAlchemyError as exc:
+        typer.secho(f"kinema prune-events: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"kinema: pruned {deleted} playback event(s) older than "
+        f"{settings.analytics_event_retention_days} day(s)"
+    )
 
 
 def run_tag_titles() -> None:

@@ -142,6 +142,7 @@ QOE_BOUNDS: dict[str, float] = {
     "average_bitrate": 10**9,
     "duration_s": 7 * 24 * 3600,
     "height": 8640,
+    "width": 8640,
 }
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,7 @@ from kinema.recommend import why
 from kinema.recommend.model import Config
 from kinema.settings import Settings
 from kinema.tagging.claude import Claude, ClaudeFailed, Usage, first_line
+from kinema_api.worker.periodic import Periodic
 
 log = logging.getLogger("kinema.recommend")
 
@@ -121,33 +123,25 @@ def write_notes(
 
 
 @dataclass
-class TrainingLoop:
+class TrainingLoop(Periodic):
+    thread_name: ClassVar[str] = "kinema-recommend"
     settings: Settings
     sessions: sessionmaker[Session]
     stopping: threading.Event
     subtitles: SubtitleReader | None = None
     first_delay_s: float = FIRST_RUN_DELAY_S
     runs: int = 0
-    _thread: threading.Thread | None = field(default=None, init=False)
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="kinema-recommend", daemon=True)
-        self._thread.start()
+    def once(self) -> None:
+        try:
+            train_once(self.settings, self.sessions, self.subtitles)
+            self.runs += 1
+            write_notes(self.settings, self.sessions)
+        except (SQLAlchemyError, ValueError, ArithmeticError) as exc:
+            log.warning("recommend: training failed (%s); serving the previous lists", exc)
 
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        delay = self.first_delay_s
-        while not self.stopping.wait(delay):
-            try:
-                train_once(self.settings, self.sessions, self.subtitles)
-                self.runs += 1
-                write_notes(self.settings, self.sessions)
-            except (SQLAlchemyError, ValueError, ArithmeticError) as exc:
-                log.warning("recommend: training failed (%s); serving the previous lists", exc)
-            delay = float(self.settings.recommend_interval_s)
+    def delay_s(self) -> float:
+        return float(self.settings.recommend_interval_s)
 
 
 def start_training(

@@ -15,6 +15,9 @@ Rows are added to with ``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n
 PostgreSQL and SQLite both speak; a batch is summed in Python first, so one statement never
 touches a row twice, and rows are written in key order, so concurrent batches take row
 locks in the same order.
+
+Raw events past the retention are deleted by :func:`prune_events` in batches, each its own
+transaction (a scheduled job's work: ``kinema prune-events``, never a player's request).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -273,7 +276,33 @@ def _dims_payload(dims: Dimensions) -> dict[str, str]:
     return {"_plan": dims.plan, "_browser": dims.browser, "_rung": dims.rung, "_os": dims.os}
 
 
-def prune_events(session: Session, *, before: datetime) -> int:
-    """Delete raw events older than ``before`` (the rollups keep their sums)."""
-    result = session.execute(delete(PlaybackEvent).where(PlaybackEvent.created_at < before))
-    return int(getattr(result, "rowcount", 0) or 0)
+# Raw events deleted per transaction when pruning: each batch's locks and undo are small,
+# so a month of backlog never holds one long transaction against the players' writes.
+PRUNE_BATCH = 5000
+
+
+def prune_events(
+    session: Session,
+    *,
+    before: datetime,
+    batch: int = PRUNE_BATCH,
+    stop: Callable[[], bool] | None = None,
+) -> int:
+    """Delete raw events older than ``before``, ``batch`` rows per transaction (each one
+    committed here), until none is left or ``stop()`` says so; how many. The rollups
+    keep their sums."""
+    deleted = 0
+    while stop is None or not stop():
+        oldest = (
+            select(PlaybackEvent.id)
+            .where(PlaybackEvent.created_at < before)
+            .order_by(PlaybackEvent.created_at)
+            .limit(batch)
+        )
+        result = session.execute(delete(PlaybackEvent).where(PlaybackEvent.id.in_(oldest)))
+        session.commit()
+        n = int(getattr(result, "rowcount", 0) or 0)
+        deleted += n
+        if n < batch:
+            break
+    return deleted

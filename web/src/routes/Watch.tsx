@@ -60,6 +60,7 @@ function qoePayload(report: QoeReport): Record<string, string | number | boolean
     watched_s: report.watched_s,
     average_bitrate: report.average_bitrate,
     ...(report.height !== null ? { height: report.height } : {}),
+    ...(report.width !== null ? { width: report.width } : {}),
   };
 }
 
@@ -250,7 +251,13 @@ export default function WatchPage() {
               overlay={party.overlay}
               onProgress={onProgress}
               onQoe={onQoe}
-              onStarted={(startupMs, height) => sendEvent({ kind: "start", payload: { startup_ms: startupMs, ...(height !== null ? { height } : {}) }, position_s: null })}
+              onStarted={(startupMs, height, width) =>
+                sendEvent({
+                  kind: "start",
+                  payload: { startup_ms: startupMs, ...(height !== null ? { height } : {}), ...(width !== null ? { width } : {}) },
+                  position_s: null,
+                })
+              }
               renewToken={renewToken}
               onReloadSource={playback.reload}
               streamLimit={streamLimit}

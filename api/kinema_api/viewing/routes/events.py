@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header
 
 from kinema.catalog.models import utcnow
 from kinema_api.common import ERRORS
-from kinema_api.deps import ContextDep, CurrentViewer, SessionDep, WriteRateLimit
+from kinema_api.deps import CurrentViewer, SessionDep, WriteRateLimit
 from kinema_api.viewing.schemas import (
     PlaybackEventBatch,
     PlaybackEventCreate,
@@ -35,13 +35,11 @@ def playback_event(
     video_id: uuid.UUID,
     body: PlaybackEventCreate,
     viewer: CurrentViewer,
-    ctx: ContextDep,
     session: SessionDep,
     user_agent: UserAgent = None,
 ) -> PlaybackEventsAccepted:
     return playback_events.record(
         session,
-        settings=ctx.settings,
         viewer=viewer,
         user_agent=user_agent,
         video_id=video_id,
@@ -59,7 +57,6 @@ def playback_event(
 def playback_events_batch(
     body: PlaybackEventBatch,
     viewer: CurrentViewer,
-    ctx: ContextDep,
     session: SessionDep,
     user_agent: UserAgent = None,
 ) -> PlaybackEventsAccepted:
@@ -67,7 +64,6 @@ def playback_events_batch(
     counted in ``refused``."""
     return playback_events.record_batch(
         session,
-        settings=ctx.settings,
         viewer=viewer,
         user_agent=user_agent,
         events=body.events,

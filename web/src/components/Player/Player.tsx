@@ -12,6 +12,7 @@ import { usePlayerShortcuts } from "./hooks/usePlayerShortcuts";
 import { usePlaybackReporting } from "./hooks/usePlaybackReporting";
 import { useCast } from "./hooks/useCast";
 import type { ReportingCallbacks } from "./hooks/usePlaybackReporting";
+import type { QoeReport, ViewEnd } from "./qoe";
 import { ErrorOverlay } from "./ErrorOverlay";
 import { SeekBar } from "./SeekBar";
 import { Popover, RadioGroup } from "./Popover";
@@ -43,8 +44,12 @@ export interface PlayerProps extends ReportingCallbacks {
   backHref?: string;
   onBack?: () => void;
   onNext?: (next: NextEpisode) => void;
-  /** First frame shown: startup time in ms since the load began. */
-  onStarted?: (startupMs: number | null, height: number | null) => void;
+  /** A viewing's first frame: startup time in ms since its load began, and the picture
+   *  size playing (a retry is a new viewing, with its own start). */
+  onStarted?: (startupMs: number | null, height: number | null, width: number | null) => void;
+  /** A viewing's one QoE report: at the end, when left (even before the source loaded),
+   *  at a fatal error, and before a retry's new viewing. */
+  onQoe?: (report: QoeReport, reason: ViewEnd) => void;
   /** Ask the API for the next stream token (see PlayerSource.token). */
   renewToken?: () => Promise<TokenGrant>;
   /** Fetch the source again (new URLs, access re-checked): Retry after access ended. */
@@ -83,10 +88,16 @@ export interface PlayerAddons {
 export function Player(props: PlayerProps) {
   const { title, subtitle, source, thumbnailsUrl, intro, next, backHref, onBack, onNext } = props;
   const { t } = useI18n();
-  const { videoRef, containerRef, state, controls, streamToken, currentToken } = usePlayer({
+  const onStarted = useRef(props.onStarted);
+  onStarted.current = props.onStarted;
+  const onQoe = useRef(props.onQoe);
+  onQoe.current = props.onQoe;
+  const { videoRef, containerRef, views, state, controls, streamToken, currentToken } = usePlayer({
     source,
     renewToken: props.renewToken,
     reloadSource: props.onReloadSource,
+    onViewStart: (report) => onStarted.current?.(report.startup_ms, report.height, report.width),
+    onViewEnd: (report, reason) => onQoe.current?.(report, reason),
   });
   const [idle, setIdle] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
@@ -102,18 +113,7 @@ export function Player(props: PlayerProps) {
     return () => onVideoElement.current?.(null);
   }, [videoRef]);
 
-  usePlaybackReporting(videoRef, controls.qoe, { onProgress: props.onProgress, onQoe: props.onQoe }, state.ready);
-
-  const started = useRef(false);
-  const onStarted = useRef(props.onStarted);
-  onStarted.current = props.onStarted;
-  useEffect(() => {
-    if (state.playing && !started.current) {
-      started.current = true;
-      const report = controls.qoe();
-      onStarted.current?.(report.startup_ms, report.height);
-    }
-  }, [state.playing, controls]);
+  usePlaybackReporting(videoRef, views, { onProgress: props.onProgress }, state.ready);
 
   const activity = useCallback(() => {
     setIdle(false);

@@ -2,19 +2,19 @@
 // end, time and buffer, volume (restored from and saved to preferences), rate, Picture-
 // in-Picture, full screen, and whether the Remote Playback API has a device to offer.
 import { useEffect } from "react";
-import type { MutableRefObject, RefObject } from "react";
-import type { QoeTracker } from "../qoe";
+import type { RefObject } from "react";
+import type { PlaybackViews } from "../qoe";
 import { rememberVolume, savedVolume } from "./usePreferences";
 import type { PatchState } from "./types";
 
 interface Options {
   videoRef: RefObject<HTMLVideoElement | null>;
   containerRef: RefObject<HTMLDivElement | null>;
-  qoeRef: MutableRefObject<QoeTracker>;
+  views: PlaybackViews;
   patch: PatchState;
 }
 
-export function useMediaState({ videoRef, containerRef, qoeRef, patch }: Options): void {
+export function useMediaState({ videoRef, containerRef, views, patch }: Options): void {
   useEffect(() => {
     const video = videoRef.current;
     const container = containerRef.current;
@@ -34,15 +34,15 @@ export function useMediaState({ videoRef, containerRef, qoeRef, patch }: Options
     };
     const offs = [
       media("playing", () => {
-        qoeRef.current.playing(performance.now());
+        views.playing(performance.now());
         patch({ playing: true, ended: false, buffering: false });
       }),
       media("pause", () => {
-        qoeRef.current.paused(performance.now());
+        views.current.paused(performance.now());
         patch({ playing: false });
       }),
       media("ended", () => {
-        qoeRef.current.paused(performance.now());
+        views.current.paused(performance.now());
         patch({ playing: false, ended: true });
       }),
       media("timeupdate", () => {
@@ -87,5 +87,5 @@ export function useMediaState({ videoRef, containerRef, qoeRef, patch }: Options
       document.removeEventListener("fullscreenchange", onFullscreen);
       if (remote && remoteWatch !== null) void remote.cancelWatchAvailability(remoteWatch).catch(() => {});
     };
-  }, [videoRef, containerRef, qoeRef, patch]);
+  }, [videoRef, containerRef, views, patch]);
 }

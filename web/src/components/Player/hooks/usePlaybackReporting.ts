@@ -1,27 +1,35 @@
 // When the player tells the API where the viewer is: every 10 s while playing, on pause,
 // on end, and when the page is hidden or left (with a keepalive request, so it survives
-// the unload). Quality-of-experience reports go on end, on leave and after a fatal error.
+// the unload); only once a source has loaded (`active`).
+//
+// And when a viewing's quality-of-experience report goes: at the end of the video, when
+// the page is left and when the player unmounts; whether or not the source ever loaded,
+// so exits before the manifest loaded and start failures are counted too. (A fatal error
+// and a retry end the viewing in usePlayer; PlaybackViews sends each report once.)
 import { useEffect, useRef } from "react";
-import type { QoeReport } from "../qoe";
+import type { PlaybackViews } from "../qoe";
 
 export type ProgressReason = "interval" | "pause" | "ended" | "hide";
 
 export interface ReportingCallbacks {
   onProgress?: (positionS: number, durationS: number, reason: ProgressReason) => void;
-  onQoe?: (report: QoeReport, reason: "ended" | "hide" | "error") => void;
 }
 
 export const PROGRESS_INTERVAL_MS = 10_000;
 
 export function usePlaybackReporting(
   videoRef: React.RefObject<HTMLVideoElement | null>,
-  qoe: () => QoeReport,
+  views: PlaybackViews,
   callbacks: ReportingCallbacks,
   active: boolean,
 ): void {
   const cb = useRef(callbacks);
   cb.current = callbacks;
   const lastSent = useRef<number | null>(null);
+  // The progress saver of the loaded source, while there is one: the end and leave
+  // handlers below save the position first, so the report's reach includes it.
+  const progress = useRef<((reason: ProgressReason) => void) | null>(null);
+  const pendingEnd = useRef<number | null>(null);
 
   useEffect(() => {
     const video = videoRef.current;
@@ -42,46 +50,65 @@ export function usePlaybackReporting(
       lastSent.current = position;
       cb.current.onProgress?.(position, duration, reason);
     };
-    let qoeSent = false;
-    const sendQoe = (reason: "ended" | "hide" | "error") => {
-      if (qoeSent && reason !== "error") return;
-      qoeSent = reason !== "error";
-      cb.current.onQoe?.(qoe(), reason);
-    };
+    progress.current = send;
     const timer = window.setInterval(() => {
       if (!video.paused && !video.ended) send("interval");
     }, PROGRESS_INTERVAL_MS);
     const onPause = () => {
       if (!video.ended) send("pause");
     };
-    const onEnded = () => {
-      send("ended");
-      sendQoe("ended");
-    };
     const onHide = () => {
       if (document.visibilityState === "hidden") {
         send("hide");
       }
     };
-    const onPageHide = () => {
-      send("hide");
-      sendQoe("hide");
-    };
     video.addEventListener("timeupdate", onTime);
     video.addEventListener("pause", onPause);
-    video.addEventListener("ended", onEnded);
     document.addEventListener("visibilitychange", onHide);
-    window.addEventListener("pagehide", onPageHide);
     return () => {
       window.clearInterval(timer);
       video.removeEventListener("timeupdate", onTime);
       video.removeEventListener("pause", onPause);
-      video.removeEventListener("ended", onEnded);
       document.removeEventListener("visibilitychange", onHide);
-      window.removeEventListener("pagehide", onPageHide);
-      // Leaving the watch page inside the app (no pagehide): save where we were.
-      send("hide");
-      sendQoe("hide");
+      // Leaving the watch page inside the app (no pagehide): save where we were, once.
+      if (progress.current === send) {
+        progress.current = null;
+        send("hide");
+      }
     };
-  }, [videoRef, qoe, active]);
+  }, [videoRef, active]);
+
+  // The end of the video and leaving the page, for both; and the viewing's report on
+  // unmount. Not gated on `active`, which a failed load never sets.
+  useEffect(() => {
+    if (pendingEnd.current !== null) {
+      window.clearTimeout(pendingEnd.current);
+      pendingEnd.current = null;
+    }
+    const video = videoRef.current;
+    const onEnded = () => {
+      progress.current?.("ended");
+      views.end(performance.now(), "ended");
+    };
+    const onPageHide = () => {
+      progress.current?.("hide");
+      views.end(performance.now(), "hide");
+    };
+    video?.addEventListener("ended", onEnded);
+    window.addEventListener("pagehide", onPageHide);
+    return () => {
+      video?.removeEventListener("ended", onEnded);
+      window.removeEventListener("pagehide", onPageHide);
+      const flush = progress.current;
+      progress.current = null;
+      flush?.("hide");
+      // A moment later: the same player mounted again at once (React's StrictMode runs
+      // effects twice) cancels it and goes on with the viewing.
+      const now = performance.now();
+      pendingEnd.current = window.setTimeout(() => {
+        pendingEnd.current = null;
+        views.end(now, "hide");
+      }, 0);
+    };
+  }, [videoRef, views]);
 }

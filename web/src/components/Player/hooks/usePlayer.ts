@@ -7,10 +7,13 @@
 // configuration and events), useMediaState (the <video> element and the page),
 // useSourceLoading (loading and reloading a source), usePlaybackAccess (the stream
 // token, and stopping when access ends), usePlayerControls (the actions) and
-// usePreferences (what is remembered across titles).
+// usePreferences (what is remembered across titles). Quality of experience is counted per
+// viewing (one load attempt) by PlaybackViews; its start and end reports go to the
+// `onViewStart`/`onViewEnd` options.
 import { useCallback, useRef, useState } from "react";
 import type shaka from "shaka-player";
-import { QoeTracker } from "../qoe";
+import { PlaybackViews } from "../qoe";
+import type { ViewListener } from "../qoe";
 import type { TokenGrant } from "../tokenRenewer";
 import { initialPlayerState } from "./types";
 import type { PlayerError, PlayerSource, PlayerState } from "./types";
@@ -32,6 +35,10 @@ export interface UsePlayerOptions {
   renewToken?: (() => Promise<TokenGrant>) | null;
   /** Fetch the source again (new URLs, access checked afresh): Retry after access ended. */
   reloadSource?: (() => void) | null;
+  /** A viewing's first frame (send the `start` event). */
+  onViewStart?: ViewListener["onStart"];
+  /** A viewing's one QoE report: at the end, when left, at a fatal error, before a retry. */
+  onViewEnd?: ViewListener["onEnd"];
 }
 
 export function usePlayer(options: UsePlayerOptions) {
@@ -39,8 +46,13 @@ export function usePlayer(options: UsePlayerOptions) {
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const containerRef = useRef<HTMLDivElement | null>(null);
   const playerRef = useRef<shaka.Player | null>(null);
-  const qoeRef = useRef(new QoeTracker());
+  const listener = useRef<ViewListener>({});
+  listener.current = { onStart: options.onViewStart, onEnd: options.onViewEnd };
+  const [views] = useState(() => new PlaybackViews(() => listener.current));
   const resumeAtRef = useRef<number | null>(null);
+  // The viewer's own retries: each load after one is a new viewing. The player's own
+  // reloads (a renewed token, a lower plan cap) go on with the viewing playing.
+  const retries = useRef(0);
   const [state, setState] = useState<PlayerState>(initialPlayerState);
   const [attempt, setAttempt] = useState(0);
   const { preferredText, setPreferredText } = useTextPreference(options.preferredTextLanguage);
@@ -50,14 +62,14 @@ export function usePlayer(options: UsePlayerOptions) {
   }, []);
   const onFatalRef = useRef(onFatalError);
   onFatalRef.current = onFatalError;
-  /** Stop on a fatal error: record it for QoE, show it, tell the page. */
+  /** Stop on a fatal error: end the viewing as failed, show it, tell the page. */
   const showError = useCallback(
     (error: PlayerError) => {
-      qoeRef.current.fatal(error.code);
+      views.fatal(performance.now(), error.code);
       patch({ error, buffering: false });
       onFatalRef.current?.(error);
     },
-    [patch],
+    [patch, views],
   );
   /** Load the source again, from where the video is (or where it was stopped). */
   const reloadHere = useCallback(() => {
@@ -77,25 +89,26 @@ export function usePlayer(options: UsePlayerOptions) {
     reloadHere,
   });
   // Media listeners first: on unmount they go before the player is destroyed.
-  useMediaState({ videoRef, containerRef, qoeRef, patch });
+  useMediaState({ videoRef, containerRef, views, patch });
   const { refreshTracks, fail } = useShakaPlayer({
     videoRef,
     containerRef,
     playerRef,
-    qoeRef,
+    views,
     setState,
     patch,
     showError,
     requestFilter: stream.requestFilter,
     intercept,
   });
-  useSourceLoading({ source, attempt, videoRef, playerRef, qoeRef, resumeAtRef, preferredText, patch, refreshTracks, fail });
+  useSourceLoading({ source, attempt, retries, videoRef, playerRef, views, resumeAtRef, preferredText, patch, refreshTracks, fail });
 
   // Retry after access ended fetches the source again (a new token, access re-checked);
   // after any other error it loads the same source again.
   const reloadSource = options.reloadSource ?? null;
   const accessLost = Boolean(state.error?.access);
   const reload = useCallback(() => {
+    retries.current += 1;
     if (accessLost && reloadSource) {
       const video = videoRef.current;
       if (video && video.currentTime > 0) resumeAtRef.current = video.currentTime;
@@ -108,7 +121,7 @@ export function usePlayer(options: UsePlayerOptions) {
     videoRef,
     containerRef,
     playerRef,
-    qoeRef,
+    views,
     audio: state.audio,
     preferredText,
     setPreferredText,
@@ -116,5 +129,5 @@ export function usePlayer(options: UsePlayerOptions) {
     patch,
     reload,
   });
-  return { videoRef, containerRef, playerRef, state, controls, streamToken: stream.token, currentToken: stream.current };
+  return { videoRef, containerRef, playerRef, views, state, controls, streamToken: stream.token, currentToken: stream.current };
 }

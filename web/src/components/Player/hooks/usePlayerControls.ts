@@ -2,10 +2,10 @@
 // and the object keeps its identity while they do, so effects that depend on it (the
 // keyboard shortcuts) do not re-subscribe on every time update.
 import { useCallback, useMemo } from "react";
-import type { Dispatch, MutableRefObject, RefObject, SetStateAction } from "react";
+import type { Dispatch, RefObject, SetStateAction } from "react";
 import type shaka from "shaka-player";
 import { clamp } from "../../../lib/format";
-import type { QoeTracker } from "../qoe";
+import type { PlaybackViews } from "../qoe";
 import { qualityOptions } from "../tracks";
 import type { AudioOption, PatchState, PlayerControls, PlayerState } from "./types";
 import { markRatePick } from "../intent";
@@ -14,7 +14,7 @@ interface Options {
   videoRef: RefObject<HTMLVideoElement | null>;
   containerRef: RefObject<HTMLDivElement | null>;
   playerRef: RefObject<shaka.Player | null>;
-  qoeRef: MutableRefObject<QoeTracker>;
+  views: PlaybackViews;
   audio: readonly AudioOption[];
   preferredText: RefObject<string | null>;
   setPreferredText: (language: string | null) => void;
@@ -25,7 +25,7 @@ interface Options {
 }
 
 export function usePlayerControls(options: Options): PlayerControls {
-  const { videoRef, containerRef, playerRef, qoeRef, audio, preferredText, setPreferredText, setState, patch, reload } =
+  const { videoRef, containerRef, playerRef, views, audio, preferredText, setPreferredText, setState, patch, reload } =
     options;
 
   const controls: PlayerControls = {
@@ -172,7 +172,7 @@ export function usePlayerControls(options: Options): PlayerControls {
       else if (video.remote) void video.remote.prompt().catch(() => {});
     }, [videoRef]),
     retry: useCallback(() => reload(), [reload]),
-    qoe: useCallback(() => qoeRef.current.report(performance.now()), [qoeRef]),
+    qoe: useCallback(() => views.current.report(performance.now()), [views]),
   };
 
   // Each action is memoized above; keep the object identity stable too.

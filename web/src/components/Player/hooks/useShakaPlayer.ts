@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef } from "react";
 import type { Dispatch, MutableRefObject, RefObject, SetStateAction } from "react";
 import shaka from "shaka-player";
-import type { QoeTracker } from "../qoe";
+import type { PlaybackViews } from "../qoe";
 import { qualityOptions } from "../tracks";
 import { installPolyfills, isCritical, SHAKA_CONFIG, toPlayerError } from "./shakaConfig";
 import type { AudioOption, PatchState, PlayerError, PlayerState } from "./types";
@@ -14,7 +14,7 @@ interface Options {
   videoRef: RefObject<HTMLVideoElement | null>;
   containerRef: RefObject<HTMLDivElement | null>;
   playerRef: MutableRefObject<shaka.Player | null>;
-  qoeRef: MutableRefObject<QoeTracker>;
+  views: PlaybackViews;
   setState: Dispatch<SetStateAction<PlayerState>>;
   patch: PatchState;
   /** Show a fatal error (overlay, QoE, the page). */
@@ -26,7 +26,7 @@ interface Options {
 }
 
 export function useShakaPlayer(options: Options) {
-  const { videoRef, containerRef, playerRef, qoeRef, setState, patch, showError, requestFilter, intercept } = options;
+  const { videoRef, containerRef, playerRef, views, setState, patch, showError, requestFilter, intercept } = options;
   const interceptRef = useRef(intercept);
   interceptRef.current = intercept;
 
@@ -45,7 +45,7 @@ export function useShakaPlayer(options: Options) {
     }));
     const textTracks = player.getTextTracks();
     const manual = !player.getConfiguration().abr.enabled;
-    qoeRef.current.variant(active?.height);
+    views.current.variant(active?.height, active?.width);
     setState((prev) => ({
       ...prev,
       qualities: qualityOptions(variants),
@@ -64,7 +64,7 @@ export function useShakaPlayer(options: Options) {
           ? prev.activeTextId
           : null,
     }));
-  }, [playerRef, qoeRef, setState]);
+  }, [playerRef, views, setState]);
 
   /** A fatal error, unless the interceptor takes care of it. */
   const fail = useCallback(
@@ -91,14 +91,14 @@ export function useShakaPlayer(options: Options) {
     };
     const onBuffering = (event: Event) => {
       const buffering = Boolean((event as unknown as { buffering: boolean }).buffering);
-      qoeRef.current.buffering(performance.now(), buffering);
+      views.current.buffering(performance.now(), buffering);
       patch({ buffering });
     };
     const onVariant = (event: Event) => {
       const next = (event as unknown as { newTrack?: shaka.extern.Track }).newTrack;
       if (next) {
-        qoeRef.current.bandwidth(performance.now(), next.bandwidth);
-        qoeRef.current.variant(next.height);
+        views.current.bandwidth(performance.now(), next.bandwidth);
+        views.current.variant(next.height, next.width);
       }
       refreshTracks();
     };
@@ -115,7 +115,7 @@ export function useShakaPlayer(options: Options) {
       playerRef.current = null;
       void player.destroy();
     };
-  }, [videoRef, containerRef, playerRef, qoeRef, patch, refreshTracks, showError, requestFilter]);
+  }, [videoRef, containerRef, playerRef, views, patch, refreshTracks, showError, requestFilter]);
 
   return { refreshTracks, fail };
 }

@@ -1,11 +1,12 @@
 // Loading a source into the Shaka player: HLS first, DASH as the fallback, from the
 // resume position (or from where a retry left off), then play, then the side-loaded
 // subtitles and the viewer's preferred subtitle language. Runs again on a new source
-// and on every retry (`attempt`).
+// and on every reload (`attempt`). A new source or a viewer's retry begins a new viewing
+// for the QoE reports (`views.begin` ends the one before it with its own report).
 import { useEffect, useRef } from "react";
 import type { MutableRefObject, RefObject } from "react";
 import type shaka from "shaka-player";
-import { QoeTracker } from "../qoe";
+import type { PlaybackViews } from "../qoe";
 import { isLoadInterrupted } from "./shakaConfig";
 import type { PatchState, PlayerSource } from "./types";
 import { markAutoplay } from "../intent";
@@ -13,9 +14,11 @@ import { markAutoplay } from "../intent";
 interface Options {
   source: PlayerSource | null;
   attempt: number;
+  /** The viewer's retries: a load on a new count, or of a new source, is a new viewing. */
+  retries: RefObject<number>;
   videoRef: RefObject<HTMLVideoElement | null>;
   playerRef: RefObject<shaka.Player | null>;
-  qoeRef: MutableRefObject<QoeTracker>;
+  views: PlaybackViews;
   /** Where the next load starts instead of the source's position (set by retry). */
   resumeAtRef: MutableRefObject<number | null>;
   preferredText: RefObject<string | null>;
@@ -25,7 +28,7 @@ interface Options {
 }
 
 export function useSourceLoading(options: Options): void {
-  const { source, attempt, videoRef, playerRef, qoeRef, resumeAtRef, preferredText, patch, refreshTracks, fail } = options;
+  const { source, attempt, retries, videoRef, playerRef, views, resumeAtRef, preferredText, patch, refreshTracks, fail } = options;
   const hls = source?.hls ?? null;
   const dash = source?.dash ?? null;
   const startAt = source?.startAt ?? 0;
@@ -39,8 +42,7 @@ export function useSourceLoading(options: Options): void {
     let cancelled = false;
     const from = resumeAtRef.current ?? startAt;
     resumeAtRef.current = null;
-    qoeRef.current = new QoeTracker();
-    qoeRef.current.loadStarted(performance.now());
+    views.begin(performance.now(), `${retries.current}|${hls ?? ""}|${dash ?? ""}`);
     patch({ error: null, ready: false, buffering: true, ended: false });
     // When the API lists the subtitle files, play them as side-loaded WebVTT and ignore
     // the manifest's copies: Shaka defers in-manifest HLS text until the next video
@@ -67,7 +69,7 @@ export function useSourceLoading(options: Options): void {
         return;
       }
       const active = player.getVariantTracks().find((t) => t.active);
-      if (active) qoeRef.current.bandwidth(performance.now(), active.bandwidth);
+      if (active) views.current.bandwidth(performance.now(), active.bandwidth);
       refreshTracks();
       patch({ ready: true, starting: true, duration: Number.isFinite(video.duration) ? video.duration : 0 });
       // Play first, then fetch the side-loaded subtitles: the first frame must not wait
@@ -115,5 +117,5 @@ export function useSourceLoading(options: Options): void {
     return () => {
       cancelled = true;
     };
-  }, [hls, dash, startAt, attempt, videoRef, playerRef, qoeRef, resumeAtRef, preferredText, patch, refreshTracks, fail]);
+  }, [hls, dash, startAt, attempt, retries, videoRef, playerRef, views, resumeAtRef, preferredText, patch, refreshTracks, fail]);
 }
