@@ -177,3 +177,17 @@ def expected(vs: Sequence[Viewing]) -> dict[str, Any]:
         ),
         "retention": curve,
     }
+
+
+def expected_drop_offs(vs: Sequence[Viewing], top: int = 3) -> list[tuple[int, int, float]]:
+    """The ``top`` largest falls of the retention curve over ``vs`` between consecutive
+    5 % points, largest first (ties: the earlier point), as (from %, to %, share of the
+    views lost, %): counted from how many views reach each point, from the definitions."""
+    steps = [min(int(r * 100) // 5 * 5, 100) for r in (v.reach for v in vs) if r is not None]
+
+    def reaching(pct: int) -> int:
+        return sum(1 for s in steps if s >= pct)
+
+    falls = [(reaching(p) - reaching(p + 5), p) for p in range(0, 100, 5)]
+    ranked = sorted((f for f in falls if f[0] > 0), key=lambda f: (-f[0], f[1]))
+    return [(p, p + 5, round(n / len(steps) * 100, 4)) for n, p in ranked[:top]]

@@ -62,6 +62,8 @@ class QoePublic(BaseModel):
 
 
 class Period(BaseModel):
+    start: datetime
+    end: datetime = Field(description="Exclusive; the current period ends now.")
     plays: int
     watch_hours: float
     new_subscribers: int
@@ -70,7 +72,9 @@ class Period(BaseModel):
 class OverviewPublic(BaseModel):
     watching_now: int = Field(description="Streams with a live lease (seen in 2 minutes).")
     current: Period
-    previous: Period = Field(description="The period of the same length just before.")
+    previous: Period = Field(
+        description="The period of the same length (in whole hours) just before ``current``."
+    )
     mrr_cents: int
     currency: str
     churn_rate: float
@@ -90,17 +94,56 @@ class RetentionPoint(BaseModel):
     viewers_pct: float
 
 
+class DropOff(BaseModel):
+    """A fall of the retention curve between two consecutive points."""
+
+    from_pct: int
+    to_pct: int
+    lost_pct: float = Field(description="Share of the views lost between the two points.")
+
+
 class RetentionPublic(BaseModel):
     video_id: uuid.UUID
+    title_id: uuid.UUID | None
+    label: str
     views: int
     curve: list[RetentionPoint]
+    drop_offs: list[DropOff] = Field(
+        description="The largest falls between consecutive points, largest first (at most 3)."
+    )
+
+
+class RetentionVideo(BaseModel):
+    """A video whose retention curve the Content page can show."""
+
+    video_id: uuid.UUID
+    title_id: uuid.UUID
+    label: str
+    views: int = Field(description="Views that said how far they got, in the range.")
 
 
 class ContentPublic(BaseModel):
     titles: list[TitleRow]
     retention: RetentionPublic | None = Field(
-        description="The top video's curve, or ``video_id``'s when given."
+        description="The top video's curve, or ``retention_video_id``'s when given."
     )
+    videos: list[RetentionVideo] = Field(
+        description="Videos with a curve in the range, most views first (at most 100)."
+    )
+
+
+class DimensionOption(BaseModel):
+    value: str
+    label: str
+
+
+class DimensionsPublic(BaseModel):
+    """The values each filter can take in a range: those found in its rollups."""
+
+    plans: list[DimensionOption]
+    browsers: list[DimensionOption]
+    rungs: list[DimensionOption]
+    titles: list[DimensionOption]
 
 
 class PlanRow(BaseModel):

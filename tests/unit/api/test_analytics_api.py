@@ -23,7 +23,7 @@ CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari
 def _analytics_paths(client: TestClient) -> list[str]:
     every = client.get("/api/v1/openapi.json").json()["paths"]
     paths = [p.replace("{table}", "titles") for p in every if "/admin/analytics/" in p]
-    assert len(paths) == 7, paths
+    assert len(paths) == 8, paths
     return paths
 
 

@@ -1,5 +1,7 @@
-// The admin analytics API: one fetcher per page, and the CSV export's URL (the browser
-// downloads it with the session cookie).
+// The admin analytics API: one fetcher per page, the filters' values found in a range,
+// and the CSV export's URL (the browser downloads it with the session cookie). Overview,
+// Business and Pipeline take the range only; their figures have no title, plan, browser
+// or rung.
 import { api, unwrap } from "./client";
 import type { components } from "./schema";
 
@@ -10,6 +12,9 @@ export type BusinessPublic = components["schemas"]["BusinessPublic"];
 export type AudiencePublic = components["schemas"]["AudiencePublic"];
 export type PipelinePublic = components["schemas"]["PipelinePublic"];
 export type Dimension = components["schemas"]["Dimension"];
+export type DimensionsPublic = components["schemas"]["DimensionsPublic"];
+export type DimensionOption = components["schemas"]["DimensionOption"];
+export type Period = components["schemas"]["Period"];
 export type Grain = components["schemas"]["Grain"];
 
 export interface AnalyticsFilters {
@@ -19,31 +24,38 @@ export interface AnalyticsFilters {
   browser: string;
   plan: string;
   rung: string;
+  title: string; // a title's id, "" for all
+}
+
+export function rangeQuery(f: AnalyticsFilters) {
+  return { start: f.start, end: f.end, grain: f.grain };
 }
 
 export function filterQuery(f: AnalyticsFilters) {
   return {
-    start: f.start,
-    end: f.end,
-    grain: f.grain,
+    ...rangeQuery(f),
     browser: f.browser || undefined,
     plan: f.plan || undefined,
     rung: f.rung || undefined,
+    title_id: f.title || undefined,
   };
 }
 
 export const getOverview = (f: AnalyticsFilters) =>
-  unwrap(api.GET("/api/v1/admin/analytics/overview", { params: { query: filterQuery(f) } }));
+  unwrap(api.GET("/api/v1/admin/analytics/overview", { params: { query: rangeQuery(f) } }));
+export const getDimensions = (f: AnalyticsFilters) =>
+  unwrap(api.GET("/api/v1/admin/analytics/dimensions", { params: { query: rangeQuery(f) } }));
 export const getQoe = (f: AnalyticsFilters, by: Dimension) =>
   unwrap(api.GET("/api/v1/admin/analytics/qoe", { params: { query: { ...filterQuery(f), by } } }));
-export const getContent = (f: AnalyticsFilters) =>
-  unwrap(api.GET("/api/v1/admin/analytics/content", { params: { query: filterQuery(f) } }));
+/** ``videoId``: the video whose retention curve to show ("" for the most viewed). */
+export const getContent = (f: AnalyticsFilters, videoId = "") =>
+  unwrap(api.GET("/api/v1/admin/analytics/content", { params: { query: { ...filterQuery(f), retention_video_id: videoId || undefined } } }));
 export const getBusiness = (f: AnalyticsFilters) =>
-  unwrap(api.GET("/api/v1/admin/analytics/business", { params: { query: filterQuery(f) } }));
+  unwrap(api.GET("/api/v1/admin/analytics/business", { params: { query: rangeQuery(f) } }));
 export const getAudience = (f: AnalyticsFilters, tz: string) =>
   unwrap(api.GET("/api/v1/admin/analytics/audience", { params: { query: { ...filterQuery(f), tz } } }));
 export const getPipeline = (f: AnalyticsFilters) =>
-  unwrap(api.GET("/api/v1/admin/analytics/pipeline", { params: { query: filterQuery(f) } }));
+  unwrap(api.GET("/api/v1/admin/analytics/pipeline", { params: { query: rangeQuery(f) } }));
 
 /** The browser's IANA time zone (the Audience heatmap's days and hours), UTC if unknown. */
 export function browserTimeZone(): string {

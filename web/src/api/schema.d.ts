@@ -94,6 +94,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/analytics/dimensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plans, browsers, rungs and titles played in a range
+         * @description What the filters offer: the values found in the range's rollups.
+         */
+        get: operations["dimensions_page_api_v1_admin_analytics_dimensions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/analytics/export/{table}.csv": {
         parameters: {
             query?: never;
@@ -120,8 +140,9 @@ export interface paths {
         };
         /**
          * Streams now, plays and watch hours vs the period before
-         * @description ``current`` is the range (the web app asks for today: UTC midnight to now);
-         *     ``previous`` the range of the same length just before it.
+         * @description ``current`` is the range cut at now (the web app opens on today: UTC midnight to
+         *     now); ``previous`` the whole hours just before it, as many as ``current`` lasts
+         *     (rounded to the hour). Each says which instants it covers.
          */
         get: operations["overview_api_v1_admin_analytics_overview_get"];
         put?: never;
@@ -2754,10 +2775,15 @@ export interface components {
         };
         /** ContentPublic */
         ContentPublic: {
-            /** @description The top video's curve, or ``video_id``'s when given. */
+            /** @description The top video's curve, or ``retention_video_id``'s when given. */
             retention: components["schemas"]["RetentionPublic"] | null;
             /** Titles */
             titles: components["schemas"]["TitleRow"][];
+            /**
+             * Videos
+             * @description Videos with a curve in the range, most views first (at most 100).
+             */
+            videos: components["schemas"]["RetentionVideo"][];
         };
         /** ContinueItem */
         ContinueItem: {
@@ -2890,6 +2916,27 @@ export interface components {
          * @enum {string}
          */
         Dimension: "title" | "plan" | "browser" | "rung";
+        /** DimensionOption */
+        DimensionOption: {
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
+        /**
+         * DimensionsPublic
+         * @description The values each filter can take in a range: those found in its rollups.
+         */
+        DimensionsPublic: {
+            /** Browsers */
+            browsers: components["schemas"]["DimensionOption"][];
+            /** Plans */
+            plans: components["schemas"]["DimensionOption"][];
+            /** Rungs */
+            rungs: components["schemas"]["DimensionOption"][];
+            /** Titles */
+            titles: components["schemas"]["DimensionOption"][];
+        };
         /** DiscoveryRow */
         DiscoveryRow: {
             /** Items */
@@ -3014,6 +3061,21 @@ export interface components {
              * Format: uuid
              */
             video_id: string;
+        };
+        /**
+         * DropOff
+         * @description A fall of the retention curve between two consecutive points.
+         */
+        DropOff: {
+            /** From Pct */
+            from_pct: number;
+            /**
+             * Lost Pct
+             * @description Share of the views lost between the two points.
+             */
+            lost_pct: number;
+            /** To Pct */
+            to_pct: number;
         };
         /**
          * Emoji
@@ -3372,7 +3434,7 @@ export interface components {
             current: components["schemas"]["Period"];
             /** Mrr Cents */
             mrr_cents: number;
-            /** @description The period of the same length just before. */
+            /** @description The period of the same length (in whole hours) just before ``current``. */
             previous: components["schemas"]["Period"];
             /**
              * Watching Now
@@ -3487,10 +3549,21 @@ export interface components {
         };
         /** Period */
         Period: {
+            /**
+             * End
+             * Format: date-time
+             * @description Exclusive; the current period ends now.
+             */
+            end: string;
             /** New Subscribers */
             new_subscribers: number;
             /** Plays */
             plays: number;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
             /** Watch Hours */
             watch_hours: number;
         };
@@ -4239,11 +4312,43 @@ export interface components {
             /** Curve */
             curve: components["schemas"]["RetentionPoint"][];
             /**
+             * Drop Offs
+             * @description The largest falls between consecutive points, largest first (at most 3).
+             */
+            drop_offs: components["schemas"]["DropOff"][];
+            /** Label */
+            label: string;
+            /** Title Id */
+            title_id: string | null;
+            /**
              * Video Id
              * Format: uuid
              */
             video_id: string;
             /** Views */
+            views: number;
+        };
+        /**
+         * RetentionVideo
+         * @description A video whose retention curve the Content page can show.
+         */
+        RetentionVideo: {
+            /** Label */
+            label: string;
+            /**
+             * Title Id
+             * Format: uuid
+             */
+            title_id: string;
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /**
+             * Views
+             * @description Views that said how far they got, in the range.
+             */
             views: number;
         };
         /** Retranscode */
@@ -5011,6 +5116,8 @@ export type DeviceRow = components['schemas']['DeviceRow'];
 export type DeviceStreaming = components['schemas']['DeviceStreaming'];
 export type DeviceUpdate = components['schemas']['DeviceUpdate'];
 export type Dimension = components['schemas']['Dimension'];
+export type DimensionOption = components['schemas']['DimensionOption'];
+export type DimensionsPublic = components['schemas']['DimensionsPublic'];
 export type DiscoveryRow = components['schemas']['DiscoveryRow'];
 export type DiscoveryRows = components['schemas']['DiscoveryRows'];
 export type DownloadCheck = components['schemas']['DownloadCheck'];
@@ -5018,6 +5125,7 @@ export type DownloadCreate = components['schemas']['DownloadCreate'];
 export type DownloadOption = components['schemas']['DownloadOption'];
 export type DownloadOptions = components['schemas']['DownloadOptions'];
 export type DownloadPublic = components['schemas']['DownloadPublic'];
+export type DropOff = components['schemas']['DropOff'];
 export type Emoji = components['schemas']['Emoji'];
 export type EndTest = components['schemas']['EndTest'];
 export type EntitlementsPublic = components['schemas']['EntitlementsPublic'];
@@ -5097,6 +5205,7 @@ export type ReportedCommentPage = components['schemas']['ReportedCommentPage'];
 export type ReportedCommentPublic = components['schemas']['ReportedCommentPublic'];
 export type RetentionPoint = components['schemas']['RetentionPoint'];
 export type RetentionPublic = components['schemas']['RetentionPublic'];
+export type RetentionVideo = components['schemas']['RetentionVideo'];
 export type Retranscode = components['schemas']['Retranscode'];
 export type ReviewOrder = components['schemas']['ReviewOrder'];
 export type ReviewPage = components['schemas']['ReviewPage'];
@@ -5501,16 +5610,16 @@ export interface operations {
             query?: {
                 /** @description IANA time zone of the heatmap's days and hours. */
                 tz?: string;
-                /** @description Range start (UTC); 7 days before `end` by default. */
-                start?: string | null;
-                /** @description Range end (exclusive); now by default. */
-                end?: string | null;
-                grain?: components["schemas"]["Grain"];
                 title_id?: string | null;
                 video_id?: string | null;
                 plan?: string | null;
                 browser?: string | null;
                 rung?: string | null;
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
             };
             header?: never;
             path?: never;
@@ -5600,11 +5709,6 @@ export interface operations {
                 /** @description Range end (exclusive); now by default. */
                 end?: string | null;
                 grain?: components["schemas"]["Grain"];
-                title_id?: string | null;
-                video_id?: string | null;
-                plan?: string | null;
-                browser?: string | null;
-                rung?: string | null;
             };
             header?: never;
             path?: never;
@@ -5690,16 +5794,16 @@ export interface operations {
         parameters: {
             query?: {
                 retention_video_id?: string | null;
-                /** @description Range start (UTC); 7 days before `end` by default. */
-                start?: string | null;
-                /** @description Range end (exclusive); now by default. */
-                end?: string | null;
-                grain?: components["schemas"]["Grain"];
                 title_id?: string | null;
                 video_id?: string | null;
                 plan?: string | null;
                 browser?: string | null;
                 rung?: string | null;
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
             };
             header?: never;
             path?: never;
@@ -5781,6 +5885,95 @@ export interface operations {
             };
         };
     };
+    dimensions_page_api_v1_admin_analytics_dimensions_get: {
+        parameters: {
+            query?: {
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DimensionsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     export_api_v1_admin_analytics_export__table__csv_get: {
         parameters: {
             query?: {
@@ -5788,16 +5981,16 @@ export interface operations {
                 by?: components["schemas"]["Dimension"];
                 /** @description IANA time zone of the heatmap's days and hours. */
                 tz?: string;
-                /** @description Range start (UTC); 7 days before `end` by default. */
-                start?: string | null;
-                /** @description Range end (exclusive); now by default. */
-                end?: string | null;
-                grain?: components["schemas"]["Grain"];
                 title_id?: string | null;
                 video_id?: string | null;
                 plan?: string | null;
                 browser?: string | null;
                 rung?: string | null;
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
             };
             header?: never;
             path: {
@@ -5889,11 +6082,6 @@ export interface operations {
                 /** @description Range end (exclusive); now by default. */
                 end?: string | null;
                 grain?: components["schemas"]["Grain"];
-                title_id?: string | null;
-                video_id?: string | null;
-                plan?: string | null;
-                browser?: string | null;
-                rung?: string | null;
             };
             header?: never;
             path?: never;
@@ -5983,11 +6171,6 @@ export interface operations {
                 /** @description Range end (exclusive); now by default. */
                 end?: string | null;
                 grain?: components["schemas"]["Grain"];
-                title_id?: string | null;
-                video_id?: string | null;
-                plan?: string | null;
-                browser?: string | null;
-                rung?: string | null;
             };
             header?: never;
             path?: never;
@@ -6074,16 +6257,16 @@ export interface operations {
             query?: {
                 /** @description What the QoE breakdown groups by. */
                 by?: components["schemas"]["Dimension"];
-                /** @description Range start (UTC); 7 days before `end` by default. */
-                start?: string | null;
-                /** @description Range end (exclusive); now by default. */
-                end?: string | null;
-                grain?: components["schemas"]["Grain"];
                 title_id?: string | null;
                 video_id?: string | null;
                 plan?: string | null;
                 browser?: string | null;
                 rung?: string | null;
+                /** @description Range start (UTC); 7 days before `end` by default. */
+                start?: string | null;
+                /** @description Range end (exclusive); now by default. */
+                end?: string | null;
+                grain?: components["schemas"]["Grain"];
             };
             header?: never;
             path?: never;

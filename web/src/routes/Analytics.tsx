@@ -1,29 +1,35 @@
 // Admin analytics: Overview, Quality, Content, Audience, Business and Pipeline pages, and
 // Users (tabs kept in the URL's ?page=); one date range and set of filters for all of
-// the charts (Pipeline takes the range only; Users has neither).
+// the charts. Title, plan, browser and quality filter Quality, Content and Audience;
+// Overview, Business and Pipeline take the range only (their figures have no such
+// dimension) and say so; Users has neither. The filters offer what the range holds.
 import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import type { AnalyticsFilters } from "../api/analytics";
+import { getDimensions, type AnalyticsFilters } from "../api/analytics";
 import { AudiencePage } from "../components/Analytics/AudiencePage";
 import { BusinessPage } from "../components/Analytics/BusinessPage";
 import { ContentPage } from "../components/Analytics/ContentPage";
 import { FilterBar, type FilterState } from "../components/Analytics/FilterBar";
 import { OverviewPage } from "../components/Analytics/OverviewPage";
 import { PipelinePage } from "../components/Analytics/PipelinePage";
+import { filterKind } from "../components/Analytics/options";
 import { QoePage } from "../components/Analytics/QoePage";
 import { dayStart, grainFor, nextDayStart, presetDays } from "../components/Analytics/range";
 import { UsersPage } from "../components/Analytics/UsersPage";
+import { useApi } from "../hooks/useApi";
 import { useAuth } from "../hooks/useAuth";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useI18n } from "../i18n";
 
 const PAGES = ["overview", "qoe", "content", "audience", "business", "pipeline", "users"] as const;
 type Page = (typeof PAGES)[number];
-const PLANS = ["free", "standard", "premium"];
 
-function initialFilters(): FilterState {
-  const [from, to] = presetDays("7d");
-  return { preset: "7d", from, to, browser: "", plan: "", rung: "" };
+/** Opened on the Overview: today so far against the same hours before it; elsewhere the
+ *  last 7 days. */
+function initialFilters(page: Page): FilterState {
+  const preset = page === "overview" ? "today" : "7d";
+  const [from, to] = presetDays(preset);
+  return { preset, from, to, browser: "", plan: "", rung: "", title: "" };
 }
 
 export default function AnalyticsPage() {
@@ -32,7 +38,7 @@ export default function AnalyticsPage() {
   const [params, setParams] = useSearchParams();
   const requested = params.get("page");
   const page: Page = PAGES.includes(requested as Page) ? (requested as Page) : "overview";
-  const [state, setState] = useState<FilterState>(initialFilters);
+  const [state, setState] = useState<FilterState>(() => initialFilters(page));
   usePageTitle(t("analytics.title"));
 
   const onChange = (next: FilterState) => {
@@ -42,7 +48,7 @@ export default function AnalyticsPage() {
     }
     setState(next);
   };
-  // Overview compares a period with the one before: "today" by default there.
+  // Overview compares the range, cut at now, with as many hours just before it.
   const filters: AnalyticsFilters = useMemo(
     () => ({
       start: dayStart(state.from),
@@ -51,11 +57,20 @@ export default function AnalyticsPage() {
       browser: state.browser,
       plan: state.plan,
       rung: state.rung,
+      title: state.title,
     }),
     [state],
   );
+  const { start, end, grain } = filters;
+  const isAdmin = !isKids && user?.role === "admin";
+  const kind = filterKind(page);
+  // The filters' options follow the range only (not the other filters).
+  const dimensions = useApi(
+    () => (isAdmin ? getDimensions({ start, end, grain, browser: "", plan: "", rung: "", title: "" }) : Promise.resolve(undefined)),
+    [start, end, grain, isAdmin],
+  );
 
-  if (isKids || user?.role !== "admin") return <p className="empty">{t("analytics.forbidden")}</p>;
+  if (!isAdmin) return <p className="empty">{t("analytics.forbidden")}</p>;
   return (
     <div className="page admin analytics">
       <div className="analytics__head">
@@ -78,7 +93,7 @@ export default function AnalyticsPage() {
           </button>
         ))}
       </nav>
-      {page !== "users" ? <FilterBar value={state} plans={PLANS} onChange={onChange} dimensions={page !== "pipeline"} /> : null}
+      {page !== "users" ? <FilterBar value={state} options={dimensions.data} onChange={onChange} dimensions={kind === "all"} /> : null}
       {page === "overview" ? <OverviewPage filters={filters} /> : null}
       {page === "qoe" ? <QoePage filters={filters} /> : null}
       {page === "content" ? <ContentPage filters={filters} /> : null}

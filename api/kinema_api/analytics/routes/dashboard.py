@@ -1,5 +1,7 @@
-"""Admin analytics: Overview, Quality of experience, Content, Business and Pipeline, each
-with a date range and filters as query parameters, and CSV export of each table.
+"""Admin analytics: Overview, Quality of experience, Content, Audience, Business and
+Pipeline, each with a date range as query parameters (and the dimension filters where the
+figures have them: Quality, Content, Audience), the filters' values found in a range, and
+CSV export of each table.
 
 Admins only (403 ``forbidden`` for everyone else). Playback figures come from the rollups;
 a request never reads the raw events.
@@ -18,18 +20,35 @@ from pydantic import BaseModel
 
 from kinema.catalog.models import utcnow
 from kinema_api.analytics.schemas import (
+    AudiencePoint,
     AudiencePublic,
     BusinessPublic,
     ContentPublic,
+    DeviceRow,
     Dimension,
+    DimensionsPublic,
+    ErrorCount,
+    HeatCell,
+    JobRow,
     OverviewPublic,
     PipelinePublic,
     PlanRow,
+    QoeGroup,
+    QoePoint,
     QoePublic,
+    RetentionPoint,
+    TitleRow,
 )
-from kinema_api.analytics.services import audience, business, content, pipeline, qoe
+from kinema_api.analytics.services import (
+    audience,
+    business,
+    content,
+    dimensions,
+    pipeline,
+    qoe,
+)
 from kinema_api.analytics.services.export import to_csv
-from kinema_api.analytics.services.filters import dashboard_filters
+from kinema_api.analytics.services.filters import dashboard_filters, dashboard_range
 from kinema_api.analytics.services.rollup_queries import Filters
 from kinema_api.billing.services.stats import billing_stats
 from kinema_api.common import ERRORS
@@ -37,6 +56,7 @@ from kinema_api.deps import AdminViewer, ReadSessionDep
 
 router = APIRouter(prefix="/admin/analytics", tags=["analytics"], responses=ERRORS)
 FiltersDep = Annotated[Filters, Depends(dashboard_filters)]
+RangeDep = Annotated[Filters, Depends(dashboard_range)]
 ByDep = Annotated[Dimension, Query(description="What the QoE breakdown groups by.")]
 TzDep = Annotated[
     str, Query(max_length=64, description="IANA time zone of the heatmap's days and hours.")
@@ -44,16 +64,17 @@ TzDep = Annotated[
 
 
 @router.get("/overview", summary="Streams now, plays and watch hours vs the period before")
-def overview(_admin: AdminViewer, session: ReadSessionDep, f: FiltersDep) -> OverviewPublic:
-    """``current`` is the range (the web app asks for today: UTC midnight to now);
-    ``previous`` the range of the same length just before it."""
+def overview(_admin: AdminViewer, session: ReadSessionDep, f: RangeDep) -> OverviewPublic:
+    """``current`` is the range cut at now (the web app opens on today: UTC midnight to
+    now); ``previous`` the whole hours just before it, as many as ``current`` lasts
+    (rounded to the hour). Each says which instants it covers."""
     now = utcnow()
-    length = f.end - f.start
+    (start, end), (prev_start, prev_end) = business.compared(start=f.start, end=f.end, now=now)
     stats = billing_stats(session, now=now, month=None)
     return OverviewPublic(
         watching_now=business.watching_now(session, now=now),
-        current=business.period(session, start=f.start, end=f.end),
-        previous=business.period(session, start=f.start - length, end=f.start),
+        current=business.period(session, start=start, end=end),
+        previous=business.period(session, start=prev_start, end=prev_end),
         mrr_cents=stats.mrr_cents,
         currency=stats.currency,
         churn_rate=stats.churn.rate,
@@ -105,13 +126,19 @@ def _business(session: ReadSessionDep, f: Filters) -> BusinessPublic:
 
 
 @router.get("/business", summary="Subscribers per plan, trials, MRR, churn, failed payments")
-def business_page(_admin: AdminViewer, session: ReadSessionDep, f: FiltersDep) -> BusinessPublic:
+def business_page(_admin: AdminViewer, session: ReadSessionDep, f: RangeDep) -> BusinessPublic:
     return _business(session, f)
 
 
 @router.get("/pipeline", summary="Transcode jobs by state, encode speed, failures, storage")
-def pipeline_page(_admin: AdminViewer, session: ReadSessionDep, f: FiltersDep) -> PipelinePublic:
+def pipeline_page(_admin: AdminViewer, session: ReadSessionDep, f: RangeDep) -> PipelinePublic:
     return pipeline.pipeline(session, start=f.start, end=f.end)
+
+
+@router.get("/dimensions", summary="The plans, browsers, rungs and titles played in a range")
+def dimensions_page(_admin: AdminViewer, session: ReadSessionDep, f: RangeDep) -> DimensionsPublic:
+    """What the filters offer: the values found in the range's rollups."""
+    return dimensions.dimensions(session, f)
 
 
 class Table(StrEnum):
@@ -125,6 +152,21 @@ class Table(StrEnum):
     AUDIENCE = "audience"
     HEATMAP = "heatmap"
     DEVICES = "devices"
+
+
+# Each table's row: its fields are the CSV's columns, written even when no row is.
+ROW: dict[Table, type[BaseModel]] = {
+    Table.QOE_SERIES: QoePoint,
+    Table.QOE_BREAKDOWN: QoeGroup,
+    Table.ERRORS: ErrorCount,
+    Table.TITLES: TitleRow,
+    Table.RETENTION: RetentionPoint,
+    Table.PLANS: PlanRow,
+    Table.JOBS: JobRow,
+    Table.AUDIENCE: AudiencePoint,
+    Table.HEATMAP: HeatCell,
+    Table.DEVICES: DeviceRow,
+}
 
 
 def _rows(
@@ -167,10 +209,9 @@ def export(
     tz: TzDep = "UTC",
 ) -> Response:
     rows = _rows(table, session, f, by, tz)
-    columns = list(type(rows[0]).model_fields) if rows else []
     stamp = f"{f.start:%Y%m%d}-{(f.end - timedelta(seconds=1)):%Y%m%d}"
     return Response(
-        to_csv(rows, columns=columns),
+        to_csv(rows, columns=list(ROW[table].model_fields)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{table.value}-{stamp}.csv"'},
     )

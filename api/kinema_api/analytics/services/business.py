@@ -1,11 +1,15 @@
 """The Overview's and Business page's figures that are not billing's own statistics
 (those are :func:`kinema_api.billing.services.stats.billing_stats`, which the routes add):
 streams now, plays and watch hours of a period and the one before, new subscribers,
-trials per plan and failed payments."""
+trials per plan and failed payments.
+
+None of them takes the dashboard's dimension filters (title, plan, browser, rung): streams,
+subscribers and payments have no browser or rung, and the web app hides those filters on
+these pages rather than filter half of a page (docs/analytics.md)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -22,6 +26,7 @@ from kinema_api.analytics.schemas import Grain, Period
 from kinema_api.analytics.services.rollup_queries import Filters, sums
 
 S = SubscriptionStatus
+HOUR = timedelta(hours=1)
 
 
 def watching_now(session: Session, *, now: datetime) -> int:
@@ -55,10 +60,28 @@ def new_subscribers(session: Session, *, start: datetime, end: datetime) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+def compared(
+    *, start: datetime, end: datetime, now: datetime
+) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+    """The Overview's two periods: ``[start, end)`` cut at ``now`` (a range reaching into
+    the future holds only its past), and the period of the same length just before it.
+
+    The rollups count by the hour, so the earlier period is a whole number of hours: the
+    current length rounded to the nearest hour, at least one. Today at 15:20 is compared
+    with yesterday 09:00 to midnight: 15 h 20 min against 15 h, never against the whole
+    of yesterday."""
+    end = max(start, min(end, now))
+    hours = max(1, int((end - start) / HOUR + 0.5))
+    return (start, end), (start - hours * HOUR, start)
+
+
 def period(session: Session, *, start: datetime, end: datetime) -> Period:
-    """Plays and watch hours from the hourly rollups, new subscribers from billing."""
+    """Plays and watch hours from the hourly rollups (the hours that begin in the
+    period), new subscribers from billing."""
     total = sums(session, Filters(start=start, end=end, grain=Grain.HOUR)).get((), {})
     return Period(
+        start=start,
+        end=end,
         plays=int(total.get("plays", 0)),
         watch_hours=round(total.get("watched_ms", 0) / 3_600_000, 4),
         new_subscribers=new_subscribers(session, start=start, end=end),

@@ -1,22 +1,29 @@
-"""The Content page: top titles (plays, watch hours, completion) and a retention curve."""
+"""The Content page: top titles (plays, watch hours, completion), the videos that have a
+retention curve in the range, and one curve with its drop-off points."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinema.catalog.models import PlaybackRollup, RetentionRollup
+from kinema.catalog.models import PlaybackRollup, RetentionRollup, Title, Video
 from kinema.catalog.services.rollups import REACH_STEP_PCT
 from kinema_api.analytics.schemas import (
     ContentPublic,
+    DropOff,
     RetentionPoint,
     RetentionPublic,
+    RetentionVideo,
     TitleRow,
 )
 from kinema_api.analytics.services.qoe import title_names
 from kinema_api.analytics.services.rollup_queries import Filters, sums
+
+DROP_OFFS = 3
+VIDEOS = 100
 
 
 def top_titles(session: Session, f: Filters, *, limit: int = 20) -> list[TitleRow]:
@@ -39,16 +46,62 @@ def top_titles(session: Session, f: Filters, *, limit: int = 20) -> list[TitleRo
     return rows[:limit]
 
 
+def drop_offs(counts: Mapping[int, int], *, top: int = DROP_OFFS) -> list[DropOff]:
+    """The ``top`` largest falls of the curve made from ``counts`` (views per furthest
+    point reached). The curve falls from one point to the next by the views whose furthest
+    point is the first, so each fall is read from the counts, not from rounded shares.
+    Ties go to the earlier point; points nobody left are no drop-off."""
+    total = sum(counts.values())
+    falls = [
+        (int(counts.get(pct, 0)), pct)
+        for pct in range(0, 100, REACH_STEP_PCT)
+        if counts.get(pct, 0) > 0
+    ]
+    falls.sort(key=lambda fall: (-fall[0], fall[1]))
+    return [
+        DropOff(from_pct=pct, to_pct=pct + REACH_STEP_PCT, lost_pct=round(n / total * 100, 4))
+        for n, pct in falls[:top]
+    ]
+
+
+def video_labels(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """Each video's title and a name for it: the title's, with the episode for series."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            Video.id,
+            Video.title_id,
+            Title.name,
+            Video.name,
+            Video.season_number,
+            Video.episode_number,
+        )
+        .join(Title, Title.id == Video.title_id)
+        .where(Video.id.in_(ids))
+    )
+    out = {}
+    for video_id, title_id, title, name, season, episode in rows:
+        parts = [title]
+        if season is not None and episode is not None:
+            parts.append(f"S{season}E{episode}")
+        if name and name != title:
+            parts.append(name)
+        out[video_id] = (title_id, " · ".join(parts))
+    return out
+
+
 def retention(session: Session, f: Filters, *, video_id: uuid.UUID) -> RetentionPublic:
     """Share of views (that said how far they got) reaching each 5 % of the video."""
     m = RetentionRollup
     scoped = Filters(**{**f.__dict__, "video_id": video_id})
-    counts = dict(
-        session.execute(
+    counts = {
+        int(pct): int(n)
+        for pct, n in session.execute(
             select(m.reach_pct, func.sum(m.count)).where(*scoped.where(m)).group_by(m.reach_pct)
-        ).all()
-    )
-    total = sum(int(n) for n in counts.values())
+        )
+    }
+    total = sum(counts.values())
     curve = []
     remaining = total
     for pct in range(0, 101, REACH_STEP_PCT):
@@ -57,25 +110,44 @@ def retention(session: Session, f: Filters, *, video_id: uuid.UUID) -> Retention
                 reach_pct=pct, viewers_pct=round(remaining / total * 100, 4) if total else 0.0
             )
         )
-        remaining -= int(counts.get(pct, 0))
-    return RetentionPublic(video_id=video_id, views=total, curve=curve)
+        remaining -= counts.get(pct, 0)
+    title_id, label = video_labels(session, {video_id}).get(video_id, (None, str(video_id)))
+    return RetentionPublic(
+        video_id=video_id,
+        title_id=title_id,
+        label=label,
+        views=total,
+        curve=curve,
+        drop_offs=drop_offs(counts),
+    )
 
 
-def top_video(session: Session, f: Filters) -> uuid.UUID | None:
-    m = PlaybackRollup
-    row = session.execute(
-        select(m.video_id)
+def retention_videos(session: Session, f: Filters, *, limit: int = VIDEOS) -> list[RetentionVideo]:
+    """The videos with views that said how far they got, most first."""
+    m = RetentionRollup
+    views = func.sum(m.count)
+    rows = session.execute(
+        select(m.video_id, views)
         .where(*f.where(m))
         .group_by(m.video_id)
-        .order_by(func.sum(m.reach_views).desc(), m.video_id)
-        .limit(1)
-    ).first()
-    return row[0] if row else None
+        .order_by(views.desc(), m.video_id)
+        .limit(limit)
+    ).all()
+    labels = video_labels(session, {video_id for video_id, _ in rows})
+    return [
+        RetentionVideo(
+            video_id=video_id, title_id=labels[video_id][0], label=labels[video_id][1], views=n
+        )
+        for video_id, n in rows
+        if video_id in labels
+    ]
 
 
 def content(session: Session, f: Filters, *, video_id: uuid.UUID | None) -> ContentPublic:
-    chosen = video_id or top_video(session, f)
+    videos = retention_videos(session, f)
+    chosen = video_id or (videos[0].video_id if videos else None)
     return ContentPublic(
         titles=top_titles(session, f),
         retention=retention(session, f, video_id=chosen) if chosen else None,
+        videos=videos,
     )

@@ -30,6 +30,10 @@ def _numeric(text: str) -> bool:
 
 
 def to_csv(rows: Sequence[BaseModel], *, columns: Sequence[str]) -> str:
+    """The header, then a line per row. No columns is a caller's mistake (a header-less
+    file reads as empty in a spreadsheet, not as a table without rows)."""
+    if not columns:
+        raise ValueError("a CSV table needs at least one column")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)

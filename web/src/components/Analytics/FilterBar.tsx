@@ -1,5 +1,9 @@
-// The date range (presets or two days) and the filters every analytics page takes.
+// The date range (presets or two days) and the filters the analytics pages take. The
+// filters' options are the values found in the range's rollups (plans, browsers, rungs
+// and titles that were played), never a fixed list.
+import type { DimensionsPublic } from "../../api/analytics";
 import { useI18n } from "../../i18n";
+import { withChosen, type Option } from "./options";
 import type { Preset } from "./range";
 
 export interface FilterState {
@@ -9,24 +13,34 @@ export interface FilterState {
   browser: string;
   plan: string;
   rung: string;
+  title: string;
 }
 
-const BROWSERS = ["chrome", "firefox", "safari", "edge", "opera", "samsung", "other"];
-const RUNGS = ["240p", "360p", "480p", "720p", "1080p", "1440p", "2160p", "unknown"];
+type DimensionKey = "title" | "plan" | "browser" | "rung";
 
-/** ``dimensions`` false: the date range only (pages whose figures have no browser, plan
- *  or quality). */
-export function FilterBar({ value, plans, onChange, dimensions = true }: { value: FilterState; plans: string[]; onChange: (next: FilterState) => void; dimensions?: boolean }) {
+/** ``dimensions`` false: the date range only (pages whose figures have no title, plan,
+ *  browser or quality). ``options`` undefined while they load. */
+export function FilterBar({
+  value,
+  options,
+  onChange,
+  dimensions = true,
+}: {
+  value: FilterState;
+  options: DimensionsPublic | undefined;
+  onChange: (next: FilterState) => void;
+  dimensions?: boolean;
+}) {
   const { t } = useI18n();
   const set = (patch: Partial<FilterState>) => onChange({ ...value, ...patch });
-  const select = (id: keyof FilterState, label: string, options: string[]) => (
+  const select = (id: DimensionKey, label: string, found: readonly Option[] | undefined) => (
     <label className="analytics__field">
       <span>{label}</span>
       <select data-testid={`filter-${id}`} value={value[id]} onChange={(e) => set({ [id]: e.target.value })}>
         <option value="">{t("analytics.all")}</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
+        {withChosen(found, value[id]).map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
           </option>
         ))}
       </select>
@@ -58,11 +72,16 @@ export function FilterBar({ value, plans, onChange, dimensions = true }: { value
       ) : null}
       {dimensions ? (
         <>
-          {select("browser", t("analytics.browser"), BROWSERS)}
-          {select("plan", t("analytics.plan"), plans)}
-          {select("rung", t("analytics.rung"), RUNGS)}
+          {select("title", t("analytics.by.title"), options?.titles)}
+          {select("browser", t("analytics.browser"), options?.browsers)}
+          {select("plan", t("analytics.plan"), options?.plans)}
+          {select("rung", t("analytics.rung"), options?.rungs)}
         </>
-      ) : null}
+      ) : (
+        <p className="analytics__note" data-testid="filters-range-only">
+          {t("analytics.rangeOnly")}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,6 +1,7 @@
 // Users: search by email or name, open one to see their plan, subscription and signed-in
 // devices, and disable the account (signed out everywhere at once) or enable it again.
-// The API lets only admins do any of it.
+// The API lets only admins do any of it. The rows shown download as CSV (made here: they
+// are the search's answer, at most 50).
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { adminUser, setUserActive, type AdminUserDetail } from "../../api/adminUsers";
@@ -10,6 +11,7 @@ import { useApi } from "../../hooks/useApi";
 import { useAuth } from "../../hooks/useAuth";
 import { useI18n } from "../../i18n";
 import { Empty, ErrorView, Loading } from "../Common/Status";
+import { downloadCsv, toCsv } from "./csv";
 
 export function UsersPage() {
   const { t } = useI18n();
@@ -32,6 +34,17 @@ export function UsersPage() {
         <button type="submit" className="btn btn--small">
           {t("admin.search")}
         </button>
+        {users.data ? (
+          <button
+            type="button"
+            className="btn btn--small"
+            data-testid="csv-users"
+            aria-label={t("users.csvOf")}
+            onClick={() => downloadCsv("users.csv", toCsv(["email", "display_name", "plan", "status", "standing", "role", "active", "id"], users.data ?? []))}
+          >
+            {t("users.csv")}
+          </button>
+        ) : null}
       </form>
       {users.error ? <ErrorView error={users.error} onRetry={users.reload} /> : null}
       {!users.data && !users.error ? <Loading /> : null}
