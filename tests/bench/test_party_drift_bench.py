@@ -37,7 +37,7 @@ from tests.e2e.web.partyweb import (
 
 pytestmark = [pytest.mark.bench, pytest.mark.e2e]
 STEADY_S = 30.0
-AFTER_SEEK_S = 15.0
+AFTER_SEEK_S = 30.0
 SETTLE_S = 3.0
 EVERY_S = 0.1
 

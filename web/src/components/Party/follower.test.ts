@@ -319,6 +319,26 @@ describe("PartyFollower", () => {
     follower.stop();
   });
 
+  it("a play that is not ours while a joiner waits ahead of the group starts it with the group, not early", () => {
+    // A late joiner: the group has played 20 s at 1x from 30 s; this page started by itself at 0.
+    const { video, follower, run } = setup(groupState({ at_ms: T0 - 20_000, rate: 1, position_s: 30 }), 0);
+    vi.advanceTimersByTime(100); // the stand-in's own set-up seek is done before the page joins
+    vi.setSystemTime(T0);
+    video.paused = true;
+    follower.start();
+    const own = markAutoplay(video);
+    void video.play().then(own.settle, own.settle);
+    for (let i = 0; i < 100 && video.seeks.length === 0; i++) run(10);
+    expect(video.seeks.length, follower.trail().join("\n")).toBe(1); // it went just ahead of the group
+    run(60);
+    void video.play(); // the player resumes by itself (no mark): not ours, not a command
+    run(3000);
+    const expected = 30 + (Date.now() - (T0 - 20_000)) / 1000;
+    expect(Math.abs(video.currentTime - expected), follower.trail().join("\n")).toBeLessThan(0.1);
+    expect(video.playbackRate).toBe(1);
+    follower.stop();
+  });
+
   it("goes back to the group when no answer comes (a refused command)", () => {
     const { video, follower, run } = setup(groupState(), 30.166);
     follower.start();

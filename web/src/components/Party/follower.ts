@@ -348,7 +348,14 @@ export class PartyFollower {
     if (this.ourEvent("play")) this.note("event play: ours");
     else if (takeAutoplay(this.video)) this.note("event play: the player's autoplay");
     else if (this.user() && s && !moving(s)) this.command({ type: "play" });
-    else this.note(`event play: not a command (${this.user() ? "group moving" : "not engaged"})`);
+    else if (s && moving(s) && this.joinAt !== null) {
+      // Waiting, ahead of a moving group, for the instant it gets there: a play that is
+      // not ours (the player resuming by itself after our pause) would start a join's
+      // lead early, and a lead under a second is only nudged back, for many seconds.
+      this.note("event play: held until the group gets here");
+      this.doPause();
+      setTimeout(this.tick, 0);
+    } else this.note(`event play: not a command (${this.user() ? "group moving" : "not engaged"})`);
   };
 
   private readonly onPause = (): void => {
