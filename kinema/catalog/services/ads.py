@@ -25,6 +25,8 @@ from kinema.catalog.errors import Conflict, InvalidChange, NotFound
 from kinema.catalog.models import AdCreative, Title, TitleKind, Video, VideoStatus
 
 MAX_WEIGHT = 1000
+# An ad is a short clip: a longer video (known once it is probed) is refused as a creative.
+MAX_AD_S = 120.0
 # No mid-roll this close to the start (that is the pre-roll's place) or to the end.
 MIDROLL_HEAD_S = 1.0
 MIDROLL_TAIL_S = 10.0
@@ -64,7 +66,8 @@ def mark(
     ends_at: datetime | None = None,
 ) -> AdCreative:
     """Make ``video`` an ad creative (its title is unpublished). Conflict when it already
-    is one; InvalidChange for an episode, a bad weight or window."""
+    is one; InvalidChange for an episode, a video longer than :data:`MAX_AD_S`, a bad
+    weight or window."""
     _check_weight(weight)
     _check_window(starts_at, ends_at)
     if video.title.kind is not TitleKind.MOVIE:
@@ -73,6 +76,11 @@ def mark(
         )
     if is_ad_video(session, video_id=video.id):
         raise Conflict(f"video {video.id} is already an ad creative")
+    if video.duration_s is not None and video.duration_s > MAX_AD_S:
+        raise InvalidChange(
+            f"an ad creative runs at most {MAX_AD_S:g} s; video {video.id} runs "
+            f"{video.duration_s:.0f} s"
+        )
     creative = AdCreative(video=video, weight=weight, starts_at=starts_at, ends_at=ends_at)
     session.add(creative)
     video.title.published = False

@@ -35,7 +35,9 @@ def admin(client: TestClient) -> dict[str, str]:
 def videos(ctx: AppContext) -> tuple[uuid.UUID, uuid.UUID]:
     """(a title's video, a clip to make an ad)"""
     with ctx.sessions() as s:
-        feature = make_playable_video(s, ctx.store, title=make_title(s, name="Feature"))
+        feature = make_playable_video(
+            s, ctx.store, title=make_title(s, name="Feature"), duration_s=5400
+        )
         clip = make_playable_video(
             s, ctx.store, title=make_title(s, name="Soda Spot"), duration_s=15
         )
@@ -95,6 +97,10 @@ def test_admin_marks_lists_edits_and_unmarks(
         client.put(f"/api/v1/admin/ads/{feature}", json={"weight": 0}, headers=admin).status_code
         == 422
     )
+    # An ad is a short clip: a 90-minute feature is no creative.
+    long = client.put(f"/api/v1/admin/ads/{feature}", json={}, headers=admin)
+    assert long.status_code == 409, long.text
+    assert "at most 120 s" in long.text
 
 
 def test_creatives_never_show_as_titles(
