@@ -17,7 +17,7 @@ import math
 import random
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -191,3 +191,66 @@ def expected_drop_offs(vs: Sequence[Viewing], top: int = 3) -> list[tuple[int, i
     falls = [(reaching(p) - reaching(p + 5), p) for p in range(0, 100, 5)]
     ranked = sorted((f for f in falls if f[0] > 0), key=lambda f: (-f[0], f[1]))
     return [(p, p + 5, round(n / len(steps) * 100, 4)) for n, p in ranked[:top]]
+
+
+# --- quality: bitrate and switches that vary apart from the stalls ----------------------
+
+RUNG_BITRATE = {"480p": 1_200_000, "720p": 3_000_000, "1080p": 6_000_000}
+
+
+def reports_bitrate(v: Viewing) -> bool:
+    """Whether the viewing's report gives an average bitrate (Safari on 480p does not)."""
+    return not (v.dims.browser == "safari" and v.dims.rung == "480p")
+
+
+def bitrate_of(v: Viewing) -> int:
+    """The average bitrate the viewing reports: its rung's, less 1 kb/s per stall."""
+    return RUNG_BITRATE[v.dims.rung] - 1000 * v.rebuffer_count
+
+
+def switches_of(v: Viewing) -> int:
+    """The bitrate switches the viewing reports: one per 97 s watched, at most 3."""
+    return min(v.watched_ms // 97_000, 3)
+
+
+def quality_stream(vs: Iterable[Viewing], rng: random.Random) -> list[IngestEvent]:
+    """:func:`stream`, the same events from the same ``rng``, with each report's average
+    bitrate and switches given by :func:`bitrate_of` and :func:`switches_of`, and no
+    average bitrate where :func:`reports_bitrate` says so."""
+    out = []
+    for v in vs:
+        for e in events_of(v, rng):
+            if e.kind in ("end", "error"):
+                payload = dict(e.payload or {})
+                payload["bitrate_switches"] = switches_of(v)
+                payload["average_bitrate"] = bitrate_of(v)
+                if not reports_bitrate(v):
+                    del payload["average_bitrate"]
+                e = replace(e, payload=payload)
+            out.append(e)
+    return out
+
+
+def expected_quality(vs: Sequence[Viewing]) -> dict[str, Any]:
+    """Average bitrate, bitrate switches per view, stalls per minute watched, and start and
+    playback failures as % of views over ``vs`` sent by :func:`quality_stream`, from the
+    definitions: the bitrate is weighted by watch time over the views that reported one
+    (a view that watched nothing weighs nothing); switches are per view, started or not."""
+    views = len(vs)
+    watched = sum(v.watched_ms for v in vs)
+    stalls = sum(v.rebuffer_count for v in vs)
+    rated = [v for v in vs if reports_bitrate(v)]
+    rated_ms = sum(v.watched_ms for v in rated)
+    weighted = sum(bitrate_of(v) * v.watched_ms for v in rated)
+
+    def pct(outcome: str) -> float | None:
+        return round(sum(v.outcome == outcome for v in vs) / views * 100, 4) if views else None
+
+    return {
+        "views": views,
+        "average_bitrate": round(weighted / rated_ms, 4) if rated_ms else None,
+        "switches_per_view": round(sum(switches_of(v) for v in vs) / views, 4) if views else None,
+        "rebuffer_per_minute": round(stalls / (watched / 60_000), 4) if watched else None,
+        "start_failure_pct": pct("start_failure"),
+        "playback_failure_pct": pct("playback_failure"),
+    }

@@ -1,7 +1,9 @@
 """The dashboard's numbers equal an independent computation over the same events, on both
 databases: a generated stream (gaps, stalls, seeks, errors, abandoned starts) goes in
 through the ingest path in batches, the QoE and Content services read the rollups, and
-:func:`tests.utils.playback_stream.expected` recomputes the figures from the viewings."""
+:func:`tests.utils.playback_stream.expected` and ``expected_quality`` recompute the figures
+from the viewings (startup, rebuffering, EBVS, completion, retention; average bitrate,
+switches, stalls per minute, start and playback failures)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,14 @@ from kinema_api.analytics.schemas import Dimension, Grain
 from kinema_api.analytics.services import content, qoe
 from kinema_api.analytics.services.rollup_queries import Filters
 from tests.utils.factories import make_ready_video, make_title, migrated_session
-from tests.utils.playback_stream import Viewing, expected, stream, viewings
+from tests.utils.playback_stream import (
+    Viewing,
+    expected,
+    expected_quality,
+    quality_stream,
+    reports_bitrate,
+    viewings,
+)
 
 pytestmark = pytest.mark.integration
 START = datetime(2026, 11, 20, tzinfo=UTC)
@@ -49,7 +58,7 @@ def seeded(session: Session) -> list[Viewing]:
     session.commit()
     rng = random.Random(15)  # noqa: S311 - test data, not security
     vs = viewings(rng, videos=videos, start=START, days=DAYS, per_day=150)
-    events = stream(vs, rng)
+    events = quality_stream(vs, rng)
     for i in range(0, len(events), 50):
         rollups.record_events(session, events=events[i : i + 50])
         session.commit()
@@ -64,6 +73,20 @@ def _check(actual: dict[str, Any], want: dict[str, Any]) -> None:
         assert actual[key] == pytest.approx(want[key], abs=1e-3), key
 
 
+def _check_quality(actual: dict[str, Any], want: dict[str, Any]) -> None:
+    """Average bitrate, switches, stalls per minute and the failure rates."""
+    assert actual["views"] == want["views"]
+    for key in (
+        "average_bitrate",
+        "switches_per_view",
+        "rebuffer_per_minute",
+        "start_failure_pct",
+        "playback_failure_pct",
+    ):
+        assert actual[key] is not None, key
+        assert actual[key] == pytest.approx(want[key], abs=1e-3), key
+
+
 def test_qoe_and_content_equal_an_independent_computation(
     session: Session, seeded: list[Viewing]
 ) -> None:
@@ -72,11 +95,22 @@ def test_qoe_and_content_equal_an_independent_computation(
     assert want["views"] == 450 and want["plays"] < 450
     page = qoe.qoe(session, everything, by=Dimension.BROWSER)
     _check(page.summary.model_dump(), want)
+    quality = expected_quality(seeded)
+    # Both kinds of failure are in the stream; some reports give no bitrate.
+    assert quality["playback_failure_pct"] > 0 and quality["start_failure_pct"] > 0
+    assert 1_200_000 < quality["average_bitrate"] < 6_000_000
+    assert any(not reports_bitrate(v) and v.watched_ms for v in seeded)
+    _check_quality(page.summary.model_dump(), quality)
 
     # A filter: one browser on one plan, by hour. The stream has whole hours without a row.
     f = Filters(**{**everything.__dict__, "browser": "firefox", "plan": "premium"})
     some = [v for v in seeded if v.dims.browser == "firefox" and v.dims.plan == "premium"]
-    _check(qoe.qoe(session, f, by=Dimension.RUNG).summary.model_dump(), expected(some))
+    filtered = qoe.qoe(session, f, by=Dimension.RUNG)
+    _check(filtered.summary.model_dump(), expected(some))
+    _check_quality(filtered.summary.model_dump(), expected_quality(some))
+    for group in filtered.breakdown:
+        mine = [v for v in some if v.dims.rung == group.key]
+        _check_quality(group.model_dump(), expected_quality(mine))
     hourly = Filters(**{**everything.__dict__, "grain": Grain.HOUR})
     hours = {p.bucket for p in qoe.series(session, hourly)}
     assert 0 < len(hours) < 24 * (DAYS + 1)
@@ -90,6 +124,7 @@ def test_qoe_and_content_equal_an_independent_computation(
     for group in page.breakdown:
         mine = [v for v in seeded if v.dims.browser == group.key]
         _check(group.model_dump(), expected(mine))
+        _check_quality(group.model_dump(), expected_quality(mine))
 
     # Failures by code: start failures all end on 6007; playback failures split.
     errors = {e.code: e for e in page.errors}
@@ -116,7 +151,7 @@ def test_qoe_and_content_equal_an_independent_computation(
 
     # The same events once more double every count (upserts add; nothing is replaced).
     replay = random.Random(15)  # noqa: S311 - test data, not security
-    rollups.record_events(session, events=stream(seeded, replay))
+    rollups.record_events(session, events=quality_stream(seeded, replay))
     session.commit()
     again = qoe.qoe(session, everything, by=Dimension.BROWSER).summary
     assert (again.views, again.plays) == (2 * want["views"], 2 * want["plays"])
