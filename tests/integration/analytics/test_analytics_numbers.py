@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ from kinema.catalog.services import rollups
 from kinema_api.analytics.schemas import Dimension, Grain
 from kinema_api.analytics.services import content, qoe
 from kinema_api.analytics.services.rollup_queries import Filters
-from tests.utils.factories import make_ready_video, make_title, migrated_session
+from tests.utils.factories import make_ready_video, make_title
 from tests.utils.playback_stream import (
     Viewing,
     expected,
@@ -36,16 +34,6 @@ from tests.utils.playback_stream import (
 pytestmark = pytest.mark.integration
 START = datetime(2026, 11, 20, tzinfo=UTC)
 DAYS = 3
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kinema.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    with migrated_session(url) as s:
-        yield s
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +24,7 @@ from kinema.catalog.services.rollups import Dimensions, IngestEvent
 from kinema_api.analytics.schemas import Grain
 from kinema_api.analytics.services import audience
 from kinema_api.analytics.services.rollup_queries import Filters
-from tests.utils.factories import make_ready_video, make_title, make_user, migrated_session
+from tests.utils.factories import make_ready_video, make_title, make_user
 
 pytestmark = pytest.mark.integration
 START = datetime(2026, 11, 16, tzinfo=UTC)  # a Monday
@@ -44,16 +43,6 @@ class Watch:
     browser: str
     os: str
     watched_ms: int
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kinema.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    with migrated_session(url) as s:
-        yield s
 
 
 def _watches(

@@ -4,9 +4,7 @@ old rows go, the newer ones stay, and the rollups the dashboard reads keep every
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,21 +13,11 @@ from sqlalchemy.orm import Session
 
 from kinema.catalog.models import ErrorRollup, PlaybackEvent, PlaybackRollup, StartupRollup
 from kinema.catalog.services import rollups
-from tests.utils.factories import make_ready_video, make_title, migrated_session
+from tests.utils.factories import make_ready_video, make_title
 from tests.utils.playback_stream import stream, viewings
 
 pytestmark = pytest.mark.integration
 START = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kinema.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    with migrated_session(url) as s:
-        yield s
 
 
 def _rollup_sums(session: Session) -> list[Any]:

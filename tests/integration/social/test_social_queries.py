@@ -6,9 +6,7 @@ helpful order, and one-per-profile rows refused without spoiling the transaction
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -18,19 +16,9 @@ from kinema.catalog.models import Emoji, ReportReason, utcnow
 from kinema.catalog.services import moderation, reviews, social, viewing
 from kinema.catalog.services.reviews import ReviewOrder
 from kinema.catalog.services.social import CommentOrder
-from tests.utils.factories import make_ready_video, make_title, make_user, migrated_session
+from tests.utils.factories import make_ready_video, make_title, make_user
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kinema.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    with migrated_session(url) as s:
-        yield s
 
 
 def _profiles(session: Session, n: int) -> list[uuid.UUID]:
