@@ -103,12 +103,7 @@ def _viewer(stack: AdsStack, plan: str) -> tuple[str, httpx.Client]:
     assert r.status_code == 201, r.text
     client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
     user_id = client.get("/api/v1/auth/me").json()["id"]
-    admin = stack.up.admin()
-    try:
-        r = admin.put(f"/api/v1/admin/users/{user_id}/plan", json={"plan": plan})
-        assert r.status_code == 200, r.text
-    finally:
-        admin.close()
+    stack.up.set_plan(user_id, plan)
     return email, client
 
 

@@ -94,17 +94,8 @@ def _viewer(stack: DownloadStack, plan: str) -> tuple[str, dict[str, str]]:
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
         user_id = r.json()["user"]["id"]
     if plan != "free":
-        _set_plan(stack, user_id, plan)
+        stack.up.set_plan(user_id, plan)
     return email, headers
-
-
-def _set_plan(stack: DownloadStack, user_id: str, plan: str) -> None:
-    admin = stack.up.admin()
-    try:
-        r = admin.put(f"/api/v1/admin/users/{user_id}/plan", json={"plan": plan})
-        assert r.status_code == 200, r.text
-    finally:
-        admin.close()
 
 
 def _grants(stack: DownloadStack, headers: dict[str, str]) -> list[dict[str, object]]:
@@ -338,7 +329,7 @@ def test_premium_downloads_and_plays_offline(browser: Browser, downloads: Downlo
         # page (the nav has no Downloads any more), and the Downloads page says why too.
         _download_whole(page, downloads)
         me = httpx.get(f"{downloads.base}/api/v1/auth/me", headers=headers, timeout=30)
-        _set_plan(downloads, me.json()["id"], "free")
+        downloads.up.set_plan(me.json()["id"], "free")
         page.goto(f"{downloads.base}/")
         expect(notice).to_contain_text(
             re.compile(f"{TITLE}.* was removed: your plan no longer includes downloads")

@@ -282,6 +282,16 @@ class KinemaUp:
         client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
         return client
 
+    def set_plan(self, user_id: str, plan: str) -> None:
+        """Put an account on ``plan`` as the admin does (no checkout)."""
+        admin = self.admin()
+        try:
+            r = admin.put(f"/api/v1/admin/users/{user_id}/plan", json={"plan": plan})
+            if r.status_code != 200:
+                raise StackError(f"setting plan {plan}: {r.status_code} {r.text}")
+        finally:
+            admin.close()
+
 
 def wait_ready(client: httpx.Client, *, timeout_s: float = 240) -> list[dict[str, Any]]:
     """Wait until every video is ready (fail fast on a failed transcode)."""

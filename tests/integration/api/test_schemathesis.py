@@ -45,6 +45,7 @@ CROSS_FIELD_RULES = {
             "audience",
             "business",
             "pipeline",
+            "dimensions",
             "export/{table}.csv",
         )
     },
