@@ -21,6 +21,7 @@ from kinema_api.analytics.schemas import (
 )
 from kinema_api.analytics.services.qoe import title_names
 from kinema_api.analytics.services.rollup_queries import Filters, sums
+from kinema_api.catalog.services.views import episode_label
 
 DROP_OFFS = 3
 VIDEOS = 100
@@ -65,29 +66,17 @@ def drop_offs(counts: Mapping[int, int], *, top: int = DROP_OFFS) -> list[DropOf
 
 
 def video_labels(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
-    """Each video's title and a name for it: the title's, with the episode for series."""
+    """Each video's title and a name for it: the title's, with the episode for series
+    (``Heist · S1:E2 The Vault``, as admin pages name episodes)."""
     if not ids:
         return {}
     rows = session.execute(
-        select(
-            Video.id,
-            Video.title_id,
-            Title.name,
-            Video.name,
-            Video.season_number,
-            Video.episode_number,
-        )
-        .join(Title, Title.id == Video.title_id)
-        .where(Video.id.in_(ids))
+        select(Video, Title.name).join(Title, Title.id == Video.title_id).where(Video.id.in_(ids))
     )
     out = {}
-    for video_id, title_id, title, name, season, episode in rows:
-        parts = [title]
-        if season is not None and episode is not None:
-            parts.append(f"S{season}E{episode}")
-        if name and name != title:
-            parts.append(name)
-        out[video_id] = (title_id, " · ".join(parts))
+    for video, title in rows:
+        episode = episode_label(video)
+        out[video.id] = (video.title_id, f"{title} · {episode}" if episode else title)
     return out
 
 

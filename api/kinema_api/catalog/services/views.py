@@ -41,5 +41,13 @@ def video_summary(video: Video, *, position_s: float | None = None) -> VideoSumm
     )
 
 
+def episode_label(video: Video | None) -> str | None:
+    """How admin pages and clip cards name an episode (``S1:E2 The Heist``); None for a
+    movie's video (or no video)."""
+    if video is None or video.episode_number is None:
+        return None
+    return f"S{video.season_number or 1}:E{video.episode_number} {video.name}".strip()
+
+
 def playable(video: Video) -> bool:
     return video.status is VideoStatus.READY and bool(video.hls_path)

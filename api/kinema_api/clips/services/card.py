@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from kinema.catalog.errors import NotFound
 from kinema.catalog.models import PreviewState
 from kinema_api.accounts.services.auth import Viewer
-from kinema_api.clips.services.clips import episode_label, preview_url, visible_clip
+from kinema_api.catalog.services.views import episode_label
+from kinema_api.clips.services.clips import preview_url, visible_clip
 from kinema_api.errors import ApiError
 
 SITE = "Kinema"
@@ -87,7 +88,7 @@ def card_for(
     except (NotFound, ApiError):
         return None
     base = base_url.rstrip("/")
-    episode = episode_label(clip)
+    episode = episode_label(clip.video)
     title = f"{clip.video.title.name} · {episode}" if episode else clip.video.title.name
     span = f"{_clock(clip.start_s)}\u2013{_clock(clip.end_s)}"  # an en dash
     ready = clip.preview_state is PreviewState.READY

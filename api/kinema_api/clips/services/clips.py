@@ -26,6 +26,7 @@ from kinema.catalog.services import clips as clip_rows
 from kinema.catalog.services import titles
 from kinema_api.accounts.services.auth import KidsProfile, Viewer
 from kinema_api.catalog.services.viewer import check_visible
+from kinema_api.catalog.services.views import episode_label
 from kinema_api.clips.schemas import ClipCreate, ClipPreview, ClipPublic
 from kinema_api.context import AppContext
 from kinema_api.errors import InvalidResource
@@ -52,14 +53,6 @@ def preview_url(clip_id: uuid.UUID, name: str) -> str:
     return f"{API}/clips/{clip_id}/{name}"
 
 
-def episode_label(clip: Clip) -> str | None:
-    video = clip.video
-    if video.episode_number is None:
-        return None
-    label = f"S{video.season_number or 1}:E{video.episode_number}"
-    return f"{label} {video.name}".strip()
-
-
 def public(clip: Clip, *, viewer: Viewer | None) -> ClipPublic:
     ready = clip.preview_state is PreviewState.READY
     mine = viewer is not None and clip.profile_id == viewer.profile.id
@@ -69,7 +62,7 @@ def public(clip: Clip, *, viewer: Viewer | None) -> ClipPublic:
         video_id=clip.video_id,
         title_id=clip.video.title_id,
         title=clip.video.title.name,
-        episode=episode_label(clip),
+        episode=episode_label(clip.video),
         start_s=clip.start_s,
         end_s=clip.end_s,
         caption=clip.caption,

@@ -11,10 +11,11 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from kinema.catalog.models import ReportReason, Video
+from kinema.catalog.models import ReportReason
 from kinema.catalog.services import moderation
 from kinema.catalog.services.social import ReportState
 from kinema_api.accounts.services.auth import Viewer
+from kinema_api.catalog.services.views import episode_label
 from kinema_api.social.schemas import (
     ReasonCount,
     ReportedCommentPage,
@@ -25,12 +26,6 @@ from kinema_api.social.services import views
 
 REPORTS_SHOWN = 20
 _REASON_ORDER = {reason: i for i, reason in enumerate(ReportReason)}
-
-
-def episode_label(video: Video | None) -> str | None:
-    if video is None or video.episode_number is None:
-        return None
-    return f"S{video.season_number or 1}:E{video.episode_number} {video.name}".strip()
 
 
 def public(entry: moderation.ReportedComment) -> ReportedCommentPublic:
