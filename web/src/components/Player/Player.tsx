@@ -88,16 +88,13 @@ export interface PlayerAddons {
 export function Player(props: PlayerProps) {
   const { title, subtitle, source, thumbnailsUrl, intro, next, backHref, onBack, onNext } = props;
   const { t } = useI18n();
-  const onStarted = useRef(props.onStarted);
-  onStarted.current = props.onStarted;
-  const onQoe = useRef(props.onQoe);
-  onQoe.current = props.onQoe;
   const { videoRef, containerRef, views, state, controls, streamToken, currentToken } = usePlayer({
     source,
     renewToken: props.renewToken,
     reloadSource: props.onReloadSource,
-    onViewStart: (report) => onStarted.current?.(report.startup_ms, report.height, report.width),
-    onViewEnd: (report, reason) => onQoe.current?.(report, reason),
+    // usePlayer keeps the latest of these each render: no refs needed here.
+    onViewStart: (report) => props.onStarted?.(report.startup_ms, report.height, report.width),
+    onViewEnd: (report, reason) => props.onQoe?.(report, reason),
   });
   const [idle, setIdle] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
