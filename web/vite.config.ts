@@ -96,10 +96,11 @@ function preloadWatchChunks(): Plugin {
 // a Workbox service worker generated at build time precaches the built files and
 // answers navigations with index.html. Never the API (/api, /media): API answers and
 // media are always the network's (downloads live in Shaka's storage, not this cache).
-// The registration is a file (`registerSW.js`), not an inline script, for the CSP.
+// The app registers it itself (src/lib/serviceWorker.ts), once a page has started: the
+// install downloads every built file, which must not compete with a first frame.
 const pwa = VitePWA({
   registerType: "autoUpdate",
-  injectRegister: "script",
+  injectRegister: false,
   manifest: false,
   workbox: {
     globPatterns: ["**/*.{js,css,html,svg,png,ico,woff2}"],
@@ -135,10 +136,23 @@ export default defineConfig({
     target: "es2022",
     sourcemap: true,
     chunkSizeWarningLimit: 1200,
+    // CommonJS modules (Shaka's compiled build, React) become top-level code in their
+    // chunk instead of a function called on first use: V8 compiles top-level code while
+    // the chunk streams in, off the main thread, but a function only when it is called,
+    // on the main thread. Shaka's body compiled at first use cost about 45 ms of a cold
+    // watch page's first frame.
+    commonjsOptions: { strictRequires: false },
     rollupOptions: {
       output: {
         // Shaka is large and changes rarely: its own chunk caches well across deploys.
-        manualChunks: (id) => (id.includes("node_modules/shaka-player") ? "shaka" : undefined),
+        // Rollup's CommonJS helpers are pinned to the vendor chunk: left alone they land in
+        // Shaka's chunk (a manual chunk takes its unassigned dependencies), and then every
+        // page, the home page included, waited for Shaka's 700 KB before its first render.
+        manualChunks: (id) => {
+          if (id.includes("node_modules/shaka-player")) return "shaka";
+          if (id.includes("commonjsHelpers") || /node_modules\/(react|react-dom|scheduler)\//.test(id)) return "vendor";
+          return undefined;
+        },
       },
     },
   },

@@ -26,7 +26,7 @@ from tests.utils.ports import free_port
 from tests.utils.static_http import serve_directory
 
 pytestmark = [pytest.mark.bench, pytest.mark.e2e]
-RUNS = 5
+RUNS = 7
 
 # Records the first `playing` of any media element, in ms since navigation started.
 TTFF_PROBE = """

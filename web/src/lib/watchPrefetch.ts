@@ -40,8 +40,9 @@ export function watchVideoId(pathname: string): string | null {
   return WATCH_PATH.exec(pathname)?.[1] ?? null;
 }
 
-/** On a watch page, start fetching its code and its playback info now. */
-export function startWatchPrefetch(pathname: string, now: number = Date.now()): void {
+/** On a watch page, start fetching its code and its playback info now, and start the
+ *  player's preload once both are in. */
+export function startWatchPrefetch(pathname: string, search: string, now: number = Date.now()): void {
   const videoId = watchVideoId(pathname);
   if (!videoId) return;
   // Same module as the router's lazy import: whichever asks first downloads it.
@@ -50,6 +51,11 @@ export function startWatchPrefetch(pathname: string, now: number = Date.now()): 
   // Signed out: the router sends the viewer to /login and this answer goes unused.
   playback.catch(() => {});
   pending = { videoId, at: now, playback };
+  // With the code and the answer in, the player starts preloading the source while React
+  // renders the page (see components/Player/warmStart.ts).
+  void Promise.all([import("../components/Player/warmStart"), playback])
+    .then(([warm, info]) => warm.warmStart(info, search))
+    .catch(() => {});
 }
 
 /**

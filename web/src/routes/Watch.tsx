@@ -29,6 +29,7 @@ import { absoluteUrl } from "../components/Player/streamToken";
 import type { TokenGrant } from "../components/Player/tokenRenewer";
 import { useApi } from "../hooks/useApi";
 import { takePrefetchedPlayback } from "../lib/watchPrefetch";
+import { afterFirstFrame } from "../lib/afterFirstFrame";
 import type { PlayerSource } from "../components/Player/hooks/types";
 import type { ProgressReason } from "../components/Player/hooks/usePlaybackReporting";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -82,8 +83,13 @@ export default function WatchPage() {
     const fresh = () => unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } }));
     return takePrefetchedPlayback(videoId, fresh) ?? fresh();
   }, [videoId]);
+  // The title's details (next episode, the episode's name) are not needed for the first
+  // frame: fetched after it.
   const detail = useApi(
-    () => (titleId ? unwrap(api.GET("/api/v1/titles/{title_id}", { params: { path: { title_id: titleId } } })) : Promise.resolve(undefined)),
+    () =>
+      titleId
+        ? afterFirstFrame().then(() => unwrap(api.GET("/api/v1/titles/{title_id}", { params: { path: { title_id: titleId } } })))
+        : Promise.resolve(undefined),
     [titleId],
   );
   const p = playback.data;

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { Emoji } from "../../api/client";
 import { reactAt, reactionDensity } from "../../api/social";
 import { useApi } from "../../hooks/useApi";
+import { afterFirstFrame } from "../../lib/afterFirstFrame";
 import { useAuth } from "../../hooks/useAuth";
 import { useI18n } from "../../i18n";
 import { formatClock } from "../../lib/format";
@@ -89,7 +90,8 @@ interface Float {
 export function usePlayerSocial({ videoId, titleId, titleName }: { videoId: string; titleId: string | null; titleName: string }) {
   const { t } = useI18n();
   const { isKids } = useAuth();
-  const density = useApi(() => reactionDensity(videoId, BUCKETS), [videoId]);
+  // The reaction strip waits for the first frame (it would compete with the player).
+  const density = useApi(() => afterFirstFrame().then(() => reactionDensity(videoId, BUCKETS)), [videoId]);
   const [commentsOpen, setCommentsOpen] = useState(false);
   const [ratingClosed, setRatingClosed] = useState(false);
   const [floats, setFloats] = useState<Float[]>([]);

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef } from "react";
 import type { Dispatch, MutableRefObject, RefObject, SetStateAction } from "react";
 import shaka from "shaka-player";
 import type { PlaybackViews } from "../qoe";
+import { adoptWarmPlayer } from "../warmStart";
 import { qualityOptions } from "../tracks";
 import { installPolyfills, isCritical, SHAKA_CONFIG, toPlayerError } from "./shakaConfig";
 import type { AudioOption, PatchState, PlayerError, PlayerState } from "./types";
@@ -80,7 +81,10 @@ export function useShakaPlayer(options: Options) {
     const container = containerRef.current;
     if (!video || !container) return;
     installPolyfills();
-    const player = new shaka.Player(null, container);
+    // A cold watch page started its player before this render (warmStart.ts): take it.
+    const warm = adoptWarmPlayer();
+    const player = warm ?? new shaka.Player(null, container);
+    if (warm) warm.setVideoContainer(container);
     playerRef.current = player;
     player.configure(SHAKA_CONFIG);
     if (requestFilter) player.getNetworkingEngine()?.registerRequestFilter(requestFilter);

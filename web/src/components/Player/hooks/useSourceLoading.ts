@@ -10,6 +10,7 @@ import type { PlaybackViews } from "../qoe";
 import { isLoadInterrupted } from "./shakaConfig";
 import type { PatchState, PlayerSource } from "./types";
 import { markAutoplay } from "../intent";
+import { preloadedOr } from "../warmStart";
 
 interface Options {
   source: PlayerSource | null;
@@ -54,7 +55,11 @@ export function useSourceLoading(options: Options): void {
       let lastError: unknown = null;
       for (const uri of candidates) {
         try {
-          await player.load(uri, from > 0 ? from : null);
+          const startAt = from > 0 ? from : null;
+          // The HLS source may have been preloaded before this page rendered.
+          const what = uri === hls ? await preloadedOr(player, uri, startAt) : uri;
+          if (cancelled) return;
+          await player.load(what, startAt);
           lastError = null;
           break;
         } catch (err) {
