@@ -51,6 +51,7 @@ from kinema_api.headers import SecurityHeaders, content_security_policy, origin_
 from kinema_api.party import routes as party
 from kinema_api.social import routes as social
 from kinema_api.tagging import routes as tagging
+from kinema_api.viewing.fastpath import ProgressPath
 from kinema_api.viewing.routes import edge as edge_check
 from kinema_api.viewing.routes import events as playback_events
 from kinema_api.viewing.routes import playback
@@ -134,7 +135,8 @@ def create_app(
     errors.install(app)
     logs.install()
     configured = context.settings if context is not None else settings or Settings()
-    # Innermost of ours: its answers get the security headers and are counted.
+    # Innermost of ours: their answers get the security headers and are counted.
+    app.add_middleware(ProgressPath)
     app.add_middleware(HotPath)
     # Browsers PUT upload parts straight to the S3 endpoint (presigned URLs).
     app.add_middleware(

@@ -181,6 +181,16 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def error_response(request: Request, exc: Exception) -> JSONResponse:
+    """The answer the app's handlers give ``exc`` (for code that answers before routing);
+    an exception no handler takes is raised again, as it would be from a route."""
+    if isinstance(exc, KinemaError):
+        return await _api_error(request, exc)
+    if isinstance(exc, DBAPIError):
+        return await _database_error(request, exc)
+    raise exc
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(KinemaError, _api_error)
     app.add_exception_handler(DBAPIError, _database_error)
