@@ -50,13 +50,15 @@ function precompress(): Plugin {
   };
 }
 
-// A cold /watch/... load needs the watch page's chunk and Shaka's before anything else
-// the app fetches, but the router asks for them only after the main bundle has loaded
-// and run. A small script in the shell asks for them at once (modulepreload: fetch and
-// compile), on watch pages only, so Shaka is ready by the time the session check
-// returns. The chunk names are known only once the bundle is written, hence a plugin.
-// The script is a file of its own, loaded `async`, never inline: the server's
-// Content-Security-Policy allows scripts from 'self' only (no 'unsafe-inline').
+// A cold /watch/... load needs the watch page's chunks (its code, Shaka's, the player's
+// warm start) before anything else the app fetches, but the router asks for them only
+// after the main bundle has loaded and run. So the build writes a second shell,
+// `watch.html`, that names them in its head (modulepreload: fetched and compiled beside
+// the main bundle, evaluated when the app imports them); the API serves it for
+// /watch/<id> (api/kinema_api/app.py). index.html, which the service worker answers
+// every navigation with, gets a small script that adds the same links on watch pages.
+// Neither is inline: the server's Content-Security-Policy allows scripts from 'self'
+// only. The chunk names are known only once the bundle is written, hence a plugin;
 // enforce "post": this runs after Vite's HTML plugin has written index.html.
 function preloadWatchChunks(): Plugin {
   return {
@@ -71,23 +73,28 @@ function preloadWatchChunks(): Plugin {
       );
       if (!watch || watch.type !== "chunk") return;
       const entry = Object.values(bundle).find((chunk) => chunk.type === "chunk" && chunk.isEntry);
-      const files = [watch.fileName, ...watch.imports.filter((f) => f !== entry?.fileName)];
-      // A chunk that imports nothing (Shaka's) is imported outright, so it is evaluated
-      // as soon as it arrives instead of when the router gets to it; the others depend
-      // on the main bundle and are only fetched and compiled ahead (modulepreload).
-      const leaves = files.filter((f) => {
-        const chunk = bundle[f];
-        return chunk?.type === "chunk" && chunk.imports.length === 0 && chunk.dynamicImports.length === 0;
+      const already = new Set([entry?.fileName, ...(entry?.type === "chunk" ? entry.imports : [])]);
+      const files = [watch.fileName, ...watch.imports.filter((f) => !already.has(f))];
+      const shell = String(html.source);
+      // The page's own stylesheet too (Vite adds it when the chunk is imported; preloaded
+      // here, it is in the cache by then).
+      const css = [...(watch.viteMetadata?.importedCss ?? [])];
+      const links = [
+        ...files.map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`),
+        ...css.map((f) => `<link rel="preload" as="style" crossorigin href="/${f}">`),
+      ];
+      this.emitFile({
+        type: "asset",
+        fileName: "watch.html",
+        source: shell.replace("  </head>", `${links.map((l) => `    ${l}\n`).join("")}  </head>`),
       });
-      const preloads = files.filter((f) => !leaves.includes(f));
-      const json = (list: string[]) => JSON.stringify(list.map((f) => `/${f}`));
+      const json = JSON.stringify(files.map((f) => `/${f}`));
       const source =
-        `if(/^\\/watch\\//.test(location.pathname)){for(const h of ${json(preloads)}){` +
-        `const l=document.createElement("link");l.rel="modulepreload";l.crossOrigin="";l.href=h;document.head.appendChild(l)}` +
-        `for(const h of ${json(leaves)})import(h).catch(()=>{})}\n`;
+        `if(/^\\/watch\\//.test(location.pathname)){for(const h of ${json}){` +
+        `const l=document.createElement("link");l.rel="modulepreload";l.crossOrigin="";l.href=h;document.head.appendChild(l)}}\n`;
       const ref = this.emitFile({ type: "asset", name: "watch-preload.js", source });
       const tag = `<script async src="/${this.getFileName(ref)}"></script>`;
-      html.source = String(html.source).replace("</head>", `  ${tag}\n  </head>`);
+      html.source = shell.replace("</head>", `  ${tag}\n  </head>`);
     },
   };
 }

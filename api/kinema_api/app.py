@@ -161,6 +161,8 @@ _ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 # content, so browsers and CDNs may keep it for a year without revalidating.
 _HASHED = re.compile(r"-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$")
 _IMMUTABLE = "public, max-age=31536000, immutable"
+# The web app's watch page, /watch/<video id> (the router's pattern).
+_WATCH_PAGE = re.compile(r"^watch/[0-9A-Fa-f-]{8,64}/?$")
 
 
 def accepted_encodings(header: str | None) -> set[str]:
@@ -257,6 +259,10 @@ def _mount_web(app: FastAPI, dist: Path) -> None:
     # A clip's link: the same shell, with its OpenGraph/Twitter card in the head.
     app.include_router(clip_page.page_router(index))
 
+    # A watch page's shell also names the player's chunks (modulepreload), so a cold load
+    # fetches them beside the main bundle (see web/vite.config.ts).
+    watch = dist / "watch.html"
+
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> Response:
         candidate = (dist / path).resolve()
@@ -264,8 +270,9 @@ def _mount_web(app: FastAPI, dist: Path) -> None:
             return FileResponse(candidate)
         if path.startswith("api/"):
             return Response(status_code=404)
+        shell = watch if _WATCH_PAGE.match(path) and watch.is_file() else index
         # The shell names the current hashed assets: always revalidate it.
-        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return FileResponse(shell, headers={"Cache-Control": "no-cache"})
 
 
 def web_available(web_dist: Path | None = WEB_DIST) -> bool:

@@ -149,3 +149,24 @@ def test_media_and_ranges_are_never_compressed(ctx: AppContext, web: TestClient)
     assert status == 206
     assert "content-encoding" not in headers
     assert body == bytes([2]) * 10
+
+
+def test_watch_pages_get_the_shell_that_preloads_the_player(web: TestClient, dist: Path) -> None:
+    (dist / "watch.html").write_text(
+        '<!doctype html><link rel="modulepreload" href="/assets/Watch-Aa11Bb22.js">',
+        encoding="utf-8",
+    )
+    video = uuid.uuid4()
+    for path in (f"/watch/{video}", f"/watch/{video.hex}/", f"/watch/{video}?title=x&t=12"):
+        r = web.get(path)
+        assert r.status_code == 200 and "modulepreload" in r.text, path
+        assert r.headers["cache-control"] == "no-cache"
+    # Any other page (and a watch path that is not a video id) gets the plain shell.
+    for path in ("/", "/title/abc", "/watch/", "/watch/not-a-video", f"/watch/{video}/extra"):
+        r = web.get(path)
+        assert r.status_code == 200 and "modulepreload" not in r.text, path
+
+
+def test_the_plain_shell_serves_watch_pages_of_a_build_without_watch_html(web: TestClient) -> None:
+    r = web.get(f"/watch/{uuid.uuid4()}")
+    assert r.status_code == 200 and "id=root" in r.text
