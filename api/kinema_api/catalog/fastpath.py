@@ -21,13 +21,12 @@ with the same body and headers, so a client cannot tell which one served it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kinema.catalog.models import Maturity
 from kinema_api import identity
 from kinema_api.accounts.services.auth import token_hash
+from kinema_api.asgi import MatchedRoute, send_json
 from kinema_api.catalog.services import hot
 from kinema_api.context import AppContext
 
@@ -41,13 +40,6 @@ SHARED_PATHS: dict[str, bool] = {
 ANYONE = "any"
 ANONYMOUS = Maturity.ADULT.value  # what a caller without credentials browses with
 CACHE_CONTROL = b"private, no-cache"
-
-
-@dataclass(frozen=True)
-class _Route:
-    """What the request metrics read of a matched route (its path template)."""
-
-    path: str
 
 
 def limit_key(path: str, limit: Maturity) -> str:
@@ -109,24 +101,12 @@ class HotPath:
         found = ctx.hot.get(hot.answer_key(at, path, scope["query_string"], limit))
         if found is None:
             return False
-        scope["route"] = _Route(path.removeprefix("/api/v1"))
+        scope["route"] = MatchedRoute(path.removeprefix("/api/v1"))
         etag = found.shared.etag
         common = [(b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL)]
         if etag_matches(_if_none_match(headers), etag):
             await send({"type": "http.response.start", "status": 304, "headers": common})
             await send({"type": "http.response.body", "body": b""})
             return True
-        body = found.shared.body
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    *common,
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, found.shared.body, common)
         return True

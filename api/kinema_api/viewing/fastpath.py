@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from dataclasses import dataclass
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kinema_api import identity
 from kinema_api.accounts.services.auth import token_hash
+from kinema_api.asgi import MatchedRoute, send_json
 from kinema_api.errors import error_response
 from kinema_api.viewing.schemas import ProgressPublic, ProgressUpdate
 from kinema_api.viewing.services.progress_writer import writer_of
@@ -38,14 +38,7 @@ _PATH = re.compile(r"^/api/v1/progress/([0-9A-Fa-f-]{32,36})$")
 MAX_BODY = 4096
 
 
-@dataclass(frozen=True)
-class _Route:
-    """What the request metrics read of a matched route (its path template)."""
-
-    path: str
-
-
-ROUTE = _Route("/progress/{video_id}")
+ROUTE = MatchedRoute("/progress/{video_id}")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -112,28 +105,7 @@ class ProgressPath:
             response = await error_response(Request(scope), exc)
             await response(scope, _replay(body, receive), send)
             return
-        answer = (
-            ProgressPublic(
-                video_id=rec.video_id,
-                position_s=rec.position_s,
-                duration_s=rec.duration_s,
-                completed=rec.completed,
-                updated_at=rec.updated_at,
-            )
-            .model_dump_json()
-            .encode()
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(answer)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": answer})
+        await send_json(send, ProgressPublic.model_validate(rec).model_dump_json().encode())
 
 
 def _parse(video: str, body: bytes) -> tuple[uuid.UUID, ProgressUpdate] | None:

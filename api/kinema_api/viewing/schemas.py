@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kinema.catalog.models import Video
 from kinema_api.catalog.schemas import TitleCard, VideoSummary
@@ -204,6 +204,10 @@ class ProgressUpdate(BaseModel):
 
 
 class ProgressPublic(BaseModel):
+    """A stored position; read from any record with these attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     video_id: uuid.UUID
     position_s: float
     duration_s: float | None

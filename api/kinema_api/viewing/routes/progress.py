@@ -58,13 +58,7 @@ async def put_progress(
         duration_s=body.duration_s,
     )
     rec = await asyncio.wrap_future(future)
-    return ProgressPublic(
-        video_id=rec.video_id,
-        position_s=rec.position_s,
-        duration_s=rec.duration_s,
-        completed=rec.completed,
-        updated_at=rec.updated_at,
-    )
+    return ProgressPublic.model_validate(rec)
 
 
 @router.get("/progress/{video_id}", summary="Where this profile is in a video")
@@ -77,13 +71,7 @@ def get_progress(
     if rec is None:
         titles.get_video(session, video_id=video_id)
         raise NotFoundError(f"no progress recorded for video {video_id}")
-    return ProgressPublic(
-        video_id=rec.video_id,
-        position_s=rec.position_s,
-        duration_s=rec.duration_s,
-        completed=rec.completed,
-        updated_at=rec.updated_at,
-    )
+    return ProgressPublic.model_validate(rec)
 
 
 @router.get("/history", summary="Watch history, most recent first")
