@@ -9,7 +9,9 @@ changed, the resync timer) runs the same level-triggered reconciliation. Two tri
 fire far more often than there is anything to do, so they decide in the event loop,
 without taking one of Kopf's worker threads, whether to run it: a Job event only when it
 changed what the Video decides on (:attr:`JobView.progress`: most Job events count
-running or ready pods), the timer only when the Video is due. Bad specs
+running or ready pods). One resync loop for the whole operator reconciles the Videos
+that no trigger reconciled for a resync interval (a Kopf timer per Video kept a task and
+the Video's latest body for each). Bad specs
 become ``kopf.PermanentError`` (the status already says why); anything retrying can
 fix becomes ``kopf.TemporaryError``. Deletion runs a finalizer that stops the Jobs,
 removes the output (``deletionPolicy: Delete``) and the catalog rows.
@@ -44,7 +46,7 @@ from kinema.resources import video as video_res
 from kinema.resources.common import GROUP, VERSION
 from kinema.resources.plan import PlanStatus
 from kinema.settings import Settings
-from kinema_operator import kube, ladder, wiring
+from kinema_operator import heap, kube, ladder, wiring
 from kinema_operator.clip import jobs as clip_jobs
 from kinema_operator.config import OperatorSettings
 from kinema_operator.distribution import mapping as distribution
@@ -56,6 +58,8 @@ from kinema_operator.video.views import NOT_STARTED, JobView
 # The timer ticks every KINEMA_OPERATOR_RESYNC_INTERVAL_S (read when this module is
 # imported); a tick reconciles a Video only if no other trigger did for that long.
 RESYNC_S = OperatorSettings().resync_interval_s
+# Videos resynced at once (each in one of Kopf's worker threads).
+RESYNC_CONCURRENCY = 4
 RETRY_DELAY_S = 5.0
 log = logging.getLogger(__name__)
 
@@ -90,10 +94,13 @@ def login(settings: kopf.OperatorSettings, **_: Any) -> kopf.ConnectionInfo:
 
 
 @kopf.on.cleanup()
-def shutdown(memo: kopf.Memo, **_: Any) -> None:
+async def shutdown(memo: kopf.Memo, **_: Any) -> None:
+    resync: asyncio.Task[None] | None = memo.get("resync")
+    if resync is not None:
+        resync.cancel()
     built: wiring.Operator | None = memo.get("operator")
     if built is not None:
-        built.close()
+        await asyncio.get_running_loop().run_in_executor(None, built.close)
 
 
 def _reconcile(memo: kopf.Memo, namespace: str | None, name: str, *, permanent: bool) -> None:
@@ -120,13 +127,41 @@ async def _in_thread(memo: kopf.Memo, work: Callable[[], None]) -> None:
     await asyncio.get_running_loop().run_in_executor(memo.executor, work)
 
 
-@kopf.timer(GROUP, VERSION, video_res.PLURAL, interval=RESYNC_S, initial_delay=RESYNC_S)
-async def video_resync(namespace: str | None, name: str, memo: kopf.Memo, **_: Any) -> None:
-    # A timer keeps going whatever happens; errors are logged by Kopf and retried.
-    if namespace is not None and _operator(memo).videos.due(namespace, name):
-        await _in_thread(
-            memo, functools.partial(_reconcile, memo, namespace, name, permanent=False)
-        )
+@kopf.on.startup()
+async def start_resync(memo: kopf.Memo, **_: Any) -> None:
+    memo.resync = asyncio.create_task(_resync_loop(memo), name="kinema-video-resync")
+
+
+async def _resync_loop(memo: kopf.Memo) -> None:
+    """One loop for every Video, instead of a Kopf timer per Video (which keeps a task
+    and the Video's latest body for each): every third of the resync interval, the
+    Videos that no trigger reconciled for a whole interval are reconciled, a few at a
+    time in Kopf's worker threads, and the heap's free memory is given back. It keeps
+    going whatever happens; the next round retries what failed."""
+    limit = asyncio.Semaphore(RESYNC_CONCURRENCY)
+
+    async def resync(namespace: str, name: str) -> None:
+        async with limit:
+            await _in_thread(memo, functools.partial(_resync, memo, namespace, name))
+
+    while True:
+        await asyncio.sleep(RESYNC_S / 3)
+        built: wiring.Operator | None = memo.get("operator")
+        if built is None:  # the startup handler is still building it
+            continue
+        await asyncio.gather(*(resync(ns, name) for ns, name in built.videos.due()))
+        # What the round's passes (and the triggers' since the last round) freed goes
+        # back to the system, so the resident size follows the load (see heap.py).
+        await _in_thread(memo, heap.trim)
+
+
+def _resync(memo: kopf.Memo, namespace: str, name: str) -> None:
+    try:
+        _operator(memo).videos.video(namespace, name)
+    except InvalidSpec:
+        pass  # the status says why; a spec change triggers the next pass
+    except Exception:
+        log.exception("resyncing Video %s/%s", namespace, name)
 
 
 @kopf.on.event("batch", "v1", "jobs", labels={LABEL_MANAGED_BY: MANAGED_BY})

@@ -113,16 +113,21 @@ class Reconciler:
 
     # --- Videos -----------------------------------------------------------------------
 
-    def due(self, namespace: str, name: str) -> bool:
-        """Whether the resync interval has passed since this Video was last reconciled
-        (by any trigger): the timer ticks often, but only reconciles quiet Videos."""
-        last = self._last.get(f"{namespace}/{name}")
-        return last is None or time.monotonic() - last >= self.op.resync_interval_s
+    def due(self) -> list[tuple[str, str]]:
+        """The Videos (namespace, name) this operator knows whose resync interval has
+        passed since they were last reconciled (by any trigger). Every Video becomes
+        known through its first trigger (created, or resumed when the operator starts)
+        and is forgotten once gone or finalized."""
+        cutoff = time.monotonic() - self.op.resync_interval_s
+        with self._guard:
+            quiet = [key for key, last in self._last.items() if last <= cutoff]
+        return [(key.partition("/")[0], key.partition("/")[2]) for key in quiet]
 
     def video(self, namespace: str, name: str) -> None:
         """Bring one Video's children and status in line with its spec."""
         started = time.monotonic()
-        self._last[f"{namespace}/{name}"] = started
+        with self._guard:
+            self._last[f"{namespace}/{name}"] = started
         result = "ok"
         try:
             self.exclusive(f"{namespace}/{name}", lambda: self._video(namespace, name))
@@ -160,7 +165,10 @@ class Reconciler:
     def _video(self, namespace: str, name: str) -> None:
         body = self.kube.get(video_res.PLURAL, namespace, name)
         if body is None or body["metadata"].get("deletionTimestamp"):
-            self._in_flight.pop(f"{namespace}/{name}", None)
+            # Gone or going: its finalizer has the rest; nothing to resync.
+            with self._guard:
+                self._in_flight.pop(f"{namespace}/{name}", None)
+                self._last.pop(f"{namespace}/{name}", None)
             return
 
         def refuse(phase: VideoPhase, reason: str, message: str) -> None:
@@ -458,4 +466,5 @@ class Reconciler:
         self.catalog.delete(resource_name(namespace, name))
         with self._guard:
             self._in_flight.pop(f"{namespace}/{name}", None)
+            self._last.pop(f"{namespace}/{name}", None)
         return 0

@@ -1,7 +1,7 @@
 """Job events drive a Video, and only those that change what the Video decides on.
 
 Most of a Job's events count its running and ready pods, or move finalizers and
-timestamps; a Video's reconciliation reads none of that. With the resync timer out of
+timestamps; a Video's reconciliation reads none of that. With the resync loop out of
 the way, a Video must still go from creation to Ready on its Jobs' events alone, with
 one reconciliation for its creation and at most one per change of a Job's progress
 (pods succeeded, suspension, the end), fewer than its Jobs' events. At a thousand
@@ -64,7 +64,7 @@ def test_a_video_is_reconciled_once_per_change_of_its_jobs_progress(
     tiny_source: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The resync timer keeps ticking but the Video never comes due: only events count.
+    # The resync loop keeps ticking but the Video never comes due: only events count.
     monkeypatch.setenv("KINEMA_OPERATOR_RESYNC_INTERVAL_S", "600")
     watch = VideoWatch(fake_kubelet, kube_namespace, "evented")
     seen = JobEvents()
