@@ -204,8 +204,9 @@ class ProgressUpdate(BaseModel):
 
 
 class ProgressPublic(BaseModel):
-    """A stored position; read from any record with these attributes."""
+    """Where a profile is in a video, as last reported."""
 
+    # Built from the stored record's attributes (the writer's and the catalog's).
     model_config = ConfigDict(from_attributes=True)
 
     video_id: uuid.UUID

@@ -3839,7 +3839,10 @@ export interface components {
             /** Name */
             name?: string | null;
         };
-        /** ProgressPublic */
+        /**
+         * ProgressPublic
+         * @description Where a profile is in a video, as last reported.
+         */
         ProgressPublic: {
             /** Completed */
             completed: boolean;
