@@ -5,13 +5,13 @@ each trigger takes the door or kind object it needs from :class:`wiring.Operator
 the startup handler builds, and maps the operator's errors to Kopf's.
 
 Every trigger of a Video (created, spec changed, operator resumed, one of its Jobs
-changed, the resync timer) runs the same level-triggered reconciliation. Two triggers
-fire far more often than there is anything to do, so they decide in the event loop,
-without taking one of Kopf's worker threads, whether to run it: a Job event only when it
-changed what the Video decides on (:attr:`JobView.progress`: most Job events count
-running or ready pods). One resync loop for the whole operator reconciles the Videos
-that no trigger reconciled for a resync interval (a Kopf timer per Video kept a task and
-the Video's latest body for each). Bad specs
+changed, the resync loop) runs the same level-triggered reconciliation. Job events fire
+far more often than there is anything to do, so they decide in the event loop, without
+taking one of Kopf's worker threads, whether to run it: only when the Job changed what
+the Video decides on (:attr:`JobView.progress`: most Job events count running or ready
+pods). One resync loop for the whole operator reconciles the Videos that no trigger
+reconciled for a resync interval (a Kopf timer per Video kept a task and the Video's
+latest body for each). Bad specs
 become ``kopf.PermanentError`` (the status already says why); anything retrying can
 fix becomes ``kopf.TemporaryError``. Deletion runs a finalizer that stops the Jobs,
 removes the output (``deletionPolicy: Delete``) and the catalog rows.
@@ -55,8 +55,8 @@ from kinema_operator.labels import LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY
 from kinema_operator.plan import catalog as plans
 from kinema_operator.video.views import NOT_STARTED, JobView
 
-# The timer ticks every KINEMA_OPERATOR_RESYNC_INTERVAL_S (read when this module is
-# imported); a tick reconciles a Video only if no other trigger did for that long.
+# KINEMA_OPERATOR_RESYNC_INTERVAL_S (read when this module is imported): the resync loop
+# reconciles a Video only if no other trigger did for that long.
 RESYNC_S = OperatorSettings().resync_interval_s
 # Videos resynced at once (each in one of Kopf's worker threads).
 RESYNC_CONCURRENCY = 4

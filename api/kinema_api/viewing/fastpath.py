@@ -103,7 +103,7 @@ class ProgressPath:
             rec = await asyncio.wrap_future(future)
         except Exception as exc:
             response = await error_response(Request(scope), exc)
-            await response(scope, _replay(body, receive), send)
+            await response(scope, receive, send)
             return
         await send_json(send, ProgressPublic.model_validate(rec).model_dump_json().encode())
 
