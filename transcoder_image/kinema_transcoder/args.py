@@ -22,6 +22,7 @@ are what lets the I-frame playlists address every keyframe with a byte range.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -146,6 +147,17 @@ def thumb_select(start: float, interval: float, fps: float) -> str:
     frame = 1 / fps
     slack = frame / 4
     return f"select='lt(mod(t+{start + slack:.6f}\\,{interval:g})\\,{frame:.6f})'"
+
+
+def selects_thumbnail(start: float, duration: float, interval: float, fps: float) -> bool:
+    """Whether ``thumb_select`` picks any frame of a chunk of ``duration`` seconds
+    (chunk-local times k/fps). A chunk shorter than the interval may fall between two thumbnails;
+    an image output that gets no frame fails the whole ffmpeg run, so such a chunk
+    asks for none."""
+    frame = 1 / fps
+    slack = frame / 4
+    frames = math.ceil(duration * fps - 1e-6)
+    return any((k * frame + start + slack) % interval < frame for k in range(frames))
 
 
 def first_thumb_index(start: float, interval: float, fps: float) -> int:

@@ -136,7 +136,11 @@ def encode_chunk(opts: ChunkOptions, *, sink: Sink, work: Path, reporter: Report
         audio_bitrate_kbps=ladder.audio.bitrate_kbps,
         audio_channels=ladder.audio.channels,
         audio_sample_rate=ladder.audio.sample_rate,
-        thumbs_dir=thumbs,
+        thumbs_dir=(
+            thumbs
+            if ffargs.selects_thumbnail(float(start), length, trick.interval_seconds, plan.fps)
+            else None
+        ),
         thumb_interval=trick.interval_seconds,
         thumb_width=trick.tile_width,
         thumb_height=thumb_h,

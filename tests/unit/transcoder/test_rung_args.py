@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kinema.ladder import PlannedRung
 from kinema.resources.ladder import Codec, Preset
-from kinema_transcoder.args import quality_sample, video_encoder_args
+from kinema_transcoder.args import (
+    first_thumb_index,
+    quality_sample,
+    selects_thumbnail,
+    video_encoder_args,
+)
 
 
 def _rung(name: str, w: int, h: int, kbps: int) -> PlannedRung:
@@ -29,3 +36,25 @@ def test_encoder_arguments_take_the_rungs_preset_tune_and_threads() -> None:
     # the sampled quality pass: one frame in 5, within the first second of every 3
     assert quality_sample(1, 1) == ""
     assert quality_sample(5, 3) == "select='not(mod(n\\,5))*lt(mod(t\\,3)\\,1)',"
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "expected"),
+    [
+        (0.0, 1.0, True),  # the first frame is thumbnail 0
+        (0.979167, 1.041667, False),  # between 0 s and 5 s: no thumbnail in it
+        (4.5, 1.0, True),  # holds the frame at 5 s
+        (5.0 - 1 / 96, 0.5, True),  # a frame a quarter-frame early still counts
+        (10.5, 4.0, False),
+    ],
+)
+def test_a_chunk_between_two_thumbnails_asks_for_none(
+    start: float, duration: float, expected: bool
+) -> None:
+    fps, interval = 24.0, 5.0
+    assert selects_thumbnail(start, duration, interval, fps) is expected
+    # The same rule as the numbering: a chunk with a thumbnail starts at the index
+    # whose time falls inside it.
+    if expected:
+        first = first_thumb_index(start, interval, fps)
+        assert start - 1 / fps <= first * interval < start + duration
