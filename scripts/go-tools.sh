@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the Go-based services the test harness runs, once per version, into
 # ${KINEMA_CACHE:-~/.cache/kinema}/bin. Everything comes from the Go module proxy:
-#   kube-apiserver, kube-controller-manager, kube-scheduler  (k8s.io/kubernetes)
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubelet  (k8s.io/kubernetes)
 #   etcd                      (go.etcd.io/etcd/server/v3, the version Kubernetes pins)
 #   versitygw                 (S3-compatible server; MinIO's server is AGPL and unversioned on the proxy)
 #   helm, stripe-mock, kwok
+#   kinema-pause              (a pod sandbox's first process, for the real node's test;
+#                              its source is below: a new PAUSE_VERSION rebuilds it)
 # Each binary is named <tool>-<version> (helm: <version>-release, see build_helm); a
 # stable symlink <tool> points at it, so a version bump rebuilds and an unchanged
 # version costs nothing.
@@ -15,6 +17,7 @@ VERSITYGW_VERSION=1.8.0
 HELM_VERSION=3.22.0
 STRIPE_MOCK_VERSION=0.203.0
 KWOK_VERSION=0.8.0
+PAUSE_VERSION=1
 
 CACHE=${KINEMA_CACHE:-$HOME/.cache/kinema}
 BIN=$CACHE/bin
@@ -45,14 +48,15 @@ install_tool() {
 # paths, so `go install` cannot build it. A throwaway module requires it and replaces
 # every staging module with its published v0.x twin; etcd is built in the same module
 # so that it is exactly the etcd version this Kubernetes pins.
+K8S_TOOLS="kube-apiserver kube-controller-manager kube-scheduler kubelet"
 build_kubernetes() {
   local v=$K8S_VERSION minor=${K8S_VERSION#*.}; minor=${minor%%.*}
   local all=1
-  for t in kube-apiserver kube-controller-manager kube-scheduler etcd; do
+  for t in $K8S_TOOLS etcd; do
     have "$t" "$v" || all=0
   done
   if [ $all = 1 ]; then
-    for t in kube-apiserver kube-controller-manager kube-scheduler etcd; do link "$t" "$v"; done
+    for t in $K8S_TOOLS etcd; do link "$t" "$v"; done
     return
   fi
   log "building Kubernetes $v control plane and its etcd (several minutes, once)"
@@ -78,6 +82,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )
 GO
   cat >"$dir/cmd/etcd/main.go" <<'GO'
@@ -95,12 +100,12 @@ GO
     cd "$dir"
     go mod tidy
     local ld="-s -w -X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
-    for t in kube-apiserver kube-controller-manager kube-scheduler; do
+    for t in $K8S_TOOLS; do
       have "$t" "$v" || { log "  $t"; go build -ldflags "$ld" -o "$BIN/$t-$v" "k8s.io/kubernetes/cmd/$t"; }
     done
     have etcd "$v" || { log "  etcd"; go build -ldflags "-s -w" -o "$BIN/etcd-$v" ./cmd/etcd; }
   )
-  for t in kube-apiserver kube-controller-manager kube-scheduler etcd; do link "$t" "$v"; done
+  for t in $K8S_TOOLS etcd; do link "$t" "$v"; done
 }
 
 # Helm's own release build (its Makefile) sets its version and, from the client-go it is
@@ -131,7 +136,47 @@ build_helm() {
   link helm "$tag"
 }
 
+# The pod sandbox's process (what registry.k8s.io/pause runs, in Go rather than C so it
+# builds from this machine's toolchain): it holds the pod's namespaces, reaps zombies
+# and exits on SIGINT/SIGTERM. tests/utils/oci_image.py makes it an image.
+build_pause() {
+  local v=$PAUSE_VERSION dir=$BUILD/pause-$PAUSE_VERSION
+  if have kinema-pause "$v"; then link kinema-pause "$v"; return; fi
+  log "building kinema-pause $v"
+  mkdir -p "$dir"
+  printf 'module kinema.dev/pause\n\ngo 1.21\n' >"$dir/go.mod"
+  cat >"$dir/main.go" <<'GO'
+package main
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	signals := make(chan os.Signal, 8)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGCHLD)
+	for s := range signals {
+		if s != syscall.SIGCHLD {
+			os.Exit(0)
+		}
+		for {
+			var status syscall.WaitStatus
+			pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil)
+			if pid <= 0 || err != nil {
+				break
+			}
+		}
+	}
+}
+GO
+  (cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$BIN/kinema-pause-$v" .)
+  link kinema-pause "$v"
+}
+
 build_kubernetes
+build_pause
 install_tool versitygw github.com/versity/versitygw/cmd/versitygw "$VERSITYGW_VERSION"
 build_helm
 install_tool stripe-mock github.com/stripe/stripe-mock "$STRIPE_MOCK_VERSION"

