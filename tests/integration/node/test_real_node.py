@@ -147,8 +147,17 @@ def _pods(kube: KubeCluster) -> list[Any]:
 
 
 def _report(kube: KubeCluster, running: real_node.RealNode) -> str:
-    """Each pod's phase and what its container said when it ended, and the node's logs."""
+    """Each Job's conditions, each pod's phase and what its container said when it
+    ended, and the node's logs."""
+    from kubernetes import client as k8s
+
     lines = []
+    with kube.api_client() as api:
+        for job in k8s.BatchV1Api(api).list_namespaced_job(NAMESPACE).items:
+            states = [
+                f"{c.type}={c.status} {c.reason}: {c.message}" for c in job.status.conditions or []
+            ]
+            lines.append(f"job {job.metadata.name}: {'; '.join(states) or 'running'}")
     for pod in _pods(kube):
         lines.append(f"pod {pod.metadata.name}: {pod.status.phase}")
         for status in pod.status.container_statuses or []:
@@ -165,6 +174,7 @@ def _report(kube: KubeCluster, running: real_node.RealNode) -> str:
 def test_a_video_is_probed_transcoded_and_packaged_in_real_pods(
     node: Node, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import boto3
     import kubernetes.config.kube_config
     from kubernetes import client as k8s
 
@@ -180,7 +190,7 @@ def test_a_video_is_probed_transcoded_and_packaged_in_real_pods(
         **s3.env(),
         "KUBECONFIG": str(kube.kubeconfig),
         "KINEMA_DATABASE_URL": pg_url,
-        "KINEMA_STORAGE_URL": f"s3://{s3.bucket}/processed",
+        "KINEMA_STORAGE_URL": f"s3://{s3.bucket}",
         "KINEMA_OPERATOR_IMAGE": node.image,
         "KINEMA_OPERATOR_IMAGE_PULL_POLICY": "Never",
         "KINEMA_OPERATOR_JOB_ENV_SECRET": "object-store",
@@ -191,6 +201,9 @@ def test_a_video_is_probed_transcoded_and_packaged_in_real_pods(
     monkeypatch.setattr(
         kubernetes.config.kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(kube.kubeconfig)
     )
+    # boto3's default session keeps the credentials it first resolved: an earlier test in
+    # this process may have used another S3 server's. A fresh one reads this test's.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     kube.create_namespace(NAMESPACE)
     with kube.api_client() as api:
         core: Any = k8s.CoreV1Api(api)
@@ -219,7 +232,8 @@ def test_a_video_is_probed_transcoded_and_packaged_in_real_pods(
                 )
                 conditions = conditions_of(obj)
                 if conditions.get("Failed", {}).get("status") == "True":
-                    pytest.fail(f"the Video failed:\n{_report(kube, node.node)}")
+                    message = conditions["Failed"].get("message")
+                    pytest.fail(f"the Video failed: {message}\n{_report(kube, node.node)}")
                 if conditions.get("Ready", {}).get("status") == "True":
                     break
                 if time.monotonic() > deadline:
