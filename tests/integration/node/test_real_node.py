@@ -153,7 +153,8 @@ def _report(kube: KubeCluster, running: real_node.RealNode) -> str:
 
     lines = []
     with kube.api_client() as api:
-        for job in k8s.BatchV1Api(api).list_namespaced_job(NAMESPACE).items:
+        jobs: list[Any] = k8s.BatchV1Api(api).list_namespaced_job(NAMESPACE).items
+        for job in jobs:
             states = [
                 f"{c.type}={c.status} {c.reason}: {c.message}" for c in job.status.conditions or []
             ]
