@@ -20,10 +20,12 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kinema.ffmpeg import ffmpeg_path
+from kinema.resources.ladder import load_ladder
 
 pytestmark = pytest.mark.bench
 
@@ -116,3 +118,53 @@ def test_kinema_ladder_vs_brief(tmp_path: Path) -> None:
     print("kinema wall by stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
           + " (the rest: probe, segment upload, packaging; per-rung x264 and decode/scale "
           "costs: tests/bench/test_pertitle_bench.py)")  # fmt: skip
+
+
+LOOPS = 4
+
+
+def _speed_run(src: Path, out: Path, ladder: str) -> tuple[float, dict[str, Any]]:
+    wall0 = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinema_transcoder", "transcode", str(src), str(out),
+         "--ladder", ladder, "--encoder", "cpu"],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report: dict[str, Any] = json.loads((out / "kinema.json").read_text())
+    return time.monotonic() - wall0, report
+
+
+def test_default_ladder_speed_vs_medium_everywhere(tmp_path: Path) -> None:
+    """The default ladder's per-rung presets against ``medium`` on every rung, on the
+    clip looped to about 21 s (a 5 s clip is mostly start-up and probing): speed in
+    times real time, wall and top-rung PSNR/SSIM from each kinema.json, side by side."""
+    src = tmp_path / "looped.mp4"
+    subprocess.run(
+        [str(ffmpeg_path()), "-v", "error", "-y", "-stream_loop", str(LOOPS - 1),
+         "-i", str(CLIP), "-c", "copy", str(src)],
+        check=True, timeout=120,
+    )  # fmt: skip
+    spec = load_ladder("default").model_dump(mode="json", by_alias=True, exclude_none=True)
+    spec["preset"] = "medium"
+    for rung in spec["rungs"]:
+        rung.pop("preset", None)
+    medium = tmp_path / "medium.json"
+    medium.write_text(json.dumps({"apiVersion": "kinema.dev/v1alpha1", "kind": "Ladder",
+                                  "metadata": {"name": "medium"}, "spec": spec}))  # fmt: skip
+    print(
+        f"\n=== default ladder vs medium on every rung: {CLIP.name} x{LOOPS}, 720p25, 2 cores ==="
+    )
+    rows = []
+    for name, ladder in (("default", "default"), ("medium", str(medium))):
+        wall, report = _speed_run(src, tmp_path / name, ladder)
+        duration = report["probe"]["duration"]
+        top = max((r for r in report["renditions"] if r["kind"] == "video"),
+                  key=lambda r: r["height"])  # fmt: skip
+        q = top.get("quality") or {}
+        rows.append((name, wall, duration))
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in report["timing"]["stages"].items())
+        print(f"{name:8} {duration:.1f} s of video in {wall:.1f} s: {duration / wall:.2f}x real "
+              f"time; top rung {top['height']}p {top['bytes']} bytes, PSNR {q.get('psnr', 0):.2f} "
+              f"SSIM {q.get('ssim', 0):.4f}; {stages}")  # fmt: skip
+    print(f"speed ratio default/medium: {rows[1][1] / rows[0][1]:.2f}x")
