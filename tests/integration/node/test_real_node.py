@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.operator.conftest import TINY_LADDER
 from tests.utils import oci_image, real_node
 from tests.utils.kube_cluster import KubeCluster, start_controllers, start_kube
 from tests.utils.kwok_cluster import start_scheduler
@@ -51,18 +52,9 @@ PACKAGES = {
     "kinema_api": REPO / "api" / "kinema_api",
     "kinema_transcoder": REPO / "transcoder_image" / "kinema_transcoder",
 }
-LADDER = {
-    "segmentSeconds": 1,
-    "gopSeconds": 1,
-    "preset": "ultrafast",
-    "rungs": [
-        {"height": 144, "width": 256, "bitrateKbps": 120},
-        {"height": 180, "width": 320, "bitrateKbps": 200},
-    ],
-    "audio": {"bitrateKbps": 64},
-    "chunking": {"chunks": 2},
-    "retry": {"backoffLimit": 0},
-}
+# The operator tests' tiny ladder (two low rungs, two chunks) with the default trickplay
+# interval: chunk 1 then holds no thumbnail, the case this test once caught failing.
+LADDER = {key: value for key, value in TINY_LADDER.items() if key != "trickplay"}
 
 
 def base_archive() -> Path:
