@@ -126,6 +126,13 @@ def edge_config(
     run_dir: Annotated[str, typer.Option(help="pid and temporary files.")] = "/tmp/kinema-edge",  # noqa: S108
     max_size_mb: Annotated[int, typer.Option(help="Cache size cap.")] = 10240,
     workers: Annotated[int, typer.Option(help="nginx worker processes.")] = 1,
+    timing_log: Annotated[
+        str | None,
+        typer.Option(
+            help="Log each request's status, cache answer, time and size (no URL) to this "
+            "file, or 'stderr'."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write here (default: stdout).")] = None,
 ) -> None:
     """Print the edge's nginx configuration (the chart's edge renders it this way)."""
@@ -144,6 +151,7 @@ def edge_config(
                 error_log="stderr",
                 max_size_mb=max_size_mb,
                 workers=workers,
+                timing_log=timing_log,
             )
         )
     except EdgeConfigError as exc:

@@ -61,6 +61,9 @@ class EdgeConfig(BaseModel):
     run_dir: str
     # "stderr" (in a container) or a file under run_dir.
     error_log: str | None = None
+    # A log of each request's timing and cache status, for measuring the edge (None: no
+    # access log). It never holds the URL: tokens sit in the path.
+    timing_log: str | None = None
     # The account nginx's workers run as when it is started as root (kinema up as root:
     # that same account, so they can read the data directory); None: nginx's default,
     # and as any other user nginx ignores it.
@@ -90,7 +93,7 @@ class EdgeConfig(BaseModel):
             raise ValueError(f"{value!r} is not a plain absolute path")
         return value.rstrip("/") or "/"
 
-    @field_validator("error_log")
+    @field_validator("error_log", "timing_log")
     @classmethod
     def _valid_log(cls, value: str | None) -> str | None:
         if value is None or value == "stderr":
@@ -118,6 +121,12 @@ class EdgeConfig(BaseModel):
             "worker_connections": str(self.worker_connections),
             "run_dir": self.run_dir,
             "error_log": self.error_log or f"{self.run_dir}/error.log",
+            "access_log": (
+                f"access_log {'/dev/stderr' if self.timing_log == 'stderr' else self.timing_log}"
+                " kinema_timing;"
+                if self.timing_log
+                else "access_log off;"
+            ),
             "cache_dir": self.cache_dir,
             "keys_mb": str(self.keys_mb),
             "max_size_mb": str(self.max_size_mb),

@@ -79,6 +79,22 @@ class EdgeStack:
     api: str  # the API's base URL (origin)
     edge: str  # the edge's base URL
     origin: OriginCounter
+    timing_log: Path  # nginx's own record of each request (no URLs)
+
+    def reset_timings(self) -> None:
+        # nginx appends (O_APPEND): truncating starts the record afresh under it.
+        self.timing_log.write_bytes(b"")
+
+    def segment_seconds(self) -> list[float]:
+        """How long nginx took for each stream segment request since the last reset
+        (from reading the request to sending the last byte), as the edge measured it."""
+        found: list[float] = []
+        for line in self.timing_log.read_text().splitlines():
+            parts = line.split()
+            # msec canonical manifest status cache-status request-time bytes
+            if len(parts) == 7 and parts[1] == "1" and parts[2] == "0" and parts[3] == "200":
+                found.append(float(parts[5]))
+        return found
 
 
 def require_nginx() -> None:
@@ -103,13 +119,14 @@ def edge_stack(tmp: Path) -> Iterator[EdgeStack]:
             cache_dir=str(tmp / "edge" / "cache"),
             run_dir=str(tmp / "edge" / "run"),
             workers=2,
+            timing_log=str(tmp / "edge-timing.log"),
         )
     )
     try:
         with live_server(Counted(create_app(context=ctx), counter), port=api_port) as api:  # type: ignore[arg-type]
             edge.start()
             try:
-                yield EdgeStack(ctx, api, edge.url, counter)
+                yield EdgeStack(ctx, api, edge.url, counter, tmp / "edge-timing.log")
             finally:
                 edge.stop()
     finally:

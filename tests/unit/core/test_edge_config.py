@@ -30,6 +30,8 @@ GOOD = {"cache_dir": "/var/cache/kinema-edge", "run_dir": "/tmp/kinema-edge"}
         ("cache_dir", "/var/cache/../../etc"),
         ("run_dir", "/tmp/run;"),
         ("error_log", "syslog:server=evil"),
+        ("timing_log", "/tmp/t.log main"),
+        ("timing_log", "relative.log"),
         ("segment_ttl", "30d; proxy_pass http://evil"),
         ("manifest_ttl", "0s"),
         ("manifest_ttl", "10"),
@@ -59,6 +61,20 @@ def test_good_values_fill_every_placeholder() -> None:
     assert text.count("proxy_cache_lock on;") == 3
     assert "proxy_cache_use_stale error timeout updating" in text
     assert "proxy_cache_background_update on;" in text
+
+
+def test_the_timing_log_is_off_unless_asked_and_never_holds_a_url() -> None:
+    assert "access_log off;" in render(edge_config(**GOOD)).split("server {")[0]
+    text = render(edge_config(**GOOD, timing_log="/var/log/kinema-edge/timing.log"))
+    assert "access_log /var/log/kinema-edge/timing.log kinema_timing;" in text
+    assert "access_log /dev/stderr kinema_timing;" in render(
+        edge_config(**GOOD, timing_log="stderr")
+    )
+    (fmt,) = [line for line in text.splitlines() if "log_format kinema_timing" in line]
+    # Tokens sit in the path: no variable that carries the URL or the token.
+    for variable in ("$request ", "$request_uri", "$uri", "$kinema_token", "$kinema_path",
+                     "$args", "$http_referer"):  # fmt: skip
+        assert variable not in f"{fmt} ", variable
 
 
 def test_a_template_and_values_that_disagree_are_a_bug() -> None:
