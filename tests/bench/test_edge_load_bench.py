@@ -109,6 +109,11 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] if ordered else 0.0
 
 
+def _ms(seconds: float) -> str:
+    """nginx times requests to the millisecond: 0 means under one."""
+    return f"{seconds * 1000:.1f}" if seconds > 0 else "<1"
+
+
 def _row(
     label: str,
     viewers: int,
@@ -130,7 +135,7 @@ def _row(
         f"{res.percentile(50) * 1000:>6.1f} {res.percentile(99) * 1000:>6.1f} "
         f"{res.switches:>5} {res.seeks:>5} {sum(n for c, n in res.statuses.items() if c != 200):>5}"
         + (
-            f" {_percentile(at_edge, 50) * 1000:>6.1f} {_percentile(at_edge, 99) * 1000:>6.1f}"
+            f" {_ms(_percentile(at_edge, 50)):>6} {_ms(_percentile(at_edge, 99)):>6}"
             if edge
             else f" {'-':>6} {'-':>6}"
         )
