@@ -58,12 +58,15 @@ def build(settings: Settings | None = None, op: OperatorSettings | None = None) 
     cluster = kube.connect(settings.kubeconfig)
     outputs = Outputs(settings)
     catalog = Catalog(settings.resolved_database_url)
-    videos = Reconciler(kube=cluster, outputs=outputs, catalog=catalog, settings=settings, op=op)
+    cloudfront = CloudFrontApi.connect(op.cloudfront_endpoint_url)
+    videos = Reconciler(
+        kube=cluster, outputs=outputs, catalog=catalog, settings=settings, op=op, cdn=cloudfront
+    )
     return Operator(
         kube=cluster,
         catalog=catalog,
         videos=videos,
-        cloudfront=CloudFrontSync(CloudFrontApi.connect(op.cloudfront_endpoint_url)),
+        cloudfront=CloudFrontSync(cloudfront),
         stripe=build_stripe(op),
         previews=Previews(
             kube=cluster, catalog=catalog, store=outputs.store, settings=settings, op=op

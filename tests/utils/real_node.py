@@ -34,7 +34,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +180,6 @@ def kubelet_config(
         "registerNode": True,
         "podLogsDir": str(logs_dir),
         "logging": {"verbosity": 0},
-        "featureGates": {},
     }
 
 
@@ -243,7 +242,6 @@ class RealNode:
     containerd: ServiceProcess
     kubelet: ServiceProcess | None = None
     cgroup_root: str = ""
-    imported: list[str] = field(default_factory=list)
 
     def ctr(self, *args: str, timeout: float = 600) -> str:
         argv = ["ctr", "--address", str(self.socket), "--namespace", CRI_NAMESPACE, *args]
@@ -251,11 +249,7 @@ class RealNode:
 
     def import_image(self, archive: Path) -> None:
         """Load an OCI archive into the CRI's image store (what a pull would do)."""
-        self.ctr("images", "import", "--no-unpack=false", str(archive))
-        self.imported.append(archive.name)
-
-    def images(self) -> list[str]:
-        return self.ctr("images", "ls", "-q").split()
+        self.ctr("images", "import", str(archive))
 
     def logs(self, lines: int = 60) -> str:
         parts = [f"--- containerd ---\n{tail(self.containerd.log_path, lines)}"]

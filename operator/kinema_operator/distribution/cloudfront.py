@@ -212,3 +212,23 @@ class CloudFrontApi:
                 raise
         except BotoCoreError as exc:
             raise CloudFrontError(f"deleting distribution {remote.id}: {exc}") from exc
+
+    # --- invalidations ------------------------------------------------------------------
+
+    def invalidate(self, distribution_id: str, paths: list[str], reference: str) -> None:
+        """Have CloudFront forget ``paths`` (files rewritten in place). ``reference`` is the
+        CallerReference: the same one again (a retry, a second reconcile) names the same
+        invalidation, which CloudFront answers without starting another."""
+        batch: Any = {
+            "Paths": {"Quantity": len(paths), "Items": list(paths)},
+            "CallerReference": reference,
+        }
+        try:
+            self.client.create_invalidation(DistributionId=distribution_id, InvalidationBatch=batch)
+        except ClientError as exc:
+            if _code(exc) == "InvalidationBatchAlreadyExists":
+                return
+            with _aws(f"invalidating {len(paths)} path(s) on distribution {distribution_id}"):
+                raise
+        except BotoCoreError as exc:
+            raise CloudFrontError(f"invalidating on distribution {distribution_id}: {exc}") from exc

@@ -298,7 +298,11 @@ def _subtitles(s: Situation, work: Planned) -> Decision:
     obs = s.obs
     subs_job = s.jobs.subtitles_job
     if subs_job is not None and subs_job.complete:
-        return _publish(s, work, obs.subtitles_digest)
+        published = _publish(s, work, obs.subtitles_digest)
+        manifests = published.status.manifests
+        if published.publish and manifests is not None:
+            published.invalidate = [u for u in (manifests.hls, manifests.dash) if u]
+        return published
     if subs_job is not None and subs_job.failed_final:
         why = s.why(subs_job.name, subs_job.failure_message)
         return s.fail("SubtitlesFailed", f"updating the subtitles failed: {why}")

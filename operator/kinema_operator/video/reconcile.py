@@ -41,6 +41,7 @@ from kinema_operator import ladder as ladders
 from kinema_operator import metrics
 from kinema_operator.catalog import Catalog
 from kinema_operator.config import OperatorSettings
+from kinema_operator.distribution.cloudfront import CloudFrontApi
 from kinema_operator.distribution.mapping import output_url
 from kinema_operator.errors import InvalidSpec, OperatorError, OutputError
 from kinema_operator.kube import Kube
@@ -77,6 +78,8 @@ class Reconciler:
     catalog: Catalog
     settings: Settings
     op: OperatorSettings
+    # CloudFront, for invalidating manifests rewritten in place (None: never asked).
+    cdn: CloudFrontApi | None = None
     _guard: threading.Lock = field(default_factory=threading.Lock)
     _running: set[str] = field(default_factory=set)
     _dirty: set[str] = field(default_factory=set)
@@ -358,6 +361,8 @@ class Reconciler:
             self.catalog.update_metadata(
                 metadata_upsert(namespace, obs.name, obs.spec, obs.generation)
             )
+        if decision.invalidate:
+            self._invalidate(body, obs, decision.invalidate)
         self._record_transcode(obs, decision)
         self._catalog_outcome(obs, decision.status)
         if decision.prune_outputs:
@@ -368,6 +373,31 @@ class Reconciler:
                 log.info("removed %d stale output objects of %s/%s", pruned, namespace, obs.name)
         self._write_status(body, decision.status)
         self._events(body, decision)
+
+    def _invalidate(self, body: dict[str, Any], obs: Observed, urls: list[str]) -> None:
+        """Have the Video's CloudFront distribution forget ``urls`` (manifests rewritten
+        in place). A failure is an Event, not a failed reconcile: the manifests' short
+        TTL (``defaultTtl`` of their behaviour) still ends the stale copies."""
+        ref = obs.spec.distribution_ref
+        if self.cdn is None or ref is None:
+            return
+        distribution = self.kube.get(distribution_res.PLURAL, obs.namespace, ref.name) or {}
+        status = distribution.get("status") or {}
+        distribution_id, domain = status.get("distributionId"), status.get("domainName")
+        if not distribution_id or not domain:
+            return
+        served = f"https://{domain}/"
+        paths = sorted({"/" + u.removeprefix(served) for u in urls if u.startswith(served)})
+        if not paths:
+            return
+        reference = f"{obs.namespace}/{obs.name}/{obs.digest}/{obs.subtitles_digest}"
+        try:
+            self.cdn.invalidate(str(distribution_id), paths, reference)
+        except OperatorError as exc:
+            log.warning("invalidating %s on CloudFront: %s", ", ".join(paths), exc)
+            self._event(body, "Warning", "InvalidationFailed", f"CloudFront: {exc}")
+            return
+        self._event(body, "Normal", "Invalidated", f"CloudFront forgets {', '.join(paths)}")
 
     def _write_status(self, body: dict[str, Any], status: VideoStatus) -> None:
         old = body.get("status") or {}

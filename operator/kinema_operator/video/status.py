@@ -50,6 +50,9 @@ class Decision:
     publish: bool = False  # upsert the catalog from the report; the output is live
     sync_metadata: bool = False  # only the catalog's metadata changed
     prune_outputs: bool = False  # remove outputs of other digests
+    # Manifest URLs rewritten in place (a subtitles change): a CDN in front must forget
+    # them, or it serves the old track list until its TTL ends.
+    invalidate: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
 
 

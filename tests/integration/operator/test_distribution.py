@@ -27,6 +27,9 @@ from tests.integration.operator.distributions import Distributions, example, mot
 from tests.utils.kubelet import FakeKubelet
 from tests.utils.moto_server import MotoServer
 from tests.utils.operator_run import GROUP, VERSION, conditions_of, operator, video
+from tests.utils.s3_server import S3Server
+
+FRENCH = "1\n00:00:00,200 --> 00:00:01,500\nBonjour tout le monde\n"
 
 pytestmark = pytest.mark.integration
 
@@ -184,9 +187,12 @@ def test_video_manifests_are_served_from_the_cloudfront_domain(
     fake_kubelet: FakeKubelet,
     kube_namespace: str,
     tiny_source: str,
+    s3: S3Server,
+    s3_prefix: str,
 ) -> None:
     """A Video naming a Distribution that is not there yet publishes on the store; once
-    the Distribution has its CloudFront domain, the live Video's manifests move there."""
+    the Distribution has its CloudFront domain, the live Video's manifests move there;
+    a subtitles change, which rewrites them in place, invalidates them on CloudFront."""
     with operator(kube_namespace):
         api = dists.api
         api.create_namespaced_custom_object(
@@ -232,6 +238,36 @@ def test_video_manifests_are_served_from_the_cloudfront_domain(
         # The same object: the store URL ends with the CDN path (the origin path is "").
         assert before["hls"].endswith("/" + manifests["hls"].removeprefix(f"https://{domain}/"))
         assert manifests["hls"].endswith(".m3u8") and manifests["dash"].endswith(".mpd")
+        assert conditions_of(get_video())["Ready"]["status"] == "True"
+
+        # A subtitle added: the live output's master playlist and MPD are rewritten in
+        # place, so CloudFront is told to forget exactly those two paths.
+        key = f"{s3_prefix}subs/clip.fr.srt"
+        s3.client().put_object(Bucket=s3.bucket, Key=key, Body=FRENCH.encode())
+        dist_id = dists.get()["status"]["distributionId"]  # type: ignore[index]
+        assert (
+            not cloudfront_env.cloudfront()
+            .list_invalidations(DistributionId=dist_id)["InvalidationList"]
+            .get("Items")
+        )
+        api.patch_namespaced_custom_object(
+            GROUP, VERSION, kube_namespace, "videos", "clip",
+            {"spec": {"subtitles": [{"language": "fr", "source": f"s3://{s3.bucket}/{key}"}]}},
+        )  # fmt: skip
+
+        def invalidated() -> list[str] | None:
+            cf = cloudfront_env.cloudfront()
+            listing = cf.list_invalidations(DistributionId=dist_id)["InvalidationList"]
+            for item in listing.get("Items") or []:
+                batch = cf.get_invalidation(DistributionId=dist_id, Id=item["Id"])
+                paths: list[str] = batch["Invalidation"]["InvalidationBatch"]["Paths"]["Items"]
+                return sorted(paths)
+            return None
+
+        paths = wait("CloudFront to be asked to forget the manifests", invalidated)
+        cdn = f"https://{domain}"
+        assert paths == sorted([manifests["hls"].removeprefix(cdn),
+                                manifests["dash"].removeprefix(cdn)])  # fmt: skip
         assert conditions_of(get_video())["Ready"]["status"] == "True"
         api.delete_namespaced_custom_object(GROUP, VERSION, kube_namespace, "videos", "clip")
         dists.delete()

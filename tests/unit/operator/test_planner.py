@@ -229,6 +229,7 @@ def test_chunks_are_packaged_then_published() -> None:
     ready = run(observed(jobs=jobs, probe=PROBE, report=REPORT))
     assert ready.create_jobs == []
     assert ready.publish and ready.prune_outputs
+    assert ready.invalidate == []  # a new digest: new paths, nothing for a CDN to forget
     assert ready.status.phase is VideoPhase.READY and ready.status.progress == 100
     assert ready.status.published_digest == "d1"
     assert cond(ready, "Ready") == ("True", "Transcoded")

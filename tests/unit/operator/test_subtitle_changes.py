@@ -162,6 +162,9 @@ def test_a_finished_subtitles_job_publishes_the_new_set() -> None:
     decision = run(with_subtitles(obs, spec(FR), "s2"))
     assert decision.create_jobs == [] and decision.publish
     st = decision.status
+    # The master playlist and the MPD were rewritten in place: a CDN must forget them.
+    assert st.manifests is not None
+    assert decision.invalidate == [st.manifests.hls, st.manifests.dash]
     assert st.phase is VideoPhase.READY and st.subtitles_digest == "s2"
     assert st.jobs is not None and st.jobs.subtitles == subs_job("s2").name
     assert [r.name for r in st.renditions][-1] == "subtitle-fr"
@@ -173,7 +176,7 @@ def test_a_finished_subtitles_job_publishes_the_new_set() -> None:
 
     # Next round: live and in sync, nothing runs and the old subtitles Job may go.
     again = run(with_subtitles(replace(obs, status=st, report=None), spec(FR), "s2"))
-    assert again.create_jobs == [] and not again.publish
+    assert again.create_jobs == [] and not again.publish and again.invalidate == []
     assert again.status.phase is VideoPhase.READY
 
     # Removing the subtitle: a new subtitles Job, then its Rendition is deleted.
