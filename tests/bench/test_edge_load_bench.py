@@ -38,7 +38,7 @@ from tests.utils.factories import (
     signup_over_http,
     write_packaged_output,
 )
-from tests.utils.viewers import Load, Result, run_coroutine, run_viewers
+from tests.utils.viewers import Load, Result, percentile, run_coroutine, run_viewers
 
 pytestmark = [pytest.mark.bench, pytest.mark.integration, pytest.mark.slow]
 TITLES = 30
@@ -104,11 +104,6 @@ def _bases(
     ]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] if ordered else 0.0
-
-
 def _ms(seconds: float) -> str:
     """nginx times requests to the millisecond: 0 means under one."""
     return f"{seconds * 1000:.1f}" if seconds > 0 else "<1"
@@ -135,7 +130,7 @@ def _row(
         f"{res.percentile(50) * 1000:>6.1f} {res.percentile(99) * 1000:>6.1f} "
         f"{res.switches:>5} {res.seeks:>5} {sum(n for c, n in res.statuses.items() if c != 200):>5}"
         + (
-            f" {_ms(_percentile(at_edge, 50)):>6} {_ms(_percentile(at_edge, 99)):>6}"
+            f" {_ms(percentile(at_edge, 50)):>6} {_ms(percentile(at_edge, 99)):>6}"
             if edge
             else f" {'-':>6} {'-':>6}"
         )

@@ -112,6 +112,7 @@ def edge_stack(tmp: Path) -> Iterator[EdgeStack]:
     edge_port, api_port = free_port(), free_port()
     ctx = build_api_context(tmp / "data", edge_url=f"http://127.0.0.1:{edge_port}")
     counter = OriginCounter()
+    timing_log = tmp / "edge-timing.log"
     edge = Edge(
         edge_config(
             listen_port=edge_port,
@@ -119,14 +120,14 @@ def edge_stack(tmp: Path) -> Iterator[EdgeStack]:
             cache_dir=str(tmp / "edge" / "cache"),
             run_dir=str(tmp / "edge" / "run"),
             workers=2,
-            timing_log=str(tmp / "edge-timing.log"),
+            timing_log=str(timing_log),
         )
     )
     try:
         with live_server(Counted(create_app(context=ctx), counter), port=api_port) as api:  # type: ignore[arg-type]
             edge.start()
             try:
-                yield EdgeStack(ctx, api, edge.url, counter, tmp / "edge-timing.log")
+                yield EdgeStack(ctx, api, edge.url, counter, timing_log)
             finally:
                 edge.stop()
     finally:

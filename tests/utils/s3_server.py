@@ -96,6 +96,22 @@ class S3Server:
             "KINEMA_S3_ENDPOINT_URL": self.endpoint_url,
         }
 
+    def download(self, prefix: str, into: Path) -> list[str]:
+        """Copy every object under ``prefix`` into ``into`` (keys relative to the prefix);
+        the keys copied."""
+        client = self.client()
+        keys: list[str] = []
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        for page in pages:
+            for obj in page.get("Contents", []):
+                key = obj["Key"]
+                keys.append(key)
+                target = into / key[len(prefix) :].lstrip("/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                client.download_file(self.bucket, key, str(target))
+        client.close()
+        return keys
+
     def empty_prefix(self, prefix: str) -> None:
         """Delete every object and abort every multipart upload under ``prefix``."""
         s3 = self.client()

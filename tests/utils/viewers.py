@@ -84,9 +84,14 @@ class Result:
         return sum(n for k, n in counts.items() if k in CACHE_HITS) / total if total else 0.0
 
     def percentile(self, q: float) -> float:
-        if len(self.latencies) < 2:
-            return self.latencies[0] if self.latencies else 0.0
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(q) - 1]
+        return percentile(self.latencies, q)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (1..99) of ``values`` (0 for none)."""
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
 def zipf_weights(n: int, s: float) -> list[float]:

@@ -249,12 +249,8 @@ def test_a_video_is_probed_transcoded_and_packaged_in_real_pods(
         assert container.state.terminated.exit_code == 0
     output = obj["status"]["output"]
     prefix = output.removeprefix(f"s3://{s3.bucket}/").rstrip("/") + "/"
-    client, out = s3.client(), tmp_path / "out"
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=s3.bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            target = out / item["Key"][len(prefix) :]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            client.download_file(s3.bucket, item["Key"], str(target))
+    out = tmp_path / "out"
+    assert s3.download(prefix, out), f"nothing under {output}"
     report = check_output(out, source)
     assert report["chunks"] == 2
     assert sorted(r["height"] for r in report["renditions"] if r["kind"] == "video") == [144, 180]

@@ -106,19 +106,6 @@ def ladder_body(name: str, **over: Any) -> dict[str, Any]:
     }
 
 
-def download(s3: S3Server, prefix: str, into: Path) -> list[str]:
-    client = s3.client()
-    keys: list[str] = []
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=s3.bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            key = obj["Key"]
-            keys.append(key)
-            target = into / key[len(prefix) :].lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            client.download_file(s3.bucket, key, str(target))
-    return keys
-
-
 def steps(batch: Any, namespace: str, video: str) -> list[str]:
     """The step label of every Job of ``video`` (duplicates would show twice)."""
     jobs = batch.list_namespaced_job(namespace, label_selector=f"kinema.dev/video={video}")
@@ -207,7 +194,7 @@ def test_video_ready_survives_a_restart_and_delete_empties_its_output(
         output = status["output"]
         assert output.startswith(f"s3://{s3.bucket}/")
         key_prefix = output.removeprefix(f"s3://{s3.bucket}/").rstrip("/") + "/"
-        assert download(s3, key_prefix, tmp_path / "out"), f"nothing under {output}"
+        assert s3.download(key_prefix, tmp_path / "out"), f"nothing under {output}"
         report = check_output(tmp_path / "out", tiny_media)
         assert report["chunks"] == 2
         heights = sorted(r["height"] for r in report["renditions"] if r["kind"] == "video")
