@@ -162,9 +162,14 @@ def crd_documents(crd_dir: Path) -> list[dict[str, Any]]:
     return docs
 
 
+def condition_true(obj: Any, type_: str) -> bool:
+    """Whether a client model's ``status.conditions`` has ``type_`` with status True."""
+    conditions = (obj.status and obj.status.conditions) or []
+    return any(c.type == type_ and c.status == "True" for c in conditions)
+
+
 def _established(crd: Any) -> bool:
-    conditions = (crd.status and crd.status.conditions) or []
-    return any(c.type == "Established" and c.status == "True" for c in conditions)
+    return condition_true(crd, "Established")
 
 
 @dataclass

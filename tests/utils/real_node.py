@@ -44,7 +44,7 @@ from kubernetes.client.exceptions import ApiException
 
 from tests.utils import binaries
 from tests.utils.errors import ServiceStartError
-from tests.utils.kube_cluster import KubeCluster
+from tests.utils.kube_cluster import KubeCluster, condition_true
 from tests.utils.ports import free_port
 from tests.utils.procs import ServiceProcess, tail, wait_until
 
@@ -228,8 +228,7 @@ def _node_ready(api: k8s.ApiClient, name: str) -> bool:
         if exc.status == 404:
             return False
         raise
-    conditions = (node.status and node.status.conditions) or []
-    return any(c.type == "Ready" and c.status == "True" for c in conditions)
+    return condition_true(node, "Ready")
 
 
 @dataclass
