@@ -208,7 +208,10 @@ class QualityPass(Model):
         default=1,
         ge=1,
         le=60,
-        description="Compare only the first second of every N seconds (1: every second).",
+        description=(
+            "Compare one second in about every N seconds, each from a keyframe; only those "
+            "GOPs of the rungs are decoded (1: every frame)."
+        ),
     )
 
 

@@ -138,15 +138,21 @@ def normalize_filter(video: VideoInfo, plan: LadderPlan) -> str:
     return ",".join(parts)
 
 
-def thumb_select(start: float, interval: float, fps: float) -> str:
+def thumb_select(start: float, interval: float, fps: float, frames: int | None = None) -> str:
     """Select the first frame at or after every multiple of ``interval`` (absolute time).
 
-    ``t`` in the graph is chunk-local, so the chunk start is added; a quarter frame of
-    slack keeps a frame exactly on the boundary from slipping by float rounding.
+    A frame's chunk-local time is its number over the frame rate (not its ``t``: a
+    chunk's input is cut half a frame early, and ``fps`` then stamps its first frame at
+    one frame, not zero); the chunk start is added, and a quarter frame of slack keeps
+    a frame exactly on the boundary from slipping by float rounding. ``frames`` (the
+    chunk's own frame count) leaves the next chunk's first frame, read past the end so
+    that it is not lost to rounding, to that chunk.
     """
     frame = 1 / fps
     slack = frame / 4
-    return f"select='lt(mod(t+{start + slack:.6f}\\,{interval:g})\\,{frame:.6f})'"
+    within = f"*lt(n\\,{frames})" if frames is not None else ""
+    tick = f"lt(mod(n*{frame:.9f}+{start + slack:.6f}\\,{interval:g})\\,{frame:.6f})"
+    return f"select='{tick}{within}'"
 
 
 def selects_thumbnail(start: float, duration: float, interval: float, fps: float) -> bool:
@@ -189,7 +195,7 @@ def filter_graph(req: EncodeRequest) -> str:
     nxt = len(req.plan.rungs)
     if req.thumbs_dir:
         graph.append(
-            f"[s{nxt}]{thumb_select(req.start, req.thumb_interval, req.plan.fps)},"
+            f"[s{nxt}]{thumb_select(req.start, req.thumb_interval, req.plan.fps, req.frames)},"
             f"scale={req.thumb_width}:{req.thumb_height}:flags=bicubic,setsar=1[thumbs]"
         )
         nxt += 1
@@ -347,9 +353,37 @@ class QualityRequest:
     start: float = 0.0
     duration: float | None = None
     every: int = 1  # compare one frame in ``every``
-    every_seconds: int = 1  # compare only the first second of every ``every_seconds``
+    every_seconds: int = 1  # sampled: one second in about every ``every_seconds``
     vmaf: bool = False
     source_options: tuple[str, ...] = ()
+    # Sampled by windows: the first frame and frame count of each compared window in
+    # the chunk (``windows``) and in each rung's input (``rung_windows``), which then
+    # holds only the GOPs those windows need (the source is decoded whole).
+    windows: tuple[tuple[int, int], ...] = ()
+    rung_windows: tuple[tuple[tuple[int, int], ...], ...] = ()
+
+
+def quality_windows(
+    fragment_starts: list[int], frames: int, every_frames: int, span: int
+) -> list[tuple[int, int]]:
+    """(first frame, frames) of each window a sampled quality pass compares: from the
+    first fragment (a GOP, starting on a keyframe) at or after each multiple of
+    ``every_frames``, ``span`` frames (fewer at the end)."""
+    out: list[tuple[int, int]] = []
+    mark = 0
+    for first in fragment_starts:
+        if first < mark or first >= frames:
+            continue
+        out.append((first, min(span, frames - first)))
+        mark = (first // every_frames + 1) * every_frames
+    return out
+
+
+def frames_select(windows: tuple[tuple[int, int], ...], frame_rate: str) -> str:
+    """Keep the frames of ``windows`` (by decoded frame number), then number them
+    afresh at ``frame_rate``: both sides of the pass then line up frame by frame."""
+    spans = "+".join(f"between(n\\,{a}\\,{a + k - 1})" for a, k in windows)
+    return f"select='{spans}',setpts=N/(({frame_rate})*TB),"
 
 
 def quality_sample(every: int, every_seconds: int) -> str:
@@ -375,16 +409,23 @@ def quality_args(req: QualityRequest) -> list[str]:
         req.plan.source_width - req.plan.source_width % 2,
         req.plan.source_height - req.plan.source_height % 2,
     )
-    sample = quality_sample(req.every, req.every_seconds)
+    sample = quality_sample(req.every, 1 if req.windows else req.every_seconds)
+    source_cut = frames_select(req.windows, req.plan.frame_rate) if req.windows else ""
+
+    def rung_cut(i: int) -> str:
+        if req.windows:
+            return frames_select(req.rung_windows[i], req.plan.frame_rate)
+        return "setpts=PTS-STARTPTS,"
+
     ways = 3 if req.vmaf else 2
     graph = [
         f"[0:v:0]{normalize_filter(req.video, req.plan)},scale={w}:{h}:flags=bicubic,"
-        f"setpts=PTS-STARTPTS,{sample}split={n * ways}"
+        f"setpts=PTS-STARTPTS,{source_cut}{sample}split={n * ways}"
         + "".join(f"[r{i}]" for i in range(n * ways))
     ]
     for i in range(n):
         graph.append(
-            f"[{i + 1}:v:0]setpts=PTS-STARTPTS,{sample}scale={w}:{h}:flags=bicubic,"
+            f"[{i + 1}:v:0]{rung_cut(i)}{sample}scale={w}:{h}:flags=bicubic,"
             f"format=yuv420p,split={ways}" + "".join(f"[d{i}_{k}]" for k in range(ways))
         )
         psnr = escape_filter_path(req.stats_dir / f"psnr_{i}.log")

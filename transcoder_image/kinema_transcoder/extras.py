@@ -26,14 +26,16 @@ from kinema.ladder import LadderPlan
 from kinema.media import ProbeSummary
 from kinema.resources.ladder import Trickplay
 from kinema_transcoder import args as ffargs
-from kinema_transcoder import quality, trickplay
+from kinema_transcoder import mp4, quality, trickplay
 from kinema_transcoder.errors import BadArguments, EncodeFailed
 from kinema_transcoder.failures import classify_ffmpeg
 from kinema_transcoder.progress import Reporter, ffmpeg_fraction
 from kinema_transcoder.report import (
+    FragmentRecord,
     PosterCandidate,
     QualitySums,
     RenditionRecord,
+    SegmentRecord,
     SheetRecord,
     SubtitleRecord,
     TrickplayRecord,
@@ -179,37 +181,32 @@ def measure_quality(
     assert video is not None  # noqa: S101 - checked at planning
     qdir = work / "quality"
     qdir.mkdir(exist_ok=True)
-    playlists: list[Path] = []
-    for seg, record in zip(segmenters, records, strict=True):
-        init = qdir / f"{record.name}_init.mp4"
-        init.write_bytes(seg.init_data)
-        lines = [
-            "#EXTM3U",
-            "#EXT-X-VERSION:7",
-            "#EXT-X-TARGETDURATION:60",
-            "#EXT-X-PLAYLIST-TYPE:VOD",
-        ]
-        lines.append(f'#EXT-X-MAP:URI="{init}"')
-        for s in record.segments:
-            lines += [
-                f"#EXTINF:{s.duration / record.timescale:.6f},",
-                str(sink.path(f"video/{record.name}/{s.uri}")),
-            ]
-        lines.append("#EXT-X-ENDLIST")
-        playlist = qdir / f"{record.name}.m3u8"
-        playlist.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        playlists.append(playlist)
     every = max(1, round(plan.fps / QUALITY_SAMPLES_PER_S))
+    windows = _windows(plan, records, every_seconds) if every_seconds > 1 else []
+    placed: list[tuple[tuple[int, int], ...]] = []
+    if windows:
+        playlists = []
+        for seg, record in zip(segmenters, records, strict=True):
+            path, where = _window_file(sink, qdir, seg, record, windows)
+            playlists.append(path)
+            placed.append(where)
+        compared = sum(count for _, count in windows) / plan.fps
+    else:
+        playlists = [
+            _rung_playlist(sink, qdir, seg, record)
+            for seg, record in zip(segmenters, records, strict=True)
+        ]
+        compared = length
     request = ffargs.QualityRequest(
         ffmpeg=ffmpeg.ffmpeg_path(), source=source_input, video=video, plan=plan,
         playlists=playlists, stats_dir=qdir, start=start, duration=length,
         every=1 if vmaf else every, every_seconds=every_seconds, vmaf=vmaf,
-        source_options=source_options,
+        source_options=source_options, windows=tuple(windows), rung_windows=tuple(placed),
     )  # fmt: skip
     try:
         ffmpeg.run(
             ffargs.quality_args(request),
-            on_progress=lambda b: reporter.update(ffmpeg_fraction(b, length)),
+            on_progress=lambda b: reporter.update(ffmpeg_fraction(b, compared)),
             what="ffmpeg (quality)",
         )
     except ffmpeg.FfmpegFailed as exc:
@@ -223,3 +220,84 @@ def measure_quality(
             vmaf_log.read_text(encoding="utf-8") if vmaf and vmaf_log.exists() else None,
         )
     return sums
+
+
+def _rung_playlist(sink: Sink, qdir: Path, seg: Segmenter, record: RenditionRecord) -> Path:
+    """A local media playlist of one rung's segments in this chunk."""
+    init = qdir / f"{record.name}_init.mp4"
+    init.write_bytes(seg.init_data)
+    lines = [
+        "#EXTM3U",
+        "#EXT-X-VERSION:7",
+        "#EXT-X-TARGETDURATION:60",
+        "#EXT-X-PLAYLIST-TYPE:VOD",
+    ]
+    lines.append(f'#EXT-X-MAP:URI="{init}"')
+    for s in record.segments:
+        lines += [
+            f"#EXTINF:{s.duration / record.timescale:.6f},",
+            str(sink.path(f"video/{record.name}/{s.uri}")),
+        ]
+    lines.append("#EXT-X-ENDLIST")
+    playlist = qdir / f"{record.name}.m3u8"
+    playlist.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return playlist
+
+
+def _fragments(record: RenditionRecord) -> list[tuple[int, SegmentRecord, FragmentRecord]]:
+    """(first frame within the chunk, segment, fragment) of every fragment of a rung."""
+    out = []
+    frame = 0
+    for segment in record.segments:
+        for fragment in segment.fragments:
+            out.append((frame, segment, fragment))
+            frame += fragment.samples
+    return out
+
+
+def _windows(
+    plan: LadderPlan, records: list[RenditionRecord], every_seconds: int
+) -> list[tuple[int, int]]:
+    """The sampled pass's windows, from the rungs' shared keyframe fragments; none (so
+    every frame is decoded) if the rungs' fragments do not line up."""
+    layouts = [[(first, f.samples, f.sync) for first, _, f in _fragments(r)] for r in records]
+    if not layouts or not layouts[0] or any(layout != layouts[0] for layout in layouts):
+        return []
+    starts = [first for first, _, sync in layouts[0] if sync]
+    frames = sum(samples for _, samples, _ in layouts[0])
+    every_frames = max(plan.gop_frames, round(every_seconds * plan.fps))
+    return ffargs.quality_windows(starts, frames, every_frames, max(1, round(plan.fps)))
+
+
+def _window_file(
+    sink: Sink,
+    qdir: Path,
+    seg: Segmenter,
+    record: RenditionRecord,
+    windows: list[tuple[int, int]],
+) -> tuple[Path, tuple[tuple[int, int], ...]]:
+    """One rung's compared windows as one small fMP4 file: its init segment and, for
+    each window, its fragments from the keyframe before it, the last one cut after
+    the window's last frame (:func:`mp4.keep_for_display`); timestamps jump between
+    windows. Returns the file and where each window's frames are in its decode."""
+    fragments = _fragments(record)
+    path = qdir / f"{record.name}_windows.mp4"
+    placed: list[tuple[int, int]] = []
+    decoded = 0  # frames the decoder gives before the current window
+    with path.open("wb") as out:
+        out.write(seg.init_data)
+        for first, count in windows:
+            needed = [
+                (start, segment, fragment)
+                for start, segment, fragment in fragments
+                if start < first + count and start + fragment.samples > first
+            ]
+            placed.append((decoded + first - needed[0][0], count))
+            for start, segment, fragment in needed:
+                with sink.path(f"video/{record.name}/{segment.uri}").open("rb") as f:
+                    f.seek(fragment.offset)
+                    data = f.read(fragment.size)
+                data, kept = mp4.keep_for_display(data, first + count - start)
+                out.write(data)
+                decoded += kept
+    return path, tuple(placed)

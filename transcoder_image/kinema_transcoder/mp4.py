@@ -354,3 +354,115 @@ def _rebuild(data: bytes, start: int, end: int, drop: frozenset[bytes]) -> bytes
         else:
             out += data[box.start : box.end]
     return bytes(out)
+
+
+def display_prefix(fragment: bytes) -> list[int]:
+    """For each sample of a one-track ``moof`` + ``mdat`` fragment, in decode order, its
+    place in display order (from the durations and composition offsets in ``trun``)."""
+    moof, _ = _fragment_boxes(fragment)
+    trun, tfhd = _trun_box(fragment, moof)
+    default_duration, _ = _tfhd_defaults(fragment, tfhd)
+    version, flags = _full_box(fragment, trun)
+    (count,) = struct.unpack_from(">I", fragment, trun.body + 4)
+    pos = trun.body + 8 + (4 if flags & 0x01 else 0) + (4 if flags & 0x04 else 0)
+    dts, times = 0, []
+    for _ in range(count):
+        duration, offset = default_duration, 0
+        if flags & 0x100:
+            (duration,) = struct.unpack_from(">I", fragment, pos)
+            pos += 4
+        pos += (4 if flags & 0x200 else 0) + (4 if flags & 0x400 else 0)
+        if flags & 0x800:
+            (offset,) = struct.unpack_from(">i" if version else ">I", fragment, pos)
+            pos += 4
+        times.append(dts + offset)
+        dts += duration
+    order = sorted(range(count), key=lambda i: times[i])
+    place = [0] * count
+    for rank, i in enumerate(order):
+        place[i] = rank
+    return place
+
+
+def keep_for_display(fragment: bytes, frames: int) -> tuple[bytes, int]:
+    """The fragment cut to its shortest decode-order prefix that holds its first
+    ``frames`` frames in display order, and how many samples that prefix has.
+
+    Any prefix decodes (a frame only references frames decoded before it). ``trun``
+    loses the entries cut, ``traf``/``moof`` shrink with it (and ``data_offset``, which
+    counts from the ``moof``), ``mdat`` keeps the kept samples' bytes. A fragment with
+    more in its ``traf`` than ``tfhd``/``tfdt``/``trun`` is returned whole."""
+    place = display_prefix(fragment)
+    keep, seen = 0, 0
+    needed = min(frames, len(place))
+    while seen < needed:
+        if place[keep] < needed:
+            seen += 1
+        keep += 1
+    moof, mdat = _fragment_boxes(fragment)
+    trun, tfhd = _trun_box(fragment, moof)
+    traf = find(fragment, [b"traf"], moof.body, moof.end)[0]
+    kinds = {b.type for b in iter_boxes(fragment, traf.body, traf.end)}
+    if keep == len(place) or not kinds <= {b"tfhd", b"tfdt", b"trun"}:
+        return fragment, len(place)
+    _, flags = _full_box(fragment, trun)
+    head = 8 + (4 if flags & 0x01 else 0) + (4 if flags & 0x04 else 0)
+    entry = 4 * bin(flags & 0xF00).count("1")
+    _, default_size = _tfhd_defaults(fragment, tfhd)
+    sizes = []
+    pos = trun.body + head
+    for _ in range(keep):
+        size = default_size
+        if flags & 0x200:
+            (size,) = struct.unpack_from(">I", fragment, pos + (4 if flags & 0x100 else 0))
+        sizes.append(size)
+        pos += entry
+    if flags & 0x01:
+        (data_offset,) = struct.unpack_from(">i", fragment, trun.body + 8)
+        if moof.start + data_offset != mdat.body:
+            return fragment, len(place)
+    cut = (len(place) - keep) * entry
+    out = bytearray(fragment[: trun.body + head + keep * entry])
+    out += fragment[trun.end : moof.end]
+    struct.pack_into(">I", out, trun.body + 4, keep)
+    for box in (moof, traf, trun):
+        _resize(out, box, -cut)
+    if flags & 0x01:
+        struct.pack_into(">i", out, trun.body + 8, mdat.body - cut - moof.start)
+    payload = sum(sizes)
+    out += struct.pack(">I4s", 8 + payload, b"mdat")
+    out += fragment[mdat.body : mdat.body + payload]
+    return bytes(out), keep
+
+
+def _fragment_boxes(fragment: bytes) -> tuple[Box, Box]:
+    boxes = list(iter_boxes(fragment))
+    if [b.type for b in boxes] != [b"moof", b"mdat"] or boxes[1].header != 8:
+        raise Mp4Error("expected exactly one moof and one mdat")
+    return boxes[0], boxes[1]
+
+
+def _trun_box(fragment: bytes, moof: Box) -> tuple[Box, Box]:
+    truns = find(fragment, [b"traf", b"trun"], moof.body, moof.end)
+    tfhds = find(fragment, [b"traf", b"tfhd"], moof.body, moof.end)
+    if len(truns) != 1 or len(tfhds) != 1:
+        raise Mp4Error("expected one track run per fragment")
+    return truns[0], tfhds[0]
+
+
+def _tfhd_defaults(fragment: bytes, tfhd: Box) -> tuple[int, int]:
+    _, flags = _full_box(fragment, tfhd)
+    pos = tfhd.body + 8 + (8 if flags & 0x01 else 0) + (4 if flags & 0x02 else 0)
+    duration = size = 0
+    if flags & 0x08:
+        (duration,) = struct.unpack_from(">I", fragment, pos)
+        pos += 4
+    if flags & 0x10:
+        (size,) = struct.unpack_from(">I", fragment, pos)
+    return duration, size
+
+
+def _resize(data: bytearray, box: Box, delta: int) -> None:
+    if box.header != 8:
+        raise Mp4Error(f"cannot resize a large-size {box.type!r} box")
+    struct.pack_into(">I", data, box.start, box.size + delta)

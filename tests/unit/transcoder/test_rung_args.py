@@ -8,7 +8,9 @@ from kinema.ladder import PlannedRung
 from kinema.resources.ladder import Codec, Preset
 from kinema_transcoder.args import (
     first_thumb_index,
+    frames_select,
     quality_sample,
+    quality_windows,
     selects_thumbnail,
     video_encoder_args,
 )
@@ -36,6 +38,23 @@ def test_encoder_arguments_take_the_rungs_preset_tune_and_threads() -> None:
     # the sampled quality pass: one frame in 5, within the first second of every 3
     assert quality_sample(1, 1) == ""
     assert quality_sample(5, 3) == "select='not(mod(n\\,5))*lt(mod(t\\,3)\\,1)',"
+
+
+def test_quality_windows_start_on_keyframe_fragments_and_stop_at_the_end() -> None:
+    # 25 fps, 2 s GOPs (50 frames), a window every 5 s (125 frames) of 1 s (25 frames)
+    gops = list(range(0, 530, 50))
+    assert quality_windows(gops, 530, 125, 25) == [
+        (0, 25), (150, 25), (250, 25), (400, 25), (500, 25),
+    ]  # fmt: skip
+    # the last window is cut at the chunk's end; a GOP longer than the period is skipped over
+    assert quality_windows([0, 100, 200], 210, 50, 25) == [(0, 25), (100, 25), (200, 10)]
+    assert quality_windows([], 0, 50, 25) == []
+
+
+def test_frames_select_keeps_windows_and_renumbers_at_the_frame_rate() -> None:
+    assert frames_select(((0, 25), (150, 10)), "30000/1001") == (
+        "select='between(n\\,0\\,24)+between(n\\,150\\,159)',setpts=N/((30000/1001)*TB),"
+    )
 
 
 @pytest.mark.parametrize(
