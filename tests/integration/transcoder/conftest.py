@@ -18,6 +18,7 @@ import m3u8
 import pytest
 from mpegdash.parser import MPEGDASHParser
 
+from kinema.ffmpeg import ffmpeg_path
 from tests.utils.media import FAST_LADDER, Source, ffprobe, frame_info, make_source
 
 # The transcoder's own entry (what the Job image runs); one test covers `kinema` itself.
@@ -55,6 +56,21 @@ def fast_ladder(media_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def source(media_dir: Path) -> Callable[[Source], Path]:
     return lambda spec: make_source(spec, media_dir)
+
+
+BBB = Path(__file__).parents[2] / "fixtures" / "media" / "bigbuckbunny.mp4"
+
+
+def bbb_source(out: Path, width: int, height: int, *options: str) -> Path:
+    """Real footage (the Big Buck Bunny fixture) scaled to ``width`` x ``height``, as a
+    near-lossless x264 + AAC source; ``options`` are more output options."""
+    subprocess.run(
+        [str(ffmpeg_path()), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+         "-i", str(BBB), *options, "-vf", f"scale={width}:{height}", "-c:v", "libx264",
+         "-preset", "ultrafast", "-crf", "16", "-c:a", "aac", str(out)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return out
 
 
 def kinema(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -4,15 +4,12 @@ test encodes scored with VMAF decide each rung's CRF; chunks share one stored de
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from kinema.ffmpeg import ffmpeg_path
-from tests.integration.transcoder.conftest import kinema
+from tests.integration.transcoder.conftest import bbb_source, kinema
 
-BBB = Path(__file__).parents[2] / "fixtures" / "media" / "bigbuckbunny.mp4"
 LADDER = """\
 spec:
   segmentSeconds: 2
@@ -33,13 +30,7 @@ spec:
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("pertitle")
-    src = folder / "bbb360.mp4"
-    subprocess.run(
-        [str(ffmpeg_path()), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-         "-i", str(BBB), "-t", "4", "-vf", "scale=640:360", "-c:v", "libx264",
-         "-preset", "ultrafast", "-crf", "16", "-c:a", "aac", str(src)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+    src = bbb_source(folder / "bbb360.mp4", 640, 360, "-t", "4")
     ladder = folder / "pertitle.yaml"
     ladder.write_text(LADDER)
     return src, ladder

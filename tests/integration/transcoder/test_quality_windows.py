@@ -17,9 +17,8 @@ import pytest
 
 from kinema.ffmpeg import ffmpeg_path
 from kinema_transcoder import mp4
-from tests.integration.transcoder.conftest import kinema
+from tests.integration.transcoder.conftest import bbb_source, kinema
 
-BBB = Path(__file__).parents[2] / "fixtures" / "media" / "bigbuckbunny.mp4"
 LADDER = """\
 spec:
   segmentSeconds: 2
@@ -36,14 +35,8 @@ spec:
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    src = tmp_path_factory.mktemp("qwin") / "bbb240.mp4"
-    subprocess.run(
-        [str(ffmpeg_path()), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-         "-i", str(BBB), "-vf", "scale=426:240", "-c:v", "libx264", "-preset", "ultrafast",
-         "-crf", "16", "-g", "300", "-c:a", "aac", str(src)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    return src
+    # Keyframes 12 s apart: a source whose GOPs do not line up with the rungs'.
+    return bbb_source(tmp_path_factory.mktemp("qwin") / "bbb240.mp4", 426, 240, "-g", "300")
 
 
 def _framemd5(path: Path) -> list[str]:
