@@ -50,44 +50,64 @@ function precompress(): Plugin {
   };
 }
 
-// A cold /watch/... load needs the watch page's chunks (its code, Shaka's, the player's
-// warm start) before anything else the app fetches, but the router asks for them only
-// after the main bundle has loaded and run. So the build writes a second shell,
-// `watch.html`, that names them in its head (modulepreload: fetched and compiled beside
-// the main bundle, evaluated when the app imports them); the API serves it for
-// /watch/<id> (api/kinema_api/app.py). index.html, which the service worker answers
-// every navigation with, gets a small script that adds the same links on watch pages.
-// Neither is inline: the server's Content-Security-Policy allows scripts from 'self'
-// only. The chunk names are known only once the bundle is written, hence a plugin;
-// enforce "post": this runs after Vite's HTML plugin has written index.html.
-function preloadWatchChunks(): Plugin {
+// A cold /watch/<id> load plays before the app runs: the API serves `watch.html` there
+// (api/kinema_api/app.py), whose entry is the boot script (src/boot/watchBoot.ts) instead
+// of the app's. Its head names the chunks the boot needs (modulepreload: fetched and
+// compiled at once, evaluated when imported): Shaka and the warm start. The app's own
+// chunks are asked for by the boot after the first frame. index.html, which the service
+// worker answers every navigation with, gets a small script that adds modulepreload
+// links for the watch page's chunks on watch pages (the app's own warm start then
+// preloads the source while React renders). Neither is inline: the server's
+// Content-Security-Policy allows scripts from 'self' only. The chunk names are known only
+// once the bundle is written, hence a plugin; enforce "post": this runs after Vite's HTML
+// plugin has written index.html.
+function watchShell(): Plugin {
   return {
-    name: "kinema-preload-watch",
+    name: "kinema-watch-shell",
     apply: "build",
     enforce: "post",
     generateBundle(_options, bundle) {
       const html = bundle["index.html"];
       if (!html || html.type !== "asset") return;
-      const watch = Object.values(bundle).find(
-        (chunk) => chunk.type === "chunk" && chunk.facadeModuleId?.endsWith("/src/routes/Watch.tsx"),
-      );
-      if (!watch || watch.type !== "chunk") return;
-      const entry = Object.values(bundle).find((chunk) => chunk.type === "chunk" && chunk.isEntry);
-      const already = new Set([entry?.fileName, ...(entry?.type === "chunk" ? entry.imports : [])]);
-      const files = [watch.fileName, ...watch.imports.filter((f) => !already.has(f))];
+      const chunks = Object.values(bundle).filter((c) => c.type === "chunk");
+      const byModule = (suffix: string) => chunks.find((c) => c.moduleIds.some((m) => m.endsWith(suffix)));
+      const watch = byModule("/src/routes/Watch.tsx");
+      const boot = byModule("/src/boot/watchBoot.ts");
+      const warm = byModule("/src/components/Player/warmStart.ts");
+      const entry = chunks.find((c) => c.isEntry && c.facadeModuleId?.endsWith("/index.html"));
+      if (!watch || !boot || !warm || !entry) throw new Error("watch shell: a chunk is missing from the bundle");
       const shell = String(html.source);
-      // The page's own stylesheet too (Vite adds it when the chunk is imported; preloaded
-      // here, it is in the cache by then).
-      const css = [...(watch.viteMetadata?.importedCss ?? [])];
-      const links = [
-        ...files.map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`),
-        ...css.map((f) => `<link rel="preload" as="style" crossorigin href="/${f}">`),
+      // watch.html: the boot script in place of the app's entry, its chunks preloaded.
+      const byFile = new Map(chunks.map((c) => [c.fileName, c]));
+      const bootFiles = new Set<string>();
+      const add = (file: string) => {
+        if (bootFiles.has(file)) return;
+        bootFiles.add(file);
+        byFile.get(file)?.imports.forEach(add);
+      };
+      [...boot.imports, warm.fileName].forEach(add);
+      const entryTag = /<script type="module" crossorigin src="[^"]*"><\/script>\n/;
+      if (!entryTag.test(shell)) throw new Error("watch shell: index.html has no entry script");
+      const bootTags = [
+        // async: it runs as soon as it (and its small imports) arrive, not after the
+        // stylesheets and the rest of the document.
+        `<script type="module" async crossorigin src="/${boot.fileName}"></script>`,
+        ...[...bootFiles].map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`),
+        // The page's own stylesheet (Vite adds it when the chunk is imported; preloaded here,
+        // it is in the cache by then).
+        ...[...(watch.viteMetadata?.importedCss ?? [])].map((f) => `<link rel="preload" as="style" crossorigin href="/${f}">`),
       ];
+      const withoutEntry = shell
+        .replace(entryTag, "")
+        .replace(/ *<link rel="modulepreload" crossorigin href="[^"]*">\n/g, "");
       this.emitFile({
         type: "asset",
         fileName: "watch.html",
-        source: shell.replace("  </head>", `${links.map((l) => `    ${l}\n`).join("")}  </head>`),
+        source: withoutEntry.replace("  </head>", `${bootTags.map((l) => `    ${l}\n`).join("")}  </head>`),
       });
+      // index.html on a watch path (the service worker's answer): the watch page's chunks.
+      const already = new Set([entry.fileName, ...entry.imports]);
+      const files = [watch.fileName, ...watch.imports.filter((f) => !already.has(f))];
       const json = JSON.stringify(files.map((f) => `/${f}`));
       const source =
         `if(/^\\/watch\\//.test(location.pathname)){for(const h of ${json}){` +
@@ -103,6 +123,9 @@ function preloadWatchChunks(): Plugin {
 // a Workbox service worker generated at build time precaches the built files and
 // answers navigations with index.html. Never the API (/api, /media): API answers and
 // media are always the network's (downloads live in Shaka's storage, not this cache).
+// Nor a watch page (/watch/<id>): it streams, so it needs the network anyway, and the
+// API's answer there is watch.html with its playback request preloaded (see watchShell);
+// its scripts still come from this cache.
 // The app registers it itself (src/lib/serviceWorker.ts), once a page has started: the
 // install downloads every built file, which must not compete with a first frame.
 const pwa = VitePWA({
@@ -113,7 +136,7 @@ const pwa = VitePWA({
     globPatterns: ["**/*.{js,css,html,svg,png,ico,woff2}"],
     globIgnores: ["**/*.map"],
     navigateFallback: "/index.html",
-    navigateFallbackDenylist: [/^\/api\//, /^\/media\//],
+    navigateFallbackDenylist: [/^\/api\//, /^\/media\//, /^\/watch\//],
     // Shaka's chunk is about 700 KB; the default 2 MiB cap leaves room, stated here.
     maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
     cleanupOutdatedCaches: true,
@@ -123,7 +146,7 @@ const pwa = VitePWA({
 });
 
 export default defineConfig({
-  plugins: [react(), precompress(), preloadWatchChunks(), pwa],
+  plugins: [react(), precompress(), watchShell(), pwa],
   resolve: {
     alias: [
       // The smallest Shaka build with what the player uses (HLS, the DASH fallback,
@@ -150,14 +173,19 @@ export default defineConfig({
     // watch page's first frame.
     commonjsOptions: { strictRequires: false },
     rollupOptions: {
+      // The app (index.html) and a watch page's boot script (watch.html, see watchShell).
+      input: { index: "index.html", watchBoot: "src/boot/watchBoot.ts" },
       output: {
         // Shaka is large and changes rarely: its own chunk caches well across deploys.
-        // Rollup's CommonJS helpers are pinned to the vendor chunk: left alone they land in
-        // Shaka's chunk (a manual chunk takes its unassigned dependencies), and then every
+        // Rollup's CommonJS helpers are pinned to a chunk of their own: left alone they land
+        // in Shaka's chunk (a manual chunk takes its unassigned dependencies), and then every
         // page, the home page included, waited for Shaka's 700 KB before its first render.
         manualChunks: (id) => {
           if (id.includes("node_modules/shaka-player")) return "shaka";
-          if (id.includes("commonjsHelpers") || /node_modules\/(react|react-dom|scheduler)\//.test(id)) return "vendor";
+          // Rollup's CommonJS helpers get a chunk of their own: Shaka needs them, and a
+          // watch page's boot script loads Shaka long before React.
+          if (id.includes("commonjsHelpers")) return "cjs";
+          if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return "vendor";
           return undefined;
         },
       },

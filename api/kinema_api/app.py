@@ -162,7 +162,16 @@ _ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 _HASHED = re.compile(r"-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$")
 _IMMUTABLE = "public, max-age=31536000, immutable"
 # The web app's watch page, /watch/<video id> (the router's pattern).
-_WATCH_PAGE = re.compile(r"^watch/[0-9A-Fa-f-]{8,64}/?$")
+_WATCH_PAGE = re.compile(r"^watch/(?P<id>[0-9A-Fa-f-]{8,64})/?$")
+
+
+def watch_shell(html: str, video_id: str) -> str:
+    """The watch page's shell with its playback request preloaded: the browser asks for
+    it while it parses the HTML, before any script ran (the boot script's ``fetch`` of
+    the same URL then takes that answer). ``video_id`` matched ``_WATCH_PAGE``: hex
+    digits and dashes only."""
+    link = f'<link rel="preload" as="fetch" crossorigin href="/api/v1/playback/{video_id}">'
+    return html.replace("</head>", f"  {link}\n  </head>", 1)
 
 
 def accepted_encodings(header: str | None) -> set[str]:
@@ -270,9 +279,13 @@ def _mount_web(app: FastAPI, dist: Path) -> None:
             return FileResponse(candidate)
         if path.startswith("api/"):
             return Response(status_code=404)
-        shell = watch if _WATCH_PAGE.match(path) and watch.is_file() else index
         # The shell names the current hashed assets: always revalidate it.
-        return FileResponse(shell, headers={"Cache-Control": "no-cache"})
+        headers = {"Cache-Control": "no-cache"}
+        page = _WATCH_PAGE.match(path)
+        if page and watch.is_file():
+            html = watch_shell(watch.read_text(encoding="utf-8"), page["id"])
+            return Response(html, media_type="text/html", headers=headers)
+        return FileResponse(index, headers=headers)
 
 
 def web_available(web_dist: Path | None = WEB_DIST) -> bool:

@@ -153,14 +153,23 @@ def test_media_and_ranges_are_never_compressed(ctx: AppContext, web: TestClient)
 
 def test_watch_pages_get_the_shell_that_preloads_the_player(web: TestClient, dist: Path) -> None:
     (dist / "watch.html").write_text(
-        '<!doctype html><link rel="modulepreload" href="/assets/Watch-Aa11Bb22.js">',
+        '<!doctype html><head><link rel="modulepreload" href="/assets/Watch-Aa11Bb22.js">'
+        "</head><body></body>",
         encoding="utf-8",
     )
     video = uuid.uuid4()
-    for path in (f"/watch/{video}", f"/watch/{video.hex}/", f"/watch/{video}?title=x&t=12"):
+    for path, named in (
+        (f"/watch/{video}", str(video)),
+        (f"/watch/{video.hex}/", video.hex),
+        (f"/watch/{video}?title=x&t=12", str(video)),
+    ):
         r = web.get(path)
         assert r.status_code == 200 and "modulepreload" in r.text, path
         assert r.headers["cache-control"] == "no-cache"
+        assert r.headers["content-type"].startswith("text/html")
+        # The page's playback request, preloaded from the HTML, as the boot script asks it.
+        preload = f'<link rel="preload" as="fetch" crossorigin href="/api/v1/playback/{named}">'
+        assert r.text.count(preload) == 1 and r.text.index(preload) < r.text.index("</head>")
     # Any other page (and a watch path that is not a video id) gets the plain shell.
     for path in ("/", "/title/abc", "/watch/", "/watch/not-a-video", f"/watch/{video}/extra"):
         r = web.get(path)

@@ -26,6 +26,14 @@ export function playbackStopUrl(videoId: string): string {
   return PLAYBACK_STOP.replace("{video_id}", encodeURIComponent(videoId));
 }
 
+/** Tell the API this device stopped playing `videoId`; `beacon` for a page going away. */
+export function releaseStream(videoId: string, beacon: boolean): void {
+  const url = playbackStopUrl(videoId);
+  if (beacon && typeof navigator.sendBeacon === "function" && navigator.sendBeacon(url)) return;
+  // keepalive: the request survives the page, like a beacon, where beacons are refused.
+  void fetch(url, { method: "POST", credentials: "same-origin", keepalive: true }).catch(() => {});
+}
+
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
 const textOrNull = (value: unknown): string | null => (typeof value === "string" && value ? value : null);
 

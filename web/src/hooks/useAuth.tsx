@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { api, ApiError, unwrap } from "../api/client";
 import type { UserPublic } from "../api/client";
 import { deviceId } from "../lib/deviceId";
+import { PROFILE_CHOSEN_KEY } from "../lib/profileChoice";
 
 interface AuthValue {
   user: UserPublic | null;
@@ -22,8 +23,7 @@ interface AuthValue {
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
-const CHOSEN_KEY = "kinema.profileChosen";
-// localStorage, not sessionStorage: a title opened in a new tab must not ask again.
+const CHOSEN_KEY = PROFILE_CHOSEN_KEY;
 const store = window.localStorage;
 
 /** What sign-in and sign-up send about this browser: its stable id; the name is left

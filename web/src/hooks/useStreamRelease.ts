@@ -3,15 +3,7 @@
 // closed or navigated away; a beacon outlives the page), and a request when the player
 // goes away inside the app (back, another episode).
 import { useEffect } from "react";
-import { playbackStopUrl } from "../api/devices";
-
-/** Tell the API this device stopped playing `videoId`; `beacon` for a page going away. */
-export function releaseStream(videoId: string, beacon: boolean): void {
-  const url = playbackStopUrl(videoId);
-  if (beacon && typeof navigator.sendBeacon === "function" && navigator.sendBeacon(url)) return;
-  // keepalive: the request survives the page, like a beacon, where beacons are refused.
-  void fetch(url, { method: "POST", credentials: "same-origin", keepalive: true }).catch(() => {});
-}
+import { releaseStream } from "../api/devices";
 
 /** While `holding` (playback was granted for `videoId`), release the stream on leave. */
 export function useStreamRelease(videoId: string, holding: boolean): void {

@@ -40,17 +40,30 @@ export function watchVideoId(pathname: string): string | null {
   return WATCH_PATH.exec(pathname)?.[1] ?? null;
 }
 
+/**
+ * Ask for a watch page's playback info now (once: a request already on its way for this
+ * video, and fresh, is returned instead). The watch page takes the answer through
+ * `takePrefetchedPlayback`.
+ */
+export function prefetchPlayback(videoId: string, now: number = Date.now()): Promise<PlaybackPublic> {
+  if (pending && pending.videoId === videoId && now - pending.at <= MAX_AGE_MS) return pending.playback;
+  const playback = unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } }));
+  // Signed out: the router sends the viewer to /login and this answer goes unused.
+  playback.catch(() => {});
+  pending = { videoId, at: now, playback };
+  return playback;
+}
+
 /** On a watch page, start fetching its code and its playback info now, and start the
- *  player's preload once both are in. */
+ *  player's preload once both are in (unless the boot script already started a player). */
 export function startWatchPrefetch(pathname: string, search: string, now: number = Date.now()): void {
   const videoId = watchVideoId(pathname);
   if (!videoId) return;
   // Same module as the router's lazy import: whichever asks first downloads it.
   void loadWatchPage().catch(() => {});
-  const playback = unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } }));
-  // Signed out: the router sends the viewer to /login and this answer goes unused.
-  playback.catch(() => {});
-  pending = { videoId, at: now, playback };
+  const booted = pending?.videoId === videoId;
+  const playback = prefetchPlayback(videoId, now);
+  if (booted) return;
   // With the code and the answer in, the player starts preloading the source while React
   // renders the page (see components/Player/warmStart.ts).
   void Promise.all([import("../components/Player/warmStart"), playback])

@@ -11,6 +11,7 @@ import type { PlayerSource } from "./hooks/usePlayer";
 import { usePlayerShortcuts } from "./hooks/usePlayerShortcuts";
 import { usePlaybackReporting } from "./hooks/usePlaybackReporting";
 import { useCast } from "./hooks/useCast";
+import { useVideoElement } from "./hooks/useVideoElement";
 import type { ReportingCallbacks } from "./hooks/usePlaybackReporting";
 import type { QoeReport, ViewEnd } from "./qoe";
 import { ErrorOverlay } from "./ErrorOverlay";
@@ -120,6 +121,13 @@ export function Player(props: PlayerProps) {
   useEffect(() => () => {
     if (idleTimer.current !== null) window.clearTimeout(idleTimer.current);
   }, []);
+  const videoSlot = useVideoElement(videoRef, {
+    click: () => {
+      controls.toggle();
+      activity();
+    },
+    dblclick: () => controls.toggleFullscreen(),
+  });
   usePlayerShortcuts(controls, state, activity);
 
   // Google Cast: the sender SDK loads only once playback has settled (never ahead of the
@@ -210,16 +218,7 @@ export function Player(props: PlayerProps) {
       data-playing={state.playing ? "true" : "false"}
       data-error={state.error ? String(state.error.code) : undefined}
     >
-      <video
-        ref={videoRef}
-        className="player__video"
-        playsInline
-        onClick={() => {
-          controls.toggle();
-          activity();
-        }}
-        onDoubleClick={controls.toggleFullscreen}
-      />
+      <div ref={videoSlot} className="player__video-slot" />
 
       {props.overlay}
 

@@ -13,12 +13,26 @@ const fake = vi.hoisted(() => {
   }
   class Player {
     static made: Player[] = [];
+    static failLoad = false;
     configs: unknown[] = [];
     preloads: [string, number | null][] = [];
+    loads: [string, number | null][] = [];
+    media: unknown = null;
     manager = new Manager();
     destroyed = false;
     constructor() {
       Player.made.push(this);
+    }
+    attach(media: unknown) {
+      this.media = media;
+      return Promise.resolve();
+    }
+    getMediaElement() {
+      return this.media;
+    }
+    load(uri: string, startAt: number | null) {
+      this.loads.push([uri, startAt]);
+      return Player.failLoad ? Promise.reject(new Error("load failed")) : Promise.resolve();
     }
     configure(config: unknown) {
       this.configs.push(config);
@@ -32,11 +46,88 @@ const fake = vi.hoisted(() => {
       return Promise.resolve();
     }
   }
-  return { Player, Manager };
+  const schemes = new Map<string, (...args: unknown[]) => unknown>();
+  const network = { parse: (...args: unknown[]) => ({ network: args[0] }) };
+  return { Player, Manager, schemes, network };
 });
-vi.mock("shaka-player", () => ({ default: { Player: fake.Player, polyfill: { installAll: () => {} } } }));
+vi.mock("shaka-player", () => ({
+  default: {
+    Player: fake.Player,
+    polyfill: { installAll: () => {} },
+    net: {
+      NetworkingEngine: {
+        PluginPriority: { APPLICATION: 3 },
+        registerScheme: (scheme: string, plugin: (...args: unknown[]) => unknown) => fake.schemes.set(scheme, plugin),
+      },
+      HttpFetchPlugin: fake.network,
+    },
+    util: { AbortableOperation: { completed: (value: unknown) => ({ completed: value }) } },
+  },
+}));
 
-import { adoptWarmPlayer, canWarmStart, discardWarmStart, preloadedOr, startPosition, warmStart } from "./warmStart";
+import { keepPrefetched } from "./bootMedia";
+import {
+  adoptBootVideo,
+  adoptWarmPlayer,
+  BOOT_VIDEO_CLASS,
+  bootPlay,
+  bootTimes,
+  canWarmStart,
+  discardWarmStart,
+  isBooted,
+  LOADED,
+  preloadedOr,
+  startPosition,
+  warmStart,
+} from "./warmStart";
+
+/** Just enough of a <video>, a page and a browser for the boot (the tests run in Node). */
+class FakeVideo extends EventTarget {
+  className = "";
+  playsInline = false;
+  volume = 0.5;
+  muted = true;
+  paused = true;
+  removed = false;
+  refuse = false;
+  classList = { remove: (name: string) => (this.className = this.className.split(" ").filter((c) => c !== name).join(" ")) };
+  play() {
+    if (this.refuse) return Promise.reject(new Error("NotAllowedError"));
+    this.paused = false;
+    this.dispatchEvent(new Event("playing"));
+    return Promise.resolve();
+  }
+  remove() {
+    this.removed = true;
+  }
+}
+
+const page = vi.hoisted(() => ({ videos: [] as unknown[], beacons: [] as string[], fetches: [] as string[], pagehide: new EventTarget() }));
+
+function fakeBrowser(): void {
+  page.videos = [];
+  page.beacons = [];
+  page.fetches = [];
+  page.pagehide = new EventTarget();
+  vi.stubGlobal("document", {
+    createElement: () => {
+      const video = new FakeVideo();
+      page.videos.push(video);
+      return video;
+    },
+    body: { append: () => {} },
+  });
+  vi.stubGlobal("window", {
+    location: { origin: ORIGIN },
+    addEventListener: (type: string, fn: EventListener) => page.pagehide.addEventListener(type, fn),
+    removeEventListener: (type: string, fn: EventListener) => page.pagehide.removeEventListener(type, fn),
+  });
+  vi.stubGlobal("navigator", { sendBeacon: (url: string) => page.beacons.push(url) > 0 });
+  vi.stubGlobal("fetch", (url: string) => {
+    page.fetches.push(url);
+    return Promise.resolve(new Response(null, { status: 204 }));
+  });
+}
 
 const ORIGIN = "https://kinema.example";
 
@@ -106,5 +197,83 @@ describe("warm start", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  describe("boot (before the app)", () => {
+    const uri = `${ORIGIN}/api/v1/stream/tok/master.m3u8`;
+    afterEach(() => {
+      discardWarmStart();
+      fake.Player.failLoad = false;
+      vi.unstubAllGlobals();
+    });
+
+    it("plays on a <video> of its own, which the Player adopts with the loaded player", async () => {
+      fakeBrowser();
+      const outcome = bootPlay("vid-1", info({ resume_position_s: 12 }), "", ORIGIN);
+      expect(isBooted()).toBe(true);
+      const video = page.videos[0] as FakeVideo;
+      expect(video.className).toBe(BOOT_VIDEO_CLASS);
+      // The remembered volume (none stored: full, not muted), not the element's default.
+      expect([video.volume, video.muted, video.playsInline]).toEqual([1, false, true]);
+      expect(await outcome).toBe("playing");
+      const made = fake.Player.made[0]!;
+      expect(made.media).toBe(video);
+      expect(made.loads).toEqual([[uri, 12]]);
+
+      expect(adoptBootVideo()).toBe(video);
+      expect(video.className).toBe("");
+      expect(adoptBootVideo()).toBeNull();
+      const player = adoptWarmPlayer();
+      expect(player).toBe(made);
+      const times = bootTimes(player as never)!;
+      expect(times.firstFrameAt).not.toBeNull();
+      expect(times.firstFrameAt!).toBeGreaterThanOrEqual(times.loadStartedAt);
+      // The Player's own load of the same source and start is already done.
+      expect(await preloadedOr(player as never, uri, 12)).toBe(LOADED);
+      expect(await preloadedOr(player as never, uri, 12)).toBe(uri);
+      // Adopted: leaving the page is the watch page's to report, not the boot's.
+      page.pagehide.dispatchEvent(new Event("pagehide"));
+      expect(page.beacons).toEqual([]);
+    });
+
+    it("reports a refused autoplay and a failed load, and then the Player loads afresh", async () => {
+      fakeBrowser();
+      const first = bootPlay("vid-1", info(), "", ORIGIN);
+      (page.videos[0] as FakeVideo).refuse = true;
+      expect(await first).toBe("refused");
+      discardWarmStart();
+      fake.Player.failLoad = true;
+      expect(await bootPlay("vid-1", info(), "", ORIGIN)).toBe("failed");
+      expect(await preloadedOr(adoptWarmPlayer() as never, uri, null)).toBe(uri);
+      // Another start than the boot's: loaded again too.
+      fake.Player.failLoad = false;
+      void bootPlay("vid-1", info(), "", ORIGIN);
+      expect(await preloadedOr(adoptWarmPlayer() as never, uri, 30)).toBe(uri);
+    });
+
+    it("frees the stream when the page is left before the app took over, or when dropped", async () => {
+      fakeBrowser();
+      await bootPlay("vid-1", info(), "", ORIGIN);
+      page.pagehide.dispatchEvent(new Event("pagehide"));
+      expect(page.beacons).toEqual(["/api/v1/playback/vid-1/stop"]);
+      const video = page.videos[0] as FakeVideo;
+      const made = fake.Player.made[0]!;
+      discardWarmStart();
+      expect([video.removed, made.destroyed, isBooted()]).toEqual([true, true, false]);
+      expect(page.fetches).toEqual(["/api/v1/playback/vid-1/stop"]);
+    });
+
+    it("serves Shaka what was prefetched, once, and the network for the rest", async () => {
+      fakeBrowser();
+      await bootPlay("vid-1", info(), "", ORIGIN);
+      const plugin = fake.schemes.get("https")!;
+      const data = new ArrayBuffer(3);
+      keepPrefetched(`${ORIGIN}/seg.m4s`, data);
+      const request = { method: "GET", headers: {} };
+      const hit = plugin(`${ORIGIN}/seg.m4s`, request) as { completed: { data: ArrayBuffer; fromCache: boolean } };
+      expect(hit.completed.data).toBe(data);
+      expect(hit.completed.fromCache).toBe(true);
+      expect(plugin(`${ORIGIN}/seg.m4s`, request)).toEqual({ network: `${ORIGIN}/seg.m4s` });
+    });
   });
 });

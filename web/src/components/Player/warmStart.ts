@@ -6,13 +6,45 @@
 // this Shaka player (useShakaPlayer) and loads the preload (useSourceLoading) instead of
 // starting from nothing. A warm start nobody adopts is destroyed after a while.
 //
+// A watch page served as watch.html goes further (boot/watchBoot.ts): before the app's
+// code even runs, `bootPlay` gives the player a <video> of its own, loads and plays, and
+// the app starts after the first frame. The Player then adopts the element too
+// (`adoptBootVideo`) and skips the load it would have made (`preloadedOr` says LOADED).
+//
 // Only the plain case is warmed: a plan with ads plays a pre-roll first and a watch
 // party decides where to start, so those pages load the usual way.
 import shaka from "shaka-player";
 import type { PlaybackPublic } from "../../api/client";
-import { parseStartParam } from "../Social/social";
+import { releaseStream } from "../../api/devices";
+import { takePrefetched } from "./bootMedia";
 import { installPolyfills, SHAKA_CONFIG } from "./hooks/shakaConfig";
+import { savedVolume } from "./preferences";
+import { markAutoplay } from "./intent";
 import { absoluteUrl } from "./streamToken";
+import { canWarmStart, startPosition } from "./warmPolicy";
+
+export { canWarmStart, startPosition };
+
+/** The class of a booted <video> until the Player adopts it (full window, in global.css). */
+export const BOOT_VIDEO_CLASS = "player__video--boot";
+
+/** `preloadedOr`'s answer for a player that already loaded this very source. */
+export const LOADED = Symbol("loaded");
+
+/** A player the boot started on its own <video>: what it loaded, and when. */
+interface Booted {
+  uri: string;
+  startAt: number | null;
+  /** performance.now() when the load began: a viewing's startup counts from here. */
+  loadStartedAt: number;
+  /** performance.now() of the element's first `playing`, null before it. */
+  firstFrameAt: number | null;
+  /** Whether the load succeeded. */
+  loaded: Promise<boolean>;
+}
+
+/** How a boot went: playing, loaded but autoplay refused, or the load failed. */
+export type BootOutcome = "playing" | "refused" | "failed";
 
 // Long enough for the slowest page render; short enough not to hold a stream's buffers.
 const UNUSED_MS = 30_000;
@@ -27,18 +59,17 @@ interface Preload {
 let warm: { player: shaka.Player; timer: ReturnType<typeof setTimeout> } | null = null;
 // Kept with the player after adoption, until the first load takes (or refuses) it.
 const preloads = new WeakMap<shaka.Player, Preload>();
+const boots = new WeakMap<shaka.Player, Booted>();
+let bootVideo: HTMLVideoElement | null = null;
+// The boot's hold on the stream until the Player takes over (the watch page then frees
+// it when left): freed on pagehide, or at once when the boot is discarded.
+let bootLease: { videoId: string; onPageHide: () => void } | null = null;
 
-/** Where the player starts: `?t=` (a comment's moment, a clip) over the resume point,
- *  as the watch page decides; null for the beginning, as useSourceLoading passes it. */
-export function startPosition(info: Pick<PlaybackPublic, "resume_position_s">, search: string): number | null {
-  const from = parseStartParam(new URLSearchParams(search).get("t")) ?? info.resume_position_s;
-  return from > 0 ? from : null;
+function endBootLease(): void {
+  if (bootLease) window.removeEventListener("pagehide", bootLease.onPageHide);
+  bootLease = null;
 }
 
-/** Whether a page may start warm: HLS, no pre-roll, not in a party. */
-export function canWarmStart(info: Pick<PlaybackPublic, "hls_url" | "ads">, search: string): boolean {
-  return Boolean(info.hls_url) && info.ads !== true && !new URLSearchParams(search).has("party");
-}
 
 /** Start preloading this playback's source (replacing any earlier warm start). */
 export function warmStart(info: PlaybackPublic, search: string, origin: string = window.location.origin): void {
@@ -57,12 +88,102 @@ export function warmStart(info: PlaybackPublic, search: string, origin: string =
   warm = { player, timer: setTimeout(discardWarmStart, UNUSED_MS) };
 }
 
+let prefetchScheme = false;
+
+/** Serve Shaka what the boot prefetched (bootMedia.ts), in front of its fetch plugin. */
+function installPrefetchScheme(): void {
+  if (prefetchScheme) return;
+  prefetchScheme = true;
+  const plugin: shaka.extern.SchemePlugin = (uri, request, type, progress, headers, config) => {
+    const network = () => shaka.net.HttpFetchPlugin.parse(uri, request, type, progress, headers, config);
+    const data = takePrefetched(uri, request.method, request.headers);
+    if (!data) return network();
+    const response: shaka.extern.Response = { uri, originalUri: uri, data, headers: {}, status: 200, fromCache: true, originalRequest: request };
+    return shaka.util.AbortableOperation.completed(response);
+  };
+  for (const scheme of ["http", "https"]) {
+    shaka.net.NetworkingEngine.registerScheme(scheme, plugin, shaka.net.NetworkingEngine.PluginPriority.APPLICATION);
+  }
+}
+
+/**
+ * Load and play this playback's source on a <video> of the player's own, shown full
+ * window until the Player adopts it. Resolves once playback started, autoplay was
+ * refused, or the load failed; the caller then starts the app, whose Player takes over
+ * in every case (a failed load is loaded again, and reported, the usual way).
+ */
+export function bootPlay(videoId: string, info: PlaybackPublic, search: string, origin: string = window.location.origin): Promise<BootOutcome> {
+  discardWarmStart();
+  const onPageHide = () => releaseStream(videoId, true);
+  window.addEventListener("pagehide", onPageHide);
+  bootLease = { videoId, onPageHide };
+  installPolyfills();
+  installPrefetchScheme();
+  const video = document.createElement("video");
+  video.className = BOOT_VIDEO_CLASS;
+  video.playsInline = true;
+  const saved = savedVolume();
+  video.volume = saved.volume;
+  video.muted = saved.muted;
+  document.body.append(video);
+  const player = new shaka.Player();
+  player.configure(SHAKA_CONFIG);
+  player.configure({ manifest: { disableText: info.subtitles.length > 0 } });
+  const uri = absoluteUrl(info.hls_url ?? "", origin);
+  const startAt = startPosition(info, search);
+  const loadStartedAt = performance.now();
+  const loaded = player
+    .attach(video)
+    .then(() => player.load(uri, startAt))
+    .then(
+      () => true,
+      () => false,
+    );
+  const boot: Booted = { uri, startAt, loadStartedAt, firstFrameAt: null, loaded };
+  video.addEventListener("playing", () => (boot.firstFrameAt ??= performance.now()), { once: true });
+  boots.set(player, boot);
+  bootVideo = video;
+  warm = { player, timer: setTimeout(discardWarmStart, UNUSED_MS) };
+  return loaded.then(async (ok) => {
+    if (!ok) return "failed";
+    const own = markAutoplay(video);
+    try {
+      await video.play();
+      return "playing";
+    } catch {
+      return "refused";
+    } finally {
+      own.settle();
+    }
+  });
+}
+
+/** Whether a booted player is waiting for the Player (or playing in its place). */
+export function isBooted(): boolean {
+  return bootVideo !== null;
+}
+
+/** The booted <video>, once, for the Player to put in its place (null when none). */
+export function adoptBootVideo(): HTMLVideoElement | null {
+  const video = bootVideo;
+  bootVideo = null;
+  video?.classList.remove(BOOT_VIDEO_CLASS);
+  return video;
+}
+
+/** When the booted load of `player` began and (live: read it later) when its first
+ *  frame showed, for the viewing's QoE; null for a player the boot did not start. */
+export function bootTimes(player: shaka.Player): { readonly loadStartedAt: number; readonly firstFrameAt: number | null } | null {
+  return boots.get(player) ?? null;
+}
+
 /** The warm player, once, for the Player to adopt (null when there is none). */
 export function adoptWarmPlayer(): shaka.Player | null {
   const w = warm;
   warm = null;
   if (!w) return null;
   clearTimeout(w.timer);
+  endBootLease();
   return w.player;
 }
 
@@ -71,7 +192,14 @@ export function adoptWarmPlayer(): shaka.Player | null {
  * player for the same URI and start, else the URI. Asked once per player: a later load
  * (a retry, a new token) starts afresh.
  */
-export async function preloadedOr(player: shaka.Player, uri: string, startAt: number | null): Promise<string | shaka.media.PreloadManager> {
+export async function preloadedOr(
+  player: shaka.Player,
+  uri: string,
+  startAt: number | null,
+): Promise<string | shaka.media.PreloadManager | typeof LOADED> {
+  const boot = boots.get(player);
+  boots.delete(player);
+  if (boot) return (await boot.loaded) && boot.uri === uri && boot.startAt === startAt ? LOADED : uri;
   const preload = preloads.get(player);
   preloads.delete(player);
   if (!preload) return uri;
@@ -84,8 +212,11 @@ export async function preloadedOr(player: shaka.Player, uri: string, startAt: nu
   return manager;
 }
 
-/** Drop a warm start nobody adopted. */
+/** Drop a warm start nobody adopted (and a booted <video> with it). */
 export function discardWarmStart(): void {
+  const lease = bootLease;
   const w = adoptWarmPlayer();
   if (w) void w.destroy();
+  adoptBootVideo()?.remove();
+  if (lease) releaseStream(lease.videoId, false);
 }

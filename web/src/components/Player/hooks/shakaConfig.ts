@@ -2,6 +2,7 @@
 // apart from the hooks so the choices below are in one place and read as data.
 import shaka from "shaka-player";
 import type { PlayerError } from "./types";
+import { START_ESTIMATE } from "../warmPolicy";
 
 export const SHAKA_CONFIG = {
   streaming: {
@@ -18,7 +19,7 @@ export const SHAKA_CONFIG = {
   // and that segment would then be thrown away and fetched again at the new rung.
   abr: {
     enabled: true,
-    defaultBandwidthEstimate: 1_000_000,
+    defaultBandwidthEstimate: START_ESTIMATE,
     useNetworkInformation: false,
     minTimeToSwitch: 2,
   },

@@ -4,7 +4,7 @@
 import { useEffect } from "react";
 import type { RefObject } from "react";
 import type { PlaybackViews } from "../qoe";
-import { rememberVolume, savedVolume } from "./usePreferences";
+import { rememberVolume, savedVolume } from "../preferences";
 import type { PatchState } from "./types";
 
 interface Options {

@@ -81,7 +81,8 @@ export function useShakaPlayer(options: Options) {
     const container = containerRef.current;
     if (!video || !container) return;
     installPolyfills();
-    // A cold watch page started its player before this render (warmStart.ts): take it.
+    // A cold watch page started its player before this render (warmStart.ts): take it,
+    // with the <video> the Player adopted when it was booted.
     const warm = adoptWarmPlayer();
     const player = warm ?? new shaka.Player(null, container);
     if (warm) warm.setVideoContainer(container);
@@ -114,7 +115,8 @@ export function useShakaPlayer(options: Options) {
     player.addEventListener("trackschanged", onTracks);
     player.addEventListener("textchanged", onTracks);
     player.addEventListener("audiotrackschanged", onTracks);
-    void player.attach(video);
+    // A booted player is attached (and maybe playing) already: attaching again would unload.
+    if (player.getMediaElement() !== video) void player.attach(video);
     return () => {
       playerRef.current = null;
       void player.destroy();

@@ -10,7 +10,7 @@ import type { PlaybackViews } from "../qoe";
 import { isLoadInterrupted } from "./shakaConfig";
 import type { PatchState, PlayerSource } from "./types";
 import { markAutoplay } from "../intent";
-import { preloadedOr } from "../warmStart";
+import { bootTimes, LOADED, preloadedOr } from "../warmStart";
 
 interface Options {
   source: PlayerSource | null;
@@ -43,7 +43,9 @@ export function useSourceLoading(options: Options): void {
     let cancelled = false;
     const from = resumeAtRef.current ?? startAt;
     resumeAtRef.current = null;
-    views.begin(performance.now(), `${retries.current}|${hls ?? ""}|${dash ?? ""}`);
+    // A booted player's viewing began with the boot's load (its startup counts from there).
+    const boot = bootTimes(player);
+    views.begin(boot?.loadStartedAt ?? performance.now(), `${retries.current}|${hls ?? ""}|${dash ?? ""}`);
     patch({ error: null, ready: false, buffering: true, ended: false });
     // When the API lists the subtitle files, play them as side-loaded WebVTT and ignore
     // the manifest's copies: Shaka defers in-manifest HLS text until the next video
@@ -56,10 +58,10 @@ export function useSourceLoading(options: Options): void {
       for (const uri of candidates) {
         try {
           const startAt = from > 0 ? from : null;
-          // The HLS source may have been preloaded before this page rendered.
+          // The HLS source may have been preloaded, or loaded, before this page rendered.
           const what = uri === hls ? await preloadedOr(player, uri, startAt) : uri;
           if (cancelled) return;
-          await player.load(what, startAt);
+          if (what !== LOADED) await player.load(what, startAt);
           lastError = null;
           break;
         } catch (err) {
@@ -77,6 +79,11 @@ export function useSourceLoading(options: Options): void {
       if (active) views.current.bandwidth(performance.now(), active.bandwidth);
       refreshTracks();
       patch({ ready: true, starting: true, duration: Number.isFinite(video.duration) ? video.duration : 0 });
+      // Booted and already playing: its first frame, which no listener here saw.
+      if (boot?.firstFrameAt != null && !video.paused) {
+        views.playing(boot.firstFrameAt);
+        patch({ playing: true, buffering: false });
+      }
       // Play first, then fetch the side-loaded subtitles: the first frame must not wait
       // for caption files that may never be switched on.
       const own = markAutoplay(video);
