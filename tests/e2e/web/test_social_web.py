@@ -352,10 +352,10 @@ def test_admin_moderates_reported_comments_and_clips(page: Page, social: SocialS
     webapp.screenshot(page, "admin-moderation-phone", full_page=True)
 
     page.once("dialog", lambda d: d.accept())
-    spam_entry.get_by_role("button", name="Delete the comment by Troll").click()
+    spam_entry.get_by_role("button", name="Delete comment by Troll").click()
     expect(spam_entry).to_have_count(0)
     harsh_entry = queue.locator(f"[data-comment-id='{harsh}']")
-    harsh_entry.get_by_role("button", name="Dismiss the reports of the comment by Troll").click()
+    harsh_entry.get_by_role("button", name="Dismiss reports of the comment by Troll").click()
     expect(queue.get_by_text("No open reports.")).to_be_visible()
 
     queue.get_by_role("button", name="Resolved").click()
@@ -367,7 +367,7 @@ def test_admin_moderates_reported_comments_and_clips(page: Page, social: SocialS
     made = clips.locator(f"[data-clip-id='{clip_id}']")
     expect(made).to_contain_text("by Troll")
     page.once("dialog", lambda d: d.accept())
-    made.get_by_role("button", name="Delete the clip of Talk of the Town by Troll").click()
+    made.get_by_role("button", name="Delete clip of Talk of the Town by Troll").click()
     expect(made).to_have_count(0)
     assert httpx.get(f"{social.base}/api/v1/clips/{clip_id}").status_code == 404
     # The deleted comment is gone from the title's comments (it had no replies).

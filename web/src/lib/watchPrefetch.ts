@@ -5,6 +5,7 @@
 // check; the watch page then takes the answer that is already on its way.
 import { api, unwrap } from "../api/client";
 import type { PlaybackPublic } from "../api/client";
+import { withRecentResume } from "./resumePoint";
 
 const WATCH_PATH = /^\/watch\/([0-9a-fA-F-]{8,64})\/?$/;
 // An answer older than this is not used (the resume position may have moved on).
@@ -40,6 +41,13 @@ export function watchVideoId(pathname: string): string | null {
   return WATCH_PATH.exec(pathname)?.[1] ?? null;
 }
 
+/** A watch page's playback info, resuming where this browser just was (resumePoint.ts). */
+export function fetchPlayback(videoId: string): Promise<PlaybackPublic> {
+  return unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } })).then((info) =>
+    withRecentResume(info, videoId),
+  );
+}
+
 /**
  * Ask for a watch page's playback info now (once: a request already on its way for this
  * video, and fresh, is returned instead). The watch page takes the answer through
@@ -47,7 +55,7 @@ export function watchVideoId(pathname: string): string | null {
  */
 export function prefetchPlayback(videoId: string, now: number = Date.now()): Promise<PlaybackPublic> {
   if (pending && pending.videoId === videoId && now - pending.at <= MAX_AGE_MS) return pending.playback;
-  const playback = unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } }));
+  const playback = fetchPlayback(videoId);
   // Signed out: the router sends the viewer to /login and this answer goes unused.
   playback.catch(() => {});
   pending = { videoId, at: now, playback };

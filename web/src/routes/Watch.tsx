@@ -28,7 +28,8 @@ import type { QoeReport } from "../components/Player/qoe";
 import { absoluteUrl } from "../components/Player/streamToken";
 import type { TokenGrant } from "../components/Player/tokenRenewer";
 import { useApi } from "../hooks/useApi";
-import { takePrefetchedPlayback } from "../lib/watchPrefetch";
+import { fetchPlayback, takePrefetchedPlayback } from "../lib/watchPrefetch";
+import { rememberResume } from "../lib/resumePoint";
 import { afterFirstFrame } from "../lib/afterFirstFrame";
 import type { PlayerSource } from "../components/Player/hooks/types";
 import type { ProgressReason } from "../components/Player/hooks/usePlaybackReporting";
@@ -80,7 +81,7 @@ export default function WatchPage() {
   const navigate = useNavigate();
   const { t } = useI18n();
   const playback = useApi(() => {
-    const fresh = () => unwrap(api.GET("/api/v1/playback/{video_id}", { params: { path: { video_id: videoId } } }));
+    const fresh = () => fetchPlayback(videoId);
     return takePrefetchedPlayback(videoId, fresh) ?? fresh();
   }, [videoId]);
   // The title's details (next episode, the episode's name) are not needed for the first
@@ -166,6 +167,7 @@ export default function WatchPage() {
   const onProgress = useCallback(
     (position: number, duration: number, reason: ProgressReason) => {
       reach.current = { furthest: Math.max(reach.current.furthest, position), duration };
+      rememberResume(videoId, position, duration);
       void api
         .PUT("/api/v1/progress/{video_id}", {
           params: { path: { video_id: videoId } },

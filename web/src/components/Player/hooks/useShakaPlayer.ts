@@ -115,8 +115,16 @@ export function useShakaPlayer(options: Options) {
     player.addEventListener("trackschanged", onTracks);
     player.addEventListener("textchanged", onTracks);
     player.addEventListener("audiotrackschanged", onTracks);
-    // A booted player is attached (and maybe playing) already: attaching again would unload.
-    if (player.getMediaElement() !== video) void player.attach(video);
+    if (player.getMediaElement() === video) {
+      // A booted player, attached (and maybe playing) already: attaching again would
+      // unload. It loaded with no container, so Shaka gave it the browser's own text
+      // tracks (<track src="data:..."> elements, which the page's CSP refuses); a new
+      // factory makes Shaka build its text displayer again, in the container.
+      const factory = player.getConfiguration().textDisplayFactory;
+      player.configure({ textDisplayFactory: (p: shaka.Player) => factory(p) });
+    } else {
+      void player.attach(video);
+    }
     return () => {
       playerRef.current = null;
       void player.destroy();
