@@ -241,18 +241,22 @@ def read_segment(data: bytes | bytearray) -> SegmentInfo:
     return SegmentInfo(fragments=tuple(fragments), size=len(data))
 
 
-def _fragment(data: bytes | bytearray, moof: Box, mdat: Box) -> Fragment:
-    trafs = find(data, [b"traf"], moof.body, moof.end)
-    if len(trafs) != 1:
-        raise Mp4Error(f"expected one track per fragment, found {len(trafs)}")
-    traf = trafs[0]
+@dataclass(frozen=True, slots=True)
+class _Sample:
+    duration: int
+    size: int
+    flags: int
+    offset: int  # composition time offset: presentation minus decode time
+
+
+def _track_run(data: bytes | bytearray, traf: Box) -> tuple[int, list[_Sample]]:
+    """A ``traf``'s decode time (``tfdt``) and samples (every ``trun``, with the
+    ``tfhd`` defaults filled in)."""
     default_duration = 0
     default_size = 0
     default_flags = 0
     decode_time = 0
-    durations: list[int] = []
-    sizes: list[int] = []
-    flags: list[int] = []
+    samples: list[_Sample] = []
     for child in iter_boxes(data, traf.body, traf.end):
         version, box_flags = _full_box(data, child)
         pos = child.body + 4
@@ -284,6 +288,7 @@ def _fragment(data: bytes | bytearray, moof: Box, mdat: Box) -> Fragment:
                 pos += 4
             for n in range(count):
                 duration, size, sample_flags = default_duration, default_size, default_flags
+                offset = 0
                 if box_flags & 0x100:
                     (duration,) = struct.unpack_from(">I", data, pos)
                     pos += 4
@@ -294,24 +299,31 @@ def _fragment(data: bytes | bytearray, moof: Box, mdat: Box) -> Fragment:
                     (sample_flags,) = struct.unpack_from(">I", data, pos)
                     pos += 4
                 if box_flags & 0x800:
+                    (offset,) = struct.unpack_from(">i" if version else ">I", data, pos)
                     pos += 4
                 if n == 0 and first_flags is not None:
                     sample_flags = first_flags
-                durations.append(duration)
-                sizes.append(size)
-                flags.append(sample_flags)
-    if not durations:
+                samples.append(_Sample(duration, size, sample_flags, offset))
+    return decode_time, samples
+
+
+def _fragment(data: bytes | bytearray, moof: Box, mdat: Box) -> Fragment:
+    trafs = find(data, [b"traf"], moof.body, moof.end)
+    if len(trafs) != 1:
+        raise Mp4Error(f"expected one track per fragment, found {len(trafs)}")
+    decode_time, samples = _track_run(data, trafs[0])
+    if not samples:
         raise Mp4Error(f"fragment at {moof.start} has no samples")
-    sync = tuple(i for i, f in enumerate(flags) if not f & _NON_SYNC)
+    sync = tuple(i for i, sample in enumerate(samples) if not sample.flags & _NON_SYNC)
     return Fragment(
         offset=moof.start,
         size=moof.size + mdat.size,
         decode_time=decode_time,
-        duration=sum(durations),
-        samples=len(durations),
+        duration=sum(sample.duration for sample in samples),
+        samples=len(samples),
         first_sample_sync=0 in sync,
-        first_sample_size=sizes[0],
-        first_sample_end=mdat.body + sizes[0],
+        first_sample_size=samples[0].size,
+        first_sample_end=mdat.body + samples[0].size,
         sync_samples=sync,
     )
 
@@ -360,26 +372,16 @@ def display_prefix(fragment: bytes) -> list[int]:
     """For each sample of a one-track ``moof`` + ``mdat`` fragment, in decode order, its
     place in display order (from the durations and composition offsets in ``trun``)."""
     moof, _ = _fragment_boxes(fragment)
-    trun, tfhd = _trun_box(fragment, moof)
-    default_duration, _ = _tfhd_defaults(fragment, tfhd)
-    version, flags = _full_box(fragment, trun)
-    (count,) = struct.unpack_from(">I", fragment, trun.body + 4)
-    pos = trun.body + 8 + (4 if flags & 0x01 else 0) + (4 if flags & 0x04 else 0)
+    return _display_places(_track_run(fragment, _one_run(fragment, moof)[0])[1])
+
+
+def _display_places(samples: list[_Sample]) -> list[int]:
     dts, times = 0, []
-    for _ in range(count):
-        duration, offset = default_duration, 0
-        if flags & 0x100:
-            (duration,) = struct.unpack_from(">I", fragment, pos)
-            pos += 4
-        pos += (4 if flags & 0x200 else 0) + (4 if flags & 0x400 else 0)
-        if flags & 0x800:
-            (offset,) = struct.unpack_from(">i" if version else ">I", fragment, pos)
-            pos += 4
-        times.append(dts + offset)
-        dts += duration
-    order = sorted(range(count), key=lambda i: times[i])
-    place = [0] * count
-    for rank, i in enumerate(order):
+    for sample in samples:
+        times.append(dts + sample.offset)
+        dts += sample.duration
+    place = [0] * len(samples)
+    for rank, i in enumerate(sorted(range(len(samples)), key=lambda i: times[i])):
         place[i] = rank
     return place
 
@@ -392,31 +394,22 @@ def keep_for_display(fragment: bytes, frames: int) -> tuple[bytes, int]:
     loses the entries cut, ``traf``/``moof`` shrink with it (and ``data_offset``, which
     counts from the ``moof``), ``mdat`` keeps the kept samples' bytes. A fragment with
     more in its ``traf`` than ``tfhd``/``tfdt``/``trun`` is returned whole."""
-    place = display_prefix(fragment)
+    moof, mdat = _fragment_boxes(fragment)
+    traf, trun = _one_run(fragment, moof)
+    samples = _track_run(fragment, traf)[1]
+    place = _display_places(samples)
     keep, seen = 0, 0
     needed = min(frames, len(place))
     while seen < needed:
         if place[keep] < needed:
             seen += 1
         keep += 1
-    moof, mdat = _fragment_boxes(fragment)
-    trun, tfhd = _trun_box(fragment, moof)
-    traf = find(fragment, [b"traf"], moof.body, moof.end)[0]
     kinds = {b.type for b in iter_boxes(fragment, traf.body, traf.end)}
     if keep == len(place) or not kinds <= {b"tfhd", b"tfdt", b"trun"}:
         return fragment, len(place)
     _, flags = _full_box(fragment, trun)
     head = 8 + (4 if flags & 0x01 else 0) + (4 if flags & 0x04 else 0)
     entry = 4 * bin(flags & 0xF00).count("1")
-    _, default_size = _tfhd_defaults(fragment, tfhd)
-    sizes = []
-    pos = trun.body + head
-    for _ in range(keep):
-        size = default_size
-        if flags & 0x200:
-            (size,) = struct.unpack_from(">I", fragment, pos + (4 if flags & 0x100 else 0))
-        sizes.append(size)
-        pos += entry
     if flags & 0x01:
         (data_offset,) = struct.unpack_from(">i", fragment, trun.body + 8)
         if moof.start + data_offset != mdat.body:
@@ -429,7 +422,7 @@ def keep_for_display(fragment: bytes, frames: int) -> tuple[bytes, int]:
         _resize(out, box, -cut)
     if flags & 0x01:
         struct.pack_into(">i", out, trun.body + 8, mdat.body - cut - moof.start)
-    payload = sum(sizes)
+    payload = sum(sample.size for sample in samples[:keep])
     out += struct.pack(">I4s", 8 + payload, b"mdat")
     out += fragment[mdat.body : mdat.body + payload]
     return bytes(out), keep
@@ -442,24 +435,13 @@ def _fragment_boxes(fragment: bytes) -> tuple[Box, Box]:
     return boxes[0], boxes[1]
 
 
-def _trun_box(fragment: bytes, moof: Box) -> tuple[Box, Box]:
+def _one_run(fragment: bytes, moof: Box) -> tuple[Box, Box]:
+    """The ``traf`` and ``trun`` of a fragment with one track and one track run."""
+    trafs = find(fragment, [b"traf"], moof.body, moof.end)
     truns = find(fragment, [b"traf", b"trun"], moof.body, moof.end)
-    tfhds = find(fragment, [b"traf", b"tfhd"], moof.body, moof.end)
-    if len(truns) != 1 or len(tfhds) != 1:
+    if len(trafs) != 1 or len(truns) != 1:
         raise Mp4Error("expected one track run per fragment")
-    return truns[0], tfhds[0]
-
-
-def _tfhd_defaults(fragment: bytes, tfhd: Box) -> tuple[int, int]:
-    _, flags = _full_box(fragment, tfhd)
-    pos = tfhd.body + 8 + (8 if flags & 0x01 else 0) + (4 if flags & 0x02 else 0)
-    duration = size = 0
-    if flags & 0x08:
-        (duration,) = struct.unpack_from(">I", fragment, pos)
-        pos += 4
-    if flags & 0x10:
-        (size,) = struct.unpack_from(">I", fragment, pos)
-    return duration, size
+    return trafs[0], truns[0]
 
 
 def _resize(data: bytearray, box: Box, delta: int) -> None:

@@ -72,14 +72,13 @@ import {
   BOOT_VIDEO_CLASS,
   bootPlay,
   bootTimes,
-  canWarmStart,
   discardWarmStart,
   isBooted,
   LOADED,
   preloadedOr,
-  startPosition,
   warmStart,
 } from "./warmStart";
+import { canWarmStart, startPosition } from "./warmPolicy";
 
 /** Just enough of a <video>, a page and a browser for the boot (the tests run in Node). */
 class FakeVideo extends EventTarget {

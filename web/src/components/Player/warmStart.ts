@@ -23,8 +23,6 @@ import { markAutoplay } from "./intent";
 import { absoluteUrl } from "./streamToken";
 import { canWarmStart, startPosition } from "./warmPolicy";
 
-export { canWarmStart, startPosition };
-
 /** The class of a booted <video> until the Player adopts it (full window, in global.css). */
 export const BOOT_VIDEO_CLASS = "player__video--boot";
 
@@ -70,22 +68,26 @@ function endBootLease(): void {
   bootLease = null;
 }
 
-
-/** Start preloading this playback's source (replacing any earlier warm start). */
-export function warmStart(info: PlaybackPublic, search: string, origin: string = window.location.origin): void {
-  discardWarmStart();
-  if (!canWarmStart(info, search) || !info.hls_url) return;
+/** A Shaka player configured as the Player's own, kept for the Player to adopt (and
+ *  dropped if nobody does), with the source and start the page's own load will ask for. */
+function newWarmPlayer(info: PlaybackPublic, search: string, origin: string): { player: shaka.Player; uri: string; startAt: number | null } {
   installPolyfills();
   const player = new shaka.Player();
   player.configure(SHAKA_CONFIG);
   // The same choice useSourceLoading makes before its load: side-loaded subtitles win.
   player.configure({ manifest: { disableText: info.subtitles.length > 0 } });
-  const uri = absoluteUrl(info.hls_url, origin);
-  const startAt = startPosition(info, search);
+  warm = { player, timer: setTimeout(discardWarmStart, UNUSED_MS) };
+  return { player, uri: absoluteUrl(info.hls_url ?? "", origin), startAt: startPosition(info, search) };
+}
+
+/** Start preloading this playback's source (replacing any earlier warm start). */
+export function warmStart(info: PlaybackPublic, search: string, origin: string = window.location.origin): void {
+  discardWarmStart();
+  if (!canWarmStart(info, search)) return;
+  const { player, uri, startAt } = newWarmPlayer(info, search, origin);
   // A failed preload is not an error: the page's own load tries again and reports.
   const manager = player.preload(uri, startAt).catch(() => null);
   preloads.set(player, { uri, startAt, manager });
-  warm = { player, timer: setTimeout(discardWarmStart, UNUSED_MS) };
 }
 
 let prefetchScheme = false;
@@ -117,7 +119,6 @@ export function bootPlay(videoId: string, info: PlaybackPublic, search: string, 
   const onPageHide = () => releaseStream(videoId, true);
   window.addEventListener("pagehide", onPageHide);
   bootLease = { videoId, onPageHide };
-  installPolyfills();
   installPrefetchScheme();
   const video = document.createElement("video");
   video.className = BOOT_VIDEO_CLASS;
@@ -126,11 +127,7 @@ export function bootPlay(videoId: string, info: PlaybackPublic, search: string, 
   video.volume = saved.volume;
   video.muted = saved.muted;
   document.body.append(video);
-  const player = new shaka.Player();
-  player.configure(SHAKA_CONFIG);
-  player.configure({ manifest: { disableText: info.subtitles.length > 0 } });
-  const uri = absoluteUrl(info.hls_url ?? "", origin);
-  const startAt = startPosition(info, search);
+  const { player, uri, startAt } = newWarmPlayer(info, search, origin);
   const loadStartedAt = performance.now();
   const loaded = player
     .attach(video)
@@ -143,7 +140,6 @@ export function bootPlay(videoId: string, info: PlaybackPublic, search: string, 
   video.addEventListener("playing", () => (boot.firstFrameAt ??= performance.now()), { once: true });
   boots.set(player, boot);
   bootVideo = video;
-  warm = { player, timer: setTimeout(discardWarmStart, UNUSED_MS) };
   return loaded.then(async (ok) => {
     if (!ok) return "failed";
     const own = markAutoplay(video);
