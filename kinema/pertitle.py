@@ -12,9 +12,13 @@ turns the curves into a :class:`PerTitleDecision`:
 2. **Lower rungs.** Each gets the ladder's bitrate times the saving (easy content needs
    fewer bits at every size; the ladder's spacing is kept), read back into a CRF on its
    own curve (at most 4 past the highest test CRF), and never a quality above the target.
-   A rung whose CRF would need 97 % of the ladder's bitrate or more keeps the ladder's
-   own rate control (its average bitrate): the ladder's bitrates are maxima, so hard
-   content is encoded as the fixed ladder would.
+   Nor does a rung fall further below the fixed ladder's quality (what its curve
+   predicts at the ladder's bitrate) than the top rung moved: where the top rung's
+   saving comes from a cliff of its own (grain no longer coded past some CRF), the
+   ladder's spacing would cost the smaller rungs far more quality. A rung whose CRF
+   would need 97 % of the ladder's bitrate or more keeps the ladder's own rate control
+   (its average bitrate): the ladder's bitrates are maxima, so hard content is encoded
+   as the fixed ladder would.
 3. **Convex hull.** Going up from the smallest resolution, a rung is dropped when a kept
    lower resolution reaches the same VMAF (within 0.25) for at most 90 % of its bits
    (a larger picture that is not better is wasted bandwidth). The top rung is kept.
@@ -22,7 +26,10 @@ turns the curves into a :class:`PerTitleDecision`:
 The final encode uses each kept rung's CRF with the ladder's ``maxrate``/``bufsize``
 (capped CRF), so the measured quality carries over and the peak never exceeds the
 ladder's. Bitrates interpolate log-linearly in CRF (x264 halves the rate about every 6
-CRF); VMAF interpolates linearly and is clamped to 0..100.
+CRF); VMAF interpolates linearly and is clamped to 0..100. VMAF is made non-increasing
+in CRF by raising a point to the best of the higher CRFs (under a binding VBV cap a
+lower CRF can measure worse), and the crossing of a quality is found on the stretch
+where VMAF falls, past any level stretch.
 """
 
 from __future__ import annotations
@@ -58,7 +65,7 @@ class Model(BaseModel):
 class TrialPoint(Model):
     """One test encode of the sampled scenes: a resolution at one CRF."""
 
-    crf: int
+    crf: float
     kbps: float = Field(gt=0, description="Average bitrate of the test encode.")
     vmaf: float = Field(ge=0, le=100, description="Mean VMAF at the top rung's size.")
 
@@ -114,7 +121,7 @@ def _interp(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
 
 
 class Curve:
-    """A resolution's rate-quality curve over CRF (VMAF forced non-increasing in CRF)."""
+    """A resolution's rate-quality curve over CRF (VMAF made non-increasing in CRF)."""
 
     def __init__(self, points: Sequence[TrialPoint]) -> None:
         if not points:
@@ -126,10 +133,13 @@ class Curve:
         for p in ordered:
             logs.append(min(math.log(p.kbps), logs[-1] - 1e-6) if logs else math.log(p.kbps))
         self.log_kbps = logs
+        # A point below a higher CRF's VMAF is raised to it: where the VBV cap binds, a
+        # lower CRF only starves the encoder's rate control, and the higher CRF shows
+        # what the rung can reach there.
         vmafs: list[float] = []
-        for p in ordered:
-            vmafs.append(min(p.vmaf, vmafs[-1]) if vmafs else p.vmaf)
-        self.vmafs = vmafs
+        for p in reversed(ordered):
+            vmafs.append(max(p.vmaf, vmafs[-1]) if vmafs else p.vmaf)
+        self.vmafs = vmafs[::-1]
 
     def kbps(self, crf: float) -> float:
         return math.exp(_interp(crf, self.crfs, self.log_kbps))
@@ -144,11 +154,27 @@ class Curve:
         return _interp(lk, xs, ys) if _increasing(xs) else self.crfs[0]
 
     def crf_for_vmaf(self, vmaf: float) -> float:
-        """The largest CRF whose VMAF still reaches ``vmaf``."""
-        xs, ys = list(reversed(self.vmafs)), list(reversed(self.crfs))
-        if not _increasing(xs):  # flat curve: every CRF gives the same quality
-            return self.crfs[-1] if self.vmafs[-1] >= vmaf else self.crfs[0]
-        return _interp(vmaf, xs, ys)
+        """The largest CRF whose VMAF still reaches ``vmaf``.
+
+        Between two test points that reach it and miss it, the crossing is interpolated;
+        past either end, the nearest segment along which VMAF falls is extended. A level
+        stretch (where the VBV cap bound, say) is not a crossing: at CRF 17 and 23 both
+        VMAF 85 and at 29 VMAF 77, VMAF 80 lies between 23 and 29."""
+        c, v = self.crfs, self.vmafs
+        falling = [k for k in range(1, len(c)) if v[k - 1] > v[k]]
+        if not falling:  # flat curve: every CRF gives the same quality
+            return c[-1] if v[-1] >= vmaf else c[0]
+
+        def slope(k: int) -> float:  # CRF per VMAF point along segment k-1 .. k
+            return (c[k] - c[k - 1]) / (v[k - 1] - v[k])
+
+        if v[-1] >= vmaf:  # past the highest test CRF
+            return c[-1] + (v[-1] - vmaf) * slope(falling[-1])
+        if v[0] < vmaf:  # below the lowest
+            return c[0] - (vmaf - v[0]) * slope(falling[0])
+        # the last point that reaches it, and the next one (which misses it)
+        k = max(j for j in range(len(c)) if v[j] >= vmaf) + 1
+        return c[k - 1] + (v[k - 1] - vmaf) * slope(k)
 
     def kbps_for_vmaf(self, vmaf: float) -> float:
         return self.kbps(self.crf_for_vmaf(vmaf))
@@ -193,6 +219,19 @@ def decide(
     top_curve = curves[top.name]
     top_crf = _clamp_crf(_down(top_curve.crf_for_vmaf(target_vmaf)))
     saving = min(1.0, top_curve.kbps(top_crf) / top.bitrate_kbps)
+
+    def ladder_vmaf(r: PlannedRung) -> float:
+        """The quality the test encodes predict at the ladder's bitrate (not read
+        further than ``EXTRAPOLATE`` past them: where the VBV cap kept their rates
+        level, the rate says little about the CRF)."""
+        curve = curves[r.name]
+        crf = curve.crf_for_kbps(r.bitrate_kbps)
+        lowest, highest = curve.crfs[0] - EXTRAPOLATE, curve.crfs[-1] + EXTRAPOLATE
+        return curve.vmaf(min(highest, max(lowest, crf)))
+
+    # How far the top rung moves from the fixed ladder's quality; no lower rung moves
+    # further down than that.
+    shift = target_vmaf - ladder_vmaf(top)
     # CRF, or None where the ladder's own bitrate (its maximum) is what the rung gets.
     chosen: dict[str, tuple[float | None, float]] = {}
     for rung in rungs:
@@ -202,8 +241,10 @@ def decide(
         crf: float | None = _clamp_crf(min(reach, _up(curve.crf_for_kbps(want))))
         if rung is top:
             crf = top_crf
-        elif crf is not None and curve.vmaf(crf) > target_vmaf:  # never above the target
-            crf = _clamp_crf(_down(curve.crf_for_vmaf(target_vmaf)))
+        elif crf is not None:
+            floor = min(target_vmaf, ladder_vmaf(rung) + shift)  # never above the target
+            if curve.vmaf(crf) > target_vmaf or curve.vmaf(crf) < floor:
+                crf = _clamp_crf(min(reach, _down(curve.crf_for_vmaf(floor))))
         if crf is not None and curve.kbps(crf) >= rung.bitrate_kbps * CAPPED:
             crf = None
         chosen[rung.name] = (crf, rung.bitrate_kbps if crf is None else curve.kbps(crf))
@@ -224,7 +265,7 @@ def decide(
             bitrate_kbps=max(16, round(chosen[r.name][1])),
             ladder_kbps=r.bitrate_kbps,
             predicted_vmaf=round(vmaf(r), 3),
-            ladder_vmaf=round(curves[r.name].vmaf(curves[r.name].crf_for_kbps(r.bitrate_kbps)), 3),
+            ladder_vmaf=round(ladder_vmaf(r), 3),
             reason=dropped.get(r.name, ""),
             points=sorted(points[r.name], key=lambda p: p.crf),
         )

@@ -49,11 +49,17 @@ def test_a_per_title_encode_measures_decides_and_reports_vmaf(
     assert 0 < decision["saving"] < 1  # this easy clip needs less than the ladder's 1500
     assert [r["name"] for r in decision["rungs"]] == ["360p", "234p", "144p"]
     assert decision["samples"] == [[0.0, 4.0]]  # a short clip is taken whole
+    # 22 and 34 are far apart: the top rung's first choice got a test encode of its own
+    # (so may others)
     for rung in decision["rungs"]:
-        assert [p["crf"] for p in rung["points"]] == [22, 34]
+        crfs = [p["crf"] for p in rung["points"]]
+        assert crfs[0] == 22 and crfs[-1] == 34 and len(crfs) <= 3, crfs
+        if len(crfs) == 3:
+            assert 22 + 1.5 < crfs[1] < 34 - 1.5
         kbps = [p["kbps"] for p in rung["points"]]
-        assert kbps[0] > kbps[1] > 0  # a lower CRF costs more bits
-        assert 0 < rung["points"][1]["vmaf"] <= rung["points"][0]["vmaf"] <= 100
+        assert kbps[0] > kbps[-1] > 0  # a lower CRF costs more bits
+        assert 0 < rung["points"][-1]["vmaf"] <= rung["points"][0]["vmaf"] <= 100
+    assert len(decision["rungs"][0]["points"]) == 3
     kept = {r["name"]: r for r in decision["rungs"] if r["kept"]}
     assert "360p" in kept
     planned = {r["name"]: r for r in report["plan"]["rungs"]}

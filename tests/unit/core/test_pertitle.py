@@ -47,14 +47,23 @@ def test_curve_interpolates_rate_log_linearly_and_inverts() -> None:
     assert curve.crf_for_vmaf(94) == pytest.approx(23)
     assert curve.crf_for_kbps(2000) == pytest.approx(26)
     assert curve.vmaf(100) == 0.0  # clamped extrapolation
-    # a noisy point above its neighbour is flattened: VMAF never rises with CRF
-    noisy = Curve([TrialPoint(crf=20, kbps=900, vmaf=80), TrialPoint(crf=26, kbps=500, vmaf=81)])
-    assert noisy.vmaf(26) == 80
+    # VMAF never rises with CRF: a point below a higher CRF's is raised to it (where
+    # the VBV cap binds, the lower CRF only starves the rate control)
+    capped = Curve([TrialPoint(crf=20, kbps=900, vmaf=80), TrialPoint(crf=26, kbps=890, vmaf=81)])
+    assert capped.vmaf(20) == 81
+    # where VMAF is level between two test CRFs, the crossing is found where it falls:
+    # grain stops being coded between CRF 23 and 29
+    grain = Curve([TrialPoint(crf=c, kbps=k, vmaf=v) for c, k, v in
+                   ((17, 5805, 84.6), (23, 5772, 86.7), (29, 1275, 76.9))])  # fmt: skip
+    assert grain.vmafs == [86.7, 86.7, 76.9]
+    assert grain.crf_for_vmaf(79.4) == pytest.approx(23 + 6 * 7.3 / 9.8)
+    assert grain.crf_for_vmaf(90) == pytest.approx(17 - 6 * 3.3 / 9.8)  # extended below 17
+    assert grain.crf_for_vmaf(75) == pytest.approx(29 + 6 * 1.9 / 9.8)  # extended past 29
 
 
 def test_top_rung_meets_the_target_and_lower_rungs_share_its_saving() -> None:
     plan = _plan(_rung("720p", 1280, 720, 4500), _rung("360p", 640, 360, 900))
-    easy = {"720p": _curve(3000, (97, 95, 90)), "360p": _curve(900, (80, 78, 70))}
+    easy = {"720p": _curve(3000, (97, 95, 90)), "360p": _curve(900, (80, 79, 77))}
     d = decide(plan, easy, target_vmaf=95)
     top, low = d.rung("720p"), d.rung("360p")
     assert top is not None and top.kept and low is not None and low.kept
@@ -63,6 +72,21 @@ def test_top_rung_meets_the_target_and_lower_rungs_share_its_saving() -> None:
     # 360p gets a third of its 900 kbit/s too: CRF 20 + 6 log2(3), rounded up to a tenth
     assert low.bitrate_kbps == pytest.approx(300, abs=5)
     assert low.crf == pytest.approx(29.6) and low.predicted_vmaf < low.ladder_vmaf
+
+
+def test_no_lower_rung_loses_more_quality_than_the_top_rung() -> None:
+    plan = _plan(_rung("720p", 1280, 720, 4500), _rung("360p", 640, 360, 900))
+    # a third of 360p's bits would cost it 6.8 VMAF; the top rung moves 3.2 from the
+    # ladder's (98.2 at 4500 kbit/s, CRF 16.5) to the target
+    points = {"720p": _curve(3000, (97, 95, 90)), "360p": _curve(900, (80, 78, 70))}
+    d = decide(plan, points, target_vmaf=95)
+    top, low = d.rung("720p"), d.rung("360p")
+    assert top is not None and low is not None
+    shift = top.ladder_vmaf - 95
+    assert shift == pytest.approx(3.17, abs=0.01)
+    assert low.ladder_vmaf == pytest.approx(80)
+    assert low.predicted_vmaf == pytest.approx(80 - shift, abs=0.15)  # CRF to a tenth
+    assert low.crf == pytest.approx(26.8) and 300 < low.bitrate_kbps < 900
 
 
 def test_a_rung_that_needs_the_ladders_bitrate_keeps_its_rate_control() -> None:
@@ -138,7 +162,7 @@ def test_a_rungs_crf_is_not_extrapolated_far_past_the_test_encodes() -> None:
     points = {
         "720p": _curve(3000, (97, 95, 90)),
         "234p": [TrialPoint(crf=c, kbps=k, vmaf=v) for c, k, v in
-                 ((20, 190, 51), (26, 190, 50), (32, 157, 46))],
+                 ((20, 190, 51), (26, 190, 50.5), (32, 157, 50))],
     }  # fmt: skip
     low = decide(plan, points, target_vmaf=95).rung("234p")
     assert low is not None and low.crf == 36  # the highest test CRF + 4
