@@ -161,6 +161,10 @@ _ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 # content, so browsers and CDNs may keep it for a year without revalidating.
 _HASHED = re.compile(r"-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$")
 _IMMUTABLE = "public, max-age=31536000, immutable"
+# Hashed assets up to this size are answered from memory once read: their bytes never
+# change, and one send beats streaming the file through worker threads while the same
+# process answers the page's API and media requests (a cold watch page's Shaka chunk).
+_IN_MEMORY_MAX = 4 * 1024 * 1024
 # The web app's watch page, /watch/<video id> (the router's pattern).
 _WATCH_PAGE = re.compile(r"^watch/(?P<id>[0-9A-Fa-f-]{8,64})/?$")
 
@@ -201,7 +205,25 @@ def accepted_encodings(header: str | None) -> set[str]:
 class WebAssets(StaticFiles):
     """The built app's hashed assets: a precompressed sibling (``.br``, ``.gz``) when the
     client accepts it, ``Vary: Accept-Encoding`` wherever a sibling exists, and long
-    immutable caching for hashed names. A Range request always gets the plain bytes."""
+    immutable caching for hashed names. A Range request always gets the plain bytes.
+    Hashed files (up to ``_IN_MEMORY_MAX``) are kept in memory after their first read."""
+
+    def __init__(self, *, directory: Path) -> None:
+        super().__init__(directory=directory)
+        # file -> its bytes and the validators of the read that kept them
+        self._memory: dict[Path, tuple[bytes, dict[str, str]]] = {}
+
+    def _remembered(self, response: FileResponse) -> bytes:
+        """``response``'s file, read on first use; ``response`` gets that read's length
+        and validators (so a file replaced on disk never mixes two versions)."""
+        file = Path(response.path)
+        kept = self._memory.get(file)
+        if kept is None:
+            body = file.read_bytes()
+            validators = {k: response.headers[k] for k in ("etag", "last-modified")}
+            kept = self._memory[file] = (body, {**validators, "content-length": str(len(body))})
+        response.headers.update(kept[1])
+        return kept[0]
 
     def file_response(
         self,
@@ -237,8 +259,14 @@ class WebAssets(StaticFiles):
             response.headers["vary"] = "Accept-Encoding"
         if _HASHED.search(path.name):
             response.headers["cache-control"] = _IMMUTABLE
+        size = int(response.headers["content-length"])
+        body = None
+        if _HASHED.search(path.name) and "range" not in request_headers and size <= _IN_MEMORY_MAX:
+            body = self._remembered(response)
         if self.is_not_modified(response.headers, request_headers):
             return NotModifiedResponse(response.headers)
+        if body is not None:
+            return Response(body, status_code=response.status_code, headers=response.headers)
         return response
 
 

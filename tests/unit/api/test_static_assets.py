@@ -179,3 +179,17 @@ def test_watch_pages_get_the_shell_that_preloads_the_player(web: TestClient, dis
 def test_the_plain_shell_serves_watch_pages_of_a_build_without_watch_html(web: TestClient) -> None:
     r = web.get(f"/watch/{uuid.uuid4()}")
     assert r.status_code == 200 and "id=root" in r.text
+
+
+def test_hashed_assets_are_answered_from_memory_once_read(web: TestClient, dist: Path) -> None:
+    first = _raw(web, f"/assets/{ASSET}", {"Accept-Encoding": "gzip"})
+    # A hashed name never changes content: what was read once is what is served.
+    (dist / "assets" / (ASSET + ".gz")).write_bytes(b"changed on disk")
+    again = _raw(web, f"/assets/{ASSET}", {"Accept-Encoding": "gzip"})
+    assert again == first and gzip.decompress(again[2]) == SCRIPT
+    assert again[1]["content-length"] == str(len(again[2]))
+    # Ranges still come from the file, and unhashed names are never kept.
+    status, _, body = _raw(web, f"/assets/{ASSET}", {"Range": "bytes=0-5"})
+    assert status == 206 and body == SCRIPT[:6]
+    (dist / "favicon.svg").write_text("<svg id=new/>", encoding="utf-8")
+    assert web.get("/favicon.svg").text == "<svg id=new/>"

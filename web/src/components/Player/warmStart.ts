@@ -129,8 +129,8 @@ export function bootPlay(videoId: string, info: PlaybackPublic, search: string, 
   document.body.append(video);
   const { player, uri, startAt } = newWarmPlayer(info, search, origin);
   const loadStartedAt = performance.now();
-  const loaded = player
-    .attach(video)
+  const attached = player.attach(video);
+  const loaded = attached
     .then(() => player.load(uri, startAt))
     .then(
       () => true,
@@ -140,17 +140,21 @@ export function bootPlay(videoId: string, info: PlaybackPublic, search: string, 
   video.addEventListener("playing", () => (boot.firstFrameAt ??= performance.now()), { once: true });
   boots.set(player, boot);
   bootVideo = video;
-  return loaded.then(async (ok) => {
-    if (!ok) return "failed";
-    const own = markAutoplay(video);
-    try {
-      await video.play();
-      return "playing";
-    } catch {
-      return "refused";
-    } finally {
-      own.settle();
-    }
+  // Asked to play once the media source is attached, while Shaka loads (as a plain page
+  // plays once its manifest is parsed): the first frame then shows as soon as its data
+  // is appended, not after the load's promise chain has settled.
+  const own = markAutoplay(video);
+  const started = attached
+    .then(() => video.play())
+    .then(
+      () => "playing" as const,
+      () => "refused" as const,
+    )
+    .finally(own.settle);
+  return loaded.then((ok) => {
+    if (ok) return started;
+    own.settle();
+    return "failed";
   });
 }
 
