@@ -97,6 +97,16 @@ def admin(client: TestClient, ctx: AppContext, monkeypatch: pytest.MonkeyPatch) 
         _subscribed(s, "premium", S.ACTIVE, created=NOW - 3 * D)  # K: at the start: in
         _subscribed(s, "basic", S.ACTIVE, created=NOW - D)  # L: at the end: out
         _subscribed(s, "premium", S.ACTIVE, created=NOW - 4 * D)  # M: the period before
+        # R: on basic for a month, moved to premium inside the range: not a new subscriber.
+        moved = _subscribed(s, "basic", S.CANCELED, created=NOW - 30 * D, period_end=NOW - 2 * D)
+        s.add(
+            Subscription(
+                user_id=moved.id,
+                plan_id=s.scalar(select(Plan.id).where(Plan.slug == "premium")),
+                status=S.ACTIVE,
+                created_at=NOW - 2 * D,
+            )
+        )
         # P: cancelled with paid time left: still a family subscriber.
         _subscribed(s, "family", S.CANCELED, created=NOW - 60 * D, period_end=NOW + 5 * D)
         make_user(s)  # H: free
@@ -131,14 +141,15 @@ def test_business_figures_from_known_rows(client: TestClient, admin: dict[str, s
     assert page.status_code == 200, page.text
     body = page.json()
     plans = {p["slug"]: (p["subscribers"], p["trials"]) for p in body["plans"]}
-    # premium: the admin, A, D, K, M; basic: B, C, L; family: E, P; free: the 16 active
-    # accounts less the 10 entitled to a paid plan (F, F2, G, Q, H and U).
-    assert plans == {"free": (6, 0), "basic": (3, 2), "premium": (5, 0), "family": (2, 0)}
+    # premium: the admin, A, D, K, M, R; basic: B, C, L; family: E, P; free: the 17 active
+    # accounts less the 11 entitled to a paid plan (F, F2, G, Q, H and U).
+    assert plans == {"free": (6, 0), "basic": (3, 2), "premium": (6, 0), "family": (2, 0)}
     assert [p["slug"] for p in body["plans"]] == ["free", "basic", "premium", "family"]
-    assert body["new_subscribers"] == 5  # A, B, E, G, K
+    assert body["new_subscribers"] == 5  # A, B, E, G, K (R only moved plans)
     assert body["failed_payments"] == 2  # D, E
-    # Active and past due on paid plans: premium x 5 (admin, A, D, K, M), family E, basic L.
-    assert (body["mrr_cents"], body["currency"]) == (5 * 1499 + 1999 + 999, "usd")
+    # Active and past due on paid plans: premium x 6 (admin, A, D, K, M, R), family E,
+    # basic L.
+    assert (body["mrr_cents"], body["currency"]) == (6 * 1499 + 1999 + 999, "usd")
 
     # A range that holds only M.
     earlier = {"start": (NOW - 5 * D).isoformat(), "end": (NOW - 3 * D).isoformat()}
@@ -158,4 +169,4 @@ def test_overview_watching_now_and_new_subscribers_per_period(
     # A range wholly in the past is not cut; the one before it is as long (48 hours).
     assert datetime.fromisoformat(body["previous"]["start"]) == NOW - 5 * D
     assert (body["current"]["new_subscribers"], body["previous"]["new_subscribers"]) == (5, 1)
-    assert body["mrr_cents"] == 5 * 1499 + 1999 + 999
+    assert body["mrr_cents"] == 6 * 1499 + 1999 + 999

@@ -46,17 +46,17 @@ def watching_now(session: Session, *, now: datetime) -> int:
 
 
 def new_subscribers(session: Session, *, start: datetime, end: datetime) -> int:
-    """Subscriptions to paid plans that began in [start, end) (incomplete ones left out)."""
-    stmt = (
-        select(func.count(Subscription.id))
+    """Accounts whose first subscription to a paid plan began in [start, end) (incomplete
+    ones left out). A move between paid plans (an upgrade, or an admin's change, which
+    ends the old subscription and starts another) is not a new subscriber."""
+    first_paid = (
+        select(func.min(Subscription.created_at).label("began"))
         .join(Plan, Plan.id == Subscription.plan_id)
-        .where(
-            Plan.price_cents > 0,
-            Subscription.status != S.INCOMPLETE,
-            Subscription.created_at >= start,
-            Subscription.created_at < end,
-        )
+        .where(Plan.price_cents > 0, Subscription.status != S.INCOMPLETE)
+        .group_by(Subscription.user_id)
+        .subquery()
     )
+    stmt = select(func.count()).where(first_paid.c.began >= start, first_paid.c.began < end)
     return int(session.scalar(stmt) or 0)
 
 
