@@ -11,6 +11,7 @@ import logging
 import mimetypes
 import os
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
 from starlette.staticfiles import NotModifiedResponse
-from starlette.types import Scope
+from starlette.types import Message, Scope
 
 from kinema import __version__
 from kinema.catalog import migrate
@@ -100,6 +101,7 @@ def create_app(
     *,
     context: AppContext | None = None,
     web_dist: Path | None = WEB_DIST,
+    prepare_routes: bool = False,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -114,6 +116,8 @@ def create_app(
                 "run `kinema migrate` first"
             )
         app.state.ctx = ctx
+        if prepare_routes:
+            await _prepare_routes(app)
         try:
             yield
         finally:
@@ -167,6 +171,43 @@ _IMMUTABLE = "public, max-age=31536000, immutable"
 _IN_MEMORY_MAX = 4 * 1024 * 1024
 # The web app's watch page, /watch/<video id> (the router's pattern).
 _WATCH_PAGE = re.compile(r"^watch/(?P<id>[0-9A-Fa-f-]{8,64})/?$")
+
+
+async def _prepare_routes(app: FastAPI) -> None:
+    """FastAPI prepares a route's request handling the first time a request is matched
+    against it, and a web page's path is matched against every route: the first page
+    after a start waited for all of them (about 300 ms on 2 cores). One request that no
+    route answers, made at start-up through the whole stack, prepares them all. It is
+    not counted (``metrics.START_UP_REQUEST``) and its answer goes nowhere. The servers
+    (``kinema up``, ``kinema api``) ask for it; tests, which build an app per test,
+    do not."""
+    path = f"{API_PREFIX}/.start-up"
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"localhost")],
+        "client": ("127.0.0.1", 0),
+        "server": ("127.0.0.1", 0),
+        "state": {},
+        metrics.START_UP_REQUEST: True,
+    }
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        return None
+
+    started = time.perf_counter()
+    await app(scope, receive, send)
+    log.debug("routes prepared in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
 def watch_shell(html: str, video_id: str) -> str:

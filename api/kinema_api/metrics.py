@@ -72,6 +72,11 @@ VIEWS = Counter(
 )
 
 
+# Set in the scope of the request the API makes to itself at start-up (see
+# ``kinema_api.app``): not a client's, so not counted.
+START_UP_REQUEST = "kinema.start_up"
+
+
 def route_template(scope: Scope, *, prefix: str) -> str:
     """The matched route's path template. FastAPI leaves the route of an included router
     in the scope with the path it was declared with, without the prefix of the router that
@@ -94,7 +99,7 @@ class RequestMetrics:
         self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get(START_UP_REQUEST):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()

@@ -235,7 +235,11 @@ def _run_up(settings: Settings, *, port: int, host: str, ingest: list[Path], dem
     server = Server(
         ctx,
         uvicorn.Config(
-            create_app(context=ctx), host=host, port=port, log_level="info", proxy_headers=False
+            create_app(context=ctx, prepare_routes=True),
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=False,
         ),
     )
     try:
@@ -331,7 +335,12 @@ def run_api(*, port: int, host: str, workers: int) -> None:
             # proxy_headers off: uvicorn would take any loopback peer's X-Forwarded-For as
             # the client; deps.client_ip believes only KINEMA_TRUSTED_PROXIES.
             ctx,
-            uvicorn.Config(create_app(context=ctx), host=host, port=port, proxy_headers=False),
+            uvicorn.Config(
+                create_app(context=ctx, prepare_routes=True),
+                host=host,
+                port=port,
+                proxy_headers=False,
+            ),
         ).run()
     finally:
         if tagger is not None:
