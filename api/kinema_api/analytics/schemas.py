@@ -161,6 +161,14 @@ class BusinessPublic(BaseModel):
     churn_canceled: int
     new_subscribers: int
     failed_payments: int = Field(description="Subscriptions past due (a renewal failed).")
+    claude_spent_usd: float = Field(
+        description="USD spent on Claude this calendar month (UTC), whatever the range: "
+        "auto-tagging runs and the recommender's notes."
+    )
+    claude_cap_usd: float = Field(
+        description="The monthly cap on that spend (KINEMA_ANTHROPIC_MONTHLY_COST_CAP_USD); "
+        "0 when no Anthropic key is set (the local models do the work)."
+    )
 
 
 class JobStateRow(BaseModel):

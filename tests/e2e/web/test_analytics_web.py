@@ -166,6 +166,9 @@ def test_every_page_charts_filters_and_csv(stack: webapp.KinemaUp, browser: Brow
         page.get_by_test_id("tab-business").click()
         expect(page.get_by_test_id("plans-table")).to_be_visible()
         expect(page.get_by_test_id("filters-range-only")).to_be_visible()
+        # No Anthropic key on this stack: Claude's card says so (and $0.00 spent).
+        expect(page.get_by_test_id("business-claude")).to_contain_text("no Anthropic key")
+        expect(page.get_by_test_id("business-claude")).to_contain_text("$0.00")
         if page.get_by_test_id("business-empty").count() == 0:
             _charts(page, 1)
         webapp.screenshot(page, "analytics-business", full_page=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,15 +19,25 @@ from sqlalchemy.orm import Session
 
 from kinema.catalog.models import (
     AuthSession,
+    ClaudeCall,
     Plan,
     StreamLease,
     Subscription,
     SubscriptionStatus,
     User,
 )
+from kinema.catalog.services.tagging import month_start
 from kinema_api.analytics.routes import dashboard
+from kinema_api.app import create_app
 from kinema_api.context import AppContext
-from tests.utils.factories import admin_token, bearer, make_ready_video, make_title, make_user
+from tests.utils.factories import (
+    admin_token,
+    bearer,
+    build_api_context,
+    make_ready_video,
+    make_title,
+    make_user,
+)
 
 S = SubscriptionStatus
 API = "/api/v1/admin/analytics"
@@ -109,6 +120,10 @@ def admin(client: TestClient, ctx: AppContext, monkeypatch: pytest.MonkeyPatch) 
         )
         # P: cancelled with paid time left: still a family subscriber.
         _subscribed(s, "family", S.CANCELED, created=NOW - 60 * D, period_end=NOW + 5 * D)
+        # Claude's spend: this calendar month's calls count, last month's do not.
+        this_month = month_start(NOW)
+        for finished, cost in ((this_month, 0.25), (NOW, 0.5), (this_month - D, 3.0)):
+            s.add(ClaudeCall(purpose="why_note", finished_at=finished, cost_usd=cost))
         make_user(s)  # H: free
         viewer = make_user(s)  # U: free, watching on several devices
         video = make_ready_video(s, title=make_title(s))
@@ -147,6 +162,8 @@ def test_business_figures_from_known_rows(client: TestClient, admin: dict[str, s
     assert [p["slug"] for p in body["plans"]] == ["free", "basic", "premium", "family"]
     assert body["new_subscribers"] == 5  # A, B, E, G, K (R only moved plans)
     assert body["failed_payments"] == 2  # D, E
+    # No Anthropic key here: the cap reads 0 (Claude is off), what was spent still shows.
+    assert (body["claude_spent_usd"], body["claude_cap_usd"]) == (0.75, 0.0)
     # Active and past due on paid plans: premium x 6 (admin, A, D, K, M, R), family E,
     # basic L.
     assert (body["mrr_cents"], body["currency"]) == (6 * 1499 + 1999 + 999, "usd")
@@ -170,3 +187,16 @@ def test_overview_watching_now_and_new_subscribers_per_period(
     assert datetime.fromisoformat(body["previous"]["start"]) == NOW - 5 * D
     assert (body["current"]["new_subscribers"], body["previous"]["new_subscribers"]) == (5, 1)
     assert body["mrr_cents"] == 6 * 1499 + 1999 + 999
+
+
+def test_claude_cap_with_a_key(tmp_path: Path) -> None:
+    ctx = build_api_context(
+        tmp_path / "data", anthropic_api_key="sk-test", anthropic_monthly_cost_cap_usd=12.5
+    )
+    try:
+        with TestClient(create_app(context=ctx, web_dist=None)) as client:
+            page = client.get(f"{API}/business", headers=bearer(admin_token(ctx, client)))
+            assert page.status_code == 200, page.text
+            assert (page.json()["claude_spent_usd"], page.json()["claude_cap_usd"]) == (0.0, 12.5)
+    finally:
+        ctx.close()

@@ -67,7 +67,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Subscribers per plan, trials, MRR, churn, failed payments */
+        /** Subscribers per plan, trials, MRR, churn, failed payments, Claude's spend */
         get: operations["business_page_api_v1_admin_analytics_business_get"];
         put?: never;
         post?: never;
@@ -2490,6 +2490,16 @@ export interface components {
             churn_canceled: number;
             /** Churn Rate */
             churn_rate: number;
+            /**
+             * Claude Cap Usd
+             * @description The monthly cap on that spend (KINEMA_ANTHROPIC_MONTHLY_COST_CAP_USD); 0 when no Anthropic key is set (the local models do the work).
+             */
+            claude_cap_usd: number;
+            /**
+             * Claude Spent Usd
+             * @description USD spent on Claude this calendar month (UTC), whatever the range: auto-tagging runs and the recommender's notes.
+             */
+            claude_spent_usd: number;
             /** Currency */
             currency: string;
             /**

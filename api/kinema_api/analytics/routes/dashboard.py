@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from kinema.catalog.models import utcnow
+from kinema.catalog.services.tagging import month_cost
 from kinema_api.analytics.schemas import (
     AudiencePoint,
     AudiencePublic,
@@ -52,7 +53,7 @@ from kinema_api.analytics.services.filters import dashboard_filters, dashboard_r
 from kinema_api.analytics.services.rollup_queries import Filters
 from kinema_api.billing.services.stats import billing_stats
 from kinema_api.common import ERRORS
-from kinema_api.deps import AdminViewer, ReadSessionDep
+from kinema_api.deps import AdminViewer, ReadSessionDep, SettingsDep
 
 router = APIRouter(prefix="/admin/analytics", tags=["analytics"], responses=ERRORS)
 FiltersDep = Annotated[Filters, Depends(dashboard_filters)]
@@ -105,7 +106,7 @@ def audience_page(
     return audience.audience(session, f, zone_name=tz)
 
 
-def _business(session: ReadSessionDep, f: Filters) -> BusinessPublic:
+def _business(session: ReadSessionDep, f: Filters, *, claude_cap_usd: float) -> BusinessPublic:
     now = utcnow()
     stats = billing_stats(session, now=now, month=None)
     trials = business.trials_per_plan(session)
@@ -122,12 +123,20 @@ def _business(session: ReadSessionDep, f: Filters) -> BusinessPublic:
         churn_canceled=stats.churn.canceled,
         new_subscribers=business.new_subscribers(session, start=f.start, end=f.end),
         failed_payments=business.failed_payments(session),
+        claude_spent_usd=round(month_cost(session, now=now), 4),
+        claude_cap_usd=claude_cap_usd,
     )
 
 
-@router.get("/business", summary="Subscribers per plan, trials, MRR, churn, failed payments")
-def business_page(_admin: AdminViewer, session: ReadSessionDep, f: RangeDep) -> BusinessPublic:
-    return _business(session, f)
+@router.get(
+    "/business",
+    summary="Subscribers per plan, trials, MRR, churn, failed payments, Claude's spend",
+)
+def business_page(
+    _admin: AdminViewer, session: ReadSessionDep, settings: SettingsDep, f: RangeDep
+) -> BusinessPublic:
+    cap = settings.anthropic_monthly_cost_cap_usd if settings.anthropic_api_key else 0.0
+    return _business(session, f, claude_cap_usd=cap)
 
 
 @router.get("/pipeline", summary="Transcode jobs by state, encode speed, failures, storage")
@@ -190,7 +199,7 @@ def _rows(
         page = content.content(session, f, video_id=f.video_id)
         return list(page.retention.curve) if page.retention else []
     if table is Table.PLANS:
-        return list(_business(session, f).plans)
+        return list(_business(session, f, claude_cap_usd=0.0).plans)
     return list(pipeline.pipeline(session, start=f.start, end=f.end, limit=1000).jobs)
 
 

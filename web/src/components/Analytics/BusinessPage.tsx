@@ -1,4 +1,5 @@
-// Business: subscribers and trials per plan, MRR, churn, new subscribers, failed payments.
+// Business: subscribers and trials per plan, MRR, churn, new subscribers, failed payments,
+// and what Claude cost this month against its cap.
 // The range alone applies (new subscribers in it); billing has no browser or rung.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { csvUrl, getBusiness, type AnalyticsFilters } from "../../api/analytics";
@@ -15,6 +16,7 @@ export function BusinessPage({ filters }: { filters: AnalyticsFilters }) {
   const b = state.data;
   if (state.error) return <ErrorView error={state.error} onRetry={state.reload} />;
   if (!b) return <Loading />;
+  const usd = (dollars: number) => formatMoney(Math.round(dollars * 100), "usd", lang);
   const nobody = b.plans.every((p) => p.subscribers === 0 && p.trials === 0);
   return (
     <div aria-busy={state.loading}>
@@ -24,6 +26,12 @@ export function BusinessPage({ filters }: { filters: AnalyticsFilters }) {
         <StatCard label={t("analytics.churn")} value={f.pct(b.churn_rate * 100)} sub={`${t("analytics.canceled")}: ${f.n(b.churn_canceled)}`} />
         <StatCard label={t("analytics.newSubscribers")} value={f.n(b.new_subscribers)} />
         <StatCard label={t("analytics.failedPayments")} value={f.n(b.failed_payments)} />
+        <StatCard
+          label={t("analytics.claudeSpent")}
+          value={usd(b.claude_spent_usd)}
+          sub={b.claude_cap_usd > 0 ? t("analytics.claudeCap", { cap: usd(b.claude_cap_usd) }) : t("analytics.claudeOff")}
+          testId="business-claude"
+        />
       </dl>
       <ChartBox title={t("analytics.plans")} actions={<CsvLink href={csvUrl("plans", filters)} table="plans" />}>
         {nobody ? (
