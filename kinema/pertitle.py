@@ -229,9 +229,10 @@ def decide(
         lowest, highest = curve.crfs[0] - EXTRAPOLATE, curve.crfs[-1] + EXTRAPOLATE
         return curve.vmaf(min(highest, max(lowest, crf)))
 
+    at_ladder = {r.name: ladder_vmaf(r) for r in rungs}
     # How far the top rung moves from the fixed ladder's quality; no lower rung moves
     # further down than that.
-    shift = target_vmaf - ladder_vmaf(top)
+    shift = target_vmaf - at_ladder[top.name]
     # CRF, or None where the ladder's own bitrate (its maximum) is what the rung gets.
     chosen: dict[str, tuple[float | None, float]] = {}
     for rung in rungs:
@@ -242,7 +243,7 @@ def decide(
         if rung is top:
             crf = top_crf
         elif crf is not None:
-            floor = min(target_vmaf, ladder_vmaf(rung) + shift)  # never above the target
+            floor = min(target_vmaf, at_ladder[rung.name] + shift)  # never above the target
             if curve.vmaf(crf) > target_vmaf or curve.vmaf(crf) < floor:
                 crf = _clamp_crf(min(reach, _down(curve.crf_for_vmaf(floor))))
         if crf is not None and curve.kbps(crf) >= rung.bitrate_kbps * CAPPED:
@@ -265,7 +266,7 @@ def decide(
             bitrate_kbps=max(16, round(chosen[r.name][1])),
             ladder_kbps=r.bitrate_kbps,
             predicted_vmaf=round(vmaf(r), 3),
-            ladder_vmaf=round(ladder_vmaf(r), 3),
+            ladder_vmaf=round(at_ladder[r.name], 3),
             reason=dropped.get(r.name, ""),
             points=sorted(points[r.name], key=lambda p: p.crf),
         )

@@ -298,11 +298,12 @@ class WebAssets(StaticFiles):
             response = FileResponse(path, status_code=status_code, stat_result=stat_result)
         if siblings:
             response.headers["vary"] = "Accept-Encoding"
-        if _HASHED.search(path.name):
+        hashed = _HASHED.search(path.name) is not None
+        if hashed:
             response.headers["cache-control"] = _IMMUTABLE
         size = int(response.headers["content-length"])
         body = None
-        if _HASHED.search(path.name) and "range" not in request_headers and size <= _IN_MEMORY_MAX:
+        if hashed and "range" not in request_headers and size <= _IN_MEMORY_MAX:
             body = self._remembered(response)
         if self.is_not_modified(response.headers, request_headers):
             return NotModifiedResponse(response.headers)

@@ -82,7 +82,7 @@ def store_decision(sink: Sink, decision: PerTitleDecision) -> None:
 
 def _threads(branches: int) -> int:
     """Threads per encoder or VMAF scorer: one where many run side by side, every core
-    for a round of one (the top rung's refinement)."""
+    for a round of one (a refinement of a single rung)."""
     return 1 if branches > 1 else max(1, os.cpu_count() or 1)
 
 

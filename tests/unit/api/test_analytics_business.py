@@ -7,7 +7,9 @@ revoked or expired login, a subscription created at the range's start and at its
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,6 +169,12 @@ def test_business_figures_from_known_rows(client: TestClient, admin: dict[str, s
     # Active and past due on paid plans: premium x 6 (admin, A, D, K, M, R), family E,
     # basic L.
     assert (body["mrr_cents"], body["currency"]) == (6 * 1499 + 1999 + 999, "usd")
+
+    # The plans table's CSV holds the same rows as the page.
+    exported = client.get(f"{API}/export/plans.csv", params=RANGE, headers=admin)
+    assert exported.status_code == 200, exported.text
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert {r["slug"]: (int(r["subscribers"]), int(r["trials"])) for r in rows} == plans
 
     # A range that holds only M.
     earlier = {"start": (NOW - 5 * D).isoformat(), "end": (NOW - 3 * D).isoformat()}

@@ -51,6 +51,7 @@ from kinema_api.analytics.services import (
 from kinema_api.analytics.services.export import to_csv
 from kinema_api.analytics.services.filters import dashboard_filters, dashboard_range
 from kinema_api.analytics.services.rollup_queries import Filters
+from kinema_api.billing.schemas import BillingStatsPublic
 from kinema_api.billing.services.stats import billing_stats
 from kinema_api.common import ERRORS
 from kinema_api.deps import AdminViewer, ReadSessionDep, SettingsDep
@@ -106,17 +107,19 @@ def audience_page(
     return audience.audience(session, f, zone_name=tz)
 
 
+def _plans(session: ReadSessionDep, stats: BillingStatsPublic) -> list[PlanRow]:
+    trials = business.trials_per_plan(session)
+    return [
+        PlanRow(slug=p.slug, name=p.name, subscribers=p.subscribers, trials=trials.get(p.slug, 0))
+        for p in stats.plans
+    ]
+
+
 def _business(session: ReadSessionDep, f: Filters, *, claude_cap_usd: float) -> BusinessPublic:
     now = utcnow()
     stats = billing_stats(session, now=now, month=None)
-    trials = business.trials_per_plan(session)
     return BusinessPublic(
-        plans=[
-            PlanRow(
-                slug=p.slug, name=p.name, subscribers=p.subscribers, trials=trials.get(p.slug, 0)
-            )
-            for p in stats.plans
-        ],
+        plans=_plans(session, stats),
         mrr_cents=stats.mrr_cents,
         currency=stats.currency,
         churn_rate=stats.churn.rate,
@@ -199,7 +202,7 @@ def _rows(
         page = content.content(session, f, video_id=f.video_id)
         return list(page.retention.curve) if page.retention else []
     if table is Table.PLANS:
-        return list(_business(session, f, claude_cap_usd=0.0).plans)
+        return list(_plans(session, billing_stats(session, now=utcnow(), month=None)))
     return list(pipeline.pipeline(session, start=f.start, end=f.end, limit=1000).jobs)
 
 
