@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from tests.e2e.web import webapp
+from tests.utils.browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e]
 
@@ -194,6 +195,68 @@ def test_reload_resumes_where_it_stopped(page: Page, stack: Any) -> None:
     resumed = _video(page, "v.currentTime")
     assert abs(resumed - stopped) <= 10, (stopped, resumed)
     assert resumed >= 8, (stopped, resumed)  # resumed, not restarted
+
+
+# Every media element's `playing` events, in order: [element number, currentTime].
+PLAYING_PROBE = """
+window.__videos = [];
+window.__playing = [];
+document.addEventListener('playing', (e) => {
+  let n = window.__videos.indexOf(e.target);
+  if (n < 0) n = window.__videos.push(e.target) - 1;
+  window.__playing.push([n, e.target.currentTime]);
+}, true);
+"""
+
+
+def test_cold_watch_page_plays_first_then_the_player_takes_over(
+    stack: Any, playwright_driver: Any
+) -> None:
+    """A cold /watch page (watch.html) plays its first frame on the boot's own <video>,
+    before Shaka has run; Shaka then takes over on a <video> of its own, on from where
+    the first one got to, and the Player adopts that one."""
+    browser = playwright_driver.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
+    )
+    try:
+        context = browser.new_context()
+        r = context.request.post(
+            f"{stack.base}/api/v1/auth/login",
+            data={"email": webapp.ADMIN_EMAIL, "password": webapp.ADMIN_PASSWORD},
+        )
+        assert r.ok, r.text()
+        r = context.request.put(
+            f"{stack.base}/api/v1/progress/{stack.video_id}", data={"position_s": 14.2}
+        )
+        assert r.ok, r.text()
+        context.add_init_script(
+            "localStorage.setItem('kinema.profileChosen', '1');" + PLAYING_PROBE
+        )
+        page = context.new_page()
+        page.goto(f"{stack.base}/watch/{stack.video_id}?title={stack.title_id}")
+        _ensure_playing(page)
+        page.wait_for_function("() => window.__playing.some(([n]) => n === 1)")
+        playing = page.evaluate("() => window.__playing")
+        # The boot's quick start showed the first frame, at the resume point...
+        assert playing[0][0] == 0, playing
+        assert abs(playing[0][1] - 14.2) < 0.05, playing
+        # ...and is gone: the one <video> left is the Player's, which Shaka played on
+        # from a moment later (it waited half a second ahead), not from the start again.
+        assert page.evaluate("() => window.__videos[0].isConnected") is False
+        assert page.locator("video").count() == 1
+        assert page.evaluate(
+            "() => window.__videos[1] === document.querySelector('[data-testid=player] video')"
+        )
+        took_over = next(t for n, t in playing if n == 1)
+        assert 14.2 < took_over < 16.5, playing
+        t0 = _video(page, "v.currentTime")
+        page.wait_for_timeout(1500)
+        assert _video(page, "v.currentTime") > t0 + 0.5
+        context.close()
+    finally:
+        browser.close()
 
 
 def test_my_list_row_shows_the_title(page: Page, stack: Any) -> None:

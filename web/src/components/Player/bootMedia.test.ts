@@ -1,7 +1,7 @@
 // The boot's guesses at what Shaka's first load asks for, on a master playlist as
 // Kinema writes it, and the handover of what was fetched.
 import { describe, expect, it } from "vitest";
-import { keepPrefetched, parseMaster, prefetchStart, startSegments, startVariant, takePrefetched } from "./bootMedia";
+import { keepPrefetched, parseMaster, prefetchStart, runway, startSegments, startVariant, takePrefetched } from "./bootMedia";
 
 const MASTER = `#EXTM3U
 #EXT-X-VERSION:7
@@ -63,6 +63,28 @@ describe("boot prefetch", () => {
     expect(startSegments(MEDIA, 6.5)).toEqual(["init.mp4", "seg_00002.m4s"]);
     expect(startSegments(MEDIA, 12.1)).toEqual(["init.mp4", "seg_00003.m4s"]);
     expect(startSegments(MEDIA, 99)).toEqual(["init.mp4", "seg_00003.m4s"]); // past the end: the last
+  });
+
+  it("names a runway of segments from the start position, with their times", () => {
+    expect(runway(MEDIA, null, 2)).toEqual({
+      init: "init.mp4",
+      segments: [
+        { uri: "seg_00001.m4s", start: 0 },
+        { uri: "seg_00002.m4s", start: 6.016 },
+      ],
+    });
+    expect(runway(MEDIA, 7, 5).segments.map((s) => s.uri)).toEqual(["seg_00002.m4s", "seg_00003.m4s"]);
+    expect(runway(MEDIA, 99, 2).segments).toEqual([{ uri: "seg_00003.m4s", start: 12.010667 }]);
+    // A runway never crosses into another init segment.
+    const switched = MEDIA.replace("seg_00002.m4s", '#EXT-X-MAP:URI="init2.mp4"\nseg_00002.m4s');
+    expect(runway(switched, null, 3)).toEqual({ init: "init.mp4", segments: [{ uri: "seg_00001.m4s", start: 0 }] });
+    expect(runway(switched, 7, 3).init).toBe("init2.mp4");
+    expect(runway("#EXTM3U\n", null, 2)).toEqual({ init: null, segments: [] });
+  });
+
+  it("reads each variant's codecs", () => {
+    expect(parseMaster(MASTER).variants[2]?.codecs).toEqual(["avc1.4d401e", "mp4a.40.2"]);
+    expect(parseMaster("#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8").variants[0]?.codecs).toEqual([]);
   });
 
   it("fetches the start variant's and its audio's playlists and start segments", async () => {

@@ -5,11 +5,13 @@
 // and its load needs no round trip. A guess that misses costs bytes, never correctness:
 // anything not here when Shaka asks is fetched by Shaka as usual.
 
-/** One variant of a master playlist: its bandwidth, media playlist and audio group. */
+/** One variant of a master playlist: its bandwidth, media playlist, audio group and
+ *  codecs (the CODECS attribute's list, empty when the playlist names none). */
 export interface Variant {
   bandwidth: number;
   uri: string;
   audio: string | null;
+  codecs: string[];
 }
 
 /** A master playlist's variants (in order) and each audio group's default rendition. */
@@ -43,7 +45,8 @@ export function parseMaster(text: string): Master {
       const a = attributes(line.slice(18));
       const uri = lines.slice(i + 1).find((l) => l.trim() && !l.startsWith("#"));
       const bandwidth = Number(a.get("BANDWIDTH"));
-      if (uri && Number.isFinite(bandwidth)) variants.push({ bandwidth, uri: uri.trim(), audio: a.get("AUDIO") ?? null });
+      const codecs = (a.get("CODECS") ?? "").split(",").map((c) => c.trim()).filter(Boolean);
+      if (uri && Number.isFinite(bandwidth)) variants.push({ bandwidth, uri: uri.trim(), audio: a.get("AUDIO") ?? null, codecs });
     }
   });
   return { variants, audio };
@@ -65,28 +68,47 @@ export function startVariant(variants: Variant[], estimate: number): Variant | n
   return chosen;
 }
 
-/** A media playlist's init segment and the segment holding `startAt` (the first when
- *  null), as URIs relative to the playlist. */
-export function startSegments(text: string, startAt: number | null): string[] {
-  const out: string[] = [];
+/** A media playlist's segments from the one holding `startAt` (the first when null):
+ *  at most `count` of them, each with its start time, and the init segment they need
+ *  (null when the playlist has none); URIs are relative to the playlist. */
+export function runway(
+  text: string,
+  startAt: number | null,
+  count: number,
+): { init: string | null; segments: { uri: string; start: number }[] } {
+  let init: string | null = null;
   let time = 0;
   let duration = 0;
-  let segment: string | null = null;
+  let last: { uri: string; start: number; init: string | null } | null = null;
+  let run: { init: string | null; segments: { uri: string; start: number }[] } | null = null;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line.startsWith("#EXT-X-MAP:")) {
-      const uri = attributes(line.slice(11)).get("URI");
-      if (uri && !out.includes(uri)) out.push(uri);
+      init = attributes(line.slice(11)).get("URI") ?? init;
     } else if (line.startsWith("#EXTINF:")) {
-      duration = Number.parseFloat(line.slice(8));
+      const parsed = Number.parseFloat(line.slice(8));
+      duration = Number.isFinite(parsed) ? parsed : 0;
     } else if (line && !line.startsWith("#")) {
-      segment = line;
-      if ((startAt ?? 0) < time + (Number.isFinite(duration) ? duration : 0)) break;
-      time += Number.isFinite(duration) ? duration : 0;
+      last = { uri: line, start: time, init };
+      time += duration;
+      if (!run && (startAt ?? 0) < time) run = { init, segments: [] };
+      if (!run) continue;
+      // Another init segment would need a reset that a runway does not make.
+      if (init !== run.init) break;
+      run.segments.push({ uri: last.uri, start: last.start });
+      if (run.segments.length >= count) break;
     }
   }
-  if (segment) out.push(segment);
-  return out;
+  // Past the end: the last segment, as a player seeking there would fetch.
+  if (!run && last) run = { init: last.init, segments: [{ uri: last.uri, start: last.start }] };
+  return run ?? { init: null, segments: [] };
+}
+
+/** A media playlist's init segment and the segment holding `startAt` (the first when
+ *  null), as URIs relative to the playlist. */
+export function startSegments(text: string, startAt: number | null): string[] {
+  const { init, segments } = runway(text, startAt, 1);
+  return [...(init ? [init] : []), ...segments.map((s) => s.uri)];
 }
 
 /** The body of each URL fetched so far, by URL (null: the fetch failed). */

@@ -89,6 +89,15 @@ class FakeVideo extends EventTarget {
   paused = true;
   removed = false;
   refuse = false;
+  currentTime = 0;
+  readyState = 0;
+  seeking = false;
+  ended = false;
+  below: FakeVideo[] = [];
+  stopped = false;
+  before(video: FakeVideo) {
+    this.below.push(video);
+  }
   classList = { remove: (name: string) => (this.className = this.className.split(" ").filter((c) => c !== name).join(" ")) };
   play() {
     if (this.refuse) return Promise.reject(new Error("NotAllowedError"));
@@ -99,7 +108,42 @@ class FakeVideo extends EventTarget {
   remove() {
     this.removed = true;
   }
+  /** Shaka's load put this element at `at`, with frames to play on. */
+  ready(at: number) {
+    this.currentTime = at;
+    this.readyState = 4;
+    this.dispatchEvent(new Event("canplay"));
+  }
 }
+
+/** A quick start playing on its own <video> (quickStart.ts), at `at` seconds. */
+function quickAt(at: number) {
+  const video = new FakeVideo();
+  Object.assign(video, { paused: false, readyState: 4, currentTime: at });
+  const quick = {
+    video: video as unknown as HTMLVideoElement,
+    startedAt: 5,
+    firstFrameAt: () => 9,
+    playing: Promise.resolve(true),
+    stop: () => {
+      video.stopped = true;
+      video.paused = true;
+    },
+  };
+  return { video, quick };
+}
+
+/** Frames: each call moves the quick start's clock on and runs the frame callbacks. */
+function frames(video: FakeVideo) {
+  const waiting: (() => void)[] = [];
+  vi.stubGlobal("requestAnimationFrame", (fn: () => void) => waiting.push(fn));
+  return (at: number) => {
+    video.currentTime = at;
+    waiting.splice(0).forEach((fn) => fn());
+  };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const page = vi.hoisted(() => ({ videos: [] as unknown[], beacons: [] as string[], fetches: [] as string[], pagehide: new EventTarget() }));
 
@@ -260,6 +304,73 @@ describe("warm start", () => {
       discardWarmStart();
       expect([video.removed, made.destroyed, isBooted()]).toEqual([true, true, false]);
       expect(page.fetches).toEqual(["/api/v1/playback/vid-1/stop"]);
+    });
+
+    it("takes over from a quick start beneath it, a moment ahead, on the frame both show", async () => {
+      fakeBrowser();
+      const { video: quick, quick: started } = quickAt(1);
+      const frame = frames(quick);
+      const outcome = bootPlay("vid-1", info({ resume_position_s: 0.9 }), "", ORIGIN, started);
+      const shaka = page.videos[0] as FakeVideo;
+      expect(quick.below).toEqual([shaka]);
+      await settle();
+      const made = fake.Player.made[0]!;
+      expect(made.loads).toEqual([[uri, 1.5]]);
+      shaka.ready(1.5);
+      await settle();
+      frame(1.2);
+      expect([quick.removed, shaka.paused]).toEqual([false, true]);
+      frame(1.49);
+      expect(await outcome).toBe("playing");
+      expect([quick.removed, quick.stopped, shaka.paused, shaka.currentTime]).toEqual([true, true, false, 1.5]);
+      // The viewing's startup is the quick start's; the Player's load is already done.
+      expect(adoptBootVideo()).toBe(shaka);
+      const player = adoptWarmPlayer();
+      expect(bootTimes(player as never)).toMatchObject({ loadStartedAt: 5, firstFrameAt: 9 });
+      expect(await preloadedOr(player as never, uri, 0.9)).toBe(LOADED);
+    });
+
+    it("waits further ahead when Shaka is late, and hands over at once when the app asks", async () => {
+      fakeBrowser();
+      const { video: quick, quick: started } = quickAt(1);
+      const frame = frames(quick);
+      void bootPlay("vid-1", info(), "", ORIGIN, started);
+      await settle();
+      // The quick start is past 1.5 s before Shaka's element is ready there.
+      quick.currentTime = 1.8;
+      const shaka = page.videos[0] as FakeVideo;
+      shaka.ready(1.5);
+      await settle();
+      expect(shaka.currentTime).toBe(2.3);
+      frame(2.0);
+      expect(quick.removed).toBe(false);
+      // The app's Player adopts Shaka's <video> now: it plays on from the quick start's frame.
+      expect(adoptBootVideo()).toBe(shaka);
+      await settle();
+      expect([quick.removed, shaka.paused, shaka.currentTime]).toEqual([true, false, 2.0]);
+    });
+
+    it("hands over at once when the quick start will not get there by playing on", async () => {
+      fakeBrowser();
+      const { video: quick, quick: started } = quickAt(1);
+      frames(quick);
+      const outcome = bootPlay("vid-1", info(), "", ORIGIN, started);
+      await settle();
+      // The viewer paused it (a media key): Shaka's <video> takes its frame, paused too.
+      quick.paused = true;
+      const shaka = page.videos[0] as FakeVideo;
+      shaka.ready(1.5);
+      await outcome;
+      expect([quick.removed, shaka.paused, shaka.currentTime]).toEqual([true, true, 1]);
+    });
+
+    it("drops the quick start when Shaka's load fails, and the Player loads afresh", async () => {
+      fakeBrowser();
+      fake.Player.failLoad = true;
+      const { video: quick, quick: started } = quickAt(1);
+      expect(await bootPlay("vid-1", info(), "", ORIGIN, started)).toBe("failed");
+      expect([quick.removed, quick.stopped]).toEqual([true, true]);
+      expect(await preloadedOr(adoptWarmPlayer() as never, uri, null)).toBe(uri);
     });
 
     it("serves Shaka what was prefetched, once, and the network for the rest", async () => {

@@ -10,6 +10,9 @@
 // code even runs, `bootPlay` gives the player a <video> of its own, loads and plays, and
 // the app starts after the first frame. The Player then adopts the element too
 // (`adoptBootVideo`) and skips the load it would have made (`preloadedOr` says LOADED).
+// Where the boot could play the first segments itself (quickStart.ts), that <video> is
+// already playing when Shaka arrives: Shaka loads beneath it, a moment ahead, and takes
+// over on the frame both show (`handOver`).
 //
 // Only the plain case is warmed: a plan with ads plays a pre-roll first and a watch
 // party decides where to start, so those pages load the usual way.
@@ -18,13 +21,12 @@ import type { PlaybackPublic } from "../../api/client";
 import { releaseStream } from "../../api/devices";
 import { takePrefetched } from "./bootMedia";
 import { installPolyfills, SHAKA_CONFIG } from "./hooks/shakaConfig";
-import { savedVolume } from "./preferences";
 import { markAutoplay } from "./intent";
+import { BOOT_VIDEO_CLASS, bootVideoElement, type QuickStart } from "./quickStart";
 import { absoluteUrl } from "./streamToken";
 import { canWarmStart, startPosition } from "./warmPolicy";
 
-/** The class of a booted <video> until the Player adopts it (full window, in global.css). */
-export const BOOT_VIDEO_CLASS = "player__video--boot";
+export { BOOT_VIDEO_CLASS };
 
 /** `preloadedOr`'s answer for a player that already loaded this very source. */
 export const LOADED = Symbol("loaded");
@@ -47,6 +49,14 @@ export type BootOutcome = "playing" | "refused" | "failed";
 // Long enough for the slowest page render; short enough not to hold a stream's buffers.
 const UNUSED_MS = 30_000;
 
+/** How far ahead of a quick start (s) Shaka's <video> waits for it: Shaka's load and
+ *  seek take a few hundred ms on a slow machine, the quick start's runway 2 segments. */
+const HANDOVER_LEAD_S = 0.5;
+/** Within this (s) of the frame Shaka waits on, the quick start is there: under a frame. */
+const HANDOVER_SLACK_S = 0.03;
+/** Waits ahead that may fall behind before the handover takes the quick start's time. */
+const HANDOVER_TRIES = 3;
+
 /** What was preloaded: only a load of this very source at this very position uses it. */
 interface Preload {
   uri: string;
@@ -59,6 +69,8 @@ let warm: { player: shaka.Player; timer: ReturnType<typeof setTimeout> } | null 
 const preloads = new WeakMap<shaka.Player, Preload>();
 const boots = new WeakMap<shaka.Player, Booted>();
 let bootVideo: HTMLVideoElement | null = null;
+// A quick start still on top of the booted <video>, until it hands over.
+let quickOnTop: QuickStart | null = null;
 // The boot's hold on the stream until the Player takes over (the watch page then frees
 // it when left): freed on pagehide, or at once when the boot is discarded.
 let bootLease: { videoId: string; onPageHide: () => void } | null = null;
@@ -108,38 +120,112 @@ function installPrefetchScheme(): void {
   }
 }
 
+/** HTMLMediaElement.HAVE_FUTURE_DATA: the current frame and the next are in. */
+const HAVE_FUTURE_DATA = 3;
+
+/** Until `video` can play on from where it is (it has the next frames). */
+function canPlay(video: HTMLVideoElement): Promise<void> {
+  if (video.readyState >= HAVE_FUTURE_DATA && !video.seeking) return Promise.resolve();
+  return new Promise((resolve) => video.addEventListener("canplay", () => resolve(), { once: true }));
+}
+
+/** Where `from` stands against the frame at `target`: reaching it now ("there"), already
+ *  past it ("passed"), or never to reach it by playing on ("stuck": paused, ended, out of
+ *  media, or in a hidden page, where animation frames stop). */
+function reach(from: HTMLVideoElement, target: number): Promise<"there" | "passed" | "stuck"> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const t = from.currentTime;
+      if (t > target + HANDOVER_SLACK_S) resolve("passed");
+      else if (t >= target - HANDOVER_SLACK_S) resolve("there");
+      else if (from.paused || from.ended || from.readyState < HAVE_FUTURE_DATA || document.hidden) resolve("stuck");
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+}
+
+/** Take the quick start's <video> away, `to` in its place (on its frame, playing if it
+ *  was): at once, or (`wait`) once `from` has reached the frame `to` waits on. */
+async function handOver(quick: QuickStart, to: HTMLVideoElement, wait: boolean): Promise<void> {
+  const from = quick.video;
+  let there = false;
+  for (let tries = 0; wait && tries < HANDOVER_TRIES; tries++) {
+    await canPlay(to);
+    if (quickOnTop !== quick) return;
+    const where = await reach(from, to.currentTime);
+    if (quickOnTop !== quick) return;
+    there = where === "there";
+    if (where !== "passed") break;
+    // Shaka's <video> got there too late: wait further ahead.
+    to.currentTime = from.currentTime + HANDOVER_LEAD_S;
+  }
+  if (quickOnTop !== quick) return;
+  quickOnTop = null;
+  if (!there) to.currentTime = from.currentTime;
+  const playing = !from.paused;
+  const own = markAutoplay(to);
+  const started = playing ? to.play() : Promise.resolve();
+  // `to` sits beneath, showing this very frame: taking `from` away reveals it.
+  quick.stop();
+  from.remove();
+  await started.finally(own.settle);
+}
+
 /**
  * Load and play this playback's source on a <video> of the player's own, shown full
  * window until the Player adopts it. Resolves once playback started, autoplay was
  * refused, or the load failed; the caller then starts the app, whose Player takes over
  * in every case (a failed load is loaded again, and reported, the usual way).
+ *
+ * With a `quick` start already playing, Shaka loads a moment ahead of it, beneath it,
+ * and plays on from the frame where the quick start reaches that moment.
  */
-export function bootPlay(videoId: string, info: PlaybackPublic, search: string, origin: string = window.location.origin): Promise<BootOutcome> {
+export function bootPlay(
+  videoId: string,
+  info: PlaybackPublic,
+  search: string,
+  origin: string = window.location.origin,
+  quick: QuickStart | null = null,
+): Promise<BootOutcome> {
   discardWarmStart();
   const onPageHide = () => releaseStream(videoId, true);
   window.addEventListener("pagehide", onPageHide);
   bootLease = { videoId, onPageHide };
   installPrefetchScheme();
-  const video = document.createElement("video");
-  video.className = BOOT_VIDEO_CLASS;
-  video.playsInline = true;
-  const saved = savedVolume();
-  video.volume = saved.volume;
-  video.muted = saved.muted;
-  document.body.append(video);
+  const video = bootVideoElement();
+  if (quick) {
+    quickOnTop = quick;
+    quick.video.before(video);
+  } else {
+    document.body.append(video);
+  }
   const { player, uri, startAt } = newWarmPlayer(info, search, origin);
-  const loadStartedAt = performance.now();
+  const loadStartedAt = quick?.startedAt ?? performance.now();
   const attached = player.attach(video);
+  const from = quick ? quick.video.currentTime + HANDOVER_LEAD_S : startAt;
   const loaded = attached
-    .then(() => player.load(uri, startAt))
+    .then(() => player.load(uri, from))
     .then(
       () => true,
       () => false,
     );
-  const boot: Booted = { uri, startAt, loadStartedAt, firstFrameAt: null, loaded };
+  const boot: Booted = { uri, startAt, loadStartedAt, firstFrameAt: quick?.firstFrameAt() ?? null, loaded };
   video.addEventListener("playing", () => (boot.firstFrameAt ??= performance.now()), { once: true });
   boots.set(player, boot);
   bootVideo = video;
+  if (quick) {
+    return loaded.then(async (ok) => {
+      if (!ok) {
+        endQuickStart();
+        return "failed";
+      }
+      return handOver(quick, video, true).then(
+        () => "playing" as const,
+        () => "refused" as const,
+      );
+    });
+  }
   // Asked to play once the media source is attached, while Shaka loads (as a plain page
   // plays once its manifest is parsed): the first frame then shows as soon as its data
   // is appended, not after the load's promise chain has settled.
@@ -158,15 +244,25 @@ export function bootPlay(videoId: string, info: PlaybackPublic, search: string, 
   });
 }
 
+/** Drop a quick start still on top (its <video> and what it holds). */
+function endQuickStart(): void {
+  const quick = quickOnTop;
+  quickOnTop = null;
+  quick?.stop();
+  quick?.video.remove();
+}
+
 /** Whether a booted player is waiting for the Player (or playing in its place). */
 export function isBooted(): boolean {
   return bootVideo !== null;
 }
 
-/** The booted <video>, once, for the Player to put in its place (null when none). */
+/** The booted <video>, once, for the Player to put in its place (null when none). A
+ *  quick start still on top hands over to it there and then. */
 export function adoptBootVideo(): HTMLVideoElement | null {
   const video = bootVideo;
   bootVideo = null;
+  if (quickOnTop && video) void handOver(quickOnTop, video, false).catch(() => {});
   video?.classList.remove(BOOT_VIDEO_CLASS);
   return video;
 }
@@ -217,6 +313,7 @@ export function discardWarmStart(): void {
   const lease = bootLease;
   const w = adoptWarmPlayer();
   if (w) void w.destroy();
+  endQuickStart();
   adoptBootVideo()?.remove();
   if (lease) releaseStream(lease.videoId, false);
 }
