@@ -1,7 +1,7 @@
 // The boot's guesses at what Shaka's first load asks for, on a master playlist as
 // Kinema writes it, and the handover of what was fetched.
 import { describe, expect, it } from "vitest";
-import { keepPrefetched, parseMaster, prefetchStart, runway, startSegments, startVariant, takePrefetched } from "./bootMedia";
+import { keepPending, keepPrefetched, parseMaster, prefetchStart, runway, startSegments, startVariant, takePrefetched } from "./bootMedia";
 
 const MASTER = `#EXTM3U
 #EXT-X-VERSION:7
@@ -114,5 +114,24 @@ describe("boot prefetch", () => {
     expect(takePrefetched("https://k.example/a.m4s", "HEAD", {})).toBeNull();
     expect(takePrefetched("https://k.example/a.m4s", "GET", {})).toBe(data);
     expect(takePrefetched("https://k.example/a.m4s", "GET", {})).toBeNull();
+  });
+
+  it("hands over a body still on its way as a promise, and forgets a failed one", async () => {
+    let arrive: (data: ArrayBuffer) => void = () => {};
+    const body = new Promise<ArrayBuffer>((resolve) => (arrive = resolve));
+    keepPending("https://k.example/b.m4s", body);
+    expect(takePrefetched("https://k.example/b.m4s", "GET", {})).toBe(body);
+    expect(takePrefetched("https://k.example/b.m4s", "GET", {})).toBeNull();
+    // Not taken before it arrived: then it is kept as a body.
+    const later = new Promise<ArrayBuffer>((resolve) => (arrive = resolve));
+    keepPending("https://k.example/c.m4s", later);
+    const data = new ArrayBuffer(2);
+    arrive(data);
+    await later;
+    expect(takePrefetched("https://k.example/c.m4s", "GET", {})).toBe(data);
+    const failed = Promise.reject(new Error("HTTP 503"));
+    keepPending("https://k.example/d.m4s", failed);
+    await failed.catch(() => {});
+    expect(takePrefetched("https://k.example/d.m4s", "GET", {})).toBeNull();
   });
 });

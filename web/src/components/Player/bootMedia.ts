@@ -136,6 +136,7 @@ export async function prefetchStart(get: Fetched, masterUrl: string, startAt: nu
 // parsing go on while the page's one thread is busy evaluating Shaka; each body comes
 // back as a message and waits here for Shaka to ask.
 const cache = new Map<string, ArrayBuffer>();
+const pending = new Map<string, Promise<ArrayBuffer>>();
 
 /** A message from the worker: a body fetched, or the prefetch is over. */
 export type WorkerMessage = { url: string; data: ArrayBuffer } | { done: true };
@@ -164,13 +165,30 @@ export function prefetcher(): (masterUrl: string | null, startAt?: number | null
 
 /** Keep a prefetched body until Shaka asks for `url`. */
 export function keepPrefetched(url: string, data: ArrayBuffer): void {
+  pending.delete(url);
   cache.set(url, data);
 }
 
-/** The prefetched body for a plain GET of `uri`, once (null when there is none). */
-export function takePrefetched(uri: string, method: string, headers: Record<string, string>): ArrayBuffer | null {
+/** Keep a body still on its way for Shaka: asked for before it is in, Shaka waits for
+ *  it rather than fetching it a second time. A failed fetch is forgotten. */
+export function keepPending(url: string, body: Promise<ArrayBuffer>): void {
+  pending.set(url, body);
+  body.then(
+    (data) => {
+      if (pending.get(url) === body) keepPrefetched(url, data);
+    },
+    () => {
+      if (pending.get(url) === body) pending.delete(url);
+    },
+  );
+}
+
+/** The prefetched body for a plain GET of `uri`, once: the body, a promise of a body
+ *  still on its way, or null when there is none. */
+export function takePrefetched(uri: string, method: string, headers: Record<string, string>): ArrayBuffer | Promise<ArrayBuffer> | null {
   if (method !== "GET" || Object.keys(headers).some((h) => h.toLowerCase() === "range")) return null;
-  const body = cache.get(uri) ?? null;
+  const body = cache.get(uri) ?? pending.get(uri) ?? null;
   cache.delete(uri);
+  pending.delete(uri);
   return body;
 }

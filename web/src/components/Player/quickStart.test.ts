@@ -50,6 +50,7 @@ class FakeBuffer extends EventTarget {
 
 const net = vi.hoisted(() => ({
   asked: [] as string[],
+  held: null as Promise<void> | null,
   buffers: [] as FakeBuffer[],
   supported: (type: string) => type.length > 0,
   offset: 0,
@@ -104,13 +105,15 @@ function fakeBrowser(): void {
   net.buffers = [];
   net.supported = (type) => type.length > 0;
   net.offset = 0;
+  net.held = null;
   vi.stubGlobal("window", { location: { origin: ORIGIN } });
   vi.stubGlobal("MediaSource", FakeSource);
   vi.stubGlobal("URL", FakeURL);
   vi.stubGlobal("fetch", (url: string) => {
     net.asked.push(url.slice(BASE.length));
     const text = url.endsWith("master.m3u8") ? MASTER : url.endsWith(".m3u8") ? MEDIA : url.slice(BASE.length);
-    return Promise.resolve(new Response(text));
+    const held = net.held && url.includes("seg_") ? net.held : Promise.resolve();
+    return held.then(() => new Response(text));
   });
 }
 
@@ -152,6 +155,23 @@ describe("quick start", () => {
     expect(new Set(net.asked).size).toBe(net.asked.length);
     for (const path of net.asked) expect(takePrefetched(BASE + path, "GET", {})).not.toBeNull();
     expect(takePrefetched(`${BASE}master.m3u8`, "GET", {})).toBeNull();
+  });
+
+  it("asks for the rest of the runway only once the first segment is in", async () => {
+    fakeBrowser();
+    let release: () => void = () => {};
+    net.held = new Promise((resolve) => (release = resolve));
+    const { quick } = start(null);
+    await vi.waitFor(() => expect(net.asked).toContain("video/360p/seg_00001.m4s"));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(net.asked.filter((a) => a.includes("seg_00002"))).toEqual([]);
+    // Shaka asking meanwhile waits for the first segment rather than fetch it again.
+    const pending = takePrefetched(`${BASE}video/360p/seg_00001.m4s`, "GET", {});
+    expect(pending).toBeInstanceOf(Promise);
+    release();
+    expect(await quick.playing).toBe(true);
+    expect(new TextDecoder().decode(await pending!)).toBe("video/360p/seg_00001.m4s");
+    await vi.waitFor(() => expect(net.asked).toContain("video/360p/seg_00002.m4s"));
   });
 
   it("starts where both tracks have media when there is no start position", async () => {

@@ -11,7 +11,7 @@
 // Anything unusual gives up rather than guess: no MSE, no CODECS attribute, a codec the
 // browser cannot play, segments whose timestamps are not the playlist's times. The boot
 // then loads Shaka the usual way, with whatever this fetched still kept for it.
-import { keepPrefetched, parseMaster, runway, startVariant } from "./bootMedia";
+import { keepPending, parseMaster, runway, startVariant } from "./bootMedia";
 import { savedVolume } from "./preferences";
 
 /** The class of a booted <video> until the Player adopts it (full window, in global.css). */
@@ -101,12 +101,12 @@ async function play(video: HTMLVideoElement, masterUrl: string, startAt: number 
     if (!body) {
       body = fetch(url, { credentials: "same-origin", signal }).then(async (r) => {
         if (!r.ok) throw new Error(`HTTP ${r.status} for ${url}`);
-        const data = await r.arrayBuffer();
-        // Shaka gets its own copy: appending does not detach, but Shaka may parse in place.
-        keepPrefetched(url, data.slice(0));
-        return data;
+        return r.arrayBuffer();
       });
       fetched.set(url, body);
+      // Shaka gets its own copy (appending does not detach, but Shaka may parse in place),
+      // and waits for one still on its way rather than fetch it twice.
+      keepPending(url, body.then((data) => data.slice(0)));
     }
     return body;
   };
@@ -124,9 +124,14 @@ async function play(video: HTMLVideoElement, masterUrl: string, startAt: number 
   const runways = tracks.map(async ({ uri }) => {
     const playlist = new URL(uri, masterUrl).href;
     const { init, segments } = runway(await text(playlist), startAt, RUNWAY_SEGMENTS);
-    if (!init || segments.length === 0) throw new Error("a media playlist without an init segment or segments");
-    const bodies = [init, ...segments.map((s) => s.uri)].map((u) => get(new URL(u, playlist).href));
-    return { bodies, start: segments[0]?.start ?? 0 };
+    const [first, ...rest] = segments.map((s) => new URL(s.uri, playlist).href);
+    if (!init || !first) throw new Error("a media playlist without an init segment or segments");
+    const start = [get(new URL(init, playlist).href), get(first)];
+    // The rest of the runway only once the first segment is in: on a slow link it
+    // would otherwise share the bandwidth that first frame waits for.
+    const more = start[1]!.then(() => rest.map(get));
+    more.catch(() => {});
+    return { start, more, time: segments[0]?.start ?? 0 };
   });
   runways.forEach((r) => r.catch(() => {}));
 
@@ -139,17 +144,15 @@ async function play(video: HTMLVideoElement, masterUrl: string, startAt: number 
   const buffers = tracks.map((t) => source.addSourceBuffer(t.type));
   let first = 0;
   const feeds = buffers.map(async (buffer, i) => {
-    const { bodies, start } = await runways[i]!;
-    const [init, firstSegment, ...rest] = bodies;
-    await append(buffer, await init!, signal);
-    await append(buffer, await firstSegment!, signal);
+    const { start, more, time } = await runways[i]!;
+    for (const body of start) await append(buffer, await body!, signal);
     // Shaka will place segments by the playlist's times: so must this.
-    if (buffer.buffered.length === 0 || Math.abs(buffer.buffered.start(0) - start) > TIMELINE_SLACK_S) {
+    if (buffer.buffered.length === 0 || Math.abs(buffer.buffered.start(0) - time) > TIMELINE_SLACK_S) {
       throw new Error("segment timestamps that are not the playlist's times");
     }
     first = Math.max(first, buffer.buffered.start(0));
     return async () => {
-      for (const body of rest) await append(buffer, await body, signal);
+      for (const body of await more) await append(buffer, await body, signal);
     };
   });
   const more = await Promise.all(feeds);

@@ -47,7 +47,7 @@ const fake = vi.hoisted(() => {
     }
   }
   const schemes = new Map<string, (...args: unknown[]) => unknown>();
-  const network = { parse: (...args: unknown[]) => ({ network: args[0] }) };
+  const network = { parse: (...args: unknown[]) => ({ network: args[0], promise: Promise.resolve(`fetched ${String(args[0])}`) }) };
   return { Player, Manager, schemes, network };
 });
 vi.mock("shaka-player", () => ({
@@ -61,11 +61,16 @@ vi.mock("shaka-player", () => ({
       },
       HttpFetchPlugin: fake.network,
     },
-    util: { AbortableOperation: { completed: (value: unknown) => ({ completed: value }) } },
+    util: {
+      AbortableOperation: {
+        completed: (value: unknown) => ({ completed: value }),
+        notAbortable: (promise: Promise<unknown>) => ({ promise }),
+      },
+    },
   },
 }));
 
-import { keepPrefetched } from "./bootMedia";
+import { keepPending, keepPrefetched } from "./bootMedia";
 import {
   adoptBootVideo,
   adoptWarmPlayer,
@@ -383,7 +388,15 @@ describe("warm start", () => {
       const hit = plugin(`${ORIGIN}/seg.m4s`, request) as { completed: { data: ArrayBuffer; fromCache: boolean } };
       expect(hit.completed.data).toBe(data);
       expect(hit.completed.fromCache).toBe(true);
-      expect(plugin(`${ORIGIN}/seg.m4s`, request)).toEqual({ network: `${ORIGIN}/seg.m4s` });
+      expect(plugin(`${ORIGIN}/seg.m4s`, request)).toMatchObject({ network: `${ORIGIN}/seg.m4s` });
+      // A body still on its way is waited for; one that fails is fetched after all.
+      keepPending(`${ORIGIN}/next.m4s`, Promise.resolve(data));
+      const waited = plugin(`${ORIGIN}/next.m4s`, request) as { promise: Promise<{ data: ArrayBuffer }> };
+      expect((await waited.promise).data).toBe(data);
+      const failing = Promise.reject(new Error("HTTP 503"));
+      keepPending(`${ORIGIN}/gone.m4s`, failing);
+      const retried = plugin(`${ORIGIN}/gone.m4s`, request) as { promise: Promise<unknown> };
+      expect(await retried.promise).toBe(`fetched ${ORIGIN}/gone.m4s`);
     });
   });
 });

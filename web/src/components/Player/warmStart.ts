@@ -112,8 +112,18 @@ function installPrefetchScheme(): void {
     const network = () => shaka.net.HttpFetchPlugin.parse(uri, request, type, progress, headers, config);
     const data = takePrefetched(uri, request.method, request.headers);
     if (!data) return network();
-    const response: shaka.extern.Response = { uri, originalUri: uri, data, headers: {}, status: 200, fromCache: true, originalRequest: request };
-    return shaka.util.AbortableOperation.completed(response);
+    const response = (body: ArrayBuffer): shaka.extern.Response => ({
+      uri,
+      originalUri: uri,
+      data: body,
+      headers: {},
+      status: 200,
+      fromCache: true,
+      originalRequest: request,
+    });
+    if (data instanceof ArrayBuffer) return shaka.util.AbortableOperation.completed(response(data));
+    // Still on its way (the quick start's runway): wait for it, or fetch it after all.
+    return shaka.util.AbortableOperation.notAbortable(data.then(response, () => network().promise));
   };
   for (const scheme of ["http", "https"]) {
     shaka.net.NetworkingEngine.registerScheme(scheme, plugin, shaka.net.NetworkingEngine.PluginPriority.APPLICATION);
