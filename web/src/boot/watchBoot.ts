@@ -12,6 +12,7 @@
 // Anything but the plain case loads the app at once and the usual way: no profile
 // picked yet, signed out, a pre-roll to play, a watch party, an error. The app also
 // loads if the first frame is slow to come, and its Player then takes over the load.
+import { endBootLease, holdBootLease } from "../components/Player/bootLease";
 import { prefetcher } from "../components/Player/bootMedia";
 import { bootVideoElement, quickStart, quickStartSupported } from "../components/Player/quickStart";
 import type { QuickStart } from "../components/Player/quickStart";
@@ -41,12 +42,14 @@ async function boot(videoId: string, search: string): Promise<void> {
     prefetch?.(null);
     return;
   }
+  holdBootLease(videoId);
   const master = new URL(info.hls_url, window.location.origin).href;
   const startAt = startPosition(info, search);
   prefetch?.(master, startAt, START_ESTIMATE);
   let late = false;
   let handed = false;
-  let started: QuickStart | null = null;
+  // Set by play(), read after the race (typed so, not narrowed to its first value).
+  let started = null as QuickStart | null;
   const play = async (): Promise<void> => {
     if (quick) {
       const video = bootVideoElement();
@@ -71,11 +74,12 @@ async function boot(videoId: string, search: string): Promise<void> {
     }, FIRST_FRAME_WAIT_MS),
   );
   await Promise.race([play(), wait]);
-  // A quick start that never got to Shaka goes: the app's Player loads on its own.
-  if (late && !handed && started) {
-    const quick: QuickStart = started;
-    quick.stop();
-    quick.video.remove();
+  // A quick start that never got to Shaka goes: the app's Player loads on its own, and
+  // the watch page frees the stream when left.
+  if (late && !handed) {
+    endBootLease();
+    started?.stop();
+    started?.video.remove();
   }
 }
 

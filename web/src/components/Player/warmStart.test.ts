@@ -70,6 +70,7 @@ vi.mock("shaka-player", () => ({
   },
 }));
 
+import { endBootLease, holdBootLease } from "./bootLease";
 import { keepPending, keepPrefetched } from "./bootMedia";
 import {
   adoptBootVideo,
@@ -376,6 +377,23 @@ describe("warm start", () => {
       expect(await bootPlay("vid-1", info(), "", ORIGIN, started)).toBe("failed");
       expect([quick.removed, quick.stopped]).toEqual([true, true]);
       expect(await preloadedOr(adoptWarmPlayer() as never, uri, null)).toBe(uri);
+    });
+
+    it("keeps the hold the boot took with the playback answer: one release, not two", async () => {
+      fakeBrowser();
+      holdBootLease("vid-1");
+      await bootPlay("vid-1", info(), "", ORIGIN);
+      expect(page.fetches).toEqual([]); // bootPlay dropped no start of its own
+      page.pagehide.dispatchEvent(new Event("pagehide"));
+      expect(page.beacons).toEqual(["/api/v1/playback/vid-1/stop"]);
+      discardWarmStart();
+      expect(page.fetches).toEqual(["/api/v1/playback/vid-1/stop"]);
+      // The watch page took over: nothing more from the boot.
+      holdBootLease("vid-2");
+      endBootLease();
+      page.pagehide.dispatchEvent(new Event("pagehide"));
+      discardWarmStart();
+      expect([page.beacons.length, page.fetches.length]).toEqual([1, 1]);
     });
 
     it("serves Shaka what was prefetched, once, and the network for the rest", async () => {

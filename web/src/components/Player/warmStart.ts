@@ -18,8 +18,8 @@
 // party decides where to start, so those pages load the usual way.
 import shaka from "shaka-player";
 import type { PlaybackPublic } from "../../api/client";
-import { releaseStream } from "../../api/devices";
 import { takePrefetched } from "./bootMedia";
+import { endBootLease, holdBootLease, releaseBootLease } from "./bootLease";
 import { installPolyfills, SHAKA_CONFIG } from "./hooks/shakaConfig";
 import { markAutoplay } from "./intent";
 import { BOOT_VIDEO_CLASS, bootVideoElement, type QuickStart } from "./quickStart";
@@ -71,14 +71,6 @@ const boots = new WeakMap<shaka.Player, Booted>();
 let bootVideo: HTMLVideoElement | null = null;
 // A quick start still on top of the booted <video>, until it hands over.
 let quickOnTop: QuickStart | null = null;
-// The boot's hold on the stream until the Player takes over (the watch page then frees
-// it when left): freed on pagehide, or at once when the boot is discarded.
-let bootLease: { videoId: string; onPageHide: () => void } | null = null;
-
-function endBootLease(): void {
-  if (bootLease) window.removeEventListener("pagehide", bootLease.onPageHide);
-  bootLease = null;
-}
 
 /** A Shaka player configured as the Player's own, kept for the Player to adopt (and
  *  dropped if nobody does), with the source and start the page's own load will ask for. */
@@ -198,10 +190,8 @@ export function bootPlay(
   origin: string = window.location.origin,
   quick: QuickStart | null = null,
 ): Promise<BootOutcome> {
-  discardWarmStart();
-  const onPageHide = () => releaseStream(videoId, true);
-  window.addEventListener("pagehide", onPageHide);
-  bootLease = { videoId, onPageHide };
+  dropWarmStart();
+  holdBootLease(videoId);
   installPrefetchScheme();
   const video = bootVideoElement();
   if (quick) {
@@ -318,12 +308,21 @@ export async function preloadedOr(
   return manager;
 }
 
-/** Drop a warm start nobody adopted (and a booted <video> with it). */
-export function discardWarmStart(): void {
-  const lease = bootLease;
-  const w = adoptWarmPlayer();
-  if (w) void w.destroy();
+/** Drop a warm start nobody adopted (and a booted <video> with it), keeping the lease. */
+function dropWarmStart(): void {
+  const w = warm;
+  warm = null;
+  if (w) {
+    clearTimeout(w.timer);
+    void w.player.destroy();
+  }
   endQuickStart();
   adoptBootVideo()?.remove();
-  if (lease) releaseStream(lease.videoId, false);
+}
+
+/** Drop a warm start nobody adopted (and a booted <video> with it), and free the
+ *  stream the boot held. */
+export function discardWarmStart(): void {
+  dropWarmStart();
+  releaseBootLease();
 }
