@@ -145,7 +145,7 @@ async function play(video: HTMLVideoElement, masterUrl: string, startAt: number 
   let first = 0;
   const feeds = buffers.map(async (buffer, i) => {
     const { start, more, time } = await runways[i]!;
-    for (const body of start) await append(buffer, await body!, signal);
+    for (const body of start) await append(buffer, await body, signal);
     // Shaka will place segments by the playlist's times: so must this.
     if (buffer.buffered.length === 0 || Math.abs(buffer.buffered.start(0) - time) > TIMELINE_SLACK_S) {
       throw new Error("segment timestamps that are not the playlist's times");
@@ -155,11 +155,11 @@ async function play(video: HTMLVideoElement, masterUrl: string, startAt: number 
       for (const body of await more) await append(buffer, await body, signal);
     };
   });
-  const more = await Promise.all(feeds);
+  const fillUps = await Promise.all(feeds);
   // From the start position, or from where both tracks have media (a gap of a few ms
   // before the first frame would otherwise hold playback).
   video.currentTime = Math.max(startAt ?? 0, first);
-  more.forEach((feed) => void feed().catch(() => {}));
+  fillUps.forEach((fillUp) => void fillUp().catch(() => {}));
   await video.play();
 }
 

@@ -9,6 +9,7 @@ import { reactAt, reactionDensity } from "../../api/social";
 import { useApi } from "../../hooks/useApi";
 import { afterFirstFrame } from "../../lib/afterFirstFrame";
 import { useAuth } from "../../hooks/useAuth";
+import { Icon } from "../Icons/Icons";
 import { useI18n } from "../../i18n";
 import { formatClock } from "../../lib/format";
 import { Popover } from "../Player/Popover";
@@ -150,7 +151,7 @@ export function usePlayerSocial({ videoId, titleId, titleName }: { videoId: stri
               onClick={() => setCommentsOpen((o) => !o)}
               data-testid="comments-toggle"
             >
-              <span className="player__emoji-icon" aria-hidden="true">💬</span>
+              <Icon name="comments" size={28} />
             </button>
           ) : null}
         </>
