@@ -57,7 +57,6 @@ async function boot(videoId: string, search: string): Promise<void> {
       started = quickStart(video, master, startAt, START_ESTIMATE);
       if (!(await started.playing)) {
         started.stop();
-        video.remove();
         started = null;
       }
     }
@@ -79,7 +78,6 @@ async function boot(videoId: string, search: string): Promise<void> {
   if (late && !handed) {
     endBootLease();
     started?.stop();
-    started?.video.remove();
   }
 }
 

@@ -87,6 +87,7 @@ class FakeVideo extends EventTarget {
   }
   removeAttribute() {}
   load() {}
+  remove() {}
 }
 
 const sources = new Map<string, FakeSource>();

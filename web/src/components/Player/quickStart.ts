@@ -34,7 +34,8 @@ export interface QuickStart {
   readonly firstFrameAt: () => number | null;
   /** True once the video plays; false when it cannot (autoplay refused, or given up). */
   readonly playing: Promise<boolean>;
-  /** Stop fetching and appending, and let the <video> go (its media source with it). */
+  /** Stop fetching and appending, and take the <video> out of the page (its media
+   *  source with it). */
   stop(): void;
 }
 
@@ -165,8 +166,9 @@ async function play(video: HTMLVideoElement, masterUrl: string, startAt: number 
 
 /**
  * Play the start of `masterUrl` (from `startAt`, on the variant Shaka would pick at
- * `estimate` bits/s) on `video`, which the caller has put in the page. Same-origin
- * sources only: the boot does not second-guess cookies or CORS.
+ * `estimate` bits/s) on `video`, which the caller has put in the page (the caller also
+ * checked `quickStartSupported`). Same-origin sources only: the boot does not
+ * second-guess cookies or CORS.
  */
 export function quickStart(video: HTMLVideoElement, masterUrl: string, startAt: number | null, estimate: number): QuickStart {
   const startedAt = performance.now();
@@ -174,7 +176,7 @@ export function quickStart(video: HTMLVideoElement, masterUrl: string, startAt: 
   let firstFrameAt: number | null = null;
   video.addEventListener("playing", () => (firstFrameAt ??= performance.now()), { once: true });
   const sameOrigin = new URL(masterUrl).origin === window.location.origin;
-  const started = sameOrigin && quickStartSupported() ? play(video, masterUrl, startAt, estimate, controller.signal) : Promise.reject(new Error("not a same-origin source, or no MSE"));
+  const started = sameOrigin ? play(video, masterUrl, startAt, estimate, controller.signal) : Promise.reject(new Error("not a same-origin source"));
   // play() settles as its `playing` event fires: true means the first frame is up.
   const playing = started.then(
     () => true,
@@ -190,6 +192,7 @@ export function quickStart(video: HTMLVideoElement, masterUrl: string, startAt: 
       video.pause();
       video.removeAttribute("src");
       video.load();
+      video.remove();
     },
   };
 }

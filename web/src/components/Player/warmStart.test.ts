@@ -134,6 +134,7 @@ function quickAt(at: number) {
     stop: () => {
       video.stopped = true;
       video.paused = true;
+      video.removed = true;
     },
   };
   return { video, quick };

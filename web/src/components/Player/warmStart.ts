@@ -170,7 +170,6 @@ async function handOver(quick: QuickStart, to: HTMLVideoElement, wait: boolean):
   const started = playing ? to.play() : Promise.resolve();
   // `to` sits beneath, showing this very frame: taking `from` away reveals it.
   quick.stop();
-  from.remove();
   await started.finally(own.settle);
 }
 
@@ -249,7 +248,6 @@ function endQuickStart(): void {
   const quick = quickOnTop;
   quickOnTop = null;
   quick?.stop();
-  quick?.video.remove();
 }
 
 /** Whether a booted player is waiting for the Player (or playing in its place). */
@@ -273,14 +271,20 @@ export function bootTimes(player: shaka.Player): { readonly loadStartedAt: numbe
   return boots.get(player) ?? null;
 }
 
-/** The warm player, once, for the Player to adopt (null when there is none). */
-export function adoptWarmPlayer(): shaka.Player | null {
+/** The warm player, once, taken out of the warm slot (null when there is none). */
+function takeWarmPlayer(): shaka.Player | null {
   const w = warm;
   warm = null;
   if (!w) return null;
   clearTimeout(w.timer);
-  endBootLease();
   return w.player;
+}
+
+/** The warm player, once, for the Player to adopt (null when there is none). */
+export function adoptWarmPlayer(): shaka.Player | null {
+  const player = takeWarmPlayer();
+  if (player) endBootLease();
+  return player;
 }
 
 /**
@@ -310,12 +314,7 @@ export async function preloadedOr(
 
 /** Drop a warm start nobody adopted (and a booted <video> with it), keeping the lease. */
 function dropWarmStart(): void {
-  const w = warm;
-  warm = null;
-  if (w) {
-    clearTimeout(w.timer);
-    void w.player.destroy();
-  }
+  void takeWarmPlayer()?.destroy();
   endQuickStart();
   adoptBootVideo()?.remove();
 }
