@@ -301,6 +301,27 @@ describe("PartyFollower", () => {
     follower.stop();
   });
 
+  it("a new source that starts by itself behind the group is rejoined exactly, not nudged", () => {
+    // The next episode: the group plays it at 1.5x from 0, and this page started with it.
+    // Then its player loaded the source again and started by itself from 0 at 1x, under a
+    // second behind: below a seek's threshold, where a 5% nudge would take a dozen seconds.
+    const { video, follower, run } = setup(groupState({ position_s: 0, at_ms: T0 + 100, rate: 1.5 }), 0);
+    video.paused = true;
+    run(100);
+    follower.start();
+    run(200);
+    expect(video.paused, follower.trail().join("\n")).toBe(false);
+    video.load();
+    run(30);
+    const own = markAutoplay(video);
+    void video.play().then(own.settle, own.settle);
+    video.playbackRate = 1;
+    run(3000);
+    const s = follower.sample();
+    expect(s && Math.abs(s.expected - s.current), follower.trail().join("\n")).toBeLessThan(0.1);
+    follower.stop();
+  });
+
   it("the player's own autoplay is no command; the viewer's click a moment later is", () => {
     const { video, sent, follower, run } = setup(groupState({ playing: false, position_s: 30 }), 30);
     video.paused = true;

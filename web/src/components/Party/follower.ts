@@ -391,12 +391,15 @@ export class PartyFollower {
 
   // A new source (the player reloads, or loads the next episode in this element): a seek
   // of ours it abandoned will never report its end, and a start we timed is for the old
-  // one. Forget both, so drift is measured again and the next tick rejoins the group.
+  // one. Forget both, so drift is measured again and the next tick rejoins the group. The
+  // player may start the new source by itself before that tick, from its start and at 1x:
+  // that is a join like the first one, rejoined exactly rather than nudged for seconds.
   private readonly onEmptied = (): void => {
     this.note("source reset");
     clearTimeout(this.startTimer);
     this.ours.seekTo = null;
     this.joinAt = null;
+    this.firstSync = true;
     this.corrector.reset(this.deps.now());
   };
 
