@@ -39,7 +39,15 @@ from pydantic import Field
 
 from kinema.media import ProbeSummary, VideoInfo, parse_rate
 from kinema.resources.common import Model
-from kinema.resources.ladder import Codec, LadderError, LadderSpec, Preset, Rung, even_pixels
+from kinema.resources.ladder import (
+    Codec,
+    LadderError,
+    LadderSpec,
+    Preset,
+    Rung,
+    X264Options,
+    even_pixels,
+)
 
 MAX_SIDE = 8192
 MAX_PIXELS = 1 << 27
@@ -75,6 +83,7 @@ class PlannedRung(Model):
     bufsize_kbps: int
     crf: float | None = Field(default=None, description="Per-title CRFs are fractional.")
     preset: Preset | None = Field(default=None, description="Overrides the ladder's preset.")
+    x264: X264Options | None = Field(default=None, description="x264 settings over the preset's.")
     tune: str | None = Field(default=None, description="x264 -tune (per-title: animation).")
     source_sized: bool = Field(default=False, description="Added at the source's own size.")
 
@@ -137,7 +146,7 @@ def fit(source: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
     return even_pixels(sw * scale), even_pixels(sh * scale)
 
 
-def _planned(rung: Rung, size: tuple[int, int], **over: Any) -> PlannedRung:
+def _planned(ladder: LadderSpec, rung: Rung, size: tuple[int, int], **over: Any) -> PlannedRung:
     values: dict[str, Any] = {
         "name": rung.key,
         "codec": rung.codec,
@@ -149,6 +158,7 @@ def _planned(rung: Rung, size: tuple[int, int], **over: Any) -> PlannedRung:
         "bufsize_kbps": rung.effective_bufsize,
         "crf": rung.crf,
         "preset": rung.preset,
+        "x264": ladder.x264_for(rung),
     }
     values.update(over)
     return PlannedRung(**values)
@@ -168,7 +178,7 @@ def plan_ladder(probe: ProbeSummary, ladder: LadderSpec) -> LadderPlan:
         (over if size[0] > src_even[0] or size[1] > src_even[1] else kept).append((rung, size))
 
     dropped: list[DroppedRung] = []
-    rungs = [_planned(r, s) for r, s in kept]
+    rungs = [_planned(ladder, r, s) for r, s in kept]
     src_short = min(src_even)
     top_short = min(kept[-1][1]) if kept else 0
     if over and src_short > top_short * SOURCE_RUNG_MARGIN:
@@ -187,6 +197,7 @@ def plan_ladder(probe: ProbeSummary, ladder: LadderSpec) -> LadderPlan:
         scale = kbps_i / upper.bitrate_kbps
         rungs.append(
             _planned(
+                ladder,
                 upper,
                 src_even,
                 name=name if name not in {r.name for r in rungs} else f"{upper.key}-source",

@@ -229,11 +229,12 @@ def video_rate_args(rung: PlannedRung, encoder: str, preset: Preset, gop: int) -
             ["-crf", f"{rung.crf:g}"] if rung.crf is not None else ["-b:v", f"{rung.bitrate_kbps}k"]
         )
         tune = ["-tune", rung.tune] if rung.tune else []
+        x264 = rung.x264.params() if rung.x264 else []
         return [
             "-c:v", "libx264", "-preset", preset.value, *tune, "-profile:v", rung.profile,
             *quality, "-maxrate", rate[0], "-bufsize", rate[1],
             "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-            "-x264-params", "open-gop=0", *force,
+            "-x264-params", ":".join(["open-gop=0", *x264]), *force,
         ]  # fmt: skip
     if encoder == "libx265":
         quality = (

@@ -70,11 +70,51 @@ def test_camel_case_round_trip_for_the_crd() -> None:
             {"rungs": [{"height": 720, "bitrateKbps": 100}], "retry": {"backoffLimit": 99}},
             "backoffLimit",
         ),
+        (
+            {"rungs": [{"height": 720, "bitrateKbps": 100}], "x264": {"subme": 12}},
+            "subme",
+        ),
+        (
+            {"rungs": [{"height": 720, "bitrateKbps": 100, "x264": {"bframes": -1}}]},
+            "bframes",
+        ),
+        (
+            {
+                "rungs": [{"height": 720, "bitrateKbps": 100, "x264": {"subme": 1}}],
+                "strategy": "perTitle",
+            },
+            "strategy: fixed",
+        ),
+        # typed options only: no raw parameter (x264's dump-yuv would write any file)
+        (
+            {"rungs": [{"height": 720, "bitrateKbps": 100}], "x264": {"dump-yuv": "/etc/x"}},
+            "dump-yuv",
+        ),
     ],
 )
 def test_invalid_ladders_name_the_field(data: dict[str, object], message: str) -> None:
     with pytest.raises(LadderError, match=message):
         ladder_from_data(data)
+
+
+def test_x264_settings_go_with_the_preset_they_were_chosen_for() -> None:
+    ladder = ladder_from_data(
+        {
+            "preset": "veryfast",
+            "x264": {"subme": 1, "bframes": 2},
+            "rungs": [
+                {"height": 234, "bitrateKbps": 145, "preset": "faster"},
+                {"height": 360, "bitrateKbps": 365, "x264": {"bframes": 0}},
+                {"height": 720, "bitrateKbps": 4500},
+            ],
+        }
+    )
+    x264 = {r.name: r.x264 for r in plan_ladder(probe(1280, 720), ladder).rungs}
+    assert x264["234p"] is None  # its own preset: none of the ladder's settings
+    assert x264["360p"] is not None and x264["360p"].params() == ["bframes=0"]
+    assert x264["720p"] is not None and x264["720p"].params() == ["subme=1", "bframes=2"]
+    default = load_ladder("default")
+    assert default.x264 is not None and default.x264.params() == ["subme=1", "bframes=2"]
 
 
 def test_full_resource_document_is_accepted() -> None:

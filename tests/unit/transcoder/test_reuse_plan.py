@@ -92,6 +92,13 @@ def test_a_rung_with_other_settings_is_encoded_again() -> None:
     assert found is not None and found.rungs == ["480p"]
 
 
+def test_other_x264_settings_encode_the_rungs_they_reach_again() -> None:
+    small = {**R480, "preset": "faster"}
+    before = records(with_rungs([R720, small]))
+    found, _ = reuse(before, with_rungs([R720, small], x264={"subme": 1}))
+    assert found is not None and found.rungs == ["480p"]  # its own preset: unchanged
+
+
 def test_removing_a_rung_encodes_nothing() -> None:
     before = records(with_rungs([R1080, R720, R480]), audio=[AUDIO])
     found, _ = reuse(before, with_rungs([R720, R480]))

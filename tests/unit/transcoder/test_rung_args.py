@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kinema.ladder import PlannedRung
-from kinema.resources.ladder import Codec, Preset
+from kinema.resources.ladder import Codec, Preset, X264Options
 from kinema_transcoder.args import (
     first_thumb_index,
     frames_select,
@@ -38,6 +38,21 @@ def test_encoder_arguments_take_the_rungs_preset_tune_and_threads() -> None:
     # the sampled quality pass: one frame in 5, within the first second of every 3
     assert quality_sample(1, 1) == ""
     assert quality_sample(5, 3) == "select='not(mod(n\\,5))*lt(mod(t\\,3)\\,1)',"
+
+
+def test_x264_settings_follow_open_gop_in_x264_params_and_only_for_libx264() -> None:
+    rung = _rung("720p", 1280, 720, 4500).model_copy(
+        update={"x264": X264Options(subme=1, bframes=2)}
+    )
+    args = video_encoder_args(rung, "libx264", Preset.VERYFAST, 50)
+    assert args[args.index("-x264-params") + 1] == "open-gop=0:subme=1:bframes=2"
+    only_b = rung.model_copy(update={"x264": X264Options(bframes=0)})
+    args = video_encoder_args(only_b, "libx264", Preset.VERYFAST, 50)
+    assert args[args.index("-x264-params") + 1] == "open-gop=0:bframes=0"
+    plain = video_encoder_args(_rung("720p", 1280, 720, 4500), "libx264", Preset.MEDIUM, 50)
+    assert plain[plain.index("-x264-params") + 1] == "open-gop=0"
+    for encoder in ("libx265", "h264_nvenc"):
+        assert not [a for a in video_encoder_args(rung, encoder, Preset.MEDIUM, 50) if "subme" in a]
 
 
 def test_quality_windows_start_on_keyframe_fragments_and_stop_at_the_end() -> None:
