@@ -91,9 +91,9 @@ class X264Options(Model):
     )
 
     def params(self) -> list[str]:
-        """``key=value`` pairs for ``-x264-params``, in a fixed order."""
-        values = {"subme": self.subme, "bframes": self.bframes}
-        return [f"{key}={value}" for key, value in values.items() if value is not None]
+        """``key=value`` pairs for ``-x264-params``, in field order (each field is named
+        as x264 names the option)."""
+        return [f"{key}={value}" for key, value in self.model_dump(exclude_none=True).items()]
 
 
 _PROFILES: dict[Codec, tuple[str, ...]] = {

@@ -94,6 +94,11 @@ class FakeVideo extends EventTarget implements MediaLike {
       if (reject) setTimeout(() => reject(new DOMException("interrupted by pause()", "AbortError")), 0);
     }
   }
+  /** The player starts by itself (its autoplay, marked as Shaka's is): not the viewer. */
+  autoplay(): void {
+    const own = markAutoplay(this);
+    void this.play().then(own.settle, own.settle);
+  }
   /** Time passes for a playing element. */
   advance(ms: number): void {
     if (!this.paused && !this.seeking) this.time += (ms / 1000) * this.rate;
@@ -115,6 +120,12 @@ function groupState(over: Partial<PartyState> = {}): PartyState {
     playing: true, waiting: false, position_s: 30.166, at_ms: T0, rate: 1.5, version: 4, members: [],
     ...over,
   };
+}
+
+/** How far the follower's player is from the group now (s), null before it syncs. */
+function drift(follower: PartyFollower): number | null {
+  const s = follower.sample();
+  return s && Math.abs(s.expected - s.current);
 }
 
 function setup(
@@ -291,12 +302,10 @@ describe("PartyFollower", () => {
     expect(video.seeks.length, follower.trail().join("\n")).toBeGreaterThan(0);
     video.load();
     run(20);
-    const own = markAutoplay(video);
-    void video.play().then(own.settle, own.settle);
+    video.autoplay();
     video.playbackRate = 1;
     run(3000);
-    const s = follower.sample();
-    expect(s && Math.abs(s.expected - s.current)).toBeLessThan(0.3);
+    expect(drift(follower)).toBeLessThan(0.3);
     expect(follower.trail().join("\n")).toContain("source reset");
     follower.stop();
   });
@@ -313,12 +322,10 @@ describe("PartyFollower", () => {
     expect(video.paused, follower.trail().join("\n")).toBe(false);
     video.load();
     run(30);
-    const own = markAutoplay(video);
-    void video.play().then(own.settle, own.settle);
+    video.autoplay();
     video.playbackRate = 1;
     run(3000);
-    const s = follower.sample();
-    expect(s && Math.abs(s.expected - s.current), follower.trail().join("\n")).toBeLessThan(0.1);
+    expect(drift(follower), follower.trail().join("\n")).toBeLessThan(0.1);
     follower.stop();
   });
 
@@ -328,8 +335,7 @@ describe("PartyFollower", () => {
     follower.start();
     // The source loaded: the player starts by itself (its play() resolves once playing).
     video.playDelayMs = 100;
-    const own = markAutoplay(video);
-    void video.play().then(own.settle, own.settle);
+    video.autoplay();
     run(300);
     expect(sent).toEqual([]);
     expect(video.paused).toBe(true); // the group is paused: the follower put it back
@@ -347,8 +353,7 @@ describe("PartyFollower", () => {
     vi.setSystemTime(T0);
     video.paused = true;
     follower.start();
-    const own = markAutoplay(video);
-    void video.play().then(own.settle, own.settle);
+    video.autoplay();
     for (let i = 0; i < 100 && video.seeks.length === 0; i++) run(10);
     expect(video.seeks.length, follower.trail().join("\n")).toBe(1); // it went just ahead of the group
     run(60);
